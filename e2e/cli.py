@@ -1,0 +1,183 @@
+"""Command line: ``python -m e2e run [PATH ...] --url ... [--junit ...] [--html ...]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from e2e.cases import CaseFileError, load_suite
+from e2e.report import console_summary, progress_line, write_html, write_junit
+from e2e.runner import AssistantError, CaseResult, run_suite
+
+DEFAULT_PATHS = ("tests/e2e",)
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _parse_fixture(text: str) -> tuple[str, dict[str, Any]]:
+    """``NAME=<YAML mapping>`` or ``NAME=@file.yml`` into a fixture name and its slots."""
+    name, sep, body = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=MAPPING, got {text!r}")
+    if body.startswith("@"):
+        body = Path(body[1:]).read_text(encoding="utf-8")
+    try:
+        slots = YAML(typ="safe").load(body)
+    except YAMLError as error:
+        raise argparse.ArgumentTypeError(
+            f"--fixture {name}: not YAML: {error}"
+        ) from error
+    if isinstance(slots, list):
+        merged: dict[str, Any] = {}
+        for item in slots:
+            if isinstance(item, dict):
+                merged.update(item)
+        slots = merged
+    if not isinstance(slots, dict):
+        raise argparse.ArgumentTypeError(
+            f"--fixture {name}: expected a mapping of slot: value"
+        )
+    return name, slots
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m e2e`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m e2e",
+        description="End-to-end conversation tests against a running Rasa assistant.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run test cases (Rasa Pro e2e YAML format)")
+    run.add_argument(
+        "paths",
+        nargs="*",
+        default=list(DEFAULT_PATHS),
+        help="case files or folders (default: tests/e2e)",
+    )
+    run.add_argument("--url", default="http://localhost:5005", help="Rasa server URL")
+    run.add_argument(
+        "--token", default=None, help="auth token of the Rasa HTTP API (--auth-token)"
+    )
+    run.add_argument("--junit", type=Path, default=None, help="write JUnit XML here")
+    run.add_argument(
+        "--html", type=Path, default=None, help="write the HTML report here"
+    )
+    run.add_argument(
+        "--workers", type=int, default=4, help="conversations run at once (default 4)"
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait for one HTTP answer",
+    )
+    run.add_argument(
+        "--fixture",
+        action="append",
+        default=[],
+        type=_parse_fixture,
+        metavar="NAME=MAPPING",
+        help="replace slot values of a fixture, e.g. 'clinic={clinic_phone: \"+1 555 0100\"}' or clinic=@file.yml",
+    )
+    run.add_argument(
+        "-k",
+        "--case",
+        action="append",
+        default=[],
+        help="only cases with this name (glob)",
+    )
+    run.add_argument(
+        "--save-transcripts",
+        type=Path,
+        default=None,
+        help="write each case's turns as JSON here",
+    )
+    run.add_argument(
+        "-q", "--quiet", action="store_true", help="no line per finished case"
+    )
+    run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return parser
+
+
+def _save_transcripts(results: list[CaseResult], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for result in results:
+        data = {
+            "case": result.case.name,
+            "where": result.case.where,
+            "sender": result.sender,
+            "passed": result.passed,
+            "turns": [turn.to_dict() for turn in result.turns],
+        }
+        (folder / f"{result.case.name}.json").write_text(
+            json.dumps(data, indent=1), encoding="utf-8"
+        )
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Load the cases, run them, write the reports; exit code 0 only when all passed."""
+    try:
+        suite = load_suite(args.paths, fixture_overrides=dict(args.fixture)).select(
+            args.case
+        )
+    except CaseFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if not suite.cases:
+        print("error: no test cases found", file=sys.stderr)
+        return EXIT_USAGE
+
+    def show(result: CaseResult) -> None:
+        if not args.quiet:
+            print(progress_line(result), flush=True)
+
+    print(
+        f"running {len(suite.cases)} cases against {args.url} with {args.workers} workers",
+        flush=True,
+    )
+    try:
+        outcome = asyncio.run(
+            run_suite(
+                suite,
+                url=args.url,
+                token=args.token,
+                workers=args.workers,
+                timeout=args.timeout,
+                on_result=show,
+            )
+        )
+    except AssistantError as error:
+        print(
+            f"error: the assistant at {args.url} is not reachable: {error}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.junit:
+        write_junit(outcome, args.junit)
+    if args.html:
+        write_html(outcome, args.html)
+    if args.save_transcripts:
+        _save_transcripts(outcome.results, args.save_transcripts)
+    print(console_summary(outcome), flush=True)
+    return 0 if outcome.failed == 0 else EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m e2e``."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "run":
+        return run_command(args)
+    return EXIT_USAGE

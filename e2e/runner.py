@@ -1,0 +1,249 @@
+"""Driving the running assistant through its REST channel, one conversation per case.
+
+Every case gets a fresh sender id. Fixture slots are appended with the tracker API
+(which starts the session first), then each ``user:`` step is posted to the REST
+webhook and the tracker (all events) is read back to see what the bot did: response
+names come from ``metadata.utter_action`` of the ``bot`` events, slots from the
+``slot`` events. Cases run concurrently, at most ``workers`` at a time; a case stops
+at its first failing step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from e2e.cases import Suite, TestCase
+from e2e.checking import CaseChecker, Failure
+from e2e.transcript import Turn, split_new_events
+
+logger = logging.getLogger(__name__)
+
+
+class AssistantError(RuntimeError):
+    """The assistant could not be reached or answered with an HTTP error."""
+
+
+class RasaClient:
+    """The few HTTP calls the runner makes to a Rasa server (REST channel and HTTP API)."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 120.0,
+    ) -> None:
+        """Talk to the Rasa server at ``url`` with ``session``."""
+        self.session = session
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    def _params(self, **extra: str) -> dict[str, str]:
+        params = dict(extra)
+        if self.token:
+            params["token"] = self.token
+        return params
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        url = f"{self.url}{path}"
+        try:
+            async with self.session.request(
+                method, url, timeout=self.timeout, **kwargs
+            ) as response:
+                if response.status >= 400:
+                    body = (await response.text())[:500]
+                    raise AssistantError(
+                        f"{method} {path} answered HTTP {response.status}: {body}"
+                    )
+                return await response.json(content_type=None)
+        except asyncio.TimeoutError as error:  # noqa: UP041 - not the builtin on Python 3.10
+            raise AssistantError(
+                f"{method} {path}: no answer within {self.timeout.total:.0f}s"
+            ) from error
+        except aiohttp.ClientError as error:
+            raise AssistantError(f"{method} {path}: {error}") from error
+
+    async def status(self) -> dict[str, Any]:
+        """``GET /status``: the loaded model (needs ``--enable-api``)."""
+        return await self._request("GET", "/status", params=self._params())
+
+    async def send(self, sender: str, text: str) -> list[dict[str, Any]]:
+        """Post a user message to the REST webhook; returns the bot's messages."""
+        replies = await self._request(
+            "POST", "/webhooks/rest/webhook", json={"sender": sender, "message": text}
+        )
+        return list(replies or [])
+
+    async def tracker(self, sender: str) -> dict[str, Any]:
+        """The conversation's tracker with every event (``include_events=ALL``)."""
+        return await self._request(
+            "GET",
+            f"/conversations/{sender}/tracker",
+            params=self._params(include_events="ALL"),
+        )
+
+    async def append_events(
+        self, sender: str, events: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Append events to the conversation (the server starts its session first)."""
+        return await self._request(
+            "POST",
+            f"/conversations/{sender}/tracker/events",
+            params=self._params(include_events="ALL"),
+            json=events,
+        )
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case: its transcript and, when it failed, why."""
+
+    case: TestCase
+    sender: str
+    turns: list[Turn] = field(default_factory=list)
+    failure: Failure | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        """Whether every step held and nothing went wrong talking to the assistant."""
+        return self.failure is None and self.error is None
+
+
+@dataclass
+class SuiteResult:
+    """All case results in suite order, with the wall-clock time of the run."""
+
+    results: list[CaseResult]
+    seconds: float
+    url: str
+
+    @property
+    def passed(self) -> int:
+        """Number of passing cases."""
+        return sum(r.passed for r in self.results)
+
+    @property
+    def failed(self) -> int:
+        """Number of failing cases."""
+        return len(self.results) - self.passed
+
+
+def sender_id(case: TestCase) -> str:
+    """A fresh conversation id that still shows which case it belongs to."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", case.name)[:60].strip("-") or "case"
+    return f"e2e-{slug}-{uuid.uuid4().hex[:8]}"
+
+
+def _slot_events(slots: dict[str, Any]) -> list[dict[str, Any]]:
+    now = time.time()
+    return [
+        {"event": "slot", "name": name, "value": value, "timestamp": now}
+        for name, value in slots.items()
+    ]
+
+
+async def run_case(client: RasaClient, case: TestCase) -> CaseResult:
+    """Hold the conversation of ``case`` with the assistant and check it turn by turn."""
+    result = CaseResult(case=case, sender=sender_id(case))
+    started = time.monotonic()
+    checker = CaseChecker(case)
+    try:
+        seen = 0
+        start = Turn(user=None)
+        if case.fixtures:
+            slots: dict[str, Any] = {}
+            for fixture in case.fixtures:
+                slots.update(fixture.slots)
+            tracker = await client.append_events(result.sender, _slot_events(slots))
+            start.events = list(tracker.get("events") or [])
+            start.slots = dict(tracker.get("slots") or {})
+            seen = len(start.events)
+        for index, (user_step, _) in enumerate(case.turns()[1:], start=1):
+            assert user_step is not None
+            text = user_step.user_text
+            replies = await client.send(result.sender, text)
+            tracker = await client.tracker(result.sender)
+            events = list(tracker.get("events") or [])
+            before_user, from_user = split_new_events(events[seen:])
+            seen = len(events)
+            turn = Turn(
+                user=text,
+                events=from_user,
+                slots=dict(tracker.get("slots") or {}),
+                replies=replies,
+            )
+            if index == 1:
+                start.events += before_user
+                if not case.fixtures:
+                    start.slots = _slots_after(before_user)
+                result.turns.append(start)
+                result.failure = checker.check_turn(0, start)
+                if result.failure:
+                    break
+            else:
+                turn.preamble = before_user
+            result.turns.append(turn)
+            result.failure = checker.check_turn(index, turn)
+            if result.failure:
+                break
+    except AssistantError as error:
+        result.error = str(error)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _slots_after(events: list[dict[str, Any]]) -> dict[str, Any]:
+    slots: dict[str, Any] = {}
+    for event in events:
+        if event.get("event") == "slot":
+            slots[str(event.get("name"))] = event.get("value")
+    return slots
+
+
+async def check_reachable(client: RasaClient) -> None:
+    """Raise :class:`AssistantError` unless ``GET /status`` answers (API on, token right)."""
+    await client.status()
+
+
+async def run_suite(
+    suite: Suite,
+    *,
+    url: str,
+    token: str | None = None,
+    workers: int = 4,
+    timeout: float = 120.0,
+    on_result: Callable[[CaseResult], None] | None = None,
+) -> SuiteResult:
+    """Run every case of ``suite`` against the assistant at ``url``, ``workers`` at a time."""
+    started = time.monotonic()
+    semaphore = asyncio.Semaphore(max(1, workers))
+    connector = aiohttp.TCPConnector(limit=max(1, workers) * 2)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        client = RasaClient(session, url, token=token, timeout=timeout)
+        await check_reachable(client)
+
+        async def one(case: TestCase) -> CaseResult:
+            async with semaphore:
+                logger.debug("running case %s", case.name)
+                result = await run_case(client, case)
+            if on_result:
+                on_result(result)
+            return result
+
+        results = await asyncio.gather(*(one(case) for case in suite.cases))
+    return SuiteResult(
+        results=list(results), seconds=time.monotonic() - started, url=url
+    )

@@ -1,0 +1,163 @@
+"""What happened in a conversation, read from the tracker's events.
+
+A :class:`Turn` is what one user message caused: the tracker events from that user
+event up to the next one, and the slot values once the bot was done. Events the same
+request produced before the user event (a new session starting) are kept apart in
+``preamble`` so they never count as the bot's answer to the message. Turns are plain
+data (JSON-serialisable), so a run can be recorded and checked again offline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    """One ``bot`` event: its text, buttons and the response name it came from."""
+
+    text: str | None
+    response: str | None
+    buttons: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """``utter_x: "text" [Yes | No]`` for reports."""
+        name = self.response or "(no response name)"
+        parts = [f"{name}: {self.text!r}" if self.text is not None else name]
+        if self.buttons:
+            parts.append("[" + " | ".join(self.buttons) + "]")
+        return " ".join(parts)
+
+
+def bot_message(event: dict[str, Any]) -> BotMessage:
+    """The :class:`BotMessage` of a tracker ``bot`` event.
+
+    Rasa 3.6 puts the response name in ``metadata.utter_action`` both for responses
+    predicted directly and for those a custom action dispatched by name.
+    """
+    metadata = event.get("metadata") or {}
+    data = event.get("data") or {}
+    buttons = tuple(
+        str(button.get("title") or button.get("payload") or "")
+        for button in (data.get("buttons") or [])
+        if isinstance(button, dict)
+    )
+    return BotMessage(
+        text=event.get("text"),
+        response=metadata.get("utter_action") or metadata.get("template_name"),
+        buttons=buttons,
+    )
+
+
+@dataclass
+class Turn:
+    """What the bot did after one user message (or, for ``user is None``, at session start)."""
+
+    user: str | None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+    preamble: list[dict[str, Any]] = field(default_factory=list)
+    replies: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def bot_messages(self) -> list[BotMessage]:
+        """The bot's messages in this turn, in order."""
+        return [bot_message(e) for e in self.events if e.get("event") == "bot"]
+
+    @property
+    def slot_events(self) -> list[tuple[str, Any]]:
+        """``(slot, value)`` for every slot event in this turn, in order."""
+        return [
+            (e.get("name"), e.get("value"))
+            for e in self.events
+            if e.get("event") == "slot"
+        ]
+
+    @property
+    def intent(self) -> tuple[str, float] | None:
+        """The intent and confidence NLU gave the user message, if there was one."""
+        for event in self.events:
+            if event.get("event") == "user":
+                intent = (event.get("parse_data") or {}).get("intent") or {}
+                if intent.get("name"):
+                    return str(intent["name"]), float(intent.get("confidence") or 0.0)
+                return None
+        return None
+
+    @property
+    def entities(self) -> list[str]:
+        """``entity=value`` for entities NLU found in the user message."""
+        for event in self.events:
+            if event.get("event") == "user":
+                found = (event.get("parse_data") or {}).get("entities") or []
+                return [f"{e.get('entity')}={e.get('value')!r}" for e in found]
+        return []
+
+    @property
+    def actions(self) -> list[str]:
+        """Names of the actions the assistant ran in this turn (``action_listen`` left out)."""
+        return [
+            str(e.get("name"))
+            for e in self.events
+            if e.get("event") == "action" and e.get("name") != "action_listen"
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The turn as JSON-ready data."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Turn:
+        """Rebuild a turn recorded with :meth:`to_dict`."""
+        return cls(
+            user=data.get("user"),
+            events=list(data.get("events") or []),
+            slots=dict(data.get("slots") or {}),
+            preamble=list(data.get("preamble") or []),
+            replies=list(data.get("replies") or []),
+        )
+
+
+def split_new_events(
+    new_events: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split the events one request added into (before the user event, from it on)."""
+    for index, event in enumerate(new_events):
+        if event.get("event") == "user":
+            return new_events[:index], new_events[index:]
+    return new_events, []
+
+
+def transcript_lines(turns: list[Turn]) -> list[tuple[str, str]]:
+    """The conversation as ``(speaker, text)`` lines for console and HTML reports.
+
+    Speakers are ``user``, ``bot``, ``slot``, ``action`` and ``note``.
+    """
+    lines: list[tuple[str, str]] = []
+    for turn in turns:
+        if turn.user is not None:
+            text = (
+                turn.user
+                if len(turn.user) <= 300
+                else f"{turn.user[:297]}… ({len(turn.user)} characters)"
+            )
+            nlu = ""
+            if turn.intent:
+                name, confidence = turn.intent
+                nlu = f"   [intent {name} {confidence:.2f}"
+                if turn.entities:
+                    nlu += "; " + ", ".join(turn.entities)
+                nlu += "]"
+            lines.append(("user", f"{text!r}{nlu}"))
+        for event in turn.preamble + turn.events:
+            kind = event.get("event")
+            if kind == "bot":
+                lines.append(("bot", bot_message(event).describe()))
+            elif kind == "slot":
+                lines.append(("slot", f"{event.get('name')} = {event.get('value')!r}"))
+            elif kind == "action" and event.get("name") not in ("action_listen", None):
+                lines.append(("action", str(event.get("name"))))
+            elif kind in ("restart", "session_started"):
+                lines.append(("note", kind))
+    return lines

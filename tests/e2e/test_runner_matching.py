@@ -1,0 +1,348 @@
+"""The e2e runner's matching logic, on transcripts shaped like real tracker events.
+
+The events below are what Rasa 3.6's tracker API returns (``include_events=ALL``):
+``bot`` events carry the response name in ``metadata.utter_action``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e.cases import CaseFileError, TestCase, load_suite
+from e2e.checking import check_transcript
+from e2e.report import console_summary, write_html, write_junit
+from e2e.runner import CaseResult, SuiteResult
+from e2e.transcript import Turn, split_new_events
+
+
+def user(text: str, intent: str = "report_cramp") -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.97}},
+    }
+
+
+def bot(response: str, text: str = "") -> dict[str, Any]:
+    return {
+        "event": "bot",
+        "text": text or f"text of {response}",
+        "data": {"buttons": None},
+        "metadata": {"utter_action": response},
+    }
+
+
+def slot(name: str, value: Any) -> dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value}
+
+
+def action(name: str) -> dict[str, Any]:
+    return {"event": "action", "name": name}
+
+
+SESSION = [
+    action("action_session_start"),
+    {"event": "session_started"},
+    action("action_listen"),
+]
+
+
+def load_case(tmp_path: Path, body: str, name: str = "case") -> TestCase:
+    path = tmp_path / "cases.yml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    suite = load_suite([path])
+    return next(case for case in suite.cases if case.name == name)
+
+
+def turn(
+    text: str, *events: dict[str, Any], slots: dict[str, Any] | None = None
+) -> Turn:
+    return Turn(
+        user=text,
+        events=[user(text), *events, action("action_listen")],
+        slots=slots or {},
+    )
+
+
+@pytest.fixture
+def bruising_case(tmp_path: Path) -> TestCase:
+    return load_case(
+        tmp_path,
+        """
+        test_cases:
+          - test_case: case
+            steps:
+              - user: "my hamstring cramped and it's bruised"
+              - utter: utter_escalate_see_doctor
+              - utter: utter_reason_bruising
+              - slot_was_set:
+                  - triage_level: see_doctor
+                  - red_flags
+              - triage_level: see_doctor
+              - utter_not: utter_remedy_*
+              - user: "what should I do for the cramp?"
+              - triage_level_at_least: see_doctor
+        """,
+    )
+
+
+def good_bruising_turns() -> list[Turn]:
+    return [
+        Turn(user=None, events=list(SESSION)),
+        turn(
+            "my hamstring cramped and it's bruised",
+            slot("screen_bruising", "present"),
+            slot("red_flags", ["bruising"]),
+            slot("triage_level", "see_doctor"),
+            bot("utter_escalate_see_doctor"),
+            bot("utter_reason_bruising"),
+            bot("utter_escalation_no_remedy"),
+            slots={"triage_level": "see_doctor"},
+        ),
+        turn(
+            "what should I do for the cramp?",
+            bot("utter_escalate_see_doctor"),
+            slots={"triage_level": "see_doctor"},
+        ),
+    ]
+
+
+def test_a_conversation_that_follows_the_case_passes(bruising_case: TestCase) -> None:
+    assert check_transcript(bruising_case, good_bruising_turns()) is None
+
+
+def test_remedy_advice_after_utter_not_fails_in_a_later_turn(
+    bruising_case: TestCase,
+) -> None:
+    turns = good_bruising_turns()
+    turns[2].events.insert(1, bot("utter_remedy_stretch"))
+    failure = check_transcript(bruising_case, turns)
+    assert failure is not None
+    assert failure.step.kind == "utter_not"
+    assert failure.turn == 2
+    assert "utter_remedy_stretch" in failure.actual
+
+
+def test_utter_not_ignores_what_came_before_it_but_anywhere_does_not(
+    tmp_path: Path,
+) -> None:
+    body = """
+        test_cases:
+          - test_case: case
+            steps:
+              - user: "hi"
+              - utter: utter_greet
+              - {kind}: utter_greet
+              - user: "bye"
+    """
+    turns = [
+        Turn(user=None, events=list(SESSION)),
+        turn("hi", bot("utter_greet"), bot("utter_capabilities")),
+        turn("bye", bot("utter_goodbye")),
+    ]
+    assert (
+        check_transcript(load_case(tmp_path, body.format(kind="utter_not")), turns)
+        is None
+    )
+    failure = check_transcript(
+        load_case(tmp_path, body.format(kind="utter_not_anywhere")), turns
+    )
+    assert failure is not None and "earlier in the case" in failure.expected
+
+
+def test_bot_steps_match_in_order_not_just_anywhere(tmp_path: Path) -> None:
+    case = load_case(
+        tmp_path,
+        """
+        test_cases:
+          - test_case: case
+            steps:
+              - user: "chest pain"
+              - utter: utter_reason_chest_pain_or_breathless
+              - utter: utter_escalate_emergency
+        """,
+    )
+    turns = [
+        Turn(user=None, events=list(SESSION)),
+        turn(
+            "chest pain",
+            bot("utter_escalate_emergency"),
+            bot("utter_reason_chest_pain_or_breathless"),
+        ),
+    ]
+    failure = check_transcript(case, turns)
+    assert failure is not None
+    assert failure.step.arg == "utter_escalate_emergency"
+    assert "the bot said nothing more" in failure.actual
+
+
+def test_missing_response_reports_what_the_bot_said_instead(
+    bruising_case: TestCase,
+) -> None:
+    turns = good_bruising_turns()
+    turns[1].events = [
+        e
+        for e in turns[1].events
+        if e.get("metadata", {}).get("utter_action") != "utter_reason_bruising"
+    ]
+    failure = check_transcript(bruising_case, turns)
+    assert failure is not None
+    assert failure.step.describe() == "utter: utter_reason_bruising"
+    assert "utter_escalation_no_remedy" in failure.actual
+
+
+def test_exact_bot_text_and_slot_values(tmp_path: Path) -> None:
+    case = load_case(
+        tmp_path,
+        """
+        test_cases:
+          - test_case: case
+            steps:
+              - user: "are you a bot?"
+              - bot: "I'm a bot."
+              - slot_was_not_set:
+                  - triage_level
+        """,
+    )
+    good = [
+        Turn(user=None, events=list(SESSION)),
+        turn("are you a bot?", bot("utter_iamabot", "I'm a bot.")),
+    ]
+    assert check_transcript(case, good) is None
+    wrong_text = [
+        Turn(user=None, events=list(SESSION)),
+        turn("are you a bot?", bot("utter_iamabot", "I'm a person.")),
+    ]
+    assert check_transcript(case, wrong_text) is not None
+    with_level = [
+        Turn(user=None, events=list(SESSION)),
+        turn(
+            "are you a bot?",
+            bot("utter_iamabot", "I'm a bot."),
+            slot("triage_level", "urgent"),
+        ),
+    ]
+    failure = check_transcript(case, with_level)
+    assert failure is not None and failure.step.kind == "slot_was_not_set"
+
+
+@pytest.mark.parametrize(
+    ("level", "exactly", "at_least_urgent"),
+    [
+        (None, False, False),
+        ("self_care", False, False),
+        ("see_doctor", True, False),
+        ("urgent", False, True),
+        ("emergency", False, True),
+    ],
+)
+def test_triage_level_steps(
+    tmp_path: Path, level: str | None, exactly: bool, at_least_urgent: bool
+) -> None:
+    body = """
+        test_cases:
+          - test_case: case
+            steps:
+              - user: "it hurts"
+              - {step}
+    """
+    turns = [
+        Turn(user=None, events=list(SESSION)),
+        turn("it hurts", slots={"triage_level": level}),
+    ]
+    exact_case = load_case(tmp_path, body.format(step="triage_level: see_doctor"))
+    assert (check_transcript(exact_case, turns) is None) == exactly
+    at_least_case = load_case(
+        tmp_path, body.format(step="triage_level_at_least: urgent")
+    )
+    assert (check_transcript(at_least_case, turns) is None) == at_least_urgent
+
+
+def test_a_conversation_that_stops_early_fails(bruising_case: TestCase) -> None:
+    failure = check_transcript(bruising_case, good_bruising_turns()[:2])
+    assert failure is not None and "ended before" in failure.actual
+
+
+def test_session_start_events_are_not_the_answer_to_a_message() -> None:
+    before, after = split_new_events([*SESSION, user("hi"), bot("utter_greet")])
+    assert [e["event"] for e in before] == ["action", "session_started", "action"]
+    assert after[0]["event"] == "user"
+
+
+def test_fixtures_long_messages_and_file_errors(tmp_path: Path) -> None:
+    case = load_case(
+        tmp_path,
+        """
+        fixtures:
+          - clinic:
+              - clinic_name: Riverside
+              - clinic_phone: "+1 555 0100"
+        test_cases:
+          - test_case: case
+            fixtures: [clinic]
+            steps:
+              - user: "ab"
+                repeat: 5000
+        """,
+    )
+    assert case.fixtures[0].slots == {
+        "clinic_name": "Riverside",
+        "clinic_phone": "+1 555 0100",
+    }
+    assert len(case.steps[0].user_text) == 10_000
+
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "test_cases:\n  - test_case: x\n    steps:\n      - user: hi\n      - uter: utter_greet\n"
+    )
+    with pytest.raises(CaseFileError, match=r"bad.yml:5: a step needs exactly one of"):
+        load_suite([bad])
+    bad.write_text(
+        "test_cases:\n  - test_case: x\n    steps:\n      - user: hi\n      - triage_level: urgentish\n"
+    )
+    with pytest.raises(CaseFileError, match="unknown triage level"):
+        load_suite([bad])
+    bad.write_text(
+        "test_cases:\n  - test_case: x\n    fixtures: [nope]\n    steps:\n      - user: hi\n"
+    )
+    with pytest.raises(CaseFileError, match="unknown fixture"):
+        load_suite([bad])
+
+
+def test_reports_escape_text_and_end_with_the_counts(
+    tmp_path: Path, bruising_case: TestCase
+) -> None:
+    turns = good_bruising_turns()
+    turns[1].events.append(
+        bot("utter_remedy_stretch", "<script>alert(1)</script> & more")
+    )
+    failing = CaseResult(case=bruising_case, sender="e2e-x", turns=turns)
+    failing.failure = check_transcript(bruising_case, turns)
+    passing = CaseResult(
+        case=bruising_case, sender="e2e-y", turns=good_bruising_turns()
+    )
+    suite = SuiteResult(
+        results=[passing, failing], seconds=1.5, url="http://127.0.0.1:5205"
+    )
+
+    summary = console_summary(suite)
+    assert summary.splitlines()[-1] == "1 passed, 1 failed"
+    assert "utter_not: utter_remedy_*" in summary
+    assert "transcript:" in summary
+
+    html_path = tmp_path / "report.html"
+    write_html(suite, html_path)
+    page = html_path.read_text(encoding="utf-8")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+
+    junit_path = tmp_path / "junit.xml"
+    write_junit(suite, junit_path)
+    root = ET.parse(junit_path).getroot()
+    assert root.get("tests") == "2" and root.get("failures") == "1"
+    assert len(root.findall(".//failure")) == 1
