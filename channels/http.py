@@ -1,0 +1,66 @@
+"""Small helpers shared by the connectors: outgoing HTTP and secret checks."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+# Platforms retry webhooks that take long, so an outgoing call must not hang.
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=15)
+
+
+class PlatformError(RuntimeError):
+    """A platform API refused or failed a request."""
+
+
+def secrets_match(expected: str, received: str | None) -> bool:
+    """Compare a received secret with the expected one in constant time."""
+    if not expected or not received:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))
+
+
+async def post(
+    url: str,
+    *,
+    json: Any = None,
+    data: Any = None,
+    auth: aiohttp.BasicAuth | None = None,
+    headers: dict[str, str] | None = None,
+    description: str,
+) -> Any:
+    """POST to a platform API and return its decoded JSON answer.
+
+    Args:
+        url: Full endpoint URL (it may contain a token, so it is never logged).
+        json: JSON body.
+        data: Form body.
+        auth: Basic auth credentials.
+        headers: Extra headers.
+        description: What the call is for, used in logs and errors.
+
+    Raises:
+        PlatformError: On a non-2xx status or a network failure.
+    """
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=REQUEST_TIMEOUT) as session,
+            session.post(
+                url, json=json, data=data, auth=auth, headers=headers
+            ) as response,
+        ):
+            if response.status >= 300:
+                body = await response.text()
+                raise PlatformError(
+                    f"{description} failed with HTTP {response.status}: {body[:200]}"
+                )
+            if response.content_type == "application/json":
+                return await response.json()
+            return await response.text()
+    except aiohttp.ClientError as error:
+        raise PlatformError(f"{description} failed: {error}") from error

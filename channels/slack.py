@@ -1,0 +1,118 @@
+"""Slack through Rasa's ``SlackInput``, with proper refusals and split replies.
+
+Rasa's connector already checks ``X-Slack-Signature`` (HMAC-SHA256 of the body
+with the signing secret, timestamp within five minutes) but answers a forged
+request with 400, which looks like a client bug rather than a refusal. This
+subclass answers 401 before Rasa's handler runs, takes the Web API base URL
+from configuration (so tests can use a local fake) and splits replies to
+Slack's 3000-character limit for text and section blocks.
+
+Credentials (``credentials.yml`` key ``channels.slack.SlackSecureInput``): Rasa's
+``slack_token``, ``slack_signing_secret``, ``slack_channel`` and the rest, plus
+``api_base_url`` (default https://slack.com/api/).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot, SlackInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from channels.text import SLACK_LIMIT, split_message
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_BASE_URL = "https://slack.com/api/"
+
+
+class SlackSecureOutput(SlackBot):
+    """Rasa's Slack output, with a configurable API URL and split replies."""
+
+    def __init__(
+        self,
+        token: str,
+        slack_channel: str | None = None,
+        thread_id: str | None = None,
+        proxy: str | None = None,
+        *,
+        api_base_url: str = DEFAULT_API_BASE_URL,
+    ) -> None:
+        """Create the output channel talking to ``api_base_url``."""
+        super().__init__(token, slack_channel, thread_id, proxy)
+        self.client = AsyncWebClient(token, proxy=proxy, base_url=api_base_url)
+
+    async def send_text_message(
+        self, recipient_id: str, text: str, **kwargs: Any
+    ) -> None:
+        """Send ``text`` split to Slack's limit, in order."""
+        recipient = self.slack_channel or recipient_id
+        for part in split_message(text, SLACK_LIMIT):
+            await self._post_message(
+                channel=recipient, as_user=True, text=part, type="mrkdwn"
+            )
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: str,
+        text: str,
+        buttons: list[dict[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Send ``text`` split to Slack's limit, buttons on the last part."""
+        parts = split_message(text, SLACK_LIMIT) or [""]
+        for part in parts[:-1]:
+            await self.send_text_message(recipient_id, part)
+        await super().send_text_with_buttons(recipient_id, parts[-1], buttons, **kwargs)
+
+
+class SlackSecureInput(SlackInput):
+    """Rasa's Slack input, refusing unsigned requests with 401."""
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Create the channel from its ``credentials.yml`` section."""
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        channel = super().from_credentials(credentials)
+        channel.api_base_url = credentials.get("api_base_url") or DEFAULT_API_BASE_URL
+        return channel
+
+    api_base_url: str = DEFAULT_API_BASE_URL
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """Rasa's routes, behind a signature check that answers 401."""
+        slack_webhook = super().blueprint(on_new_message)
+
+        @slack_webhook.middleware("request")
+        async def refuse_unsigned(request: Request) -> HTTPResponse | None:
+            if (
+                request.method == "POST"
+                and request.path.endswith("/webhook")
+                and not self.is_request_from_slack_authentic(request)
+            ):
+                logger.warning("Refused a Slack request with a bad signature.")
+                return response.text("invalid signature", status=401)
+            return None
+
+        return slack_webhook
+
+    def get_output_channel(
+        self, channel: str | None = None, thread_id: str | None = None
+    ) -> OutputChannel:
+        """Return the Slack output channel for ``channel`` and ``thread_id``."""
+        return SlackSecureOutput(
+            self.slack_token,
+            channel or self.slack_channel,
+            thread_id,
+            self.proxy,
+            api_base_url=self.api_base_url,
+        )

@@ -1,0 +1,442 @@
+"""Telegram connector that checks the webhook secret and never calls out at start-up.
+
+Rasa 3.6's own ``TelegramInput`` checks no secret, registers its webhook with
+api.telegram.org while the server starts, and cannot be pointed at a test
+server. ``TelegramSecureInput`` instead:
+
+- refuses updates without the ``X-Telegram-Bot-Api-Secret-Token`` header that
+  Telegram sends once the webhook was registered with ``secret_token``
+  (401 when missing, 403 when wrong, compared in constant time);
+- registers the webhook only on demand, with
+  ``python -m channels.telegram set-webhook`` or an authenticated
+  ``POST /webhooks/telegram/set_webhook``;
+- talks to the Bot API through aiohttp at a configurable base URL;
+- renders buttons as an inline keyboard (presses come back as
+  ``callback_query`` and are routed as the button's payload) or as a reply
+  keyboard (the tapped title is mapped back to the payload).
+
+Credentials (``credentials.yml`` key ``channels.telegram.TelegramSecureInput``):
+``access_token``, ``secret_token``, optional ``webhook_url``,
+``api_base_url`` (default https://api.telegram.org) and ``button_style``
+(``inline`` or ``reply``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.http import PlatformError, post, secrets_match
+from channels.text import (
+    TELEGRAM_LIMIT,
+    OfferedOptions,
+    button_title,
+    neutralise_commands,
+    split_message,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+BUTTON_STYLES = ("inline", "reply")
+# Telegram allows 1-256 characters from this set in a webhook secret.
+_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_CALLBACK_DATA_MAX_BYTES = 64
+_START_COMMAND = "/start"
+# What a person's first "/start" means to the assistant: a greeting.
+_START_TEXT = "hello"
+
+
+def validate_secret_token(secret_token: str | None) -> str:
+    """Return ``secret_token`` if Telegram accepts it as a webhook secret.
+
+    Raises:
+        RasaException: When the secret is missing or has characters Telegram
+            refuses (only ``A-Z a-z 0-9 _ -``, 1 to 256 characters).
+    """
+    if not secret_token or not _SECRET_PATTERN.match(secret_token):
+        raise RasaException(
+            "The Telegram channel needs a secret_token of 1-256 characters "
+            "from A-Z, a-z, 0-9, _ and -; without it anyone could post updates."
+        )
+    return secret_token
+
+
+class TelegramBotApi:
+    """The few Bot API methods the assistant uses, over aiohttp."""
+
+    def __init__(self, access_token: str, *, api_base_url: str) -> None:
+        """Create a client for the bot with ``access_token``."""
+        self._access_token = access_token
+        self.api_base_url = api_base_url.rstrip("/")
+
+    async def call(self, method: str, payload: Mapping[str, Any]) -> Any:
+        """Call a Bot API method with a JSON body and return its ``result``."""
+        answer = await post(
+            f"{self.api_base_url}/bot{self._access_token}/{method}",
+            json=dict(payload),
+            description=f"Telegram {method}",
+        )
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            raise PlatformError(f"Telegram {method} was not ok: {answer!r:.200}")
+        return answer.get("result")
+
+    async def set_webhook(
+        self, url: str, *, secret_token: str, drop_pending_updates: bool = False
+    ) -> Any:
+        """Register ``url`` as the bot's webhook, signed with ``secret_token``."""
+        return await self.call(
+            "setWebhook",
+            {
+                "url": url,
+                "secret_token": secret_token,
+                "allowed_updates": ["message", "callback_query"],
+                "drop_pending_updates": drop_pending_updates,
+            },
+        )
+
+    async def delete_webhook(self) -> Any:
+        """Remove the bot's webhook."""
+        return await self.call("deleteWebhook", {})
+
+    async def get_webhook_info(self) -> Any:
+        """Return what Telegram knows about the bot's webhook."""
+        return await self.call("getWebhookInfo", {})
+
+
+class TelegramSecureOutput(OutputChannel):
+    """Sends the assistant's replies to one Telegram chat."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Name of the channel."""
+        return "telegram"
+
+    def __init__(
+        self,
+        api: TelegramBotApi,
+        *,
+        options: OfferedOptions,
+        button_style: str = "inline",
+    ) -> None:
+        """Create the output channel.
+
+        Args:
+            api: Bot API client.
+            options: Where offered buttons are remembered per chat.
+            button_style: ``inline`` keyboard or ``reply`` keyboard.
+        """
+        self.api = api
+        self.options = options
+        self.button_style = button_style
+
+    async def _send(self, method: str, payload: Mapping[str, Any]) -> None:
+        try:
+            await self.api.call(method, payload)
+        except PlatformError as error:
+            logger.error("Could not deliver a Telegram reply: %s", error)
+
+    async def send_text_message(
+        self, recipient_id: str, text: str, **kwargs: Any
+    ) -> None:
+        """Send ``text``, split to Telegram's 4096-character limit."""
+        for part in split_message(text, TELEGRAM_LIMIT):
+            await self._send("sendMessage", {"chat_id": recipient_id, "text": part})
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: str,
+        text: str,
+        buttons: list[dict[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Send ``text`` with the buttons as a keyboard on its last part."""
+        parts = split_message(text, TELEGRAM_LIMIT) or [
+            " ".join(button_title(b) for b in buttons)
+        ]
+        for part in parts[:-1]:
+            await self._send("sendMessage", {"chat_id": recipient_id, "text": part})
+        self.options.offer(recipient_id, buttons)
+        await self._send(
+            "sendMessage",
+            {
+                "chat_id": recipient_id,
+                "text": parts[-1],
+                "reply_markup": keyboard_markup(buttons, style=self.button_style),
+            },
+        )
+
+    async def send_image_url(
+        self, recipient_id: str, image: str, **kwargs: Any
+    ) -> None:
+        """Send an image by URL."""
+        await self._send("sendPhoto", {"chat_id": recipient_id, "photo": image})
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Send a custom ``sendMessage`` body (``chat_id`` defaults to the chat)."""
+        payload = {"chat_id": recipient_id, **json_message}
+        await self._send("sendMessage", payload)
+
+    async def answer_callback_query(self, callback_query_id: str) -> None:
+        """Tell Telegram a button press was received (stops the client's spinner)."""
+        await self._send(
+            "answerCallbackQuery", {"callback_query_id": callback_query_id}
+        )
+
+
+def keyboard_markup(
+    buttons: Sequence[Mapping[str, Any]], *, style: str = "inline"
+) -> dict[str, Any]:
+    """Render Rasa buttons as a Telegram ``reply_markup``.
+
+    ``inline``: one row of inline buttons whose ``callback_data`` is the
+    payload (or the option number when the payload exceeds Telegram's 64-byte
+    limit). ``reply``: a one-time reply keyboard of the titles.
+    """
+    if style == "reply":
+        return {
+            "keyboard": [[{"text": button_title(b)} for b in buttons]],
+            "one_time_keyboard": True,
+            "resize_keyboard": True,
+        }
+    row = []
+    for number, button in enumerate(buttons, start=1):
+        payload = str(button.get("payload") or button_title(button))
+        if len(payload.encode("utf-8")) > _CALLBACK_DATA_MAX_BYTES:
+            payload = str(number)
+        row.append({"text": button_title(button), "callback_data": payload})
+    return {"inline_keyboard": [row]}
+
+
+class TelegramSecureInput(InputChannel):
+    """Telegram webhook that only accepts updates carrying the secret token."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Name of the channel (its webhook is ``/webhooks/telegram/webhook``)."""
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Create the channel from its ``credentials.yml`` section."""
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        if not credentials.get("access_token"):
+            raise RasaException("The Telegram channel needs an access_token.")
+        return cls(
+            access_token=credentials["access_token"],
+            secret_token=credentials.get("secret_token"),
+            webhook_url=credentials.get("webhook_url") or None,
+            api_base_url=credentials.get("api_base_url") or DEFAULT_API_BASE_URL,
+            button_style=credentials.get("button_style") or "inline",
+        )
+
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        secret_token: str | None,
+        webhook_url: str | None = None,
+        api_base_url: str = DEFAULT_API_BASE_URL,
+        button_style: str = "inline",
+    ) -> None:
+        """Create the channel; nothing is sent to Telegram here.
+
+        Raises:
+            RasaException: When the secret token is missing or malformed, or the
+                button style is unknown.
+        """
+        if button_style not in BUTTON_STYLES:
+            raise RasaException(
+                f"Telegram button_style must be one of {BUTTON_STYLES}, "
+                f"not {button_style!r}."
+            )
+        self.secret_token = validate_secret_token(secret_token)
+        self.webhook_url = webhook_url
+        self.button_style = button_style
+        self.api = TelegramBotApi(access_token, api_base_url=api_base_url)
+        self.options = OfferedOptions()
+
+    def get_output_channel(self) -> TelegramSecureOutput:
+        """Return an output channel that sends through the Bot API."""
+        return TelegramSecureOutput(
+            self.api, options=self.options, button_style=self.button_style
+        )
+
+    def _refusal(self, request: Request) -> HTTPResponse | None:
+        """Return a 401/403 response unless the request carries the secret."""
+        received = request.headers.get(SECRET_HEADER)
+        if not received:
+            logger.warning("Refused a Telegram update without the secret header.")
+            return response.json({"error": "missing secret token"}, status=401)
+        if not secrets_match(self.secret_token, received):
+            logger.warning("Refused a Telegram update with a wrong secret token.")
+            return response.json({"error": "wrong secret token"}, status=403)
+        return None
+
+    def _user_text(self, update: Mapping[str, Any]) -> tuple[str, str, str] | None:
+        """Return ``(chat id, text for Rasa, callback id)`` or ``None`` to ignore.
+
+        Only private chats are served: in a group every member would share
+        one medical conversation.
+        """
+        callback = update.get("callback_query")
+        if isinstance(callback, Mapping):
+            chat = (callback.get("message") or {}).get("chat") or {}
+            data = callback.get("data")
+            if chat.get("type") != "private" or not isinstance(data, str):
+                return None
+            chat_id = str(chat["id"])
+            payload = self.options.take_answer(chat_id, data)
+            return chat_id, payload or neutralise_commands(data), str(callback["id"])
+
+        message = update.get("message")
+        if not isinstance(message, Mapping):
+            return None
+        chat = message.get("chat") or {}
+        text = message.get("text")
+        if chat.get("type") != "private" or not isinstance(text, str):
+            return None
+        chat_id = str(chat["id"])
+        payload = self.options.take_answer(chat_id, text)
+        if payload is not None:
+            return chat_id, payload, ""
+        if text.strip().split("@")[0] == _START_COMMAND:
+            return chat_id, _START_TEXT, ""
+        return chat_id, neutralise_commands(text), ""
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """Define the webhook routes."""
+        telegram_webhook = Blueprint("telegram_secure_webhook", __name__)
+
+        @telegram_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @telegram_webhook.route("/set_webhook", methods=["POST"])
+        async def set_webhook(request: Request) -> HTTPResponse:
+            authorization = request.headers.get("Authorization", "")
+            token = authorization.removeprefix("Bearer ").strip()
+            if not token:
+                return response.json({"error": "missing bearer token"}, status=401)
+            if not secrets_match(self.secret_token, token):
+                return response.json({"error": "wrong bearer token"}, status=403)
+            if not self.webhook_url:
+                return response.json({"error": "no webhook_url configured"}, status=400)
+            try:
+                await self.api.set_webhook(
+                    self.webhook_url, secret_token=self.secret_token
+                )
+            except PlatformError as error:
+                logger.error("Telegram webhook registration failed: %s", error)
+                return response.json({"error": "registration failed"}, status=502)
+            logger.info("Telegram webhook registered.")
+            return response.json({"status": "registered"})
+
+        @telegram_webhook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            refusal = self._refusal(request)
+            if refusal is not None:
+                return refusal
+            try:
+                update = json.loads(request.body or b"")
+            except ValueError:
+                return response.json({"error": "body is not JSON"}, status=400)
+            if not isinstance(update, dict):
+                return response.json({"error": "body is not an update"}, status=400)
+
+            turn = self._user_text(update)
+            if turn is None:
+                logger.debug("Ignored a Telegram update that is not a private text.")
+                return response.json({"status": "ignored"})
+            chat_id, text, callback_id = turn
+            out_channel = self.get_output_channel()
+            if callback_id:
+                await out_channel.answer_callback_query(callback_id)
+            await on_new_message(
+                UserMessage(text, out_channel, chat_id, input_channel=self.name())
+            )
+            return response.json({"status": "ok"})
+
+        return telegram_webhook
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m channels.telegram",
+        description=(
+            "Manage the Telegram webhook. Reads TELEGRAM_BOT_TOKEN, "
+            "TELEGRAM_SECRET_TOKEN, TELEGRAM_WEBHOOK_URL and TELEGRAM_API_BASE_URL."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    register = commands.add_parser("set-webhook", help="register the webhook")
+    register.add_argument(
+        "--url", help="public HTTPS URL (default TELEGRAM_WEBHOOK_URL)"
+    )
+    register.add_argument(
+        "--drop-pending-updates",
+        action="store_true",
+        help="discard updates that queued up while no webhook was set",
+    )
+    commands.add_parser("delete-webhook", help="remove the webhook")
+    commands.add_parser("webhook-info", help="show the webhook Telegram has")
+    return parser.parse_args(argv)
+
+
+async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> Any:
+    token = environ.get("TELEGRAM_BOT_TOKEN")
+    if not token:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set.")
+    api = TelegramBotApi(
+        token,
+        api_base_url=environ.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
+    )
+    if args.command == "set-webhook":
+        url = args.url or environ.get("TELEGRAM_WEBHOOK_URL")
+        if not url:
+            raise SystemExit("Give --url or set TELEGRAM_WEBHOOK_URL.")
+        try:
+            secret = validate_secret_token(environ.get("TELEGRAM_SECRET_TOKEN"))
+        except RasaException as error:
+            raise SystemExit(f"TELEGRAM_SECRET_TOKEN: {error}") from error
+        return await api.set_webhook(
+            url, secret_token=secret, drop_pending_updates=args.drop_pending_updates
+        )
+    if args.command == "delete-webhook":
+        return await api.delete_webhook()
+    return await api.get_webhook_info()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the webhook CLI; print Telegram's answer."""
+    args = _parse_args(argv)
+    try:
+        result = asyncio.run(_run(args, os.environ))
+    except PlatformError as error:
+        print(f"Telegram refused: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

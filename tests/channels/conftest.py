@@ -1,0 +1,225 @@
+"""Fixtures: fake platform servers, and the real Rasa + action servers wired to them.
+
+The ``stack`` fixture (session scope) starts the fakes in this process, writes
+a temporary credentials file with ``python -m channels.credentials`` from a
+test environment, starts ``rasa run actions`` and ``rasa run`` with the
+trained model on the channel ports, and stops everything afterwards.
+
+Ports come from the environment: CHANNELS_RASA_PORT (5405),
+CHANNELS_ACTIONS_PORT (5455) and CHANNELS_FAKE_PORT_BASE (5480; the fakes use
+the next four ports).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from tests.channels.fakes import (
+    FakeGraph,
+    FakeServers,
+    FakeSlack,
+    FakeTelegram,
+    FakeTwilio,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+MODEL = Path(os.environ.get("CHANNELS_MODEL", REPO / "models" / "hamstring.tar.gz"))
+RASA_PORT = int(os.environ.get("CHANNELS_RASA_PORT", "5405"))
+ACTIONS_PORT = int(os.environ.get("CHANNELS_ACTIONS_PORT", "5455"))
+FAKE_PORT_BASE = int(os.environ.get("CHANNELS_FAKE_PORT_BASE", "5480"))
+STARTUP_TIMEOUT = float(os.environ.get("CHANNELS_STARTUP_TIMEOUT", "600"))
+API_TOKEN = "channels-test-api-token"
+EMERGENCY_NUMBER = "112"
+
+
+@dataclass
+class Stack:
+    """The running servers and the secrets the channels were configured with."""
+
+    rasa_url: str
+    telegram: FakeTelegram
+    twilio: FakeTwilio
+    slack: FakeSlack
+    graph: FakeGraph
+    env: dict[str, str]
+
+    def tracker(self, sender_id: str) -> dict[str, Any]:
+        """Return the conversation tracker of ``sender_id`` through the HTTP API."""
+        answer = requests.get(
+            f"{self.rasa_url}/conversations/{quote(sender_id, safe='')}/tracker",
+            params={"token": API_TOKEN},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+    def user_texts(self, sender_id: str) -> list[str]:
+        """Return what Rasa recorded as user messages of ``sender_id``."""
+        return [
+            e.get("text") or ""
+            for e in self.tracker(sender_id)["events"]
+            if e["event"] == "user"
+        ]
+
+
+def _channel_env(
+    telegram: FakeTelegram, twilio: FakeTwilio, slack: FakeSlack, graph: FakeGraph
+) -> dict[str, str]:
+    rasa_url = f"http://localhost:{RASA_PORT}"
+    return {
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_SECRET_TOKEN": "tg-test-secret_0123456789",
+        "TELEGRAM_WEBHOOK_URL": f"{rasa_url}/webhooks/telegram/webhook",
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "TWILIO_ACCOUNT_SID": twilio.account_sid,
+        "TWILIO_AUTH_TOKEN": twilio.auth_token,
+        "TWILIO_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio/webhook",
+        "TWILIO_NUMBER": "+15005550006",
+        "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
+        "TWILIO_API_BASE_URL": twilio.base_url,
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_SIGNING_SECRET": "slack-test-signing-secret",
+        "SLACK_API_BASE_URL": slack.api_url,
+        "FACEBOOK_VERIFY_TOKEN": "fb-test-verify-token",
+        "FACEBOOK_APP_SECRET": "fb-test-app-secret",
+        "FACEBOOK_PAGE_ACCESS_TOKEN": graph.page_token,
+        "FACEBOOK_GRAPH_BASE_URL": graph.api_url,
+    }
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(2)
+    raise RuntimeError(
+        f"{url} not up after {STARTUP_TIMEOUT}s:\n{log.read_text()[-3000:]}"
+    )
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def fakes() -> Iterator[tuple[FakeTelegram, FakeTwilio, FakeSlack, FakeGraph]]:
+    """The four fake platforms, listening."""
+    platforms = (
+        FakeTelegram(port=FAKE_PORT_BASE + 1),
+        FakeTwilio(port=FAKE_PORT_BASE + 2),
+        FakeSlack(port=FAKE_PORT_BASE + 3),
+        FakeGraph(port=FAKE_PORT_BASE + 4),
+    )
+    servers = FakeServers(list(platforms))
+    servers.start()
+    yield platforms
+    servers.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    fakes: tuple[FakeTelegram, FakeTwilio, FakeSlack, FakeGraph],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Stack]:
+    """Rasa and the action server on the channel ports, configured for the fakes."""
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: the end-to-end channel tests need it.")
+    telegram, twilio, slack, graph = fakes
+    workdir = tmp_path_factory.mktemp("channels-stack")
+    channel_env = _channel_env(telegram, twilio, slack, graph)
+    env = {
+        **os.environ,
+        **channel_env,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "EMERGENCY_NUMBER": EMERGENCY_NUMBER,
+        "PYTHONPATH": str(REPO),
+    }
+    credentials = workdir / "credentials.yml"
+    subprocess.run(
+        [sys.executable, "-m", "channels.credentials", "--output", str(credentials)],
+        cwd=REPO,
+        env=env,
+        check=True,
+    )
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: http://127.0.0.1:{ACTIONS_PORT}/webhook\n"
+    )
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    actions = _start(
+        [rasa, "run", "actions", "--port", str(ACTIONS_PORT), "--actions", "actions"],
+        env,
+        workdir / "actions.log",
+    )
+    server = None
+    try:
+        _wait_until_up(
+            f"http://127.0.0.1:{ACTIONS_PORT}/health", actions, workdir / "actions.log"
+        )
+        server = _start(
+            [
+                rasa,
+                "run",
+                "--model",
+                str(MODEL),
+                "--enable-api",
+                "--auth-token",
+                API_TOKEN,
+                "--port",
+                str(RASA_PORT),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(credentials),
+            ],
+            env,
+            workdir / "rasa.log",
+        )
+        rasa_url = f"http://localhost:{RASA_PORT}"
+        _wait_until_up(
+            f"{rasa_url}/status?token={API_TOKEN}", server, workdir / "rasa.log"
+        )
+        yield Stack(rasa_url, telegram, twilio, slack, graph, channel_env)
+    finally:
+        if server is not None:
+            _stop(server)
+        _stop(actions)
