@@ -1,0 +1,1 @@
+"""Custom actions of the hamstring-cramp assistant (served by the rasa-sdk action server)."""

@@ -1,0 +1,240 @@
+"""Red-flag screening: recording flags from any message, the form, and its outcome.
+
+Contract rules implemented here: 2 (every flag asked or already answered before
+advice, most urgent first), 3 (unsure counts as present unless clarified when asked
+once more), 4 (a volunteered flag raises the level at once) and 5 (negated mentions
+are not flags; the NLU marks them with the role ``absent``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import triage
+from actions.answers import (
+    REASKED_SLOT,
+    TRIAGE_LEVEL_SLOT,
+    current_level,
+    flag_slot_updates,
+    reasked_flags,
+    screening_answers,
+    utter_escalation,
+)
+
+logger = logging.getLogger(__name__)
+
+RED_FLAG_ENTITY = "red_flag"
+FORM_NAME = "screening_form"
+
+
+def mentioned_flags(entities: list[dict[str, Any]]) -> dict[str, str]:
+    """Map each red flag mentioned in ``entities`` to its answer value.
+
+    Entities come from the NLU's red-flag extractor: the value is a contract flag id
+    and the role is ``present``, ``absent`` or ``unsure`` (no role means present).
+    Unknown ids and roles are ignored. A flag mentioned twice keeps the stronger answer.
+    """
+    mentions: dict[str, str] = {}
+    for entity in entities:
+        if entity.get("entity") != RED_FLAG_ENTITY:
+            continue
+        flag_id = entity.get("value")
+        answer = entity.get("role") or triage.PRESENT
+        if flag_id not in triage.FLAGS_BY_ID or answer not in triage.ANSWERS:
+            continue
+        mentions[flag_id] = triage.merge_answer(mentions.get(flag_id), answer)
+    return mentions
+
+
+class ActionRecordRedFlags(Action):
+    """Record red flags the person mentions in any message (custom slot mapping).
+
+    Rasa runs this after every user message (``action_extract_slots``), inside and
+    outside the screening, so a flag volunteered at any point fills its screening slot
+    and raises ``triage_level`` at once.
+    """
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_record_red_flags"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[EventType]:
+        """Return slot events for the mentioned flags, ``red_flags`` and the level."""
+        mentions = mentioned_flags(tracker.latest_message.get("entities") or [])
+        if not mentions:
+            return []
+        answers = screening_answers(tracker)
+        events: list[EventType] = []
+        for flag_id, answer in mentions.items():
+            slot = triage.FLAGS_BY_ID[flag_id].slot
+            merged = triage.merge_answer(answers[slot], answer)
+            if merged != answers[slot]:
+                answers[slot] = merged
+                events.append(SlotSet(slot, merged))
+        counted = triage.confirmed_flags(answers, reasked=reasked_flags(tracker))
+        updates = flag_slot_updates(tracker, answers, counted)
+        events += [SlotSet(slot, value) for slot, value in updates.items()]
+        logger.debug("Red flags mentioned: %s", sorted(mentions))
+        return events
+
+
+async def _validate_screen_answer(
+    flag: triage.RedFlag,
+    value: Optional[str],
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+) -> dict[str, Any]:
+    """Validate the answer for one flag's screening slot.
+
+    A first unsure answer is not kept: the person is told it counts as a yes unless
+    they can say more, and the question is asked once more. Any other answer is kept,
+    and ``red_flags`` and ``triage_level`` follow it.
+    """
+    if value not in triage.ANSWERS:
+        return {flag.slot: None}
+    reasked = reasked_flags(tracker)
+    if value == triage.UNSURE and flag.id not in reasked:
+        dispatcher.utter_message(response="utter_confirm_unsure")
+        return {flag.slot: None, REASKED_SLOT: reasked + [flag.id]}
+    answers = screening_answers(tracker)
+    answers[flag.slot] = value
+    counted = triage.confirmed_flags(answers, reasked=reasked)
+    return {flag.slot: value, **flag_slot_updates(tracker, answers, counted)}
+
+
+class ValidateScreeningForm(FormValidationAction):
+    """Validates ``screening_form`` and decides which questions are still needed."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "validate_screening_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Answered slots plus the unanswered ones that could still raise the level."""
+        return triage.form_slots(
+            screening_answers(tracker), current_level=current_level(tracker)
+        )
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[EventType]:
+        """Introduce the questions when the form starts, then validate as usual."""
+        if tracker.active_loop_name != FORM_NAME:
+            answers = screening_answers(tracker)
+            if triage.questions_still_needed(
+                answers, current_level=current_level(tracker)
+            ):
+                already_started = any(value is not None for value in answers.values())
+                dispatcher.utter_message(
+                    response="utter_screening_resume"
+                    if already_started
+                    else "utter_screening_intro"
+                )
+        return await super().run(dispatcher, tracker, domain)
+
+
+# One validate_<slot> method per red flag, all sharing _validate_screen_answer; the
+# form validation action finds them by name.
+def _validator(flag: triage.RedFlag) -> Any:
+    async def validate(
+        self: ValidateScreeningForm,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        return await _validate_screen_answer(flag, value, dispatcher, tracker)
+
+    validate.__name__ = f"validate_{flag.slot}"
+    validate.__doc__ = f"Validate the answer about red flag '{flag.id}'."
+    return validate
+
+
+for _flag in triage.RED_FLAGS:
+    setattr(ValidateScreeningForm, f"validate_{_flag.slot}", _validator(_flag))
+
+
+class ActionConcludeScreening(Action):
+    """Fix the triage level when the screening is done, and escalate if needed.
+
+    At ``self_care`` it says so and leaves the advice to ``action_give_remedy_advice``
+    (a rule follows); above it, it tells the person what to do, how soon, and why.
+    """
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_conclude_screening"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[EventType]:
+        """Return the ``triage_level`` (always set, so rules can follow it)."""
+        answers = screening_answers(tracker)
+        level = triage.screening_level(answers, current_level=current_level(tracker))
+        flags = triage.reported_flags(answers)
+        if level is None:
+            # Questions remain (the form ended some other way): count what is known,
+            # with any unsure answer as a yes, and never say less than that.
+            level = triage.raised_level(current_level(tracker), flags)
+        events: list[EventType] = []
+        if flags:
+            events.append(SlotSet("red_flags", flags))
+        if level is None or level == triage.SELF_CARE:
+            dispatcher.utter_message(response="utter_screening_clear")
+            level = triage.SELF_CARE
+        else:
+            utter_escalation(dispatcher, level, flags)
+        events.append(SlotSet(TRIAGE_LEVEL_SLOT, level))
+        return events
+
+
+class ActionStopScreening(Action):
+    """End the screening when the person asks to stop, without losing what they said.
+
+    If an answer so far calls for care, the escalation is said anyway (safety beats
+    helpfulness); an unsure answer counts as a yes here, since it cannot be clarified.
+    """
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_stop_screening"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[EventType]:
+        """Deactivate the form; escalate or acknowledge."""
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        flags = triage.reported_flags(screening_answers(tracker))
+        level = triage.raised_level(current_level(tracker), flags)
+        if level is not None and level != triage.SELF_CARE:
+            utter_escalation(dispatcher, level, flags)
+            events += [SlotSet("red_flags", flags), SlotSet(TRIAGE_LEVEL_SLOT, level)]
+        else:
+            dispatcher.utter_message(response="utter_screening_stopped")
+        return events
