@@ -1,0 +1,1 @@
+"""The assistant's own spaCy pipeline: red-flag detection in free text."""

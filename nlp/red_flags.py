@@ -1,0 +1,518 @@
+"""spaCy component that finds the contract's red flags in a person's own words.
+
+The wordings live in ``red_flag_patterns.yml`` (readable by a clinician); this module
+compiles them into a :class:`spacy.matcher.Matcher` (over ``LEMMA`` and ``NORM``, so
+"bruise" finds "bruised" and "can't" finds "cant" and "cannot") and a
+:class:`spacy.matcher.PhraseMatcher` (over ``LOWER``, for idioms and misspellings), then
+decides each mention's status with a NegEx-style scope:
+
+* a negation cue in the same clause ("no swelling", "isn't numb") makes it ``absent``;
+* a hedge ("a bit numb", "maybe a pop", "swollen i think") makes it ``unsure``;
+* a leading cue covers a list ("no swelling, bruising or numbness");
+* a clause boundary ("but", "though", ",", ";", ".", "and my ...") ends the scope.
+
+The component sets ``doc._.red_flags``: one dict per flag mentioned, with keys
+``flag``, ``status`` (``present``/``absent``/``unsure``), ``start``, ``end`` (character
+offsets) and ``text``. If a flag is mentioned several times, present beats unsure beats
+absent.
+"""
+
+import itertools
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import ensure_path
+
+logger = logging.getLogger(__name__)
+
+FACTORY_NAME = "hamstring_red_flags"
+DEFAULT_PATTERNS_PATH = Path(__file__).with_name("red_flag_patterns.yml")
+PATTERNS_FILE_NAME = "red_flag_patterns.json"
+
+PRESENT = "present"
+ABSENT = "absent"
+UNSURE = "unsure"
+STATUS_RANK: dict[str, int] = {ABSENT: 0, UNSURE: 1, PRESENT: 2}
+KINDS: tuple[str, ...] = (PRESENT, UNSURE, ABSENT)
+
+# Words matched on NORM rather than LEMMA: the tokenizer splits "can't"/"cant" into
+# "ca" + "n't"/"nt" whose norms are "can" + "not".
+NORM_WORDS = frozenset(
+    {
+        "not",
+        "can",
+        "will",
+        "do",
+        "does",
+        "did",
+        "could",
+        "would",
+        "should",
+        "have",
+        "has",
+    }
+)
+LINK_GAP = 4
+NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none"})
+NOT_LIST_END = frozenset({"though", "tho", "yes", "yeah", "definitely", "actually"})
+
+if not Doc.has_extension("red_flags"):
+    Doc.set_extension("red_flags", default=None)
+
+
+def load_patterns(path: str | Path = DEFAULT_PATTERNS_PATH) -> dict[str, Any]:
+    """Read the red-flag patterns file (YAML or JSON) into a plain dict."""
+    path = Path(path)
+    if path.suffix == ".json":
+        return srsly.read_json(path)
+    return srsly.read_yaml(path)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One matched wording of a flag, before and after the scope decision."""
+
+    flag: str
+    kind: str  # the pattern list it came from: present, unsure or absent
+    start: int  # token offsets
+    end: int
+    literal_negation: bool
+
+
+@dataclass
+class Cue:
+    """A negation or hedge cue found in the doc."""
+
+    kind: str  # "negation", "hedge" or "pseudo"
+    start: int
+    end: int
+
+
+def _split_top_level(entry: str) -> list[str]:
+    """Split a wording entry on spaces that are not inside parentheses."""
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for char in entry:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == " " and depth == 0:
+            if current:
+                parts.append(current)
+            current = ""
+        else:
+            current += char
+    if current:
+        parts.append(current)
+    return parts
+
+
+class RedFlagDetector:
+    """Find red-flag mentions and their status (present, absent, unsure) in a Doc."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = FACTORY_NAME,
+        *,
+        patterns: dict[str, Any] | None = None,
+    ) -> None:
+        """Keep the pipeline's vocab and tokenizer; compile the patterns lazily."""
+        self.nlp = nlp
+        self.name = name
+        self.patterns: dict[str, Any] = patterns or load_patterns()
+        self._compiled = False
+        self._mention_keys: dict[int, tuple[str, str, bool]] = {}
+
+    # ------------------------------------------------------------------ compiling
+
+    def _lemma_of(self, word: str) -> str:
+        """The lookup lemma of ``word``, or the word itself without a lemmatizer."""
+        if "lemmatizer" in self.nlp.pipe_names:
+            lookups = self.nlp.get_pipe("lemmatizer").lookups
+            if lookups.has_table("lemma_lookup"):
+                return lookups.get_table("lemma_lookup").get(word, word)
+        return word
+
+    def _token_spec(self, word: str) -> list[dict[str, Any]]:
+        """Matcher token specs for one written word (may be several tokens)."""
+        if word == "#":
+            return [{"LIKE_NUM": True}]
+        specs: list[dict[str, Any]] = []
+        for token in self.nlp.make_doc(word):
+            if token.norm_ != token.lower_ or token.lower_ in NORM_WORDS:
+                specs.append({"NORM": {"IN": [token.norm_]}})
+            elif token.is_punct:
+                specs.append({"ORTH": {"IN": [token.text]}})
+            elif self._lemma_of(token.lower_) == token.lower_:
+                # A dictionary form ("bruise") stands for all its inflections.
+                specs.append({"LEMMA": {"IN": [token.lower_]}})
+            else:
+                # An inflected form ("swollen", "gone") stands for itself only.
+                specs.append({"LOWER": {"IN": [token.lower_]}})
+        return specs
+
+    def _element_options(self, element: str) -> list[list[dict[str, Any]]]:
+        """All token-spec sequences one element of a wording can stand for."""
+        if element == "~":
+            link = sorted({w.lower() for w in self.patterns["scope"]["linking_words"]})
+            return [[{"LOWER": {"IN": link}, "OP": "?"} for _ in range(LINK_GAP)]]
+        optional = element.endswith("?") and element.startswith("(")
+        body = element[:-1] if optional else element
+        if body.startswith("(") and body.endswith(")"):
+            body = body[1:-1]
+        options: list[list[dict[str, Any]]] = []
+        merged: dict[str, set[str]] = {}
+        for alternative in body.split("|"):
+            alternative = alternative.replace("_", " ").strip()
+            specs: list[dict[str, Any]] = []
+            for word in alternative.split():
+                specs.extend(self._token_spec(word))
+            if len(specs) == 1 and len(specs[0]) == 1 and "LIKE_NUM" not in specs[0]:
+                attr, value = next(iter(specs[0].items()))
+                merged.setdefault(attr, set()).update(value["IN"])
+            else:
+                options.append(specs)
+        for attr, values in merged.items():
+            options.append([{attr: {"IN": sorted(values)}}])
+        if optional:
+            options.append([])
+        return options
+
+    def _compile_words(self, entry: str) -> list[list[dict[str, Any]]]:
+        """Expand one ``words`` entry into Matcher patterns."""
+        elements = [self._element_options(part) for part in _split_top_level(entry)]
+        patterns = []
+        for combo in itertools.product(*elements):
+            pattern = [spec for seq in combo for spec in seq]
+            if any(spec.get("OP") != "?" for spec in pattern):
+                patterns.append(pattern)
+        return patterns
+
+    def _compile(self) -> None:
+        """Build the matchers from ``self.patterns``."""
+        vocab = self.nlp.vocab
+        self._matcher = Matcher(vocab)
+        self._phrase_matcher = PhraseMatcher(vocab, attr="LOWER")
+        self._mention_keys = {}
+        for flag, lists in self.patterns["flags"].items():
+            for kind in KINDS:
+                wordings = lists.get(kind) or {}
+                for index, entry in enumerate(wordings.get("words") or []):
+                    literal = bool(NEGATION_WORDS & set(re.split(r"[\s|()_?]+", entry)))
+                    literal = literal or "n't" in entry or "cannot" in entry
+                    key = f"{flag}|{kind}|w{index}"
+                    self._matcher.add(key, self._compile_words(entry))
+                    self._mention_keys[vocab.strings[key]] = (flag, kind, literal)
+                phrases = wordings.get("phrases") or []
+                if phrases:
+                    key = f"{flag}|{kind}|phrases"
+                    docs = [self.nlp.make_doc(phrase.lower()) for phrase in phrases]
+                    self._phrase_matcher.add(key, docs)
+                    literal = any("n't" in p or "nt " in p for p in phrases)
+                    self._mention_keys[vocab.strings[key]] = (flag, kind, literal)
+        scope = self.patterns["scope"]
+        self._cue_matcher = PhraseMatcher(vocab, attr="NORM")
+        for cue_kind, lists in (
+            ("negation", ("negation_before",)),
+            ("hedge", ("hedge_before",)),
+            ("pseudo", ("pseudo",)),
+        ):
+            docs = [self.nlp.make_doc(c.lower()) for name in lists for c in scope[name]]
+            self._cue_matcher.add(f"before|{cue_kind}", docs)
+        for cue_kind, name in (
+            ("negation", "negation_after"),
+            ("hedge", "hedge_after"),
+        ):
+            docs = [self.nlp.make_doc(c.lower()) for c in scope[name]]
+            self._cue_matcher.add(f"after|{cue_kind}", docs)
+        self._boundaries = {b.lower() for b in scope["boundaries"]}
+        self._soft = set(scope["soft_punctuation"])
+        self._conjunctions = {c.lower() for c in scope["conjunctions"]}
+        self._starters = {s.lower() for s in scope["clause_starters"]}
+        self._interjections = {s.lower() for s in scope["interjections"]}
+        self._glue = {g.lower() for g in scope["list_glue"]}
+        self._window_before = int(scope["window_before"])
+        self._window_after = int(scope["window_after"])
+        self._suppresses = {
+            flag: set(lists.get("suppresses") or [])
+            for flag, lists in self.patterns["flags"].items()
+        }
+        self._compiled = True
+        logger.debug("compiled %d red-flag pattern keys", len(self._mention_keys))
+
+    # ------------------------------------------------------------------ matching
+
+    def _matching_doc(self, doc: Doc) -> Doc:
+        """A lower-cased copy of ``doc`` when needed (lookup lemmas are case-sensitive)."""
+        text = doc.text
+        lowered = text.lower()
+        if lowered == text or len(lowered) != len(text):
+            return doc
+        copy = self.nlp.make_doc(lowered)
+        if "lemmatizer" in self.nlp.pipe_names:
+            copy = self.nlp.get_pipe("lemmatizer")(copy)
+        return copy
+
+    def _is_boundary(self, doc: Doc, i: int, *, interjections: bool = True) -> bool:
+        """Whether token ``i`` ends a negation/hedge scope.
+
+        An interjection ("no, ...", "no my calf ...") is a boundary for cues before a
+        mention; for trailing cues ("swelling? no") pass ``interjections=False``.
+        """
+        token = doc[i]
+        lower = token.lower_
+        if lower in self._boundaries or (token.is_space and "\n" in token.text):
+            return True
+        nxt = doc[i + 1] if i + 1 < len(doc) else None
+        if (
+            lower in self._conjunctions
+            and nxt is not None
+            and nxt.lower_ in self._starters
+        ):
+            return True
+        if (
+            interjections
+            and lower in self._interjections
+            and (i == 0 or doc[i - 1].is_punct or doc[i - 1].is_sent_start)
+        ):
+            return nxt is None or nxt.is_punct or nxt.lower_ in self._starters
+        return False
+
+    def _mentions(self, doc: Doc) -> list[Mention]:
+        """All flag mentions, overlaps of the same flag resolved."""
+        found: list[Mention] = []
+        for match_id, start, end in itertools.chain(
+            self._matcher(doc), self._phrase_matcher(doc)
+        ):
+            flag, kind, literal = self._mention_keys[match_id]
+            found.append(Mention(flag, kind, start, end, literal))
+        # Same flag overlapping: present beats unsure beats absent, then the longest.
+        found.sort(key=lambda m: (-STATUS_RANK[m.kind], -(m.end - m.start), m.start))
+        kept: list[Mention] = []
+        for mention in found:
+            if not any(
+                k.flag == mention.flag
+                and k.start < mention.end
+                and mention.start < k.end
+                for k in kept
+            ):
+                kept.append(mention)
+        # A flag that suppresses another claims the same words ("hot, swollen calf").
+        claimed = [m for m in kept if self._suppresses.get(m.flag)]
+        kept = [
+            m
+            for m in kept
+            if not any(
+                m.flag in self._suppresses[c.flag]
+                and c.start < m.end
+                and m.start < c.end
+                for c in claimed
+            )
+        ]
+        return sorted(kept, key=lambda m: (m.start, m.end))
+
+    def _cues(self, doc: Doc) -> tuple[list[Cue], list[Cue]]:
+        """Cues before and after mentions; the longest cue wins where cues overlap."""
+        before: list[Cue] = []
+        after: list[Cue] = []
+        matches = sorted(self._cue_matcher(doc), key=lambda m: (-(m[2] - m[1]), m[1]))
+        for match_id, start, end in matches:
+            side, kind = self.nlp.vocab.strings[match_id].split("|")
+            interjection = doc[start].lower_ in self._interjections
+            if side == "before" and interjection and self._is_boundary(doc, start):
+                continue
+            target = before if side == "before" else after
+            if not any(c.start < end and start < c.end for c in target):
+                target.append(Cue(kind, start, end))
+        return before, after
+
+    def _status(
+        self,
+        doc: Doc,
+        mention: Mention,
+        before: list[Cue],
+        after: list[Cue],
+        occupied: list[tuple[int, int]],
+    ) -> tuple[str, bool]:
+        """The status of one mention and whether a cue decided it."""
+        # Scope before: back to a boundary, another mention, or the window edge.
+        left = mention.start
+        while left > 0 and mention.start - left < self._window_before:
+            i = left - 1
+            if self._is_boundary(doc, i) or any(s <= i < e for s, e in occupied):
+                break
+            left = i
+        kinds = {c.kind for c in before if left < c.end <= mention.start}
+        if not mention.literal_negation:
+            kinds |= {
+                c.kind
+                for c in before
+                if mention.start <= c.start and c.end <= mention.end
+            }
+        # Scope after: a trailing cue that closes the clause ("swelling? no").
+        j = mention.end
+        while j < len(doc) and doc[j].text in self._soft:
+            j += 1
+        limit = j
+        starts = {cue.start: cue.end for cue in after}
+        while limit < len(doc) and limit - mention.end < self._window_after:
+            if limit in starts and limit > j:
+                # A trailing cue may open with a boundary ("weak, but not sure").
+                limit = starts[limit]
+                break
+            boundary = self._is_boundary(doc, limit, interjections=False)
+            if boundary and doc[limit].text not in self._soft:
+                break
+            limit += 1
+        for cue in after:
+            if mention.end <= cue.start < limit:
+                closes = cue.end == len(doc) or doc[cue.end].is_punct
+                closes = closes or self._is_boundary(doc, cue.end, interjections=False)
+                if closes:
+                    kinds.add(cue.kind)
+        kinds.discard("pseudo")
+        if "hedge" in kinds:
+            return UNSURE, True
+        if "negation" in kinds:
+            return (UNSURE if mention.kind == ABSENT else ABSENT), True
+        return mention.kind, False
+
+    def find(self, doc: Doc) -> list[dict[str, Any]]:
+        """The red flags mentioned in ``doc``, one dict per flag (see module docstring)."""
+        if not self._compiled:
+            self._compile()
+        if not len(doc):
+            return []
+        mdoc = self._matching_doc(doc)
+        mentions = self._mentions(mdoc)
+        if not mentions:
+            return []
+        before, after = self._cues(mdoc)
+        results: list[tuple[Mention, str, bool]] = []
+        for index, mention in enumerate(mentions):
+            occupied = [(m.start, m.end) for k, m in enumerate(mentions) if k != index]
+            status, by_cue = self._status(mdoc, mention, before, after, occupied)
+            if not by_cue and results:
+                status, by_cue = self._inherit(mdoc, mention, results, status)
+            results.append((mention, status, by_cue))
+        best: dict[str, tuple[Mention, str]] = {}
+        for mention, status, _ in results:
+            current = best.get(mention.flag)
+            if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
+                best[mention.flag] = (mention, status)
+        flags = []
+        for flag, (mention, status) in best.items():
+            start = mdoc[mention.start].idx
+            end = mdoc[mention.end - 1].idx + len(mdoc[mention.end - 1].text)
+            flags.append(
+                {
+                    "flag": flag,
+                    "status": status,
+                    "start": start,
+                    "end": end,
+                    "text": doc.text[start:end],
+                }
+            )
+        return sorted(flags, key=lambda f: (f["start"], f["flag"]))
+
+    def _inherit(
+        self,
+        doc: Doc,
+        mention: Mention,
+        results: list[tuple[Mention, str, bool]],
+        status: str,
+    ) -> tuple[str, bool]:
+        """Let a list item take the cue of the item before it ("no swelling, bruising").
+
+        Returns the status and whether it was inherited.
+        """
+        previous, previous_status, previous_by_cue = results[-1]
+        if not previous_by_cue or previous.end > mention.start:
+            return status, False
+        between = doc[previous.end : mention.start]
+        if not all(t.lower_ in self._glue for t in between):
+            return status, False
+        if mention.end < len(doc) and doc[mention.end].lower_ in NOT_LIST_END:
+            return status, False
+        if mention.kind == ABSENT:
+            return status, False
+        return previous_status, True
+
+    # ------------------------------------------------------------------ spaCy API
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set ``doc._.red_flags``."""
+        doc._.red_flags = self.find(doc)
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
+        """Process a stream of docs."""
+        for doc in stream:
+            yield self(doc)
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        patterns_path: str | None = None,
+    ) -> None:
+        """Load the patterns (from ``patterns_path`` or the packaged default)."""
+        if patterns_path:
+            self.patterns = load_patterns(patterns_path)
+        self._compiled = False
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Save the patterns into the pipeline directory."""
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / PATTERNS_FILE_NAME, self.patterns)
+
+    def from_disk(
+        self, path: str | Path, *, exclude: Iterable[str] = ()
+    ) -> "RedFlagDetector":
+        """Load the patterns saved by :meth:`to_disk`."""
+        self.patterns = srsly.read_json(ensure_path(path) / PATTERNS_FILE_NAME)
+        self._compiled = False
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """Serialise the patterns."""
+        return srsly.msgpack_dumps({"patterns": self.patterns})
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = ()
+    ) -> "RedFlagDetector":
+        """Load patterns serialised by :meth:`to_bytes`."""
+        self.patterns = srsly.msgpack_loads(bytes_data)["patterns"]
+        self._compiled = False
+        return self
+
+
+@Language.factory(FACTORY_NAME, default_config={"patterns_path": None})
+def make_red_flag_detector(
+    nlp: Language, name: str, patterns_path: str | None
+) -> RedFlagDetector:
+    """Create the ``hamstring_red_flags`` component."""
+    patterns = load_patterns(patterns_path) if patterns_path else None
+    return RedFlagDetector(nlp, name, patterns=patterns)
+
+
+def red_flags_of(doc: Doc, nlp: Language | None = None) -> list[dict[str, Any]]:
+    """The red flags of ``doc``: ``doc._.red_flags`` if set, else detected now."""
+    if doc._.red_flags is not None:
+        return doc._.red_flags
+    if nlp is not None and FACTORY_NAME in nlp.pipe_names:
+        return nlp.get_pipe(FACTORY_NAME).find(doc)
+    return []

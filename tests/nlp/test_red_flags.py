@@ -1,0 +1,244 @@
+"""The red-flag detector on the phrasing table, and its negation/uncertainty scope."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import srsly
+from spacy.language import Language
+
+from actions.triage import RED_FLAGS
+
+FLAG_IDS = {flag.id for flag in RED_FLAGS}
+PHRASINGS: list[dict[str, Any]] = srsly.read_yaml(
+    Path(__file__).with_name("red_flag_phrasings.yml")
+)["phrasings"]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def statuses(nlp: Language, text: str) -> dict[str, str]:
+    """Flag id -> status for one text."""
+    return {flag["flag"]: flag["status"] for flag in nlp(text)._.red_flags}
+
+
+def test_table_is_large_and_covers_every_flag() -> None:
+    """At least 400 sentences, 60 without flags, negated and unsure forms of every flag."""
+    assert len(PHRASINGS) >= 400
+    assert (
+        sum(not (p["present"] or p["absent"] or p["unsure"]) for p in PHRASINGS) >= 60
+    )
+    for kind in ("present", "absent", "unsure"):
+        covered = {flag for p in PHRASINGS for flag in p[kind]}
+        assert covered == FLAG_IDS, f"{kind}: missing {FLAG_IDS - covered}"
+    assert (
+        sum(
+            len(p["present"]) + len(p["absent"]) + len(p["unsure"]) > 1
+            for p in PHRASINGS
+        )
+        >= 30
+    )
+    unknown = {
+        f for p in PHRASINGS for k in ("present", "absent", "unsure") for f in p[k]
+    }
+    assert unknown <= FLAG_IDS
+
+
+def test_phrasing_table(red_flag_nlp: Language) -> None:
+    """Recall of present flags is 100 %, false-present rate over absent mentions <= 2 %."""
+    present_total = present_found = 0
+    absent_total = absent_false_present = 0
+    unsure_total = unsure_found = 0
+    spurious: list[tuple[str, str]] = []
+    misses: list[tuple[str, str, Any]] = []
+    for row in PHRASINGS:
+        got = statuses(red_flag_nlp, row["text"])
+        for flag in row["present"]:
+            present_total += 1
+            if got.get(flag) == "present":
+                present_found += 1
+            else:
+                misses.append((row["text"], flag, got.get(flag)))
+        for flag in row["absent"]:
+            absent_total += 1
+            if got.get(flag) == "present":
+                absent_false_present += 1
+                misses.append((row["text"], flag, "present (expected absent)"))
+        for flag in row["unsure"]:
+            unsure_total += 1
+            if got.get(flag) == "unsure":
+                unsure_found += 1
+            else:
+                misses.append((row["text"], flag, f"{got.get(flag)} (expected unsure)"))
+        expected = set(row["present"]) | set(row["absent"]) | set(row["unsure"])
+        spurious += [
+            (row["text"], f)
+            for f, s in got.items()
+            if s == "present" and f not in expected
+        ]
+    recall = present_found / present_total
+    false_present = absent_false_present / absent_total
+    unsure_recall = unsure_found / unsure_total
+    print(
+        f"\nred-flag table: {len(PHRASINGS)} sentences; "
+        f"present recall {recall:.1%} ({present_found}/{present_total}); "
+        f"false-present over absent mentions {false_present:.1%} "
+        f"({absent_false_present}/{absent_total}); "
+        f"unsure recall {unsure_recall:.1%} ({unsure_found}/{unsure_total}); "
+        f"spurious present {len(spurious)}"
+    )
+    for miss in misses + spurious:
+        print("  miss:", miss)
+    assert recall == 1.0, misses
+    assert false_present <= 0.02, misses
+    assert unsure_recall >= 0.95, misses
+    assert len(spurious) <= 0.02 * len(PHRASINGS), spurious
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # negation cues before the mention
+        ("no swelling", "swelling", "absent"),
+        ("there isn't any swelling", "swelling", "absent"),
+        ("it is not swollen", "swelling", "absent"),
+        ("without any bruising", "bruising", "absent"),
+        ("never had numbness", "numbness_tingling", "absent"),
+        ("he denies numbness", "numbness_tingling", "absent"),
+        ("no longer numb", "numbness_tingling", "absent"),
+        ("not even a little bit swollen", "swelling", "absent"),
+        ("isnt swollen", "swelling", "absent"),
+        ("dont have diabetes", "risk_condition", "absent"),
+        # trailing cues
+        ("swelling? no", "swelling", "absent"),
+        ("bruising - none", "bruising", "absent"),
+        ("the tingling has stopped", "numbness_tingling", "absent"),
+        # positive-ability statements
+        ("i can walk fine", "cannot_bear_weight", "absent"),
+        ("walking fine", "cannot_bear_weight", "absent"),
+        ("i can still walk", "cannot_bear_weight", "absent"),
+        # negations that are part of the red flag itself
+        ("i can't walk", "cannot_bear_weight", "present"),
+        ("cant put weight on it", "cannot_bear_weight", "present"),
+        ("the pain won't go away", "severe_persistent_pain", "present"),
+        ("it hasn't eased", "severe_persistent_pain", "present"),
+        ("no strength in my leg", "weakness", "present"),
+        # hedges
+        ("a bit swollen", "swelling", "unsure"),
+        ("kind of numb", "numbness_tingling", "unsure"),
+        ("maybe a pop", "pop_or_injury", "unsure"),
+        ("swollen i think", "swelling", "unsure"),
+        ("not sure if it's bruised", "bruising", "unsure"),
+        ("slightly weak", "weakness", "unsure"),
+        ("i don't think i can walk", "cannot_bear_weight", "unsure"),
+        ("no bruising i think", "bruising", "unsure"),
+        # scope ends at clause boundaries
+        ("no pain but it's swollen", "swelling", "present"),
+        ("not sore, though it is bruised", "bruising", "present"),
+        ("no idea why; it's numb", "numbness_tingling", "present"),
+        ("no numbness and my calf is swollen", "swelling", "present"),
+        ("i didn't stretch so now it's swollen", "swelling", "present"),
+        ("no, it's swollen", "swelling", "present"),
+        ("no my leg is numb", "numbness_tingling", "present"),
+        ("not numb, just weak", "weakness", "present"),
+        ("a bit tight however it is bruised", "bruising", "present"),
+        # a leading cue covers a list
+        ("no swelling, bruising or numbness", "numbness_tingling", "absent"),
+        ("no swelling or bruising", "bruising", "absent"),
+        ("no swelling, bruising though", "bruising", "present"),
+    ],
+)
+def test_negation_scope(
+    red_flag_nlp: Language, text: str, flag: str, status: str
+) -> None:
+    """Each cue reaches the mention it governs and stops at clause boundaries."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "not_present"),
+    [
+        ("my calf is hot and swollen", "warm_red_swollen_leg", "swelling"),
+        ("the back of my thigh is swollen", "swelling", "warm_red_swollen_leg"),
+        ("my leg fell asleep", "numbness_tingling", "pop_or_injury"),
+        ("i fell over", "pop_or_injury", "numbness_tingling"),
+        ("my foot is black and blue", "bruising", "cold_pale_leg"),
+        ("my foot is cold and blue", "cold_pale_leg", "bruising"),
+    ],
+)
+def test_context(
+    red_flag_nlp: Language, text: str, present: str, not_present: str
+) -> None:
+    """Context decides between neighbouring flags."""
+    got = statuses(red_flag_nlp, text)
+    assert got.get(present) == "present"
+    assert not_present not in got
+
+
+def test_one_entry_per_flag_present_beats_unsure_beats_absent(
+    red_flag_nlp: Language,
+) -> None:
+    """Several mentions of one flag collapse to the strongest status."""
+    doc = red_flag_nlp(
+        "no swelling earlier, maybe a bit swollen now. actually it is swollen"
+    )
+    flags = [f for f in doc._.red_flags if f["flag"] == "swelling"]
+    assert len(flags) == 1
+    assert flags[0]["status"] == "present"
+    assert doc.text[flags[0]["start"] : flags[0]["end"]] == flags[0]["text"]
+
+
+def test_offsets_and_case(red_flag_nlp: Language) -> None:
+    """Character offsets point into the original text, whatever its capitalisation."""
+    text = "Felt a POP, now it's Bruised"
+    flags = red_flag_nlp(text)._.red_flags
+    assert {f["flag"]: f["text"] for f in flags} == {
+        "pop_or_injury": "Felt a POP",
+        "bruising": "Bruised",
+    }
+    for flag in flags:
+        assert text[flag["start"] : flag["end"]] == flag["text"]
+
+
+@pytest.mark.parametrize(
+    "text", ["", " ", "\n\n", "?!", "ok " * 3400, "no swelling, " * 800]
+)
+def test_edge_texts(red_flag_nlp: Language, text: str) -> None:
+    """Empty, blank and 10,000-character texts are handled."""
+    flags = red_flag_nlp(text)._.red_flags
+    assert isinstance(flags, list)
+    assert all(f["status"] != "present" for f in flags)
+
+
+def test_pipeline_loads_from_another_directory(
+    pipeline_path: Path, tmp_path: Path
+) -> None:
+    """The saved pipeline carries its patterns: it loads and works outside the repo."""
+    code = (
+        "import spacy, nlp.red_flags, sys; "
+        "doc = spacy.load(sys.argv[1])('my pee is brown'); "
+        "print(doc._.red_flags[0]['flag'])"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(pipeline_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "dark_urine"
+
+
+def test_meta(red_flag_nlp: Language) -> None:
+    """Pipeline name, version and components."""
+    assert red_flag_nlp.meta["name"] == "en_hamstring"
+    assert red_flag_nlp.meta["version"] == "1.0.0"
+    assert red_flag_nlp.pipe_names == ["lemmatizer", "hamstring_red_flags"]
