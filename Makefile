@@ -1,0 +1,89 @@
+# The hamstring-cramp assistant. `make help` lists the targets.
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+VENV_STAMP := $(VENV)/.installed
+REQUIREMENTS := requirements.txt $(sort $(wildcard requirements/*.txt))
+
+SPACY_PIPELINE := build/spacy/en_hamstring
+SPACY_STAMP := $(SPACY_PIPELINE)/meta.json
+SPACY_SOURCES := $(wildcard nlp/*.py nlp/*.yml)
+
+MODEL := models/hamstring.tar.gz
+TRAINING_FILES := domain.yml config.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+RASA_PORT ?= 5005
+ACTIONS_PORT ?= 5055
+PYTHON_DIRS := actions nlp scripts tests bench e2e channels privacy deploy widget
+
+# Test targets added by the fragments in mk/ (e2e, widget, channels, deployment).
+TEST_TARGETS :=
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help install spacy train run shell actions test lint test-unit validate \
+	test-core test-nlu test-nlu-model clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
+
+$(VENV_STAMP): $(REQUIREMENTS) constraints.txt
+	test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.0
+	$(PY) -m pip install --quiet $(addprefix -r ,$(REQUIREMENTS)) -c constraints.txt
+	touch $@
+
+install: $(VENV_STAMP) ## Create the virtual environment with the pinned dependencies
+
+$(SPACY_STAMP): $(VENV_STAMP) $(SPACY_SOURCES)
+	$(PY) -m nlp.build --output $(SPACY_PIPELINE)
+
+spacy: $(SPACY_STAMP) ## Build the project's own spaCy pipeline (lemmas + red-flag matcher)
+
+$(MODEL): $(VENV_STAMP) $(SPACY_STAMP) $(TRAINING_FILES)
+	$(RASA) train --fixed-model-name hamstring --out models
+
+train: $(MODEL) ## Train the model (only when data, domain, config or the spaCy pipeline changed)
+
+run: $(MODEL) ## Start the action server and the assistant (REST, socket.io, HTTP API)
+	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) MODEL=$(MODEL) scripts/run.sh
+
+shell: $(MODEL) ## Chat with the assistant in the terminal
+	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) MODEL=$(MODEL) scripts/run.sh --shell
+
+actions: $(VENV_STAMP) ## Start only the action server
+	$(RASA) run actions --port $(ACTIONS_PORT) --actions actions
+
+test: lint test-unit validate test-core test-nlu test-nlu-model $(TEST_TARGETS) ## Run every test (lint, unit, data, stories, NLU, e2e, widget, channels, deployment)
+
+lint: $(VENV_STAMP) ## ruff lint and format check
+	$(VENV)/bin/ruff check $(wildcard $(PYTHON_DIRS))
+	$(VENV)/bin/ruff format --check $(wildcard $(PYTHON_DIRS))
+
+test-unit: $(VENV_STAMP) ## Unit tests of the triage module, the actions and the spaCy detector
+	$(PY) -m pytest -q -p no:cacheprovider tests/actions tests/nlp --ignore=tests/nlp/test_red_flags_model.py
+
+validate: $(VENV_STAMP) ## rasa data validate --fail-on-warnings, with responses said by actions accounted for
+	$(PY) scripts/validate_data.py
+
+test-core: $(MODEL) ## Conversation tests (tests/test_*.yml) with --fail-on-prediction-errors
+	$(RASA) test core --model $(MODEL) --stories tests --out results/core --fail-on-prediction-errors
+
+test-nlu: $(MODEL) ## Held-out NLU test (tests/test_nlu.yml): intent accuracy must be at least 95%
+	$(RASA) test nlu --model $(MODEL) --nlu tests/test_nlu.yml --out results/nlu
+	$(PY) scripts/check_nlu_results.py results/nlu/intent_report.json --min-accuracy 0.95
+
+test-nlu-model: $(MODEL) ## The red-flag phrasing table through the trained model (recall, false positives)
+	RASA_MODEL=$(MODEL) $(PY) -m pytest -q -s -p no:cacheprovider tests/nlp/test_red_flags_model.py
+
+clean: ## Remove models, build output and test results (keeps the venv and conversations)
+	rm -rf models build results reports .rasa
