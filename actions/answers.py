@@ -6,7 +6,8 @@ same way. The clinical decisions themselves are in :mod:`actions.triage`.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,7 +19,7 @@ RED_FLAGS_SLOT = "red_flags"
 REASKED_SLOT = "screen_reasked"
 
 
-def screening_answers(tracker: Tracker) -> dict[str, Optional[str]]:
+def screening_answers(tracker: Tracker) -> dict[str, str | None]:
     """The person's answer for every screening slot (``None`` while unanswered)."""
     return {slot: tracker.get_slot(slot) for slot in triage.SCREEN_SLOTS}
 
@@ -28,14 +29,14 @@ def reasked_flags(tracker: Tracker) -> list[str]:
     return list(tracker.get_slot(REASKED_SLOT) or [])
 
 
-def current_level(tracker: Tracker) -> Optional[str]:
+def current_level(tracker: Tracker) -> str | None:
     """The conversation's triage level so far, or ``None`` while it is unset."""
     return tracker.get_slot(TRIAGE_LEVEL_SLOT)
 
 
 def flag_slot_updates(
     tracker: Tracker,
-    answers: dict[str, Optional[str]],
+    answers: dict[str, str | None],
     counted: Iterable[str],
 ) -> dict[str, Any]:
     """Slot values for ``red_flags`` and ``triage_level`` after ``counted`` flags.

@@ -7,8 +7,8 @@ code changes. The values reach every response through slots set at session start
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Mapping, Optional
 
 DEFAULTS: dict[str, str] = {
     "CLINIC_NAME": "the clinic",
@@ -32,7 +32,7 @@ class ClinicConfig:
         return asdict(self)
 
 
-def load_clinic_config(environ: Optional[Mapping[str, str]] = None) -> ClinicConfig:
+def load_clinic_config(environ: Mapping[str, str] | None = None) -> ClinicConfig:
     """Read the clinic's details from ``environ`` (default: the process environment).
 
     Unset or blank variables fall back to :data:`DEFAULTS`.

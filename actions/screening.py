@@ -9,7 +9,7 @@ are not flags; the NLU marks them with the role ``absent``).
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -91,7 +91,7 @@ class ActionRecordRedFlags(Action):
 
 async def _validate_screen_answer(
     flag: triage.RedFlag,
-    value: Optional[str],
+    value: str | None,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
 ) -> dict[str, Any]:

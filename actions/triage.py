@@ -12,8 +12,8 @@ first) and skips any question whose answer could no longer raise the level.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional
 
 # Triage levels, least to most urgent (contract: slot ``triage_level``).
 SELF_CARE = "self_care"
@@ -47,30 +47,56 @@ class RedFlag:
 
 # The contract's table, in the order the screening asks: most urgent first.
 RED_FLAGS: tuple[RedFlag, ...] = (
-    RedFlag("chest_pain_or_breathless", EMERGENCY,
-            "chest pain, shortness of breath, coughing blood"),
-    RedFlag("cold_pale_leg", EMERGENCY,
-            "leg or foot cold, pale, grey or blue, with severe pain"),
-    RedFlag("cannot_bear_weight", URGENT,
-            "cannot walk, stand on or put weight on the leg"),
-    RedFlag("severe_persistent_pain", URGENT,
-            "severe pain that has not eased after a few minutes"),
-    RedFlag("warm_red_swollen_leg", URGENT,
-            "one leg swollen and warm, red or darker, throbbing (possible clot)"),
-    RedFlag("pop_or_injury", URGENT,
-            "a pop, sudden tearing pain, a fall or a blow at the start"),
-    RedFlag("dark_urine", URGENT,
-            "dark, brown or cola-coloured urine after hard exercise"),
+    RedFlag(
+        "chest_pain_or_breathless",
+        EMERGENCY,
+        "chest pain, shortness of breath, coughing blood",
+    ),
+    RedFlag(
+        "cold_pale_leg",
+        EMERGENCY,
+        "leg or foot cold, pale, grey or blue, with severe pain",
+    ),
+    RedFlag(
+        "cannot_bear_weight", URGENT, "cannot walk, stand on or put weight on the leg"
+    ),
+    RedFlag(
+        "severe_persistent_pain",
+        URGENT,
+        "severe pain that has not eased after a few minutes",
+    ),
+    RedFlag(
+        "warm_red_swollen_leg",
+        URGENT,
+        "one leg swollen and warm, red or darker, throbbing (possible clot)",
+    ),
+    RedFlag(
+        "pop_or_injury",
+        URGENT,
+        "a pop, sudden tearing pain, a fall or a blow at the start",
+    ),
+    RedFlag(
+        "dark_urine", URGENT, "dark, brown or cola-coloured urine after hard exercise"
+    ),
     RedFlag("swelling", SEE_DOCTOR, "noticeable swelling of the back of the thigh"),
     RedFlag("bruising", SEE_DOCTOR, "bruising"),
     RedFlag("numbness_tingling", SEE_DOCTOR, "numbness, tingling, pins and needles"),
     RedFlag("weakness", SEE_DOCTOR, "the leg feels weak after the cramp"),
-    RedFlag("frequent_cramps", SEE_DOCTOR,
-            "cramps often, again and again, at night, disrupting daily life"),
-    RedFlag("risk_condition", SEE_DOCTOR,
-            "diabetes, thyroid disorder, vascular disease, kidney disease"),
-    RedFlag("risk_medication", SEE_DOCTOR,
-            "diuretics or statins, or cramps after a new medicine"),
+    RedFlag(
+        "frequent_cramps",
+        SEE_DOCTOR,
+        "cramps often, again and again, at night, disrupting daily life",
+    ),
+    RedFlag(
+        "risk_condition",
+        SEE_DOCTOR,
+        "diabetes, thyroid disorder, vascular disease, kidney disease",
+    ),
+    RedFlag(
+        "risk_medication",
+        SEE_DOCTOR,
+        "diuretics or statins, or cramps after a new medicine",
+    ),
 )
 
 FLAGS_BY_ID: dict[str, RedFlag] = {flag.id: flag for flag in RED_FLAGS}
@@ -78,7 +104,7 @@ FLAGS_BY_SLOT: dict[str, RedFlag] = {flag.slot: flag for flag in RED_FLAGS}
 SCREEN_SLOTS: tuple[str, ...] = tuple(flag.slot for flag in RED_FLAGS)
 
 
-def level_rank(level: Optional[str]) -> int:
+def level_rank(level: str | None) -> int:
     """Position of ``level`` in :data:`LEVELS`; -1 for an unset level."""
     if level is None:
         return -1
@@ -87,21 +113,21 @@ def level_rank(level: Optional[str]) -> int:
     return LEVELS.index(level)
 
 
-def highest_level(levels: Iterable[Optional[str]]) -> Optional[str]:
+def highest_level(levels: Iterable[str | None]) -> str | None:
     """The most urgent of ``levels``, ignoring unset ones; ``None`` if all are unset."""
-    best: Optional[str] = None
+    best: str | None = None
     for level in levels:
         if level_rank(level) > level_rank(best):
             best = level
     return best
 
 
-def counts_as_present(answer: Optional[str]) -> bool:
+def counts_as_present(answer: str | None) -> bool:
     """Contract rule 3: an unsure answer counts as the flag being present."""
     return answer in (PRESENT, UNSURE)
 
 
-def merge_answer(previous: Optional[str], new: Optional[str]) -> Optional[str]:
+def merge_answer(previous: str | None, new: str | None) -> str | None:
     """Combine a new answer for one flag with the one already recorded.
 
     A flag once reported (or left unsure) is never cleared by a later denial, so the
@@ -117,7 +143,7 @@ def merge_answer(previous: Optional[str], new: Optional[str]) -> Optional[str]:
     return new
 
 
-def reported_flags(answers: Mapping[str, Optional[str]]) -> list[str]:
+def reported_flags(answers: Mapping[str, str | None]) -> list[str]:
     """Ids of the flags whose screening answer counts as present, in table order.
 
     ``answers`` maps screening slot names (``screen_<id>``) to answer values.
@@ -126,7 +152,7 @@ def reported_flags(answers: Mapping[str, Optional[str]]) -> list[str]:
 
 
 def confirmed_flags(
-    answers: Mapping[str, Optional[str]], *, reasked: Iterable[str]
+    answers: Mapping[str, str | None], *, reasked: Iterable[str]
 ) -> list[str]:
     """Ids of the flags that count now, in table order.
 
@@ -143,18 +169,18 @@ def confirmed_flags(
     ]
 
 
-def level_of_flags(flag_ids: Iterable[str]) -> Optional[str]:
+def level_of_flags(flag_ids: Iterable[str]) -> str | None:
     """The highest level called for by ``flag_ids``; ``None`` when there are none."""
     return highest_level(FLAGS_BY_ID[flag_id].level for flag_id in flag_ids)
 
 
-def raised_level(current: Optional[str], flag_ids: Iterable[str]) -> Optional[str]:
+def raised_level(current: str | None, flag_ids: Iterable[str]) -> str | None:
     """The conversation's level after ``flag_ids`` were reported: never below ``current``."""
     return highest_level([current, level_of_flags(flag_ids)])
 
 
 def questions_still_needed(
-    answers: Mapping[str, Optional[str]], *, current_level: Optional[str] = None
+    answers: Mapping[str, str | None], *, current_level: str | None = None
 ) -> list[str]:
     """Screening slots still to ask, most urgent first.
 
@@ -172,7 +198,7 @@ def questions_still_needed(
 
 
 def form_slots(
-    answers: Mapping[str, Optional[str]], *, current_level: Optional[str] = None
+    answers: Mapping[str, str | None], *, current_level: str | None = None
 ) -> list[str]:
     """The screening form's required slots: answered ones and those still needed.
 
@@ -188,8 +214,8 @@ def form_slots(
 
 
 def screening_level(
-    answers: Mapping[str, Optional[str]], *, current_level: Optional[str] = None
-) -> Optional[str]:
+    answers: Mapping[str, str | None], *, current_level: str | None = None
+) -> str | None:
     """The level once screening has concluded, or ``None`` while questions remain.
 
     With every needed question answered and no flag present, the level is
@@ -202,7 +228,7 @@ def screening_level(
 
 
 def remedy_advice_allowed(
-    answers: Mapping[str, Optional[str]], *, current_level: Optional[str]
+    answers: Mapping[str, str | None], *, current_level: str | None
 ) -> bool:
     """Contract rule 1: remedy advice only at ``self_care`` after a concluded screening."""
     return (

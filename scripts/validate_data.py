@@ -22,8 +22,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions import triage  # noqa: E402
-from actions.remedy import REMEDY_RESPONSES  # noqa: E402
+from actions import triage
+from actions.remedy import REMEDY_RESPONSES
 
 UNUSED = re.compile(r"The utterance '(?P<name>[\w]+)' is not used in any story or rule")
 WARNING = re.compile(r"(UserWarning|\bWARNING\b)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 import yaml
@@ -40,12 +40,12 @@ def dispatcher() -> CollectingDispatcher:
 
 
 def make_tracker(
-    slots: Optional[dict[str, Any]] = None,
+    slots: dict[str, Any] | None = None,
     *,
-    entities: Optional[list[dict[str, Any]]] = None,
+    entities: list[dict[str, Any]] | None = None,
     intent: str = "report_symptom",
-    events: Optional[list[dict[str, Any]]] = None,
-    active_loop: Optional[str] = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
 ) -> Tracker:
     """A tracker with ``slots``, a latest message and ``events``."""
     return Tracker(
@@ -121,7 +121,7 @@ class Conversation:
         self._apply(result)
         self.form_active = True
 
-    def requested_slot(self) -> Optional[str]:
+    def requested_slot(self) -> str | None:
         """The question the form asks next, or ``None`` when it is done."""
         if not self.form_active:
             return None
@@ -173,7 +173,9 @@ class Conversation:
         self.form_active = False
         dispatcher = CollectingDispatcher()
         tracker = make_tracker(self.slots)
-        self._apply(run(ActionConcludeScreening().run(dispatcher, tracker, self.domain)))
+        self._apply(
+            run(ActionConcludeScreening().run(dispatcher, tracker, self.domain))
+        )
         self.said += responses(dispatcher)
         if self.slots.get("triage_level") == triage.SELF_CARE:
             self.ask_for_remedy()

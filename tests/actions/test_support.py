@@ -56,7 +56,12 @@ def test_session_start_fills_the_clinic_slots(
 
 
 def test_fallbacks_in_a_row_counts_back_to_the_last_understood_message() -> None:
-    events = [user("greet"), user("nlu_fallback"), {"event": "bot"}, user("nlu_fallback")]
+    events = [
+        user("greet"),
+        user("nlu_fallback"),
+        {"event": "bot"},
+        user("nlu_fallback"),
+    ]
     assert fallbacks_in_a_row(events) == 2
     assert fallbacks_in_a_row([user("nlu_fallback"), user("greet")]) == 0
 

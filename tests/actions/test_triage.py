@@ -119,7 +119,9 @@ def test_emergency_flag_ends_the_questions() -> None:
 def test_see_doctor_flag_still_asks_the_more_urgent_questions() -> None:
     answers = {"screen_bruising": PRESENT}
     needed = triage.questions_still_needed(answers)
-    assert needed == [flag.slot for flag in RED_FLAGS if flag.level in ("emergency", "urgent")]
+    assert needed == [
+        flag.slot for flag in RED_FLAGS if flag.level in ("emergency", "urgent")
+    ]
     assert triage.form_slots(answers)[-1] == "screen_bruising"
 
 
