@@ -1,0 +1,179 @@
+"""Rasa NLU component that turns red flags in free text into ``red_flag`` entities.
+
+It runs after ``SpacyNLP``/``SpacyTokenizer`` and after the intent classifier::
+
+    - name: nlp.rasa_component.RedFlagEntityExtractor
+
+and reads the red flags that the ``hamstring_red_flags`` spaCy component put on the
+message's spaCy doc (``doc._.red_flags``). When the doc has none (another spaCy model,
+or no ``SpacyNLP`` at all) it runs the project's own pipeline on the text, so the
+entities never depend on DIET.
+
+Every flag becomes an entity ``{"entity": "red_flag", "value": <flag id>,
+"role": present|absent|unsure, ...}``. Because safety beats helpfulness, a message that
+reports a flag (present or unsure) is re-labelled ``report_symptom`` unless its intent is
+in ``keep_intents`` (answers and commands that the dialogue handles itself).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import (
+    ENTITY_ATTRIBUTE_CONFIDENCE_ROLE,
+    ENTITY_ATTRIBUTE_CONFIDENCE_TYPE,
+    SPACY_DOCS,
+)
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_ROLE,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.red_flags import ABSENT, FACTORY_NAME, red_flags_of
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_KEEP_INTENTS = (
+    "affirm",
+    "deny",
+    "express_unsure",
+    "report_cramp",
+    "ask_relief",
+    "stop",
+    "restart",
+)
+
+
+@lru_cache(maxsize=1)
+def _own_pipeline() -> Language:
+    """The project's spaCy pipeline, built in memory (used when the doc has no flags)."""
+    from nlp.build import build_pipeline
+
+    return build_pipeline()
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class RedFlagEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Adds ``red_flag`` entities (role = status) and lets red flags override the intent."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            # Entity name declared in the domain, with roles present, absent, unsure.
+            "entity": "red_flag",
+            # Intent given to a message that reports a flag; null disables the override.
+            "override_intent": "report_symptom",
+            # Intents left alone even when a flag is reported.
+            "keep_intents": list(DEFAULT_KEEP_INTENTS),
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        """Create the extractor from its config."""
+        self.component_config = {**self.get_default_config(), **config}
+        self._entity: str = self.component_config["entity"]
+        self._override: str | None = self.component_config["override_intent"]
+        self._keep = frozenset(self.component_config["keep_intents"] or ())
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RedFlagEntityExtractor:
+        """Creates component (see parent class for full docstring)."""
+        return cls(config)
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        """Lists required dependencies (see parent class for full docstring)."""
+        return ["spacy"]
+
+    def _flags(self, message: Message) -> list[dict[str, Any]]:
+        """The red flags of a message, from its spaCy doc when it carries them."""
+        text = message.get(TEXT)
+        if not text:
+            return []
+        doc: Doc | None = message.get(SPACY_DOCS[TEXT])
+        if doc is not None and Doc.has_extension("red_flags"):
+            flags = red_flags_of(doc)
+            if doc._.red_flags is not None:
+                return flags
+        logger.debug("spaCy doc carries no red flags; running %s", FACTORY_NAME)
+        return _own_pipeline()(text)._.red_flags
+
+    def _entities(self, flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rasa entities for the flags."""
+        entities = [
+            {
+                ENTITY_ATTRIBUTE_TYPE: self._entity,
+                ENTITY_ATTRIBUTE_VALUE: flag["flag"],
+                ENTITY_ATTRIBUTE_ROLE: flag["status"],
+                ENTITY_ATTRIBUTE_START: flag["start"],
+                ENTITY_ATTRIBUTE_END: flag["end"],
+                ENTITY_ATTRIBUTE_CONFIDENCE_TYPE: 1.0,
+                ENTITY_ATTRIBUTE_CONFIDENCE_ROLE: 1.0,
+            }
+            for flag in flags
+        ]
+        return self.add_extractor_name(entities)
+
+    def _override_intent(self, message: Message) -> None:
+        """Re-label the message ``override_intent``, keeping the original in the ranking."""
+        intent = message.get(INTENT) or {}
+        original = intent.get(INTENT_NAME_KEY)
+        if not self._override or original in self._keep:
+            return
+        ranking = [
+            item
+            for item in message.get(INTENT_RANKING_KEY) or []
+            if item.get(INTENT_NAME_KEY) not in (self._override, original)
+        ]
+        new_intent = {INTENT_NAME_KEY: self._override, PREDICTED_CONFIDENCE_KEY: 1.0}
+        # The classifier's own guess stays second (unless it was the override itself,
+        # which is now certain so that FallbackClassifier leaves it alone).
+        keep_original = original and original != self._override
+        top = [new_intent] + ([dict(intent)] if keep_original else [])
+        message.set(INTENT, new_intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, top + ranking, add_to_output=True)
+        logger.debug("red flag reported: intent %s -> %s", original, self._override)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Add red-flag entities to the messages and apply the intent override."""
+        for message in messages:
+            flags = self._flags(message)
+            if not flags:
+                continue
+            # This component is the one source of red-flag entities (not DIET).
+            entities = [
+                entity
+                for entity in message.get(ENTITIES) or []
+                if entity.get(ENTITY_ATTRIBUTE_TYPE) != self._entity
+            ]
+            message.set(ENTITIES, entities + self._entities(flags), add_to_output=True)
+            if any(flag["status"] != ABSENT for flag in flags):
+                self._override_intent(message)
+        return messages
