@@ -34,7 +34,9 @@ def build_pipeline(*, patterns_path: str | Path = DEFAULT_PATTERNS_PATH) -> Lang
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe(FACTORY_NAME)
     nlp.initialize()
-    nlp.get_pipe(FACTORY_NAME).initialize(patterns_path=str(patterns_path))
+    detector = nlp.get_pipe(FACTORY_NAME)
+    detector.initialize(patterns_path=str(patterns_path))
+    detector.check_patterns()
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = PIPELINE_VERSION
     nlp.meta["description"] = (

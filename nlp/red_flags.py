@@ -184,8 +184,12 @@ class RedFlagDetector:
             else:
                 options.append(specs)
         for attr, values in merged.items():
-            options.append([{attr: {"IN": sorted(values)}}])
+            value: Any = sorted(values)
+            # One value is a plain (fast) comparison; several are a set predicate.
+            options.append([{attr: value[0] if len(value) == 1 else {"IN": value}}])
         if optional:
+            if len(options) == 1 and len(options[0]) == 1:
+                return [[{**options[0][0], "OP": "?"}]]
             options.append([])
         return options
 
@@ -199,10 +203,14 @@ class RedFlagDetector:
                 patterns.append(pattern)
         return patterns
 
-    def _compile(self) -> None:
-        """Build the matchers from ``self.patterns``."""
+    def _compile(self, *, validate: bool = False) -> None:
+        """Build the matchers from ``self.patterns``.
+
+        Schema validation of the generated token patterns is slow (seconds), so it
+        runs when the pipeline is built (:meth:`check_patterns`), not on loading.
+        """
         vocab = self.nlp.vocab
-        self._matcher = Matcher(vocab)
+        self._matcher = Matcher(vocab, validate=validate)
         self._phrase_matcher = PhraseMatcher(vocab, attr="LOWER")
         self._mention_keys = {}
         for flag, lists in self.patterns["flags"].items():
@@ -388,6 +396,10 @@ class RedFlagDetector:
             return (UNSURE if mention.kind == ABSENT else ABSENT), True
         return mention.kind, False
 
+    def check_patterns(self) -> None:
+        """Compile the patterns with spaCy's schema validation (raises on errors)."""
+        self._compile(validate=True)
+
     def find(self, doc: Doc) -> list[dict[str, Any]]:
         """The red flags mentioned in ``doc``, one dict per flag (see module docstring)."""
         if not self._compiled:
@@ -482,9 +494,14 @@ class RedFlagDetector:
     def from_disk(
         self, path: str | Path, *, exclude: Iterable[str] = ()
     ) -> "RedFlagDetector":
-        """Load the patterns saved by :meth:`to_disk`."""
+        """Load the patterns saved by :meth:`to_disk` and compile them.
+
+        Components load in pipeline order, so the lemmatizer's tables (which the
+        compiled patterns use) are already in place; compiling now keeps the cost
+        (about a second) out of the first message.
+        """
         self.patterns = srsly.read_json(ensure_path(path) / PATTERNS_FILE_NAME)
-        self._compiled = False
+        self._compile()
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:

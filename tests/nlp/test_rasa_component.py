@@ -200,7 +200,11 @@ def test_config(run: Pipeline) -> None:
     assert message.get(INTENT)["name"] == "greet"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "no swelling, " * 770, "x" * 10_000])
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "no swelling, " * 770, "x" * 10_000],
+    ids=["empty", "blank", "10k-denials", "10k-one-word"],
+)
 def test_empty_and_long_texts(run: Pipeline, text: str) -> None:
     """Empty and 10,000-character messages are handled."""
     message = run(text)

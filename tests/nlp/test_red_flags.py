@@ -203,7 +203,9 @@ def test_offsets_and_case(red_flag_nlp: Language) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", " ", "\n\n", "?!", "ok " * 3400, "no swelling, " * 800]
+    "text",
+    ["", " ", "\n\n", "?!", "ok " * 3400, "no swelling, " * 800],
+    ids=["empty", "blank", "newlines", "punctuation", "10k-chars", "10k-denials"],
 )
 def test_edge_texts(red_flag_nlp: Language, text: str) -> None:
     """Empty, blank and 10,000-character texts are handled."""

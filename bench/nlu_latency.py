@@ -1,0 +1,171 @@
+"""NLU parse latency per message, with and without the red-flag detector.
+
+Usage::
+
+    python -m bench.nlu_latency [--pipeline build/spacy/en_hamstring] [--model models/x.tar.gz]
+
+Times every sentence of ``tests/nlp/red_flag_phrasings.yml``:
+
+* at the spaCy level: the project pipeline with ``hamstring_red_flags`` and the same
+  pipeline with that component disabled (interleaved message by message);
+* with ``--model``: Rasa ``Agent.parse_message`` on the trained model, with the detector
+  and with it switched off in the same loaded model (the spaCy component disabled and
+  ``RedFlagEntityExtractor`` turned into a no-op), in alternating rounds.
+
+Prints the median and 95th percentile per message and the with/without ratio.
+"""
+
+import argparse
+import asyncio
+import logging
+import statistics
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import spacy
+import srsly
+from spacy.language import Language
+
+import nlp.red_flags  # noqa: F401  (registers the hamstring_red_flags factory)
+from nlp.build import build_pipeline
+from nlp.red_flags import FACTORY_NAME
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PHRASINGS_PATH = REPO_ROOT / "tests" / "nlp" / "red_flag_phrasings.yml"
+
+
+def load_texts(path: Path = PHRASINGS_PATH) -> list[str]:
+    """The sentences of the phrasing table."""
+    return [row["text"] for row in srsly.read_yaml(path)["phrasings"]]
+
+
+def summary(samples: Sequence[float]) -> tuple[float, float]:
+    """Median and 95th percentile, in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def report(
+    label: str, with_times: Sequence[float], without_times: Sequence[float]
+) -> None:
+    """Print one comparison line."""
+    with_median, with_p95 = summary(with_times)
+    without_median, without_p95 = summary(without_times)
+    print(
+        f"{label}: with detector median {with_median:.3f} ms, p95 {with_p95:.3f} ms | "
+        f"without median {without_median:.3f} ms, p95 {without_p95:.3f} ms | "
+        f"ratio median {with_median / without_median:.2f}x, "
+        f"p95 {with_p95 / without_p95:.2f}x  (n={len(with_times)})"
+    )
+
+
+def time_call(fn: Callable[[], Any]) -> float:
+    """Seconds taken by one call."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def bench_spacy(nlp: Language, texts: Sequence[str], rounds: int) -> None:
+    """spaCy-level latency, with and without the detector, interleaved per message."""
+    for text in texts[:20]:  # warm-up (the matchers compile on first use)
+        nlp(text)
+    with_times: list[float] = []
+    without_times: list[float] = []
+    for round_index in range(rounds):
+        for index, text in enumerate(texts):
+            runs = [
+                (with_times, lambda t=text: nlp(t)),
+                (without_times, lambda t=text: nlp(t, disable=[FACTORY_NAME])),
+            ]
+            if (index + round_index) % 2:
+                runs.reverse()
+            for samples, fn in runs:
+                samples.append(time_call(fn))
+    report("spaCy pipeline", with_times, without_times)
+
+
+@contextmanager
+def detector_disabled(agent: Any) -> Iterator[None]:
+    """Switch the red-flag detector off inside a loaded Rasa model (bench only)."""
+    # Private Rasa internals: acceptable for a benchmark, never for the assistant.
+    nodes = agent.processor.graph_runner._instantiated_nodes
+    spacy_models: list[Language] = []
+    extractor_nodes = []
+    for node in nodes.values():
+        component = getattr(node, "_component", None)
+        if type(component).__name__ == "SpacyNLP":
+            language = component.provide().model
+            if FACTORY_NAME in language.pipe_names:
+                spacy_models.append(language)
+        if type(component).__name__ == "RedFlagEntityExtractor":
+            extractor_nodes.append(node)
+    originals = [node._fn for node in extractor_nodes]
+    for language in spacy_models:
+        language.disable_pipe(FACTORY_NAME)
+    for node in extractor_nodes:
+        node._fn = lambda component, messages: messages
+    try:
+        yield
+    finally:
+        for language in spacy_models:
+            language.enable_pipe(FACTORY_NAME)
+        for node, original in zip(extractor_nodes, originals):
+            node._fn = original
+
+
+def bench_rasa(model: Path, texts: Sequence[str], rounds: int) -> None:
+    """Rasa ``Agent.parse_message`` latency, with and without the detector."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+
+    async def parse(samples: list[float]) -> None:
+        for text in texts:
+            start = time.perf_counter()
+            await agent.parse_message(text)
+            samples.append(time.perf_counter() - start)
+
+    async def run() -> tuple[list[float], list[float]]:
+        warm: list[float] = []
+        await parse(warm)
+        with_times: list[float] = []
+        without_times: list[float] = []
+        for round_index in range(rounds):
+            order = [False, True] if round_index % 2 == 0 else [True, False]
+            for disabled in order:
+                if disabled:
+                    with detector_disabled(agent):
+                        await parse(without_times)
+                else:
+                    await parse(with_times)
+        return with_times, without_times
+
+    with_times, without_times = asyncio.run(run())
+    report(f"Rasa parse_message ({model.name})", with_times, without_times)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pipeline", help="built spaCy pipeline (default: build now)")
+    parser.add_argument("--model", help="trained Rasa model (.tar.gz) to time as well")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the table")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    texts = load_texts()
+    nlp = spacy.load(args.pipeline) if args.pipeline else build_pipeline()
+    print(f"{len(texts)} messages from {PHRASINGS_PATH.relative_to(REPO_ROOT)}")
+    bench_spacy(nlp, texts, args.rounds)
+    if args.model:
+        bench_rasa(Path(args.model), texts, max(1, args.rounds // 2))
+
+
+if __name__ == "__main__":
+    main()
