@@ -1,0 +1,120 @@
+"""Rasa's socket.io channel, restricted to the web origins allowed by the environment.
+
+Rasa 3.6's ``SocketIOInput`` builds its ``socketio.AsyncServer`` with
+``cors_allowed_origins=[]``, which turns python-engineio's origin check off: any web
+page can open a WebSocket to the assistant (browsers apply no CORS to WebSockets, and
+``rasa run --cors`` only adds Sanic-CORS headers to HTTP responses). This channel keeps
+everything else of ``SocketIOInput`` and hands engineio the allowed origins, so a
+handshake whose ``Origin`` header is not listed is refused with HTTP 400.
+
+Use it in credentials.yml instead of ``socketio:``::
+
+    widget.channel.ClinicSocketIOInput:
+      user_message_evt: user_uttered
+      bot_message_evt: bot_uttered
+      session_persistence: true
+
+It also fixes session persistence: Rasa 3.6 calls ``AsyncServer.enter_room`` without
+``await``, but in python-socketio 5.18 (pinned in constraints.txt) it is a coroutine, so
+with ``session_persistence: true`` the client never joins its session's room and never
+receives a bot message. Here ``session_request`` awaits it.
+
+Set ``WIDGET_ALLOWED_ORIGINS`` to the comma-separated origins of the pages that
+embed the widget, e.g. ``https://www.example-clinic.org,http://127.0.0.1:8000``.
+Unset or empty, only same-origin pages may connect (engineio's default). ``*`` is
+refused. Clients that send no ``Origin`` header (not browsers) are not affected.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_ORIGINS_ENV = "WIDGET_ALLOWED_ORIGINS"
+# Session ids this channel hands out are uuid4 hex; accept ids of that shape back.
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def requested_session_id(data: Any) -> str | None:
+    """The session id a client asks to resume, if it is well formed."""
+    if not isinstance(data, dict):
+        return None
+    session_id = data.get("session_id")
+    if isinstance(session_id, str) and SESSION_ID.fullmatch(session_id):
+        return session_id
+    return None
+
+
+def allowed_origins_from_env(value: str | None) -> list[str] | None:
+    """Parses a comma-separated origin list; ``None`` (same origin only) when empty.
+
+    Raises:
+        ValueError: if the list contains ``*`` or an entry that is not an origin.
+    """
+    origins = [origin.strip().rstrip("/") for origin in (value or "").split(",")]
+    origins = [origin for origin in origins if origin]
+    if not origins:
+        return None
+    for origin in origins:
+        if origin == "*" or "*" in origin:
+            raise ValueError(f"{ALLOWED_ORIGINS_ENV} must list origins, not a wildcard")
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or "/" in rest:
+            raise ValueError(
+                f"{ALLOWED_ORIGINS_ENV}: {origin!r} is not an origin like https://host[:port]"
+            )
+    return origins
+
+
+class ClinicSocketIOInput(SocketIOInput):
+    """``SocketIOInput`` limited to allowed origins, with working session persistence."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Same name as Rasa's channel: same webhook path and ``input_channel``."""
+        return "socketio"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """Rasa's socket.io blueprint with engineio's origin check switched on."""
+        origins = allowed_origins_from_env(os.environ.get(ALLOWED_ORIGINS_ENV))
+        socketio_blueprint = super().blueprint(on_new_message)
+        if self.sio is None:  # SocketIOInput.blueprint sets it
+            raise RuntimeError(
+                "SocketIOInput.blueprint did not create a socket.io server"
+            )
+        # None: engineio allows only the server's own origin; a list: exactly those.
+        sio = self.sio
+        sio.eio.cors_allowed_origins = origins
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            session_id = requested_session_id(data) or uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit(
+                "session_confirm", session_id, room=sid, namespace=self.namespace
+            )
+            logger.debug("socket.io client %s joined its session", sid)
+
+        if origins is None:
+            logger.warning(
+                "%s is not set: only pages served by the Rasa server itself can connect",
+                ALLOWED_ORIGINS_ENV,
+            )
+        else:
+            logger.info(
+                "socket.io accepts browser connections from %s", ", ".join(origins)
+            )
+        return socketio_blueprint

@@ -1,0 +1,631 @@
+// Browser tests of the chat widget against the real assistant.
+//
+// Starts the action server, Rasa (socketio channel from widget/channel.py, SQLite tracker
+// store, all in a temp dir, on the widget's own ports) and the static servers, then drives
+// headless Debian Chromium with playwright-core. Screenshots go to docs/screenshots/.
+//
+//   node widget/tests/e2e.mjs            (needs models/hamstring.tar.gz and widget/dist/)
+//
+// Ports (env): WIDGET_TEST_RASA_PORT 5305, WIDGET_TEST_ACTIONS_PORT 5355,
+// WIDGET_TEST_WEB_PORT 5380 (+1: blank page with the README snippet, +2: an origin that
+// is not allowed). CHROMIUM=/usr/bin/chromium.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { emergencyCall } from "../src/emergency.js";
+import { plainText, tokenize } from "../src/markup.js";
+import { run, test } from "./lib/runner.mjs";
+import { httpGet, Service, sleep, waitForHttp } from "./lib/servers.mjs";
+
+const WIDGET = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const REPO = resolve(WIDGET, "..");
+const env = process.env;
+const PORTS = {
+  rasa: Number(env.WIDGET_TEST_RASA_PORT || 5305),
+  actions: Number(env.WIDGET_TEST_ACTIONS_PORT || 5355),
+  web: Number(env.WIDGET_TEST_WEB_PORT || 5380),
+};
+PORTS.blank = PORTS.web + 1;
+PORTS.denied = PORTS.web + 2;
+const PY = resolve(REPO, env.PY || ".venv/bin/python");
+const RASA = resolve(REPO, env.RASA || ".venv/bin/rasa");
+const MODEL = resolve(REPO, env.MODEL || "models/hamstring.tar.gz");
+const CHROMIUM = env.CHROMIUM || "/usr/bin/chromium";
+const SCREENSHOTS = resolve(REPO, "docs/screenshots");
+const STARTUP_TIMEOUT_MS = Number(env.WIDGET_TEST_STARTUP_TIMEOUT || 600) * 1000;
+const REPLY_TIMEOUT_MS = 60_000;
+const CLINIC = {
+  CLINIC_NAME: "Riverside Sports Clinic",
+  CLINIC_PHONE: "555-0100",
+  CLINIC_BOOKING_URL: "https://clinic.example/book",
+  EMERGENCY_NUMBER: "112",
+};
+const TOKEN = `widget-test-${process.pid}`;
+const RASA_URL = `http://127.0.0.1:${PORTS.rasa}`;
+const WEB_URL = `http://127.0.0.1:${PORTS.web}`;
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const work = mkdtempSync(join(tmpdir(), "clinic-chat-e2e-"));
+const services = {};
+let browser = null;
+let currentPage = null;
+
+// ---------------------------------------------------------------------------
+// The assistant's own texts, read from the domain (never copied into the test).
+
+function loadResponses() {
+  const script = [
+    "import json, pathlib, sys, yaml",
+    "root = pathlib.Path(sys.argv[1])",
+    "files = [root / 'domain.yml'] if (root / 'domain.yml').exists() else sorted((root / 'domain').rglob('*.yml'))",
+    "responses = {}",
+    "for f in files: responses.update((yaml.safe_load(f.read_text()) or {}).get('responses') or {})",
+    "print(json.dumps({k: [v.get('text', '') for v in vs] for k, vs in responses.items()}))",
+  ].join("\n");
+  return JSON.parse(execFileSync(PY, ["-c", script, REPO], { encoding: "utf8" }));
+}
+
+const normalise = (text) => text.replace(/\s+/g, " ").trim();
+
+/** What a message rendered from `template` starts with (up to its first slot). */
+function prefixOf(template) {
+  return normalise(plainText(template).split("{")[0]).slice(0, 40);
+}
+
+const responses = existsSync(join(REPO, "domain.yml")) || existsSync(join(REPO, "domain")) ? loadResponses() : {};
+const prefixesOf = (predicate) =>
+  Object.entries(responses)
+    .filter(([name]) => predicate(name))
+    .flatMap(([, texts]) => texts.map(prefixOf))
+    .filter((prefix) => prefix.length >= 10);
+const REMEDY_PREFIXES = prefixesOf((name) => name.startsWith("utter_remedy_"));
+const SCREENING_PREFIXES = prefixesOf((name) => name.startsWith("utter_ask_screening_form_"));
+const startsWithAny = (text, prefixes) => prefixes.some((prefix) => normalise(text).startsWith(prefix));
+
+// ---------------------------------------------------------------------------
+// Widget helpers (the widget lives in an open shadow root; locators pierce it).
+
+async function newPage({ width = 1280, height = 800, url = `${WEB_URL}/` } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  page.errors = [];
+  page.dialogs = [];
+  page.on("pageerror", (error) => page.errors.push(error.message));
+  page.on("dialog", (dialog) => {
+    page.dialogs.push(dialog.message());
+    dialog.dismiss().catch(() => {});
+  });
+  await page.goto(url);
+  currentPage = page;
+  return page;
+}
+
+const widgetState = (page) => page.locator(".cc-root").getAttribute("data-state");
+
+async function waitForState(page, state, timeout = REPLY_TIMEOUT_MS) {
+  await page.waitForFunction(
+    (wanted) => document.getElementById("clinic-chat")?.shadowRoot.querySelector(".cc-root")?.dataset.state === wanted,
+    state,
+    { timeout },
+  );
+}
+
+async function openChat(page) {
+  await page.getByRole("button", { name: /^Chat with/ }).click();
+  await waitForState(page, "connected");
+}
+
+/** The bot's messages as the person sees them: text and quick replies. */
+function botMessages(page) {
+  return page.evaluate(() =>
+    [...document.getElementById("clinic-chat").shadowRoot.querySelectorAll(".cc-msg--bot")].map((item) => ({
+      text: item.querySelector(".cc-bubble").textContent,
+      replies: [...item.querySelectorAll(".cc-reply")].map((b) => ({ title: b.textContent, payload: b.dataset.payload })),
+    })),
+  );
+}
+
+/**
+ * The bot messages after the first `before`, once `until(messages)` holds (default: at least
+ * one arrived) and no new one has come for `quietMs`. Rasa sends a turn's messages one by one,
+ * and under load the gaps between them can be long, so tests name what they wait for.
+ */
+async function waitForReplies(page, before, { until = (messages) => messages.length > 0, quietMs = 1500, timeout = REPLY_TIMEOUT_MS } = {}) {
+  const deadline = Date.now() + timeout;
+  let last = -1;
+  let quietSince = Date.now();
+  for (;;) {
+    const messages = (await botMessages(page)).slice(before);
+    if (messages.length !== last) {
+      last = messages.length;
+      quietSince = Date.now();
+    } else if (until(messages) && Date.now() - quietSince >= quietMs) {
+      return messages;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the expected reply did not come within ${timeout / 1000} s:\n${await transcriptText(page)}`);
+    }
+    await sleep(250);
+  }
+}
+
+async function say(page, text, options) {
+  const before = (await botMessages(page)).length;
+  await page.getByLabel("Your message").fill(text);
+  await page.getByLabel("Your message").press("Enter");
+  return waitForReplies(page, before, options);
+}
+
+async function clickReply(page, payload, options) {
+  const before = (await botMessages(page)).length;
+  await page.locator(`.cc-reply[data-payload="${payload}"]`).click();
+  return waitForReplies(page, before, options);
+}
+
+/** A screening question offering a "No" button, or remedy advice. */
+const asksOrAdvises = (messages) =>
+  messages.some((m) => startsWithAny(m.text, REMEDY_PREFIXES)) ||
+  (messages.at(-1)?.replies.some((r) => r.payload === "/deny") ?? false);
+
+const transcriptText = async (page) => (await botMessages(page)).map((m) => `  bot: ${m.text}`).join("\n");
+
+async function sessionId(page) {
+  return page.evaluate(() => Object.entries(sessionStorage).find(([key]) => key.endsWith(":session"))?.[1] ?? null);
+}
+
+async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await sleep(300); // let the typing dots and scrolling settle
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+}
+
+async function noHorizontalScroll(page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth, `page scrolls sideways: ${scrollWidth} > ${innerWidth}`);
+}
+
+function assertClean(page) {
+  assert.deepEqual(page.errors, [], "JavaScript errors on the page");
+  assert.deepEqual(page.dialogs, [], "unexpected dialogs");
+}
+
+async function closePage(page) {
+  await page.context().close();
+  if (currentPage === page) currentPage = null;
+}
+
+function requireServers() {
+  if (!browser || !services.rasa || !services.rasa.alive) {
+    throw Object.assign(new Error("not run: the servers are not running (see the start-up test)"), { brief: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Servers.
+
+function rasaService() {
+  return new Service(
+    "rasa",
+    RASA,
+    [
+      "run",
+      "--model", MODEL,
+      "--interface", "127.0.0.1",
+      "--port", String(PORTS.rasa),
+      "--credentials", join(work, "credentials.yml"),
+      "--endpoints", join(work, "endpoints.yml"),
+      "--enable-api",
+      "--auth-token", TOKEN,
+    ],
+    {
+      cwd: REPO,
+      env: {
+        ...env,
+        ...CLINIC,
+        RASA_TELEMETRY_ENABLED: "false",
+        WIDGET_ALLOWED_ORIGINS: `${WEB_URL},http://127.0.0.1:${PORTS.blank}`,
+      },
+      logFile: join(work, "rasa.log"),
+    },
+  ).start();
+}
+
+function staticService(name, port, root) {
+  return new Service(name, PY, [join(WIDGET, "server.py"), "--port", String(port), "--root", root, "--rasa-url", RASA_URL], {
+    cwd: REPO,
+    env: { ...env },
+    logFile: join(work, `${name}.log`),
+  }).start();
+}
+
+/** The embed snippet from widget/README.md, pointed at the test servers. */
+function readmeSnippet() {
+  const readme = readFileSync(join(WIDGET, "README.md"), "utf8");
+  const match = /<!-- embed-snippet:start -->\s*```html\n([\s\S]*?)```\s*<!-- embed-snippet:end -->/.exec(readme);
+  assert.ok(match, "widget/README.md has no embed snippet between the markers");
+  return match[1].replaceAll("http://localhost:8000", WEB_URL).replaceAll("http://localhost:5005", RASA_URL);
+}
+
+async function startServers() {
+  assert.ok(existsSync(MODEL), `${MODEL} is missing: train the model first (make train)`);
+  assert.ok(existsSync(join(WIDGET, "dist", "clinic-chat.js")), "widget/dist/clinic-chat.js is missing: make widget");
+  writeFileSync(
+    join(work, "credentials.yml"),
+    [
+      "widget.channel.ClinicSocketIOInput:",
+      "  user_message_evt: user_uttered",
+      "  bot_message_evt: bot_uttered",
+      "  session_persistence: true",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(work, "endpoints.yml"),
+    [
+      "action_endpoint:",
+      `  url: "http://127.0.0.1:${PORTS.actions}/webhook"`,
+      "tracker_store:",
+      "  type: SQL",
+      '  dialect: "sqlite"',
+      `  db: "${join(work, "tracker.db")}"`,
+      "",
+    ].join("\n"),
+  );
+  const blankRoot = join(work, "blank");
+  mkdirSync(blankRoot);
+  writeFileSync(
+    join(blankRoot, "index.html"),
+    `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Blank page</title></head>\n<body>\n${readmeSnippet()}\n</body>\n</html>\n`,
+  );
+
+  services.actions = new Service("actions", RASA, ["run", "actions", "--port", String(PORTS.actions), "--actions", "actions"], {
+    cwd: REPO,
+    env: { ...env, ...CLINIC, RASA_TELEMETRY_ENABLED: "false" },
+    logFile: join(work, "actions.log"),
+  }).start();
+  services.rasa = rasaService();
+  services.web = staticService("web", PORTS.web, join(WIDGET, "demo"));
+  services.blank = staticService("blank", PORTS.blank, blankRoot);
+  services.denied = staticService("denied", PORTS.denied, blankRoot);
+
+  await waitForHttp(`http://127.0.0.1:${PORTS.actions}/health`, { service: services.actions, timeoutMs: STARTUP_TIMEOUT_MS });
+  for (const name of ["web", "blank", "denied"]) {
+    await waitForHttp(`http://127.0.0.1:${PORTS[name]}/`, { service: services[name], timeoutMs: 30_000 });
+  }
+  await waitForHttp(`${RASA_URL}/webhooks/socketio/`, { service: services.rasa, timeoutMs: STARTUP_TIMEOUT_MS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+// ---------------------------------------------------------------------------
+// Unit tests of the pure parts (no servers).
+
+test("markup: only https and tel: links become links; everything else stays text", () => {
+  assert.deepEqual(tokenize("<img src=x onerror=alert(1)>"), [{ type: "text", text: "<img src=x onerror=alert(1)>" }]);
+  assert.deepEqual(tokenize("[x](javascript:alert(1))"), [{ type: "text", text: "[x](javascript:alert(1))" }]);
+  assert.deepEqual(tokenize("[x](http://plain.example)"), [{ type: "text", text: "[x](http://plain.example)" }]);
+  assert.deepEqual(tokenize("[x](data:text/html,hi)"), [{ type: "text", text: "[x](data:text/html,hi)" }]);
+  assert.deepEqual(tokenize("Call [112](tel:112) or **see** [us](https://clinic.example/a?b=1)."), [
+    { type: "text", text: "Call " },
+    { type: "link", text: "112", href: "tel:112" },
+    { type: "text", text: " or " },
+    { type: "strong", text: "see" },
+    { type: "text", text: " " },
+    { type: "link", text: "us", href: "https://clinic.example/a?b=1" },
+    { type: "text", text: "." },
+  ]);
+  assert.deepEqual(tokenize("Book online: https://clinic.example/book."), [
+    { type: "text", text: "Book online: " },
+    { type: "link", text: "https://clinic.example/book", href: "https://clinic.example/book" },
+    { type: "text", text: "." },
+  ]);
+  assert.deepEqual(tokenize("[x](tel:112;phone-context=evil)"), [{ type: "text", text: "[x](tel:112;phone-context=evil)" }]);
+});
+
+test("emergency: a reply leading with 'Call <number> now' or custom data is an emergency", () => {
+  assert.deepEqual(emergencyCall({ text: "Call 112 now. What you describe…" }), { number: "112", href: "tel:112" });
+  assert.deepEqual(emergencyCall({ text: "**Call [911](tel:911) now**" }), { number: "911", href: "tel:911" });
+  assert.deepEqual(emergencyCall({ custom: { emergency_number: "+44 999" } }), { number: "+44 999", href: "tel:+44999" });
+  assert.equal(emergencyCall({ text: "Please get medical care today … call 112 straight away." }), null);
+  assert.equal(emergencyCall({ text: "Call the clinic now" }), null);
+  assert.equal(emergencyCall({ text: "Call None now." }), null);
+});
+
+test("emergency: the domain's utter_escalate_emergency is recognised", () => {
+  const texts = responses.utter_escalate_emergency;
+  assert.ok(texts && texts.length, "domain.yml has no utter_escalate_emergency");
+  for (const text of texts) {
+    const rendered = text.replace(/\{(\w+)\}/g, (_, slot) => ({ emergency_number: "112", clinic_name: "X", clinic_phone: "555" })[slot] ?? "");
+    assert.deepEqual(emergencyCall({ text: rendered.split("\n\n")[0] }), { number: "112", href: "tel:112" }, text);
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Browser tests against the real servers.
+
+test("the action server, Rasa and the static servers start", startServers, { timeoutMs: STARTUP_TIMEOUT_MS * 2 });
+
+test("socket.io accepts the allowed origins and refuses others", async () => {
+  requireServers();
+  const handshake = `${RASA_URL}/socket.io/?EIO=4&transport=polling`;
+  for (const origin of [WEB_URL, `http://127.0.0.1:${PORTS.blank}`]) {
+    assert.equal((await httpGet(handshake, { Origin: origin })).status, 200, origin);
+  }
+  for (const origin of [`http://127.0.0.1:${PORTS.denied}`, "https://evil.example"]) {
+    assert.equal((await httpGet(handshake, { Origin: origin })).status, 400, origin);
+  }
+});
+
+test("360 px: a quick-reply button sends its payload and shows its title", async () => {
+  requireServers();
+  const page = await newPage({ width: 360, height: 740 });
+  await openChat(page);
+  const greeting = await waitForReplies(page, 0, { until: (m) => m.some((x) => x.replies.length) });
+  const cramp = greeting.flatMap((m) => m.replies).find((r) => r.payload === "/report_cramp");
+  assert.ok(cramp, `the greeting offers no /report_cramp button:\n${await transcriptText(page)}`);
+  const replies = await clickReply(page, "/report_cramp", { until: asksOrAdvises });
+  const userTexts = await page.locator(".cc-msg--user .cc-bubble").allTextContents();
+  assert.deepEqual(userTexts, [cramp.title], "the button's title is shown as the person's message");
+  assert.equal(await page.locator(`.cc-reply[data-payload="/report_cramp"]`).count(), 0, "old buttons are removed");
+  assert.ok(
+    replies.some((m) => startsWithAny(m.text, SCREENING_PREFIXES) && m.replies.some((r) => r.payload === "/deny")),
+    `the payload started the screening:\n${await transcriptText(page)}`,
+  );
+  await noHorizontalScroll(page);
+  const box = await page.locator(".cc-panel").boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, `panel fits 360 px: ${JSON.stringify(box)}`);
+  await screenshot(page, "mobile-buttons.png");
+  assertClean(page);
+  await closePage(page);
+});
+
+test("1280 px: a full screening answered 'No' by buttons ends in remedy advice", async () => {
+  requireServers();
+  const page = await newPage();
+  await openChat(page);
+  await waitForReplies(page, 0);
+  let replies = await say(page, "I have a cramp in my hamstring, how can I relieve it?", { until: asksOrAdvises });
+  let questions = 0;
+  while (!replies.some((m) => startsWithAny(m.text, REMEDY_PREFIXES))) {
+    const last = replies[replies.length - 1];
+    assert.ok(
+      last && last.replies.some((r) => r.payload === "/deny"),
+      `expected a screening question with a 'No' button:\n${await transcriptText(page)}`,
+    );
+    assert.ok(questions < 20, "the screening does not end");
+    questions += 1;
+    replies = await clickReply(page, "/deny", { until: asksOrAdvises });
+  }
+  assert.ok(questions >= 1, "remedy advice came without any screening question");
+  const userTexts = await page.locator(".cc-msg--user .cc-bubble").allTextContents();
+  assert.equal(userTexts.filter((t) => t === "No").length, questions, "each click shows 'No'");
+  assert.ok(await page.locator(".cc-emergency").isHidden(), "no emergency banner");
+  assert.ok((await page.locator(".cc-msg--bot time").count()) > 0, "messages carry timestamps");
+  // Show the advice in the screenshot: scroll to the first remedy message.
+  await page.evaluate((prefixes) => {
+    const items = [...document.getElementById("clinic-chat").shadowRoot.querySelectorAll(".cc-msg--bot")];
+    const norm = (t) => t.replace(/\s+/g, " ").trim();
+    const first = items.find((item) => prefixes.some((p) => norm(item.querySelector(".cc-bubble").textContent).startsWith(p)));
+    const log = first.closest(".cc-log");
+    const from = first.previousElementSibling ?? first;
+    log.scrollTop = from.offsetTop - log.offsetTop - 8;
+  }, REMEDY_PREFIXES);
+  await screenshot(page, "desktop-remedy.png");
+  assertClean(page);
+  await closePage(page);
+}, { timeoutMs: 600_000 });
+
+test("360 px: a red flag ends in the emergency banner with a tel: link; restart clears it", async () => {
+  requireServers();
+  const page = await newPage({ width: 360, height: 740 });
+  await openChat(page);
+  await waitForReplies(page, 0);
+  // The screening asks the most urgent flag first; answering "Yes" to it is an emergency.
+  const replies = await say(page, "I have a cramp in my hamstring", { until: asksOrAdvises });
+  const chestPain = prefixOf(responses.utter_ask_screening_form_screen_chest_pain_or_breathless[0]);
+  assert.ok(
+    replies.some((m) => normalise(m.text).startsWith(chestPain) && m.replies.some((r) => r.payload === "/affirm")),
+    `expected the chest-pain question with a 'Yes' button:\n${await transcriptText(page)}`,
+  );
+  assert.ok(await page.locator(".cc-emergency").isHidden(), "no banner before the answer");
+  await clickReply(page, "/affirm", { until: (m) => m.some((x) => emergencyCall(x)) });
+  const banner = page.locator(".cc-emergency");
+  await banner.waitFor({ state: "visible", timeout: REPLY_TIMEOUT_MS }).catch(async () => {
+    throw new Error(`no emergency banner:\n${await transcriptText(page)}`);
+  });
+  assert.equal(await banner.getAttribute("role"), "alert");
+  const call = banner.getByRole("link");
+  assert.equal(await call.getAttribute("href"), `tel:${CLINIC.EMERGENCY_NUMBER}`);
+  assert.match(await call.textContent(), new RegExp(`Call ${CLINIC.EMERGENCY_NUMBER}`));
+  const box = await call.boundingBox();
+  assert.ok(box.height >= 44 && box.width >= 200, `the call link is easy to tap: ${JSON.stringify(box)}`);
+  await noHorizontalScroll(page);
+  await screenshot(page, "mobile-emergency.png");
+
+  const before = await sessionId(page);
+  await page.getByRole("button", { name: "Restart the conversation" }).click();
+  assert.ok(await banner.isHidden(), "restart hides the banner");
+  assert.equal(await page.locator(".cc-msg--user").count(), 0, "restart clears the view");
+  const after = await waitForReplies(page, 0);
+  assert.ok(after.length > 0, "the assistant answers the restart");
+  assert.ok(await banner.isHidden(), "no emergency after restart");
+  assert.equal(await sessionId(page), before, "same session id after restart");
+  assertClean(page);
+  await closePage(page);
+});
+
+test("an injection attempt typed by the user is shown as text", async () => {
+  requireServers();
+  const page = await newPage();
+  await openChat(page);
+  await waitForReplies(page, 0);
+  const attack = "<img src=x onerror=alert(1)>";
+  const replies = await say(page, attack);
+  assert.ok(replies.length > 0, "the assistant replies");
+  assert.deepEqual(await page.locator(".cc-msg--user .cc-bubble").allTextContents(), [attack]);
+  const injected = await page.evaluate(
+    () => document.getElementById("clinic-chat").shadowRoot.querySelectorAll("img, script, iframe, [onerror]").length +
+      document.querySelectorAll("img, [onerror]").length,
+  );
+  assert.equal(injected, 0, "no element was created from the text");
+  await sleep(500);
+  assertClean(page);
+  await closePage(page);
+});
+
+test("keyboard: open, answer with a quick reply, close; focus and ARIA are right", async () => {
+  requireServers();
+  const page = await newPage();
+  const launcher = page.locator(".cc-launcher");
+  assert.match(await launcher.textContent(), /Chat with Riverside Sports Clinic/);
+  assert.equal(await launcher.getAttribute("aria-expanded"), "false");
+  await launcher.focus();
+  await page.keyboard.press("Enter");
+  await waitForState(page, "connected");
+  const activeId = () => page.evaluate(() => document.getElementById("clinic-chat").shadowRoot.activeElement?.id ?? null);
+  assert.equal(await activeId(), "cc-input", "focus moves to the message box");
+  assert.equal(await launcher.getAttribute("aria-expanded"), "true");
+  const log = page.getByRole("log");
+  assert.equal(await log.getAttribute("aria-live"), "polite");
+  assert.ok(await page.getByRole("dialog").isVisible(), "the chat is a labelled dialog");
+  assert.ok(await page.getByText(/not a doctor/).isVisible(), "the disclaimer is visible");
+  await waitForReplies(page, 0, { until: (m) => m.some((x) => x.replies.length) });
+  // Shift+Tab from the message box reaches the latest quick reply; Enter activates it.
+  const before = (await botMessages(page)).length;
+  const lastReply = page.locator(".cc-reply").last();
+  const title = await lastReply.textContent();
+  for (let i = 0; i < 10 && !(await lastReply.evaluate((el) => el.getRootNode().activeElement === el)); i += 1) {
+    await page.keyboard.press("Shift+Tab");
+  }
+  assert.ok(await lastReply.evaluate((el) => el.getRootNode().activeElement === el), "quick reply reachable by keyboard");
+  await page.keyboard.press("Enter");
+  await waitForReplies(page, before);
+  assert.deepEqual(await page.locator(".cc-msg--user .cc-bubble").allTextContents(), [title]);
+  assert.equal(await activeId(), "cc-input", "focus returns to the message box after a quick reply");
+  await page.keyboard.press("Escape");
+  assert.ok(await page.getByRole("dialog").isHidden(), "Escape closes the chat");
+  assert.ok(await launcher.evaluate((el) => el.getRootNode().activeElement === el), "focus returns to the launcher");
+  assertClean(page);
+  await closePage(page);
+});
+
+test("the conversation belongs to the tab: kept on reload, not shared with a new tab, nothing in localStorage", async () => {
+  requireServers();
+  const page = await newPage();
+  await openChat(page);
+  await waitForReplies(page, 0);
+  await say(page, "what causes hamstring cramps?");
+  const id = await sessionId(page);
+  const messages = await page.locator(".cc-msg").count();
+  assert.ok(id, "a session id is kept in sessionStorage");
+  await page.reload();
+  await waitForState(page, "connected"); // the chat was open, so it reopens
+  assert.equal(await sessionId(page), id, "same session after reload");
+  assert.equal(await page.locator(".cc-msg").count(), messages, "transcript restored after reload");
+  const other = await page.context().newPage();
+  await other.goto(`${WEB_URL}/`);
+  await openChat(other);
+  await waitForReplies(other, 0);
+  assert.equal(await other.locator(".cc-msg--user").count(), 0, "a new tab starts empty");
+  const otherId = await other.evaluate(() => Object.entries(sessionStorage).find(([k]) => k.endsWith(":session"))?.[1]);
+  assert.ok(otherId && otherId !== id, "a new tab has its own session");
+  const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("clinic-chat")));
+  assert.deepEqual(stored, [], "nothing in localStorage");
+  assertClean(page);
+  await closePage(page);
+});
+
+test("the README embed snippet works on a blank page", async () => {
+  requireServers();
+  const page = await newPage({ url: `http://127.0.0.1:${PORTS.blank}/` });
+  await openChat(page);
+  const replies = await waitForReplies(page, 0);
+  assert.ok(replies.length > 0, "the assistant greets");
+  await say(page, "hello");
+  assertClean(page);
+  await closePage(page);
+});
+
+test("a page on an origin that is not allowed cannot connect", async () => {
+  requireServers();
+  const page = await newPage({ url: `http://127.0.0.1:${PORTS.denied}/` });
+  await page.getByRole("button", { name: /^Chat with/ }).click();
+  await waitForState(page, "error", 20_000);
+  assert.match(await page.getByRole("status").textContent(), /Can't reach/);
+  await sleep(3000);
+  assert.equal(await page.locator(".cc-msg--bot").count(), 0, "no message from the assistant");
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test("after Rasa restarts mid-screening the widget reconnects and the conversation continues", async () => {
+  requireServers();
+  const page = await newPage();
+  await openChat(page);
+  await waitForReplies(page, 0);
+  await say(page, "I have a cramp in my hamstring, how can I relieve it?", { until: asksOrAdvises });
+  await clickReply(page, "/deny", { until: asksOrAdvises });
+  const pending = (await botMessages(page)).at(-1);
+  assert.ok(pending.replies.some((r) => r.payload === "/deny"), `a screening question is pending:\n${await transcriptText(page)}`);
+  const id = await sessionId(page);
+
+  await services.rasa.stop("SIGKILL");
+  await waitForState(page, "reconnecting", 30_000);
+  assert.match(await page.getByRole("status").textContent(), /Reconnecting/);
+  services.rasa = rasaService();
+  await waitForHttp(`${RASA_URL}/webhooks/socketio/`, { service: services.rasa, timeoutMs: STARTUP_TIMEOUT_MS });
+  await waitForState(page, "connected", 60_000);
+  assert.equal(await sessionId(page), id, "same session id after reconnecting");
+
+  const replies = await clickReply(page, "/deny", { until: asksOrAdvises });
+  assert.ok(
+    replies.some((m) => startsWithAny(m.text, [...SCREENING_PREFIXES, ...REMEDY_PREFIXES])),
+    `the screening goes on after the restart:\n${await transcriptText(page)}`,
+  );
+  const tracker = await httpGet(`${RASA_URL}/conversations/${id}/tracker?token=${TOKEN}`);
+  assert.equal(tracker.status, 200);
+  const userTexts = JSON.parse(tracker.body).events.filter((e) => e.event === "user").map((e) => e.text);
+  assert.ok(userTexts.includes("I have a cramp in my hamstring, how can I relieve it?"), "the tracker kept the turns before the restart");
+  assert.ok(userTexts.filter((t) => t === "/deny").length >= 2, "and has the answer after it");
+  assertClean(page);
+  await closePage(page);
+}, { timeoutMs: STARTUP_TIMEOUT_MS + 180_000 });
+
+// ---------------------------------------------------------------------------
+
+const { failed } = await run({
+  onFailure: async (name) => {
+    if (currentPage) {
+      const file = join(work, `failure-${name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`);
+      await currentPage.screenshot({ path: file }).catch(() => {});
+      console.log(`    screenshot: ${file}`);
+      await currentPage.context().close().catch(() => {});
+      currentPage = null;
+    }
+  },
+});
+if (failed) {
+  for (const [name, service] of Object.entries(services)) {
+    if (name === "rasa" || name === "actions") console.log(`--- last lines of ${name}.log ---\n${service.tail(30)}`);
+  }
+  console.log(`logs: ${work} (${readdirSync(work).join(", ")})`);
+}
+if (browser) await browser.close().catch(() => {});
+await Promise.all(Object.values(services).map((service) => service.stop()));
+if (!failed) rmSync(work, { recursive: true, force: true });
+process.exit(failed ? 1 : 0);
