@@ -349,16 +349,23 @@ class ClinicChat {
     else renderInto(bubble, entry.text || "");
     item.append(bubble);
     const when = new Date(entry.time || Date.now());
-    item.append(
-      el(doc, "time", { class: "cc-time", datetime: when.toISOString() },
-        when.toLocaleTimeString(this.config.language, { hour: "2-digit", minute: "2-digit" })),
-    );
+    item.append(el(doc, "time", { class: "cc-time", datetime: when.toISOString() }, this.clockTime(when)));
     if (entry.from === "bot" && isLatest && entry.replies && entry.replies.length) {
       item.append(this.renderQuickReplies(entry.replies));
     }
     this.log.append(item);
     if (entry.emergency) this.showEmergency(entry.emergency);
     this.scrollToEnd();
+  }
+
+  /** "14:02" / "2:02 PM" in the widget's language (the browser's if that is not a valid tag). */
+  clockTime(when) {
+    const options = { hour: "2-digit", minute: "2-digit" };
+    try {
+      return when.toLocaleTimeString(this.config.language, options);
+    } catch {
+      return when.toLocaleTimeString(undefined, options);
+    }
   }
 
   renderQuickReplies(replies) {

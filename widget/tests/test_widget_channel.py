@@ -1,0 +1,66 @@
+"""Tests of widget/channel.py's configuration parsing (the browser tests cover the rest)."""
+
+from __future__ import annotations
+
+import pytest
+
+from widget.channel import allowed_origins_from_env, requested_session_id
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        (" , ", None),
+        ("https://www.clinic.example", ["https://www.clinic.example"]),
+        (
+            "http://localhost:8000, https://clinic.example/",
+            ["http://localhost:8000", "https://clinic.example"],
+        ),
+    ],
+)
+def test_allowed_origins_are_parsed(
+    value: str | None, expected: list[str] | None
+) -> None:
+    assert allowed_origins_from_env(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "*",
+        "https://clinic.example,*",
+        "https://*.clinic.example",
+        "clinic.example",
+        "ftp://clinic.example",
+        "https://clinic.example/chat",
+        "https://",
+    ],
+)
+def test_wildcards_and_non_origins_are_refused(value: str) -> None:
+    with pytest.raises(ValueError):
+        allowed_origins_from_env(value)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"session_id": "0123456789abcdef0123456789abcdef"},
+            "0123456789abcdef0123456789abcdef",
+        ),
+        ({"session_id": None}, None),
+        ({}, None),
+        (None, None),
+        ("0123456789abcdef0123456789abcdef", None),
+        ({"session_id": "short"}, None),
+        ({"session_id": "x" * 65}, None),
+        ({"session_id": "<script>alert(1)</script>-padding"}, None),
+        ({"session_id": 1234567890123456789}, None),
+    ],
+)
+def test_only_well_formed_session_ids_are_resumed(
+    data: object, expected: str | None
+) -> None:
+    assert requested_session_id(data) == expected
