@@ -300,7 +300,12 @@ class TelegramSecureInput(InputChannel):
         if isinstance(callback, Mapping):
             chat = (callback.get("message") or {}).get("chat") or {}
             data = callback.get("data")
-            if chat.get("type") != "private" or not isinstance(data, str):
+            if (
+                chat.get("type") != "private"
+                or chat.get("id") is None
+                or not isinstance(data, str)
+                or "id" not in callback
+            ):
                 return None
             chat_id = str(chat["id"])
             payload = self.options.take_answer(chat_id, data)
@@ -311,7 +316,11 @@ class TelegramSecureInput(InputChannel):
             return None
         chat = message.get("chat") or {}
         text = message.get("text")
-        if chat.get("type") != "private" or not isinstance(text, str):
+        if (
+            chat.get("type") != "private"
+            or chat.get("id") is None
+            or not isinstance(text, str)
+        ):
             return None
         chat_id = str(chat["id"])
         payload = self.options.take_answer(chat_id, text)

@@ -56,9 +56,12 @@ class Stack:
     env: dict[str, str]
 
     def tracker(self, sender_id: str) -> dict[str, Any]:
-        """Return the conversation tracker of ``sender_id`` through the HTTP API."""
+        """Return the conversation tracker of ``sender_id`` through the HTTP API.
+
+        Rasa does not percent-decode the path, so ``+`` and ``:`` are sent as they are.
+        """
         answer = requests.get(
-            f"{self.rasa_url}/conversations/{quote(sender_id, safe='')}/tracker",
+            f"{self.rasa_url}/conversations/{quote(sender_id, safe='+:@')}/tracker",
             params={"token": API_TOKEN},
             timeout=30,
         )

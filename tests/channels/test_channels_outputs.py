@@ -42,7 +42,7 @@ def _twilio(
 
 def test_twilio_sms_reply_is_split_to_1600_and_leads_with_the_number(fakes) -> None:
     _, twilio, _, _ = fakes
-    start = twilio.mark()
+    start, refused = twilio.mark(), len(twilio.refused)
     output = _twilio(twilio, "+15005550006", OfferedOptions())
     asyncio.run(
         output.send_text_message("+15550000001", f"{EMERGENCY}\n\n{LONG_ADVICE}")
@@ -51,7 +51,7 @@ def test_twilio_sms_reply_is_split_to_1600_and_leads_with_the_number(fakes) -> N
     assert len(bodies) >= 7
     assert bodies[0].startswith("Call 112 now.")
     assert all(len(b) <= 1600 for b in bodies)
-    assert twilio.refused == []
+    assert twilio.refused[refused:] == []
 
 
 def test_twilio_whatsapp_reply_uses_the_whatsapp_limit(fakes) -> None:
@@ -117,7 +117,7 @@ def test_telegram_long_reply_with_buttons_puts_keyboard_on_last_part(fakes) -> N
 
 def test_slack_long_reply_is_split_to_3000(fakes) -> None:
     _, _, slack, _ = fakes
-    start = slack.mark()
+    start, refused = slack.mark(), len(slack.refused)
     output = SlackSecureOutput(slack.token, api_base_url=slack.api_url)
     text = f"{EMERGENCY}\n\n{LONG_ADVICE}"
     asyncio.run(output.send_text_with_buttons("D123", text, YES_NO_UNSURE))
@@ -126,12 +126,12 @@ def test_slack_long_reply_is_split_to_3000(fakes) -> None:
     assert calls[0].payload["text"].startswith("Call 112 now.")
     assert all(len(c.payload["text"]) <= 3000 for c in calls)
     assert "blocks" in calls[-1].payload
-    assert slack.refused == []
+    assert slack.refused[refused:] == []
 
 
 def test_messenger_buttons_use_a_template_with_at_most_640_chars(fakes) -> None:
     _, _, _, graph = fakes
-    start = graph.mark()
+    start, refused = graph.mark(), len(graph.refused)
     output = FacebookSecureOutput(graph.page_token, graph_base_url=graph.api_url)
     text = f"{EMERGENCY}\n\n{LONG_ADVICE}"
     asyncio.run(output.send_text_with_buttons("psid-1", text, YES_NO_UNSURE))
@@ -146,7 +146,7 @@ def test_messenger_buttons_use_a_template_with_at_most_640_chars(fakes) -> None:
         "/deny",
         "/express_unsure",
     ]
-    assert graph.refused == []
+    assert graph.refused[refused:] == []
 
 
 def test_messenger_more_than_three_buttons_become_quick_replies(fakes) -> None:
