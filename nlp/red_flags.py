@@ -62,6 +62,7 @@ NORM_WORDS = frozenset(
 )
 LINK_GAP = 4
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none"})
+SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 NOT_LIST_END = frozenset({"though", "tho", "yes", "yeah", "definitely", "actually"})
 
 if not Doc.has_extension("red_flags"):
@@ -148,6 +149,9 @@ class RedFlagDetector:
         """Matcher token specs for one written word (may be several tokens)."""
         if word == "#":
             return [{"LIKE_NUM": True}]
+        if word.startswith("="):
+            # "=numb": this exact word only (the lemma of "number" is "numb").
+            return [{"LOWER": {"IN": [t.lower_]}} for t in self.nlp.make_doc(word[1:])]
         specs: list[dict[str, Any]] = []
         for token in self.nlp.make_doc(word):
             if token.norm_ != token.lower_ or token.lower_ in NORM_WORDS:
@@ -164,6 +168,8 @@ class RedFlagDetector:
 
     def _element_options(self, element: str) -> list[list[dict[str, Any]]]:
         """All token-spec sequences one element of a wording can stand for."""
+        if element == "*":
+            return [[{"IS_PUNCT": False, "OP": "?"}]]
         if element == "~":
             link = sorted({w.lower() for w in self.patterns["scope"]["linking_words"]})
             return [[{"LOWER": {"IN": link}, "OP": "?"} for _ in range(LINK_GAP)]]
@@ -244,6 +250,11 @@ class RedFlagDetector:
         ):
             docs = [self.nlp.make_doc(c.lower()) for c in scope[name]]
             self._cue_matcher.add(f"after|{cue_kind}", docs)
+        self._generic_matcher = PhraseMatcher(vocab, attr="NORM")
+        for key in ("generic_question_start", "generic_question"):
+            docs = [self.nlp.make_doc(c.lower()) for c in scope[key]]
+            self._generic_matcher.add(key, docs)
+        self._first_person = {w.lower() for w in scope["first_person"]}
         self._boundaries = {b.lower() for b in scope["boundaries"]}
         self._soft = set(scope["soft_punctuation"])
         self._conjunctions = {c.lower() for c in scope["conjunctions"]}
@@ -345,6 +356,45 @@ class RedFlagDetector:
                 target.append(Cue(kind, start, end))
         return before, after
 
+    @staticmethod
+    def _sentence(doc: Doc, mention: Mention) -> tuple[int, int]:
+        """Token bounds of the sentence around a mention."""
+
+        def ends_sentence(token: Any) -> bool:
+            return token.text in SENTENCE_ENDS or (
+                token.is_space and "\n" in token.text
+            )
+
+        left = mention.start
+        while left > 0 and not ends_sentence(doc[left - 1]):
+            left -= 1
+        right = mention.end
+        while right < len(doc) and not ends_sentence(doc[right]):
+            right += 1
+        return left, right
+
+    def _is_generic_question(
+        self, doc: Doc, mention: Mention, generic: list[tuple[str, int, int]]
+    ) -> bool:
+        """A question about the topic, not about the person ("do statins cause cramps").
+
+        The sentence holds a generic-question cue (a leading "do", "can", "is" ... or
+        "difference between", "side effect of", "cause" ...) outside the mention, and
+        no first-person word.
+        """
+        left, right = self._sentence(doc, mention)
+        if any(t.lower_ in self._first_person for t in doc[left:right]):
+            return False
+        for key, start, end in generic:
+            outside = end <= mention.start or start >= mention.end
+            negated = end < len(doc) and doc[end].norm_ == "not"  # "can't", "isn't"
+            leading = key == "generic_question_start" and start == left
+            if leading and outside and not negated:
+                return True
+            if key == "generic_question" and left <= start and end <= right and outside:
+                return True
+        return False
+
     def _status(
         self,
         doc: Doc,
@@ -410,6 +460,14 @@ class RedFlagDetector:
         mentions = self._mentions(mdoc)
         if not mentions:
             return []
+        generic = [
+            (self.nlp.vocab.strings[key], start, end)
+            for key, start, end in self._generic_matcher(mdoc)
+        ]
+        if generic:
+            mentions = [
+                m for m in mentions if not self._is_generic_question(mdoc, m, generic)
+            ]
         before, after = self._cues(mdoc)
         results: list[tuple[Mention, str, bool]] = []
         for index, mention in enumerate(mentions):
