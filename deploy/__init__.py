@@ -1,0 +1,1 @@
+"""Deployment of the assistant: configuration files and the local cluster manager."""

@@ -1,0 +1,46 @@
+# Production deployment (deploy/README.md): the local cluster from Debian's packages,
+# its tests against real PostgreSQL, Redis, Rasa instances and nginx, the load benchmark.
+
+RASA_INSTANCES ?= 2
+DEPLOY_TOOLS := var/deploy-tools
+DEPLOY_TOOLS_STAMP := $(DEPLOY_TOOLS)/.installed
+
+TEST_TARGETS += test-deploy
+
+.PHONY: cluster cluster-stop cluster-status deploy-debs deploy-tools test-deploy \
+	lint-deploy bench-load retention
+
+deploy-debs: ## Install PostgreSQL, Redis and nginx from Debian (idempotent)
+	sh deploy/install-debs.sh
+
+$(DEPLOY_TOOLS_STAMP): deploy/tools-requirements.txt
+	test -x $(DEPLOY_TOOLS)/bin/python || python3 -m venv $(DEPLOY_TOOLS)
+	$(DEPLOY_TOOLS)/bin/python -m pip install --quiet -r deploy/tools-requirements.txt
+	touch $@
+
+deploy-tools: $(DEPLOY_TOOLS_STAMP) ## Venv with kubernetes-validate (kept apart from Rasa's pins)
+
+cluster: $(MODEL) $(VENV_STAMP) ## Start PostgreSQL, Redis, N Rasa + N action servers and nginx on :5580 (RASA_INSTANCES=2 EXPOSE_REST=0)
+	$(PY) -m deploy.cluster start --instances $(RASA_INSTANCES)
+
+cluster-stop: $(VENV_STAMP) ## Stop everything `make cluster` started
+	$(PY) -m deploy.cluster stop
+
+cluster-status: $(VENV_STAMP) ## Show which parts of the local cluster run
+	$(PY) -m deploy.cluster status
+
+retention: $(VENV_STAMP) ## Delete conversations idle > RETENTION_DAYS (default 30) from the store in TRACKER_DB_URL / TRACKER_DB_*
+	$(PY) -m privacy.retention --days $${RETENTION_DAYS:-30}
+
+test-deploy: $(MODEL) $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) ## Deployment tests: manifests, privacy on PostgreSQL+SQLite, two instances, restart, failover
+	sh deploy/install-debs.sh
+	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest -q -p no:cacheprovider tests/deploy
+
+lint-deploy: $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) ## Ruff on the deployment code, schema check of deploy/k8s
+	$(VENV)/bin/ruff check deploy privacy tests/deploy bench/load.py
+	$(VENV)/bin/ruff format --check deploy privacy tests/deploy bench/load.py
+	$(DEPLOY_TOOLS)/bin/kubernetes-validate --strict --quiet $(filter-out %kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
+
+bench-load: $(MODEL) $(VENV_STAMP) ## Load benchmark: 10/50/200 conversations on 1 and 2 instances vs a bare `rasa init` bot
+	sh deploy/install-debs.sh
+	RASA_TELEMETRY_ENABLED=false $(PY) bench/load.py

@@ -1,0 +1,89 @@
+"""Access to the conversation store that Rasa's ``SQLTrackerStore`` writes.
+
+The database is named by a SQLAlchemy URL. ``tracker_db_url`` builds it from the same
+environment variables that ``deploy/endpoints.prod.yml`` reads, so the retention job, the
+action server and Rasa itself always point at one database. Nothing connects at import.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine
+
+EVENTS = sa.table(
+    "events",
+    sa.column("id", sa.Integer),
+    sa.column("sender_id", sa.String),
+    sa.column("type_name", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("action_name", sa.String),
+)
+"""The columns of Rasa's ``events`` table that privacy code reads (Rasa owns the schema)."""
+
+_METADATA = sa.MetaData()
+
+ERASURE_REQUESTS = sa.Table(
+    "privacy_erasure_requests",
+    _METADATA,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("requested_at", sa.Float, nullable=False),
+)
+"""Deletions asked for during a turn; cleared once done (the retention job retries them)."""
+
+
+class StoreNotConfigured(RuntimeError):
+    """Raised when no tracker store database is configured."""
+
+
+def tracker_db_url(env: Mapping[str, str] | None = None) -> str:
+    """Return the tracker store's SQLAlchemy URL from the environment.
+
+    ``TRACKER_DB_URL`` wins when set (for example ``sqlite:///rasa.db``). Otherwise the URL
+    is built from ``TRACKER_DB_HOST``, ``TRACKER_DB_PORT``, ``TRACKER_DB_NAME``,
+    ``TRACKER_DB_USER`` and ``TRACKER_DB_PASSWORD`` (PostgreSQL), the variables that
+    ``deploy/endpoints.prod.yml`` expands.
+
+    Raises:
+        StoreNotConfigured: neither form is set.
+    """
+    env = os.environ if env is None else env
+    if env.get("TRACKER_DB_URL"):
+        return env["TRACKER_DB_URL"]
+    if not env.get("TRACKER_DB_HOST"):
+        raise StoreNotConfigured(
+            "set TRACKER_DB_URL, or TRACKER_DB_HOST/PORT/NAME/USER/PASSWORD"
+        )
+    url = URL.create(
+        "postgresql",
+        username=env.get("TRACKER_DB_USER") or None,
+        password=env.get("TRACKER_DB_PASSWORD") or None,
+        host=env["TRACKER_DB_HOST"],
+        port=int(env.get("TRACKER_DB_PORT") or 5432),
+        database=env.get("TRACKER_DB_NAME") or "rasa",
+    )
+    return url.render_as_string(hide_password=False)
+
+
+@functools.lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """Return a pooled engine for ``url`` (one per URL and process)."""
+    return sa.create_engine(url, pool_pre_ping=True, future=True)
+
+
+def resolve_engine(db_url: str | None = None) -> Engine:
+    """Return the engine for ``db_url``, or for the URL configured in the environment."""
+    return engine_for(db_url or tracker_db_url())
+
+
+def ensure_privacy_tables(engine: Engine) -> None:
+    """Create the privacy bookkeeping table if it does not exist yet."""
+    _METADATA.create_all(engine, checkfirst=True)
+
+
+def has_events_table(engine: Engine) -> bool:
+    """Tell whether Rasa has created its ``events`` table in this database."""
+    return sa.inspect(engine).has_table("events")

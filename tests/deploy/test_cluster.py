@@ -1,0 +1,270 @@
+"""Several Rasa instances on one PostgreSQL tracker store and one Redis lock store.
+
+Two real Rasa instances (the trained model), two action servers and nginx run on free
+loopback ports. The tests talk to each instance directly, and through nginx, and read
+back what Rasa stored.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from deploy import cluster
+
+MESSAGES = (
+    "hello",
+    "what causes hamstring cramps",
+    "how can I prevent cramps",
+    "thanks",
+    "is it ok to drink more water",
+    "bye",
+)
+
+
+@dataclasses.dataclass
+class RunningCluster:
+    """Handles to the running instances."""
+
+    settings: cluster.ClusterSettings
+    secrets: cluster.Secrets
+    db_url: str
+
+    def instance_url(self, index: int) -> str:
+        """Base URL of Rasa instance ``index``."""
+        return f"http://127.0.0.1:{self.settings.rasa_port(index)}"
+
+    @property
+    def nginx_url(self) -> str:
+        """Base URL of nginx."""
+        return f"http://127.0.0.1:{self.settings.nginx_port}"
+
+    def say(self, index: int, sender: str, text: str) -> list[dict[str, Any]]:
+        """Send ``text`` to instance ``index`` over the REST channel; return the replies."""
+        response = requests.post(
+            f"{self.instance_url(index)}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=120,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, index: int, sender: str) -> dict[str, Any]:
+        """The conversation as instance ``index`` loads it (HTTP API with the token)."""
+        response = requests.get(
+            f"{self.instance_url(index)}/conversations/{sender}/tracker",
+            params={"token": self.secrets.rasa_api_token, "include_events": "ALL"},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def stored_events(self, sender: str) -> list[tuple[str, str | None]]:
+        """(type, action name) of every stored event of ``sender``, in order."""
+        engine = sa.create_engine(self.db_url)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text(
+                        "SELECT type_name, action_name FROM events "
+                        "WHERE sender_id = :sender ORDER BY id"
+                    ),
+                    {"sender": sender},
+                )
+                return [(row.type_name, row.action_name) for row in rows]
+        finally:
+            engine.dispose()
+
+
+def user_texts(tracker: dict[str, Any]) -> list[str]:
+    """Texts of the user events of a tracker, in order."""
+    return [event["text"] for event in tracker["events"] if event["event"] == "user"]
+
+
+def assert_turns_not_interleaved(events: list[tuple[str, str | None]]) -> None:
+    """Every user message is followed by the bot's turn, ending in action_listen,
+    before the next user message: two instances never worked on one turn at once."""
+    listening = True
+    for type_name, action_name in events:
+        if type_name == "user":
+            assert listening, f"user message while a turn was open: {events}"
+            listening = False
+        elif type_name == "action" and action_name == "action_listen":
+            listening = True
+    assert listening
+
+
+@pytest.fixture(scope="module")
+def running(data_services: Any) -> Iterator[RunningCluster]:
+    """Two action servers, two Rasa instances and nginx on the session's data services."""
+    settings = data_services.settings
+    if not settings.model.exists():
+        pytest.skip(f"{settings.model} missing (make test-deploy trains it first)")
+    pids = []
+    for index in range(settings.instances):
+        cluster.start_action_server(settings, data_services.secrets, index)
+        pids.append(
+            cluster.start_rasa_instance(
+                settings, data_services.secrets, index, wait=False
+            )
+        )
+    for index, pid in enumerate(pids):
+        cluster.wait_rasa(settings, data_services.secrets, index, pid=pid)
+        cluster.wait_http(
+            f"http://127.0.0.1:{settings.actions_port(index)}/health", timeout_s=120
+        )
+    cluster.start_nginx(settings, instances=range(settings.instances))
+    yield RunningCluster(settings, data_services.secrets, data_services.tracker_db_url)
+    cluster.stop_nginx(settings)
+    for index in range(settings.instances):
+        cluster.stop_named(f"rasa-{index}", settings)
+        cluster.stop_named(f"actions-{index}", settings)
+
+
+def test_one_conversation_alternates_between_two_instances(
+    running: RunningCluster,
+) -> None:
+    sender = f"alternate-{uuid.uuid4().hex[:8]}"
+
+    for turn, text in enumerate(MESSAGES):
+        running.say(turn % 2, sender, text)
+
+    assert user_texts(running.tracker(0, sender)) == list(MESSAGES)
+    assert user_texts(running.tracker(1, sender)) == list(MESSAGES)
+    stored = running.stored_events(sender)
+    assert [t for t, _ in stored].count("user") == len(MESSAGES)
+    assert len(stored) == len(running.tracker(0, sender)["events"])
+    assert_turns_not_interleaved(stored)
+
+
+def test_simultaneous_messages_at_two_instances_are_processed_one_after_the_other(
+    running: RunningCluster,
+) -> None:
+    """The Redis lock store serialises a conversation across instances."""
+    sender = f"simultaneous-{uuid.uuid4().hex[:8]}"
+    running.say(0, sender, "hello")
+    pairs = [MESSAGES[1:3], MESSAGES[3:5], (MESSAGES[1], MESSAGES[5])]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for first, second in pairs:
+            start = threading.Barrier(2)
+
+            def send(index: int, text: str, start: threading.Barrier = start) -> None:
+                start.wait()
+                running.say(index, sender, text)
+
+            list(pool.map(send, (0, 1), (first, second)))
+
+    expected = ["hello", *[text for pair in pairs for text in pair]]
+    stored = running.stored_events(sender)
+    assert sorted(user_texts(running.tracker(1, sender))) == sorted(expected)
+    assert [t for t, _ in stored].count("user") == len(expected)
+    assert_turns_not_interleaved(stored)
+
+
+def test_nginx_serves_socketio_and_health_and_hides_the_api(
+    running: RunningCluster,
+) -> None:
+    base = running.nginx_url
+    sender = f"nginx-{uuid.uuid4().hex[:8]}"
+
+    assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
+    reply = requests.post(
+        f"{base}/webhooks/rest/webhook",
+        json={"sender": sender, "message": "hello"},
+        headers={"X-Conversation-Id": sender},
+        timeout=60,
+    )
+    assert reply.status_code == 200
+    polling = f"{base}/socket.io/?EIO=4&transport=polling"
+    assert requests.get(polling, timeout=10).status_code == 200
+    allowed = {"Origin": "https://clinic.example"}
+    assert requests.get(polling, headers=allowed, timeout=10).status_code == 200
+    foreign = {"Origin": "https://elsewhere.example"}
+    assert requests.get(polling, headers=foreign, timeout=10).status_code == 403
+    token = {"token": running.secrets.rasa_api_token}
+    for path in (f"/conversations/{sender}/tracker", "/status", "/model/parse"):
+        assert (
+            requests.get(f"{base}{path}", params=token, timeout=10).status_code == 404
+        )
+    too_big = requests.post(
+        f"{base}/webhooks/rest/webhook",
+        data=b"x" * 10_000,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert too_big.status_code == 413
+
+
+def test_instances_refuse_the_http_api_without_the_token(
+    running: RunningCluster,
+) -> None:
+    response = requests.get(
+        f"{running.instance_url(0)}/conversations/x/tracker", timeout=10
+    )
+    assert response.status_code == 401
+
+
+def test_a_conversation_survives_a_rasa_restart(running: RunningCluster) -> None:
+    sender = f"restart-{uuid.uuid4().hex[:8]}"
+    running.say(0, sender, MESSAGES[0])
+    running.say(0, sender, MESSAGES[1])
+
+    cluster.stop_named("rasa-0", running.settings)
+    cluster.start_rasa_instance(running.settings, running.secrets, 0)
+
+    assert user_texts(running.tracker(0, sender)) == list(MESSAGES[:2])
+    running.say(0, sender, MESSAGES[2])
+    assert user_texts(running.tracker(0, sender)) == list(MESSAGES[:3])
+    assert_turns_not_interleaved(running.stored_events(sender))
+
+
+def test_killing_an_instance_mid_load_loses_no_conversation(
+    running: RunningCluster,
+) -> None:
+    """Conversations on the killed instance continue on the other one (through nginx)."""
+    senders = [f"failover-{n}-{uuid.uuid4().hex[:6]}" for n in range(16)]
+    acknowledged: dict[str, list[str]] = {sender: [] for sender in senders}
+    lock = threading.Lock()
+
+    def converse(sender: str, texts: tuple[str, ...]) -> None:
+        for text in texts:
+            for _attempt in range(30):
+                try:
+                    reply = requests.post(
+                        f"{running.nginx_url}/webhooks/rest/webhook",
+                        json={"sender": sender, "message": text},
+                        headers={"X-Conversation-Id": sender},
+                        timeout=120,
+                    )
+                except requests.ConnectionError:
+                    time.sleep(1.0)
+                    continue
+                if reply.status_code == 200:
+                    with lock:
+                        acknowledged[sender].append(text)
+                    break
+                time.sleep(1.0)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(senders)) as pool:
+        list(pool.map(converse, senders, [MESSAGES[:2]] * len(senders)))
+        later = [pool.submit(converse, sender, MESSAGES[2:5]) for sender in senders]
+        time.sleep(1.0)
+        cluster.stop_named("rasa-1", running.settings, kill=True)
+        for future in later:
+            future.result()
+
+    for sender in senders:
+        assert acknowledged[sender] == list(MESSAGES[:5]), f"{sender} was not answered"
+        stored_texts = user_texts(running.tracker(0, sender))
+        missing = [text for text in acknowledged[sender] if text not in stored_texts]
+        assert missing == [], f"{sender} lost {missing}"

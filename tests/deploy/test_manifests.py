@@ -1,0 +1,430 @@
+"""The deployment files: parsed, checked for structure and policy, validated where a
+validator exists (Rasa's own endpoint reader, ``nginx -t``, kubernetes-validate)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from deploy import cluster, nginx
+from privacy.logjson import JsonLinesFormatter
+
+DEPLOY = cluster.DEPLOY
+K8S = DEPLOY / "k8s"
+KUBE_VALIDATE = cluster.REPO / "var" / "deploy-tools" / "bin" / "kubernetes-validate"
+PROD_ENV = {
+    "TRACKER_DB_HOST": "db.internal",
+    "TRACKER_DB_PORT": "5433",
+    "TRACKER_DB_NAME": "rasa",
+    "TRACKER_DB_USER": "rasa",
+    "TRACKER_DB_PASSWORD": "s3cret:#with/odd chars",
+    "REDIS_HOST": "redis.internal",
+    "REDIS_PORT": "6380",
+    "REDIS_PASSWORD": "r3dis",
+    "ACTION_SERVER_URL": "http://actions:5055/webhook",
+}
+
+
+def endpoint_variables() -> set[str]:
+    """The environment variables that deploy/endpoints.prod.yml expands."""
+    lines = (DEPLOY / "endpoints.prod.yml").read_text().splitlines()
+    values = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    return set(re.findall(r"\$\{([A-Z_]+)\}", values))
+
+
+def k8s_documents() -> list[tuple[str, dict[str, Any]]]:
+    """(file name, document) of every manifest in deploy/k8s."""
+    documents = []
+    for path in sorted(K8S.glob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text()):
+            if document:
+                documents.append((path.name, document))
+    return documents
+
+
+def workloads() -> list[tuple[str, dict[str, Any]]]:
+    """(name, pod spec) of every Deployment, StatefulSet and CronJob."""
+    found = []
+    for _, document in k8s_documents():
+        kind = document["kind"]
+        if kind in ("Deployment", "StatefulSet"):
+            found.append((document["metadata"]["name"], document["spec"]["template"]))
+        elif kind == "CronJob":
+            found.append(
+                (
+                    document["metadata"]["name"],
+                    document["spec"]["jobTemplate"]["spec"]["template"],
+                )
+            )
+    return found
+
+
+# --------------------------------------------------------------------------- Rasa files
+
+
+def test_prod_endpoints_expand_the_environment_as_rasa_reads_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rasa.core.utils import AvailableEndpoints
+
+    for name, value in PROD_ENV.items():
+        monkeypatch.setenv(name, value)
+
+    endpoints = AvailableEndpoints.read_endpoints(str(DEPLOY / "endpoints.prod.yml"))
+
+    assert endpoints.tracker_store.type == "SQL"
+    assert endpoints.tracker_store.url == "db.internal"
+    assert endpoints.tracker_store.kwargs["dialect"] == "postgresql"
+    assert endpoints.tracker_store.kwargs["password"] == PROD_ENV["TRACKER_DB_PASSWORD"]
+    assert str(endpoints.tracker_store.kwargs["port"]) == "5433"
+    assert endpoints.lock_store.type == "redis"
+    assert endpoints.lock_store.url == "redis.internal"
+    assert endpoints.lock_store.kwargs["password"] == "r3dis"
+    assert endpoints.action.url == PROD_ENV["ACTION_SERVER_URL"]
+
+
+def test_prod_endpoints_refuse_to_load_with_a_variable_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rasa.core.utils import AvailableEndpoints
+
+    for name, value in PROD_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TRACKER_DB_PASSWORD")
+
+    with pytest.raises(Exception, match="TRACKER_DB_PASSWORD"):
+        AvailableEndpoints.read_endpoints(str(DEPLOY / "endpoints.prod.yml"))
+
+
+def test_prod_credentials_offer_socketio_with_session_persistence() -> None:
+    credentials = yaml.safe_load((DEPLOY / "credentials.prod.yml").read_text())
+    assert credentials["socketio"]["session_persistence"] is True
+    assert "rest" in credentials
+
+
+# --------------------------------------------------------------------------- logging
+
+
+def test_logging_config_is_valid_and_writes_json_lines() -> None:
+    script = (
+        "import logging, rasa.utils.common as c;"
+        "c.configure_logging_from_file('deploy/logging.yml');"
+        "import rasa.utils.io as io; io.configure_colored_logging('INFO');"
+        "logging.getLogger('rasa.core').info('Acquired lock for conversation %s', \"'abc-1'\");"
+        "logging.getLogger('rasa.core').debug('debug text must not appear');"
+        "logging.getLogger('privacy').info('conversation deleted', extra={'sender_id': 'x9'})"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=cluster.REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(cluster.REPO), "PATH": "/usr/bin:/bin"},
+    )
+
+    lines = [json.loads(line) for line in completed.stdout.splitlines()]
+    assert [line["sender_id"] for line in lines] == ["abc-1", "x9"]
+    assert all(line["level"] == "INFO" for line in lines)
+    assert "debug text" not in completed.stdout + completed.stderr
+    assert "Acquired lock" not in completed.stderr, (
+        "coloredlogs handler was not removed"
+    )
+
+
+def format_record(message: str, **extra: Any) -> dict[str, Any]:
+    record = logging.LogRecord(
+        "rasa.core", logging.INFO, __file__, 1, message, (), None
+    )
+    for key, value in extra.items():
+        setattr(record, key, value)
+    return json.loads(JsonLinesFormatter().format(record))
+
+
+def test_structlog_events_keep_their_fields_but_lose_message_text() -> None:
+    entry = format_record(
+        json.dumps(
+            {
+                "event": "rest.message.received.failure",
+                "text": "my leg is swollen",
+                "user_text": "my leg is swollen",
+                "sender_id": "s-1",
+                "level": "error",
+                "intent": "report_symptom",
+            }
+        )
+    )
+
+    assert entry["msg"] == "rest.message.received.failure"
+    assert entry["sender_id"] == "s-1"
+    assert entry["intent"] == "report_symptom"
+    assert "swollen" not in json.dumps(entry)
+
+
+def test_plain_messages_without_a_conversation_have_no_sender_id() -> None:
+    entry = format_record("Rasa server is up and running.")
+    assert entry["msg"] == "Rasa server is up and running."
+    assert "sender_id" not in entry
+
+
+# --------------------------------------------------------------------------- nginx
+
+
+def nginx_test(
+    tmp_path: Path, options: nginx.NginxOptions
+) -> subprocess.CompletedProcess:
+    """Run ``nginx -t`` on a full configuration rendered from ``options``."""
+    site = tmp_path / "rasa.conf"
+    site.write_text(nginx.render_site(options))
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        nginx.render_main(
+            site_config=site,
+            pid_file=tmp_path / "nginx.pid",
+            temp_dir=tmp_path,
+            log_dir=tmp_path,
+            user=None,
+        )
+    )
+    return subprocess.run(
+        ["nginx", "-t", "-c", str(main), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("expose_rest", [False, True])
+def test_nginx_config_passes_nginx_t(tmp_path: Path, expose_rest: bool) -> None:
+    cluster.install_debian_packages()
+    options = nginx.NginxOptions(
+        listen="127.0.0.1:18080",
+        rasa_servers=("127.0.0.1:15005", "127.0.0.1:15006"),
+        expose_rest=expose_rest,
+        cors_origins=("https://clinic.example", "http://localhost:3000"),
+    )
+    completed = nginx_test(tmp_path, options)
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_nginx_config_check_can_fail(tmp_path: Path) -> None:
+    cluster.install_debian_packages()
+    options = nginx.NginxOptions(
+        listen="127.0.0.1:18080",
+        rasa_servers=("127.0.0.1:15005",),
+        client_max_body_size="lots",
+    )
+    assert nginx_test(tmp_path, options).returncode != 0
+
+
+def test_rest_webhook_is_public_only_when_configured() -> None:
+    private = nginx.render_site(
+        nginx.NginxOptions(listen="80", rasa_servers=("a:5005",))
+    )
+    public = nginx.render_site(
+        nginx.NginxOptions(listen="80", rasa_servers=("a:5005",), expose_rest=True)
+    )
+    assert "/webhooks/rest/webhook" not in private
+    assert "location = /webhooks/rest/webhook" in public
+
+
+def test_nginx_policy_sticky_limited_and_api_free() -> None:
+    site = nginx.render_site(nginx.COMPOSE_OPTIONS)
+    assert "hash $remote_addr consistent;" in site
+    assert "hash $rest_affinity consistent;" in site
+    assert re.search(r"client_max_body_size \S+;", site)
+    assert "limit_req zone=rasa_per_client" in site
+    locations = re.findall(r"location\s+(=\s+)?(\S+)\s*\{", site)
+    assert {path for _, path in locations} == {"/healthz", "/socket.io/", "/"}
+
+
+def test_nginx_refuses_a_malformed_origin() -> None:
+    with pytest.raises(ValueError):
+        nginx.render_site(
+            nginx.NginxOptions(
+                listen="80", rasa_servers=("a:5005",), cors_origins=('x" 0; }',)
+            )
+        )
+
+
+def test_compose_nginx_config_is_the_current_rendering() -> None:
+    committed = (DEPLOY / "nginx" / "compose.conf").read_text()
+    assert committed == nginx.render_site(nginx.COMPOSE_OPTIONS), (
+        "regenerate: python -m deploy.nginx > deploy/nginx/compose.conf"
+    )
+
+
+# --------------------------------------------------------------------------- compose
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_two_rasa_instances_behind_nginx(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert {"postgres", "redis", "actions", "rasa-1", "rasa-2", "nginx"} <= set(
+        services
+    )
+    published = [name for name, service in services.items() if service.get("ports")]
+    assert published == ["nginx"]
+    assert compose["networks"]["backend"]["internal"] is True
+    for name in ("rasa-1", "rasa-2"):
+        command = services[name]["command"]
+        assert "--enable-api" in command
+        assert command[command.index("--auth-token") + 1].startswith("${RASA_API_TOKEN")
+        assert "/app/deploy/logging.yml" in command
+
+
+def test_compose_services_have_health_checks(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        if "jobs" not in service.get("profiles", []):
+            assert "healthcheck" in service, name
+
+
+def test_compose_secrets_come_from_the_environment(compose: dict[str, Any]) -> None:
+    environment = compose["services"]["rasa-1"]["environment"]
+    assert environment["RASA_TELEMETRY_ENABLED"] == "false"
+    for key in ("TRACKER_DB_PASSWORD", "REDIS_PASSWORD"):
+        assert environment[key].startswith("${" + key + ":?")
+    needed = endpoint_variables()
+    assert needed <= set(environment)
+
+
+def test_compose_nginx_mounts_the_rendered_config(compose: dict[str, Any]) -> None:
+    (volume,) = compose["services"]["nginx"]["volumes"]
+    source = volume.split(":")[0]
+    assert (DEPLOY / source).is_file()
+
+
+# --------------------------------------------------------------------------- kubernetes
+
+
+def test_kustomization_lists_existing_manifests() -> None:
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    for resource in kustomization["resources"]:
+        assert (K8S / resource).is_file(), resource
+    assert "secret.example.yaml" not in kustomization["resources"]
+
+
+def test_k8s_manifests_pass_the_kubernetes_schema() -> None:
+    if not KUBE_VALIDATE.exists():
+        pytest.skip("kubernetes-validate missing: make deploy-tools")
+    manifests = sorted(
+        str(p) for p in K8S.glob("*.yaml") if p.name != "kustomization.yaml"
+    )
+    completed = subprocess.run(
+        [str(KUBE_VALIDATE), "--strict", "--quiet", *manifests],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_k8s_schema_check_can_fail(tmp_path: Path) -> None:
+    if not KUBE_VALIDATE.exists():
+        pytest.skip("kubernetes-validate missing: make deploy-tools")
+    broken = yaml.safe_load((K8S / "rasa.yaml").read_text().split("---")[1])
+    broken["spec"]["replicas"] = "two"
+    broken["spec"]["template"]["spec"]["containers"][0]["readinessProbes"] = {}
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(broken))
+    completed = subprocess.run(
+        [str(KUBE_VALIDATE), "--strict", "--quiet", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode != 0
+
+
+def test_k8s_long_running_containers_have_probes_and_limits() -> None:
+    probes = {"rasa": "/", "actions": "/health"}
+    for name, template in workloads():
+        for container in template["spec"]["containers"]:
+            assert "memory" in container["resources"]["limits"], name
+            if name in probes:
+                for probe in ("readinessProbe", "livenessProbe"):
+                    assert container[probe]["httpGet"]["path"] == probes[name], (
+                        name,
+                        probe,
+                    )
+            elif name != "conversation-retention":
+                assert "readinessProbe" in container and "livenessProbe" in container, (
+                    name
+                )
+
+
+def test_k8s_config_and_secret_references_exist() -> None:
+    documents = {
+        document["metadata"]["name"]: document
+        for _, document in k8s_documents()
+        if document["kind"] in ("ConfigMap", "Secret")
+    }
+    text = "".join(path.read_text() for path in K8S.glob("*.yaml"))
+    for kind, name, key in re.findall(
+        r"(configMapKeyRef|secretKeyRef): \{name: ([\w-]+), key: (\w+)\}", text
+    ):
+        section = "data" if kind == "configMapKeyRef" else "stringData"
+        assert key in documents[name][section], (name, key)
+    config = documents["hamstring-config"]["data"]
+    assert config["RASA_TELEMETRY_ENABLED"] == "false"
+    needed = endpoint_variables()
+    assert needed <= set(config) | set(documents["hamstring-secrets"]["stringData"])
+
+
+def test_k8s_services_select_existing_pods() -> None:
+    pod_labels = [template["metadata"]["labels"] for _, template in workloads()]
+    for _, document in k8s_documents():
+        if document["kind"] == "Service":
+            selector = document["spec"]["selector"]
+            assert any(selector.items() <= labels.items() for labels in pod_labels), (
+                selector
+            )
+
+
+def test_k8s_ingress_is_sticky_and_exposes_socketio_only() -> None:
+    (ingress,) = [d for f, d in k8s_documents() if f == "ingress.yaml"]
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/upstream-hash-by"] == "$remote_addr"
+    assert "nginx.ingress.kubernetes.io/proxy-body-size" in annotations
+    assert "nginx.ingress.kubernetes.io/limit-rps" in annotations
+    paths = [
+        p["path"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]
+    ]
+    assert paths == ["/socket.io/"]
+
+
+def test_k8s_retention_job_runs_the_purge_daily() -> None:
+    (job,) = [d for _, d in k8s_documents() if d["kind"] == "CronJob"]
+    container = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == ["python", "-m", "privacy.retention"]
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"
+
+
+def test_systemd_timer_runs_the_retention_service() -> None:
+    service = (DEPLOY / "systemd" / "hamstring-retention.service").read_text()
+    assert "ExecStart=/opt/hamstring/.venv/bin/python -m privacy.retention" in service
+    assert (
+        "OnCalendar=" in (DEPLOY / "systemd" / "hamstring-retention.timer").read_text()
+    )
+
+
+def test_nothing_in_deploy_looks_like_a_real_secret() -> None:
+    for path in DEPLOY.rglob("*"):
+        if path.is_file() and path.suffix in (".yml", ".yaml", ".example", ".conf"):
+            text = path.read_text()
+            for value in re.findall(
+                r"(?:PASSWORD|TOKEN)[\"']?\s*[:=](?!\?)\s*[\"']?([^\s\"'$(]+)", text
+            ):
+                assert value.startswith(("replace-me", "change-me")), (path, value)
