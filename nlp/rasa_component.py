@@ -48,7 +48,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.red_flags import ABSENT, FACTORY_NAME, red_flags_of
+from nlp.red_flags import ABSENT, FACTORY_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +118,8 @@ class RedFlagEntityExtractor(GraphComponent, EntityExtractorMixin):
         if not text:
             return []
         doc: Doc | None = message.get(SPACY_DOCS[TEXT])
-        if doc is not None and Doc.has_extension("red_flags"):
-            flags = red_flags_of(doc)
-            if doc._.red_flags is not None:
-                return flags
+        if doc is not None and doc._.red_flags is not None:
+            return doc._.red_flags
         logger.debug("spaCy doc carries no red flags; running %s", FACTORY_NAME)
         return _own_pipeline()(text)._.red_flags
 

@@ -9,7 +9,9 @@ decides each mention's status with a NegEx-style scope:
 * a negation cue in the same clause ("no swelling", "isn't numb") makes it ``absent``;
 * a hedge ("a bit numb", "maybe a pop", "swollen i think") makes it ``unsure``;
 * a leading cue covers a list ("no swelling, bruising or numbness");
-* a clause boundary ("but", "though", ",", ";", ".", "and my ...") ends the scope.
+* a clause boundary ("but", "though", ",", ";", ".", "and my ...") ends the scope;
+* a question about the topic rather than the person ("do statins cause cramps?") is
+  not a report and is dropped.
 
 The component sets ``doc._.red_flags``: one dict per flag mentioned, with keys
 ``flag``, ``status`` (``present``/``absent``/``unsure``), ``start``, ``end`` (character
