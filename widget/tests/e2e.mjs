@@ -8,7 +8,8 @@
 //
 // Ports (env): WIDGET_TEST_RASA_PORT 5305, WIDGET_TEST_ACTIONS_PORT 5355,
 // WIDGET_TEST_WEB_PORT 5380 (+1: blank page with the README snippet, +2: an origin that
-// is not allowed). CHROMIUM=/usr/bin/chromium.
+// is not allowed). CHROMIUM=/usr/bin/chromium. WIDGET_TEST_ONLY=<regex> runs only the
+// tests whose names match.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -358,7 +359,7 @@ test("emergency: the domain's utter_escalate_emergency is recognised", () => {
 // ---------------------------------------------------------------------------
 // Browser tests against the real servers.
 
-test("the action server, Rasa and the static servers start", startServers, { timeoutMs: STARTUP_TIMEOUT_MS * 2 });
+test("the action server, Rasa and the static servers start", startServers, { timeoutMs: STARTUP_TIMEOUT_MS * 2, always: true });
 
 test("socket.io accepts the allowed origins and refuses others", async () => {
   requireServers();
@@ -465,6 +466,24 @@ test("360 px: a red flag ends in the emergency banner with a tel: link; restart 
   assert.ok(after.length > 0, "the assistant answers the restart");
   assert.ok(await banner.isHidden(), "no emergency after restart");
   assert.equal(await sessionId(page), before, "same session id after restart");
+  assertClean(page);
+  await closePage(page);
+});
+
+test("1280 px: a red flag described in the person's own words brings up the emergency banner", async () => {
+  requireServers();
+  const page = await newPage();
+  await openChat(page);
+  await waitForReplies(page, 0);
+  await say(page, "I have a hamstring cramp and now I have chest pain and I can't breathe", {
+    until: (m) => m.some((x) => emergencyCall(x)),
+  });
+  const banner = page.locator(".cc-emergency");
+  assert.ok(await banner.isVisible(), "the banner is shown");
+  assert.equal(await banner.getByRole("link").getAttribute("href"), `tel:${CLINIC.EMERGENCY_NUMBER}`);
+  const remedies = (await botMessages(page)).filter((m) => startsWithAny(m.text, REMEDY_PREFIXES));
+  assert.deepEqual(remedies, [], "no remedy advice in an emergency");
+  await screenshot(page, "desktop-emergency.png");
   assertClean(page);
   await closePage(page);
 });
@@ -609,6 +628,7 @@ test("after Rasa restarts mid-screening the widget reconnects and the conversati
 // ---------------------------------------------------------------------------
 
 const { failed } = await run({
+  only: env.WIDGET_TEST_ONLY ? new RegExp(env.WIDGET_TEST_ONLY, "i") : undefined,
   onFailure: async (name) => {
     if (currentPage) {
       const file = join(work, `failure-${name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`);

@@ -8,8 +8,8 @@ const tests = [];
  * @param {() => Promise<void>|void} fn
  * @param {{timeoutMs?: number}} [options]
  */
-export function test(name, fn, { timeoutMs = 180_000 } = {}) {
-  tests.push({ name, fn, timeoutMs });
+export function test(name, fn, { timeoutMs = 180_000, always = false } = {}) {
+  tests.push({ name, fn, timeoutMs, always });
 }
 
 function withTimeout(promise, ms, name) {
@@ -22,13 +22,15 @@ function withTimeout(promise, ms, name) {
 
 /**
  * Runs every registered test in order and prints the summary.
- * @param {{onFailure?: (name: string) => Promise<void>}} [hooks]
+ * `only` (a RegExp) keeps the tests whose names match, plus those registered with `always`.
+ * @param {{onFailure?: (name: string) => Promise<void>, only?: RegExp}} [options]
  * @returns {Promise<{passed: number, failed: number}>}
  */
-export async function run({ onFailure } = {}) {
+export async function run({ onFailure, only } = {}) {
   let passed = 0;
   let failed = 0;
-  for (const { name, fn, timeoutMs } of tests) {
+  const selected = tests.filter((t) => !only || t.always || only.test(t.name));
+  for (const { name, fn, timeoutMs } of selected) {
     const started = Date.now();
     try {
       await withTimeout(Promise.resolve().then(fn), timeoutMs, name);
