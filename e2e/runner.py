@@ -67,7 +67,7 @@ class RasaClient:
                         f"{method} {path} answered HTTP {response.status}: {body}"
                     )
                 return await response.json(content_type=None)
-        except asyncio.TimeoutError as error:  # noqa: UP041 - not the builtin on Python 3.10
+        except asyncio.TimeoutError as error:
             raise AssistantError(
                 f"{method} {path}: no answer within {self.timeout.total:.0f}s"
             ) from error
@@ -148,10 +148,9 @@ def sender_id(case: TestCase) -> str:
 
 
 def _slot_events(slots: dict[str, Any]) -> list[dict[str, Any]]:
-    now = time.time()
+    # No timestamps: the server stamps them, so they order with its own events.
     return [
-        {"event": "slot", "name": name, "value": value, "timestamp": now}
-        for name, value in slots.items()
+        {"event": "slot", "name": name, "value": value} for name, value in slots.items()
     ]
 
 
@@ -161,24 +160,23 @@ async def run_case(client: RasaClient, case: TestCase) -> CaseResult:
     started = time.monotonic()
     checker = CaseChecker(case)
     try:
-        seen = 0
+        seen = _Seen()
         start = Turn(user=None)
         if case.fixtures:
             slots: dict[str, Any] = {}
             for fixture in case.fixtures:
                 slots.update(fixture.slots)
             tracker = await client.append_events(result.sender, _slot_events(slots))
-            start.events = list(tracker.get("events") or [])
+            start.events = seen.new(tracker.get("events") or [])
             start.slots = dict(tracker.get("slots") or {})
-            seen = len(start.events)
         for index, (user_step, _) in enumerate(case.turns()[1:], start=1):
             assert user_step is not None
             text = user_step.user_text
             replies = await client.send(result.sender, text)
             tracker = await client.tracker(result.sender)
-            events = list(tracker.get("events") or [])
-            before_user, from_user = split_new_events(events[seen:])
-            seen = len(events)
+            before_user, from_user = split_new_events(
+                seen.new(tracker.get("events") or [])
+            )
             turn = Turn(
                 user=text,
                 events=from_user,
@@ -203,6 +201,24 @@ async def run_case(client: RasaClient, case: TestCase) -> CaseResult:
         result.error = str(error)
     result.seconds = time.monotonic() - started
     return result
+
+
+class _Seen:
+    """Which tracker events a case has already seen, by their timestamps.
+
+    Not by position: when a new session starts (after a restart, say) Rasa keeps only
+    the latest session of a conversation, so the event list can get shorter.
+    """
+
+    def __init__(self) -> None:
+        self.latest = float("-inf")
+
+    def new(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The events newer than any seen before (and remember them as seen)."""
+        fresh = [e for e in events if float(e.get("timestamp") or 0.0) > self.latest]
+        if fresh:
+            self.latest = max(float(e.get("timestamp") or 0.0) for e in fresh)
+        return fresh
 
 
 def _slots_after(events: list[dict[str, Any]]) -> dict[str, Any]:

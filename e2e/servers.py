@@ -273,7 +273,7 @@ class Assistant:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 logger.warning("%s server (pid %d) did not exit", name, process.pid)
-            logger.info("stopped %s server", name)
+            logger.debug("stopped %s server", name)
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

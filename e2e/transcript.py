@@ -91,7 +91,11 @@ class Turn:
         for event in self.events:
             if event.get("event") == "user":
                 found = (event.get("parse_data") or {}).get("entities") or []
-                return [f"{e.get('entity')}={e.get('value')!r}" for e in found]
+                return [
+                    f"{e.get('entity')}={e.get('value')!r}"
+                    + (f" ({e['role']})" if e.get("role") else "")
+                    for e in found
+                ]
         return []
 
     @property

@@ -14,7 +14,7 @@ TEST_TARGETS += test-e2e
 
 .PHONY: test-e2e test-e2e-suite test-e2e-runner
 
-test-e2e: test-e2e-suite test-e2e-runner ## End-to-end tests: every tests/e2e/*.yml case against real servers, plus the runner's own tests
+test-e2e: test-e2e-runner test-e2e-suite ## End-to-end tests: the runner's own tests, then every tests/e2e/*.yml case against real servers
 
 test-e2e-suite: $(MODEL) $(VENV_STAMP) ## Run the e2e conversation suite (reports in reports/e2e/)
 	RASA_TELEMETRY_ENABLED=false $(PY) -m e2e.servers run --model $(MODEL) \

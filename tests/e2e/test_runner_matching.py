@@ -346,3 +346,40 @@ def test_reports_escape_text_and_end_with_the_counts(
     root = ET.parse(junit_path).getroot()
     assert root.get("tests") == "2" and root.get("failures") == "1"
     assert len(root.findall(".//failure")) == 1
+
+
+def test_new_events_are_found_after_the_tracker_drops_an_old_session() -> None:
+    """After a restart Rasa keeps only the latest session: positions shift, times do not."""
+    from e2e.runner import _Seen
+
+    seen = _Seen()
+    first = [
+        {**e, "timestamp": float(i)}
+        for i, e in enumerate([*SESSION, user("restart"), bot("utter_restart")])
+    ]
+    assert len(seen.new(first)) == len(first)
+    later_session = [
+        {**action("action_session_start"), "timestamp": 10.0},
+        {**user("what causes cramps?", "ask_causes"), "timestamp": 11.0},
+        {**bot("utter_causes"), "timestamp": 12.0},
+    ]
+    fresh = seen.new(later_session)
+    assert [e["event"] for e in fresh] == ["action", "user", "bot"]
+    assert seen.new(later_session) == []
+
+
+def test_fixture_option_overrides_slots_of_a_fixture(tmp_path: Path) -> None:
+    from e2e.cli import _parse_fixture
+
+    path = tmp_path / "cases.yml"
+    path.write_text(
+        "fixtures:\n  - clinic:\n      - clinic_name: A\n      - clinic_phone: '1'\n"
+        "test_cases:\n  - test_case: x\n    fixtures: [clinic]\n    steps:\n      - user: hi\n",
+        encoding="utf-8",
+    )
+    name, slots = _parse_fixture('clinic={clinic_phone: "+1 555 0100"}')
+    suite = load_suite([path], fixture_overrides={name: slots})
+    assert suite.cases[0].fixtures[0].slots == {
+        "clinic_name": "A",
+        "clinic_phone": "+1 555 0100",
+    }
