@@ -1,0 +1,1 @@
+"""Tests of the e2e runner (the conversation cases themselves are the *.yml files here)."""
