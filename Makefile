@@ -54,7 +54,7 @@ $(MODEL): $(VENV_STAMP) $(SPACY_STAMP) $(TRAINING_FILES)
 
 train: $(MODEL) ## Train the model (only when data, domain, config or the spaCy pipeline changed)
 
-run: $(MODEL) ## Start the action server and the assistant (REST, socket.io, HTTP API)
+run: $(MODEL) widget ## Start the action server, the assistant (REST, web widget, HTTP API) and the demo clinic page
 	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) MODEL=$(MODEL) scripts/run.sh
 
 shell: $(MODEL) ## Chat with the assistant in the terminal

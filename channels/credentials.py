@@ -99,10 +99,13 @@ CHANNELS: tuple[ChannelSpec, ...] = (
     ),
 )
 
-# Always on: the REST API (tests, integrations) and Socket.IO (the web widget).
+# Always on: the REST API (tests, integrations) and Socket.IO (the web widget), through
+# the widget's hardened subclass of Rasa's socketio channel (origin check, rooms joined).
+WIDGET_SOCKET_KEY = "widget.channel.ClinicSocketIOInput"
+SOCKET_KEYS = ("socketio", WIDGET_SOCKET_KEY)
 DEFAULT_ENTRIES: dict[str, Any] = {
     "rest": None,
-    "socketio": {
+    WIDGET_SOCKET_KEY: {
         "user_message_evt": "user_uttered",
         "bot_message_evt": "bot_uttered",
         "session_persistence": True,
@@ -152,12 +155,15 @@ def effective_credentials(
 ) -> dict[str, Any]:
     """Return the whole credentials mapping Rasa should start with.
 
-    ``rest`` and ``socketio`` are always present (from ``base`` when it has
-    them); other entries of ``base`` are kept unless they configure one of
-    the messaging channels, which come only from the environment.
+    ``rest`` and one Socket.IO channel are always present: ``base``'s own
+    (``socketio`` or the widget's channel; two would share one path) or else
+    the widget's. Other entries of ``base`` are kept unless they configure one
+    of the messaging channels, which come only from the environment.
     """
     managed = {key for spec in CHANNELS for key in (spec.key, *spec.replaces)}
     result: dict[str, Any] = dict(DEFAULT_ENTRIES)
+    if any(key in SOCKET_KEYS for key in base or {}):
+        del result[WIDGET_SOCKET_KEY]
     for key, value in (base or {}).items():
         if key not in managed:
             result[key] = value

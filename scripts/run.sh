@@ -5,8 +5,9 @@
 # Environment (all optional):
 #   RASA_PORT, ACTIONS_PORT   ports (default 5005, 5055)
 #   RASA_TOKEN                token for the HTTP API; generated and printed when unset
+#   WIDGET_PORT               port of the demo clinic page (default 8000)
 #   ALLOWED_ORIGINS           space-separated origins allowed by CORS and the socket
-#                             (default: the demo page, http://localhost:8000)
+#                             (default: the demo page)
 #   CLINIC_NAME, CLINIC_PHONE, CLINIC_BOOKING_URL, EMERGENCY_NUMBER   clinic details
 #   Channel variables (TELEGRAM_*, TWILIO_*, SLACK_*, FACEBOOK_*): see docs/channels.md
 set -euo pipefail
@@ -15,8 +16,10 @@ cd "$(dirname "$0")/.."
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 MODEL=${MODEL:-models/hamstring.tar.gz}
-ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-http://localhost:8000 http://127.0.0.1:8000}
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
+WIDGET_PORT=${WIDGET_PORT:-8000}
+ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-http://localhost:${WIDGET_PORT} http://127.0.0.1:${WIDGET_PORT}}
+# Origins allowed to open the widget's socket (widget/channel.py).
 export WIDGET_ALLOWED_ORIGINS=${WIDGET_ALLOWED_ORIGINS:-${ALLOWED_ORIGINS// /,}}
 mkdir -p var build logs
 
@@ -33,7 +36,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 sed "s#http://localhost:5055/webhook#http://localhost:${ACTIONS_PORT}/webhook#" endpoints.yml > build/endpoints.yml
-.venv/bin/python -m channels.credentials --output build/credentials.yml --print-live
+.venv/bin/python -m channels.credentials --base credentials.yml --output build/credentials.yml --print-live
 
 .venv/bin/rasa run actions --port "$ACTIONS_PORT" --actions actions > logs/actions.log 2>&1 &
 pids+=($!)
@@ -48,18 +51,16 @@ if [ "${1:-}" = "--shell" ]; then
   exit 0
 fi
 
-if [ -f widget/dist/clinic-chat.js ]; then
-  WIDGET_PORT=${WIDGET_PORT:-8000} WIDGET_RASA_URL="http://localhost:${RASA_PORT}" \
-    make --no-print-directory widget-serve > logs/widget.log 2>&1 &
-  pids+=($!)
-fi
+WIDGET_PORT=$WIDGET_PORT WIDGET_RASA_URL="http://localhost:${RASA_PORT}" \
+  make --no-print-directory widget-serve > logs/widget.log 2>&1 &
+pids+=($!)
 
 (
   for _ in $(seq 1 600); do
     if curl -fsS "http://localhost:${RASA_PORT}/" > /dev/null 2>&1; then
       echo
       echo "The assistant is ready."
-      echo "  Web chat (demo clinic page): http://localhost:${WIDGET_PORT:-8000}/"
+      echo "  Web chat (demo clinic page): http://localhost:${WIDGET_PORT}/"
       echo "  REST:    curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"hi\"}'"
       echo "  HTTP API: http://localhost:${RASA_PORT}/status?token=<RASA_TOKEN>"
       echo "  Terminal chat: make shell"

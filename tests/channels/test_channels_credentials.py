@@ -16,9 +16,17 @@ REPO = Path(__file__).resolve().parents[2]
 TELEGRAM_ENV = {"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_SECRET_TOKEN": "s3cret-_x"}
 
 
-def test_no_environment_means_only_rest_and_socketio() -> None:
+def test_no_environment_means_only_rest_and_the_widget_socket() -> None:
     assert channel_credentials({}) == {}
-    assert list(effective_credentials({})) == ["rest", "socketio"]
+    assert list(effective_credentials({})) == [
+        "rest",
+        "widget.channel.ClinicSocketIOInput",
+    ]
+
+
+def test_the_base_files_socket_channel_replaces_the_default() -> None:
+    base = {"rest": None, "socketio": {"session_persistence": True}}
+    assert list(effective_credentials({}, base=base)) == ["rest", "socketio"]
 
 
 def test_a_channel_is_live_only_with_all_required_variables() -> None:
@@ -91,7 +99,7 @@ def test_cli_writes_a_file_rasa_expands_and_reports_live_channels(
     }
     assert set(credentials) == {
         "rest",
-        "socketio",
+        "widget.channel.ClinicSocketIOInput",
         "channels.telegram.TelegramSecureInput",
     }
 
