@@ -11,8 +11,11 @@ entities never depend on DIET.
 
 Every flag becomes an entity ``{"entity": "red_flag", "value": <flag id>,
 "role": present|absent|unsure, ...}``. Because safety beats helpfulness, a message that
-reports a flag (present or unsure) is re-labelled ``report_symptom`` unless its intent is
-in ``keep_intents`` (answers and commands that the dialogue handles itself).
+reports a flag (present or unsure) is re-labelled ``report_symptom`` (confidence 1.0)
+unless its intent is in ``keep_intents`` (answers and commands that the dialogue handles
+itself) with at least ``keep_min_confidence``. The classifier's guesses follow in the
+ranking, their confidence scaled by ``demote_factor`` so that ``FallbackClassifier``
+neither falls back nor finds the override ambiguous.
 """
 
 from __future__ import annotations
@@ -85,8 +88,17 @@ class RedFlagEntityExtractor(GraphComponent, EntityExtractorMixin):
             "entity": "red_flag",
             # Intent given to a message that reports a flag; null disables the override.
             "override_intent": "report_symptom",
-            # Intents left alone even when a flag is reported.
+            # Intents left alone even when a flag is reported ...
             "keep_intents": list(DEFAULT_KEEP_INTENTS),
+            # ... if the classifier is at least this sure of them, by at least this
+            # margin over its runner-up (FallbackClassifier's threshold and
+            # ambiguity_threshold): a weak "affirm" on "it was agony" would otherwise
+            # end as nlu_fallback and lose the flag.
+            "keep_min_confidence": 0.5,
+            "keep_min_margin": 0.1,
+            # The demoted intents stay in the ranking with their confidence scaled by
+            # this factor, so FallbackClassifier does not find the override ambiguous.
+            "demote_factor": 0.5,
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -95,6 +107,9 @@ class RedFlagEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._entity: str = self.component_config["entity"]
         self._override: str | None = self.component_config["override_intent"]
         self._keep = frozenset(self.component_config["keep_intents"] or ())
+        self._keep_min = float(self.component_config["keep_min_confidence"])
+        self._keep_margin = float(self.component_config["keep_min_margin"])
+        self._demote = float(self.component_config["demote_factor"])
 
     @classmethod
     def create(
@@ -139,24 +154,38 @@ class RedFlagEntityExtractor(GraphComponent, EntityExtractorMixin):
         ]
         return self.add_extractor_name(entities)
 
+    def _is_sure(self, message: Message) -> bool:
+        """Whether the classifier's intent is confident and unambiguous."""
+        confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        runner_up = (
+            ranking[1].get(PREDICTED_CONFIDENCE_KEY, 0.0) if len(ranking) > 1 else 0.0
+        )
+        return (
+            confidence >= self._keep_min and confidence - runner_up >= self._keep_margin
+        )
+
     def _override_intent(self, message: Message) -> None:
         """Re-label the message ``override_intent``, keeping the original in the ranking."""
         intent = message.get(INTENT) or {}
         original = intent.get(INTENT_NAME_KEY)
-        if not self._override or original in self._keep:
+        if not self._override or (original in self._keep and self._is_sure(message)):
             return
-        ranking = [
-            item
+        new_intent = {INTENT_NAME_KEY: self._override, PREDICTED_CONFIDENCE_KEY: 1.0}
+        # The classifier's own guess comes second (unless it was the override itself,
+        # now certain), then the rest of its ranking, all demoted.
+        demoted = [dict(intent)] if original and original != self._override else []
+        demoted += [
+            dict(item)
             for item in message.get(INTENT_RANKING_KEY) or []
             if item.get(INTENT_NAME_KEY) not in (self._override, original)
         ]
-        new_intent = {INTENT_NAME_KEY: self._override, PREDICTED_CONFIDENCE_KEY: 1.0}
-        # The classifier's own guess stays second (unless it was the override itself,
-        # which is now certain so that FallbackClassifier leaves it alone).
-        keep_original = original and original != self._override
-        top = [new_intent] + ([dict(intent)] if keep_original else [])
+        for item in demoted:
+            item[PREDICTED_CONFIDENCE_KEY] = (
+                item.get(PREDICTED_CONFIDENCE_KEY) or 0.0
+            ) * self._demote
         message.set(INTENT, new_intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, top + ranking, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [new_intent, *demoted], add_to_output=True)
         logger.debug("red flag reported: intent %s -> %s", original, self._override)
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -47,19 +47,21 @@ def run(components: tuple[SpacyNLP, SpacyTokenizer]) -> Pipeline:
         text: str,
         intent: str | None = "ask_causes",
         config: dict[str, Any] | None = None,
+        confidence: float = 0.8,
     ) -> Message:
         message = Message(data={TEXT: text})
         spacy_nlp.process([message], spacy_nlp.provide())
         tokenizer.process([message])
         if intent is not None:
             # What DIETClassifier would have set.
-            message.set(INTENT, {"name": intent, "confidence": 0.8}, add_to_output=True)
+            top = {"name": intent, "confidence": confidence}
+            message.set(INTENT, top, add_to_output=True)
             message.set(
                 INTENT_RANKING_KEY,
                 [
-                    {"name": intent, "confidence": 0.8},
-                    {"name": "report_symptom", "confidence": 0.15},
-                    {"name": "greet", "confidence": 0.05},
+                    top,
+                    {"name": "report_symptom", "confidence": (1 - confidence) * 0.75},
+                    {"name": "greet", "confidence": (1 - confidence) * 0.25},
                 ],
                 add_to_output=True,
             )
@@ -138,7 +140,8 @@ def test_present_flag_overrides_intent(run: Pipeline) -> None:
     assert message.get(INTENT) == {"name": "report_symptom", "confidence": 1.0}
     ranking = [item["name"] for item in message.get(INTENT_RANKING_KEY)]
     assert ranking == ["report_symptom", "ask_recovery", "greet"]
-    assert message.get(INTENT_RANKING_KEY)[1]["confidence"] == 0.8
+    # Demoted (0.8 * 0.5) so that FallbackClassifier sees no ambiguity.
+    assert message.get(INTENT_RANKING_KEY)[1]["confidence"] == pytest.approx(0.4)
 
 
 def test_unsure_flag_overrides_intent(run: Pipeline) -> None:
@@ -164,6 +167,43 @@ def test_keep_intents_are_not_overridden(run: Pipeline, intent: str) -> None:
     message = run("yes it's swollen", intent)
     assert message.get(INTENT)["name"] == intent
     assert red_flags(message) == {"swelling": "present"}
+
+
+def test_weak_keep_intent_is_overridden(run: Pipeline) -> None:
+    """A keep-list intent the classifier is unsure of does not shield a red flag."""
+    message = run("it was agony", "express_unsure", confidence=0.3)
+    assert message.get(INTENT)["name"] == "report_symptom"
+    assert [i["name"] for i in message.get(INTENT_RANKING_KEY)][:2] == [
+        "report_symptom",
+        "express_unsure",
+    ]
+
+
+def test_ambiguous_keep_intent_is_overridden(run: Pipeline) -> None:
+    """A keep-list intent barely ahead of its runner-up does not shield a flag."""
+    message = run("it popped and cramped", intent=None)
+    message.set(INTENT, {"name": "report_cramp", "confidence": 0.52})
+    message.set(
+        INTENT_RANKING_KEY,
+        [
+            {"name": "report_cramp", "confidence": 0.52},
+            {"name": "report_symptom", "confidence": 0.46},
+        ],
+    )
+    RedFlagEntityExtractor({}).process([message])
+    assert message.get(INTENT)["name"] == "report_symptom"
+
+
+def test_override_survives_fallback_classifier(run: Pipeline) -> None:
+    """FallbackClassifier after the extractor keeps report_symptom (no ambiguity)."""
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    message = run("why is my leg numb", "ask_causes", confidence=0.97)
+    fallback = FallbackClassifier(
+        {**FallbackClassifier.get_default_config(), "threshold": 0.5}
+    )
+    [message] = fallback.process([message])
+    assert message.get(INTENT)["name"] == "report_symptom"
 
 
 def test_absent_flags_do_not_override(run: Pipeline) -> None:
