@@ -97,20 +97,51 @@ async def _validate_screen_answer(
 ) -> dict[str, Any]:
     """Validate the answer for one flag's screening slot.
 
-    A first unsure answer is not kept: the person is told it counts as a yes unless
-    they can say more, and the question is asked once more. Any other answer is kept,
-    and ``red_flags`` and ``triage_level`` follow it.
+    A first unsure answer is not kept: the question is asked once more (rule 3). When
+    it answered the question just asked, the person is told that "not sure" counts as a
+    yes unless they can say more; an unsure mention in their own words simply leaves
+    the question to be asked in its turn. Any other answer is kept, and ``red_flags``
+    and ``triage_level`` follow it.
     """
     if value not in triage.ANSWERS:
         return {flag.slot: None}
     reasked = reasked_flags(tracker)
     if value == triage.UNSURE and flag.id not in reasked:
-        dispatcher.utter_message(response="utter_confirm_unsure")
+        if tracker.get_slot("requested_slot") == flag.slot:
+            dispatcher.utter_message(response="utter_confirm_unsure")
         return {flag.slot: None, REASKED_SLOT: reasked + [flag.id]}
     answers = screening_answers(tracker)
     answers[flag.slot] = value
     counted = triage.confirmed_flags(answers, reasked=reasked)
     return {flag.slot: value, **flag_slot_updates(tracker, answers, counted)}
+
+
+def is_form_starting(tracker: Tracker) -> bool:
+    """Whether Rasa is validating the screening form as it starts.
+
+    Rasa validates at activation with the form already marked active (the latest event
+    other than slot candidates is the activation), or, when no slot was filled before,
+    once more before the form's first question with no active form at all.
+    """
+    if tracker.active_loop_name != FORM_NAME:
+        return True
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot":
+            continue
+        return event.get("event") == "active_loop" and event.get("name") == FORM_NAME
+    return False
+
+
+def was_form_active_before(tracker: Tracker) -> bool:
+    """Whether the screening ran earlier in this conversation (and was stopped)."""
+    activations = [
+        index
+        for index, event in enumerate(tracker.events)
+        if event.get("event") == "active_loop" and event.get("name") == FORM_NAME
+    ]
+    if activations and tracker.active_loop_name == FORM_NAME:
+        activations.pop()  # the activation happening now
+    return bool(activations)
 
 
 class ValidateScreeningForm(FormValidationAction):
@@ -139,15 +170,14 @@ class ValidateScreeningForm(FormValidationAction):
         domain: DomainDict,
     ) -> list[EventType]:
         """Introduce the questions when the form starts, then validate as usual."""
-        if tracker.active_loop_name != FORM_NAME:
+        if is_form_starting(tracker):
             answers = screening_answers(tracker)
             if triage.questions_still_needed(
                 answers, current_level=current_level(tracker)
             ):
-                already_started = any(value is not None for value in answers.values())
                 dispatcher.utter_message(
                     response="utter_screening_resume"
-                    if already_started
+                    if was_form_active_before(tracker)
                     else "utter_screening_intro"
                 )
         return await super().run(dispatcher, tracker, domain)

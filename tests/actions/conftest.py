@@ -103,14 +103,16 @@ class Conversation:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
 
-    def _validate(self, candidates: dict[str, Any]) -> None:
+    def _validate(
+        self, candidates: dict[str, Any], *, requested: str | None = None
+    ) -> None:
         """Run the form's validation with ``candidates`` as this turn's slot events."""
         events = [{"event": "user"}] + [
             {"event": "slot", "name": name, "value": value}
             for name, value in candidates.items()
         ]
         tracker = make_tracker(
-            {**self.slots, **candidates},
+            {**self.slots, "requested_slot": requested, **candidates},
             events=events,
             active_loop="screening_form" if self.form_active else None,
         )
@@ -147,7 +149,7 @@ class Conversation:
         slot = self.requested_slot()
         if slot is None:
             return
-        self._validate({slot: value})
+        self._validate({slot: value}, requested=slot)
         self._finish_if_done()
 
     def volunteer(self, flag_id: str, role: str = triage.PRESENT) -> None:

@@ -114,7 +114,13 @@ def test_form_start_introduces_the_questions(domain: dict) -> None:
 
 def test_form_restart_after_a_stop_says_it_resumes(domain: dict) -> None:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker({"screen_chest_pain_or_breathless": ABSENT}, events=[])
+    events = [
+        {"event": "active_loop", "name": "screening_form"},
+        {"event": "slot", "name": "screen_chest_pain_or_breathless", "value": ABSENT},
+        {"event": "active_loop", "name": None},
+        {"event": "user"},
+    ]
+    tracker = make_tracker({"screen_chest_pain_or_breathless": ABSENT}, events=events)
     run(ValidateScreeningForm().run(dispatcher, tracker, domain))
     assert responses(dispatcher) == ["utter_screening_resume"]
 
@@ -135,6 +141,50 @@ def test_first_unsure_answer_is_asked_once_more(conversation: Conversation) -> N
     assert conversation.said[-1] == "utter_confirm_unsure"
     assert conversation.requested_slot() == "screen_chest_pain_or_breathless"
     assert conversation.slots["screen_reasked"] == ["chest_pain_or_breathless"]
+
+
+def test_unsure_in_own_words_is_asked_in_its_turn_without_comment(
+    conversation: Conversation,
+) -> None:
+    conversation.start_screening()
+    conversation.volunteer("numbness_tingling", UNSURE)
+    assert "utter_confirm_unsure" not in conversation.said
+    assert conversation.slots["screen_numbness_tingling"] is None
+    assert conversation.slots["screen_reasked"] == ["numbness_tingling"]
+    assert conversation.requested_slot() == "screen_chest_pain_or_breathless"
+
+
+def test_form_start_with_a_volunteered_flag_is_introduced(domain: dict) -> None:
+    dispatcher = CollectingDispatcher()
+    events = [
+        {"event": "user"},
+        {"event": "slot", "name": "screen_bruising", "value": PRESENT},
+        {"event": "active_loop", "name": "screening_form"},
+        {"event": "slot", "name": "screen_bruising", "value": PRESENT},
+    ]
+    tracker = make_tracker(
+        {"screen_bruising": PRESENT, "triage_level": "see_doctor"},
+        events=events,
+        active_loop="screening_form",
+    )
+    run(ValidateScreeningForm().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_screening_intro"]
+
+
+def test_no_introduction_in_the_middle_of_the_screening(domain: dict) -> None:
+    dispatcher = CollectingDispatcher()
+    events = [
+        {"event": "active_loop", "name": "screening_form"},
+        {"event": "user"},
+        {"event": "slot", "name": "screen_chest_pain_or_breathless", "value": ABSENT},
+    ]
+    tracker = make_tracker(
+        {"screen_chest_pain_or_breathless": ABSENT},
+        events=events,
+        active_loop="screening_form",
+    )
+    run(ValidateScreeningForm().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == []
 
 
 def test_unsure_twice_counts_as_present(conversation: Conversation) -> None:
