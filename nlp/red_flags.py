@@ -253,9 +253,10 @@ class RedFlagDetector:
             docs = [self.nlp.make_doc(c.lower()) for c in scope[name]]
             self._cue_matcher.add(f"after|{cue_kind}", docs)
         self._generic_matcher = PhraseMatcher(vocab, attr="NORM")
-        for key in ("generic_question_start", "generic_question"):
-            docs = [self.nlp.make_doc(c.lower()) for c in scope[key]]
-            self._generic_matcher.add(key, docs)
+        for key in ("generic_question_start", "generic_question", "telling_apart"):
+            docs = [self.nlp.make_doc(c.lower()) for c in scope.get(key) or []]
+            if docs:
+                self._generic_matcher.add(key, docs)
         self._first_person = {w.lower() for w in scope["first_person"]}
         self._boundaries = {b.lower() for b in scope["boundaries"]}
         self._soft = set(scope["soft_punctuation"])
@@ -382,9 +383,14 @@ class RedFlagDetector:
 
         The sentence holds a generic-question cue (a leading "do", "can", "is" ... or
         "difference between", "side effect of", "cause" ...) outside the mention, and
-        no first-person word.
+        no first-person word. A sentence that asks how to tell conditions apart ("how
+        can I tell whether I tore it or it cramped") is a question about the topic even
+        in the first person.
         """
         left, right = self._sentence(doc, mention)
+        for key, start, end in generic:
+            if key == "telling_apart" and start == left and end <= mention.start:
+                return True
         if any(t.lower_ in self._first_person for t in doc[left:right]):
             return False
         for key, start, end in generic:
