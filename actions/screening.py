@@ -119,16 +119,18 @@ async def _validate_screen_answer(
 def is_form_starting(tracker: Tracker) -> bool:
     """Whether Rasa is validating the screening form as it starts.
 
-    Rasa validates at activation with the form already marked active (the latest event
-    other than slot candidates is the activation), or, when no slot was filled before,
-    once more before the form's first question with no active form at all.
+    When the form starts with slots already filled, Rasa validates them with the form
+    already marked active: behind this turn's slot events and the form's own action
+    event, the latest event is the activation. When nothing was filled, it validates
+    once more before the first question with no active form at all.
     """
     if tracker.active_loop_name != FORM_NAME:
         return True
     for event in reversed(tracker.events):
-        if event.get("event") == "slot":
+        kind = event.get("event")
+        if kind == "slot" or (kind == "action" and event.get("name") == FORM_NAME):
             continue
-        return event.get("event") == "active_loop" and event.get("name") == FORM_NAME
+        return kind == "active_loop" and event.get("name") == FORM_NAME
     return False
 
 

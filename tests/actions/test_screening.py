@@ -156,10 +156,14 @@ def test_unsure_in_own_words_is_asked_in_its_turn_without_comment(
 
 def test_form_start_with_a_volunteered_flag_is_introduced(domain: dict) -> None:
     dispatcher = CollectingDispatcher()
+    # What Rasa sends at activation (rasa.core.actions.forms.FormAction.activate).
     events = [
         {"event": "user"},
         {"event": "slot", "name": "screen_bruising", "value": PRESENT},
         {"event": "active_loop", "name": "screening_form"},
+        {"event": "slot", "name": "screen_bruising", "value": PRESENT},
+        {"event": "slot", "name": "requested_slot", "value": None},
+        {"event": "action", "name": "screening_form"},
         {"event": "slot", "name": "screen_bruising", "value": PRESENT},
     ]
     tracker = make_tracker(
@@ -176,6 +180,9 @@ def test_no_introduction_in_the_middle_of_the_screening(domain: dict) -> None:
     events = [
         {"event": "active_loop", "name": "screening_form"},
         {"event": "user"},
+        {"event": "slot", "name": "screen_chest_pain_or_breathless", "value": ABSENT},
+        {"event": "slot", "name": "requested_slot", "value": "screen_cold_pale_leg"},
+        {"event": "action", "name": "screening_form"},
         {"event": "slot", "name": "screen_chest_pain_or_breathless", "value": ABSENT},
     ]
     tracker = make_tracker(
