@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import dataclasses
 import json
 import os
@@ -60,6 +61,9 @@ class RunResult:
     latencies_ms: list[float]
     lost: int = 0
     duplicated: int = 0
+    error_statuses: collections.Counter = dataclasses.field(
+        default_factory=collections.Counter
+    )
 
     def percentile(self, fraction: float) -> float:
         """Latency percentile in milliseconds (nearest rank)."""
@@ -130,6 +134,7 @@ async def converse(
                 await asyncio.sleep(0.5)
                 continue
             result.errors += 1
+            result.error_statuses[status or "connection"] += 1
             break
 
 
@@ -158,10 +163,10 @@ async def run_load(
         tasks = [
             converse(session, url, p, result, retry_for_s=retry_for_s) for p in people
         ]
+        if during is not None:
+            tasks.append(during(result))
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=time_limit_s)
         result.seconds = time.perf_counter() - started
-    if during is not None:
-        await during
     return result, people
 
 
@@ -217,7 +222,11 @@ def score_events(
 def cluster_settings() -> cluster.ClusterSettings:
     """The `make cluster` topology with the REST webhook public and limits raised for load."""
     return cluster.ClusterSettings.from_env(
-        instances=2, expose_rest=True, rate_limit="100000r/s", rate_burst=100000
+        instances=2,
+        expose_rest=True,
+        rate_limit="100000r/s",
+        rate_burst=100000,
+        connections_per_client=10000,
     )
 
 
@@ -225,10 +234,14 @@ async def bench_cluster(levels: Sequence[int], results: list[RunResult]) -> None
     """One and two instances at each level, then the fail-over run."""
     settings = cluster_settings()
     already_running = cluster.status(settings).get("rasa-0", False)
-    secrets = cluster.start_cluster(settings)
-    db_url = f"postgresql://rasa:{secrets.tracker_db_password}@127.0.0.1:{settings.postgres_port}/rasa"
+    secrets = cluster.Secrets.load_or_create(settings.state_dir)
+    db_url = (
+        f"postgresql://rasa:{secrets.tracker_db_password}"
+        f"@127.0.0.1:{settings.postgres_port}/rasa"
+    )
     url = f"http://127.0.0.1:{settings.nginx_port}/webhooks/rest/webhook"
     try:
+        cluster.start_cluster(settings)
         for instances in (1, 2):
             cluster.start_nginx(settings, instances=range(instances))
             await run_load(url, "warm-up", 4)
@@ -379,6 +392,11 @@ def print_table(results: Sequence[RunResult]) -> None:
     print("-" * (sum(WIDTHS) + len(WIDTHS) - 1))
     for result in results:
         print(format_row(list(result.row().values())))
+    for result in results:
+        if result.error_statuses:
+            print(
+                f"errors in '{result.scenario}' x{result.conversations}: {dict(result.error_statuses)}"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

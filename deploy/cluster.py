@@ -66,6 +66,7 @@ class ClusterSettings:
     client_max_body_size: str = "16k"
     rate_limit: str = "20r/s"
     rate_burst: int = 40
+    connections_per_client: int = 50
 
     @classmethod
     def from_env(cls, **overrides: object) -> ClusterSettings:
@@ -237,10 +238,43 @@ def wait_http(url: str, *, timeout_s: float, pid: int | None = None) -> None:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError as error:
+            if error.code == 409:  # Rasa's /status: up, but no model could be loaded
+                raise RuntimeError(
+                    f"{url}: server up without a model (see its log)"
+                ) from error
+            last_error = str(error)
         except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
             last_error = str(error)
         time.sleep(1.0)
     raise TimeoutError(f"{url} did not answer within {timeout_s:.0f}s ({last_error})")
+
+
+def snapshot_model(source: Path, state_dir: Path, *, attempts: int = 30) -> Path:
+    """Copy the model into ``state_dir`` once it reads as a complete archive.
+
+    ``make train`` rewrites ``models/hamstring.tar.gz`` in place; a Rasa instance that
+    starts (or restarts) while it is half-written would run without a model. Every
+    instance of a cluster loads the same verified copy instead.
+    """
+    import tarfile
+
+    target = state_dir / "model.tar.gz"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    for _ in range(attempts):
+        size = source.stat().st_size
+        shutil.copyfile(source, target)
+        try:
+            with tarfile.open(target) as archive:
+                for _member in archive:
+                    pass
+        except (tarfile.TarError, EOFError, OSError):
+            time.sleep(10.0)
+            continue
+        if source.stat().st_size == size:
+            return target
+        time.sleep(10.0)
+    raise RuntimeError(f"{source} never read as a complete model archive")
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -538,9 +572,12 @@ def start_rasa_instance(
     wait: bool = True,
 ) -> int:
     """Start Rasa instance ``index``; return its pid."""
+    model = settings.state_dir / "model.tar.gz"
+    if not model.exists():
+        model = snapshot_model(settings.model, settings.state_dir)
     pid = spawn(
         f"rasa-{index}",
-        rasa_command(settings, cluster_secrets, index, model=settings.model),
+        rasa_command(settings, cluster_secrets, index, model=model),
         settings=settings,
         env=service_env(settings, cluster_secrets, index),
     )
@@ -579,6 +616,8 @@ def start_action_server(
             str(settings.actions_port(index)),
             "--actions",
             settings.actions_package,
+            "--logging-config-file",
+            str(DEPLOY / "logging.yml"),
         ],
         settings=settings,
         env=service_env(settings, cluster_secrets, index),
@@ -608,6 +647,7 @@ def write_nginx_config(settings: ClusterSettings, *, instances: Sequence[int]) -
         client_max_body_size=settings.client_max_body_size,
         rate_limit=settings.rate_limit,
         rate_burst=settings.rate_burst,
+        connections_per_client=settings.connections_per_client,
     )
     site = folder / "rasa.conf"
     site.write_text(nginx.render_site(options))
@@ -693,6 +733,10 @@ def start_cluster(settings: ClusterSettings) -> Secrets:
     if not settings.model.exists():
         raise FileNotFoundError(f"model {settings.model} missing: train it first")
     cluster_secrets = Secrets.load_or_create(settings.state_dir)
+    if not any(status(settings).get(f"rasa-{i}") for i in range(settings.instances)):
+        snapshot_model(
+            settings.model, settings.state_dir
+        )  # a fresh start takes the newest
     start_data_services(settings, cluster_secrets)
     pids = {}
     for index in range(settings.instances):

@@ -28,6 +28,7 @@ class NginxOptions:
     client_max_body_size: str = "16k"
     rate_limit: str = "20r/s"
     rate_burst: int = 40
+    connections_per_client: int = 50
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -66,6 +67,7 @@ def render_site(options: NginxOptions) -> str:
             "CLIENT_MAX_BODY_SIZE": options.client_max_body_size,
             "RATE_LIMIT": options.rate_limit,
             "RATE_BURST": str(options.rate_burst),
+            "CONNECTIONS_PER_CLIENT": str(options.connections_per_client),
             "REST_LOCATION": _fill(rest, {"RATE_BURST": str(options.rate_burst)}),
         },
     )

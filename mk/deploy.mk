@@ -14,7 +14,7 @@ deploy-debs: ## Install PostgreSQL, Redis and nginx from Debian (idempotent)
 	sh deploy/install-debs.sh
 
 $(DEPLOY_TOOLS_STAMP): deploy/tools-requirements.txt
-	test -x $(DEPLOY_TOOLS)/bin/python || python3 -m venv $(DEPLOY_TOOLS)
+	test -x $(DEPLOY_TOOLS)/bin/python || python3 -m venv $(DEPLOY_TOOLS) || $(PY) -m venv $(DEPLOY_TOOLS)
 	$(DEPLOY_TOOLS)/bin/python -m pip install --quiet -r deploy/tools-requirements.txt
 	touch $@
 

@@ -85,7 +85,7 @@ def test_prod_endpoints_expand_the_environment_as_rasa_reads_them(
     assert endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.tracker_store.kwargs["password"] == PROD_ENV["TRACKER_DB_PASSWORD"]
     assert str(endpoints.tracker_store.kwargs["port"]) == "5433"
-    assert endpoints.lock_store.type == "redis"
+    assert endpoints.lock_store.type == "deploy.redis_lock_store.AtomicRedisLockStore"
     assert endpoints.lock_store.url == "redis.internal"
     assert endpoints.lock_store.kwargs["password"] == "r3dis"
     assert endpoints.action.url == PROD_ENV["ACTION_SERVER_URL"]
