@@ -28,12 +28,11 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput, Messenger
-from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.http import PlatformError, post, secrets_match
+from channels.http import PlatformError, post, require_credentials, secrets_match
 from channels.text import (
     MESSENGER_BUTTON_TEXT_LIMIT,
     MESSENGER_LIMIT,
@@ -235,15 +234,9 @@ class FacebookSecureInput(FacebookInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Create the channel from its ``credentials.yml`` section."""
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        missing = [
-            key
-            for key in ("verify", "secret", "page-access-token")
-            if not credentials.get(key)
-        ]
-        if missing:
-            raise RasaException(f"The Messenger channel needs {', '.join(missing)}.")
+        credentials = require_credentials(
+            cls, credentials, ("verify", "secret", "page-access-token"), "Messenger"
+        )
         channel = cls(
             credentials["verify"],
             credentials["secret"],

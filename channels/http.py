@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import aiohttp
+from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +17,22 @@ REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=15)
 
 class PlatformError(RuntimeError):
     """A platform API refused or failed a request."""
+
+
+def require_credentials(
+    channel: Any, credentials: dict[str, Any] | None, keys: tuple[str, ...], label: str
+) -> dict[str, Any]:
+    """Return ``credentials`` when every key in ``keys`` is set, else raise.
+
+    ``channel`` is the input channel class (its own exception for a missing section);
+    ``label`` names the platform in the message.
+    """
+    if not credentials:
+        channel.raise_missing_credentials_exception()
+    missing = [key for key in keys if not credentials.get(key)]
+    if missing:
+        raise RasaException(f"The {label} channel needs {', '.join(missing)}.")
+    return credentials
 
 
 def secrets_match(expected: str, received: str | None) -> bool:

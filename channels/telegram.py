@@ -39,7 +39,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.http import PlatformError, post, secrets_match
+from channels.http import PlatformError, post, require_credentials, secrets_match
 from channels.text import (
     TELEGRAM_LIMIT,
     OfferedOptions,
@@ -235,10 +235,9 @@ class TelegramSecureInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Create the channel from its ``credentials.yml`` section."""
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        if not credentials.get("access_token"):
-            raise RasaException("The Telegram channel needs an access_token.")
+        credentials = require_credentials(
+            cls, credentials, ("access_token",), "Telegram"
+        )
         return cls(
             access_token=credentials["access_token"],
             secret_token=credentials.get("secret_token"),

@@ -26,13 +26,12 @@ from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.http import PlatformError, post
+from channels.http import PlatformError, post, require_credentials
 from channels.text import (
     SMS_LIMIT,
     WHATSAPP_LIMIT,
@@ -158,15 +157,9 @@ class TwilioSecureInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Create the channel from its ``credentials.yml`` section."""
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        missing = [
-            key
-            for key in ("account_sid", "auth_token", "webhook_url")
-            if not credentials.get(key)
-        ]
-        if missing:
-            raise RasaException(f"The Twilio channel needs {', '.join(missing)}.")
+        credentials = require_credentials(
+            cls, credentials, ("account_sid", "auth_token", "webhook_url"), "Twilio"
+        )
         return cls(
             account_sid=credentials["account_sid"],
             auth_token=credentials["auth_token"],

@@ -9,6 +9,8 @@
 #   ALLOWED_ORIGINS           space-separated origins allowed by CORS and the socket
 #                             (default: the demo page)
 #   CLINIC_NAME, CLINIC_PHONE, CLINIC_BOOKING_URL, EMERGENCY_NUMBER   clinic details
+#   RETENTION_DAYS            stored conversations idle longer than this are deleted
+#                             (default 30; checked at start and then daily)
 #   Channel variables (TELEGRAM_*, TWILIO_*, SLACK_*, FACEBOOK_*): see docs/channels.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +32,27 @@ fi
 
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    pkill -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+  done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
 sed "s#http://localhost:5055/webhook#http://localhost:${ACTIONS_PORT}/webhook#" endpoints.yml > build/endpoints.yml
 .venv/bin/python -m channels.credentials --base credentials.yml --output build/credentials.yml --print-live
+
+# The embedded SQLite tracker store (endpoints.yml), for "delete my conversation" and
+# the retention job (privacy/).
+export TRACKER_DB_URL=${TRACKER_DB_URL:-sqlite:///var/conversations.db}
+(
+  while true; do
+    .venv/bin/python -m privacy.retention --days "${RETENTION_DAYS:-30}" >> logs/retention.log 2>&1
+    sleep 86400
+  done
+) &
+pids+=($!)
 
 .venv/bin/rasa run actions --port "$ACTIONS_PORT" --actions actions > logs/actions.log 2>&1 &
 pids+=($!)
