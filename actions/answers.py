@@ -34,11 +34,7 @@ def current_level(tracker: Tracker) -> str | None:
     return tracker.get_slot(TRIAGE_LEVEL_SLOT)
 
 
-def flag_slot_updates(
-    tracker: Tracker,
-    answers: dict[str, str | None],
-    counted: Iterable[str],
-) -> dict[str, Any]:
+def flag_slot_updates(tracker: Tracker, counted: Iterable[str]) -> dict[str, Any]:
     """Slot values for ``red_flags`` and ``triage_level`` after ``counted`` flags.
 
     Flags already recorded stay recorded and the level only rises (contract: a later

@@ -83,7 +83,7 @@ class ActionRecordRedFlags(Action):
                 answers[slot] = merged
                 events.append(SlotSet(slot, merged))
         counted = triage.confirmed_flags(answers, reasked=reasked_flags(tracker))
-        updates = flag_slot_updates(tracker, answers, counted)
+        updates = flag_slot_updates(tracker, counted)
         events += [SlotSet(slot, value) for slot, value in updates.items()]
         logger.debug("Red flags mentioned: %s", sorted(mentions))
         return events
@@ -113,7 +113,7 @@ async def _validate_screen_answer(
     answers = screening_answers(tracker)
     answers[flag.slot] = value
     counted = triage.confirmed_flags(answers, reasked=reasked)
-    return {flag.slot: value, **flag_slot_updates(tracker, answers, counted)}
+    return {flag.slot: value, **flag_slot_updates(tracker, counted)}
 
 
 def is_form_starting(tracker: Tracker) -> bool:
