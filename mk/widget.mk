@@ -16,7 +16,7 @@ widget-system-deps: ## Install Node.js/npm and chromium from Debian when missing
 	bash widget/scripts/install-system-deps.sh
 
 $(WIDGET_NODE_STAMP): widget/package.json widget/package-lock.json
-	bash widget/scripts/install-system-deps.sh
+	WIDGET_SKIP_BROWSER=1 bash widget/scripts/install-system-deps.sh
 	cd widget && npm ci --no-audit --no-fund
 	touch $@
 
