@@ -44,11 +44,13 @@ def break_bruising(actions_copy: Path) -> None:
 @pytest.mark.skipif(not MODEL.is_file(), reason=f"needs the trained model {MODEL}")
 def test_runner_fails_when_a_red_flag_level_is_flipped(tmp_path: Path) -> None:
     """With bruising downgraded, the bruising case fails and the report says why."""
-    shutil.copytree(
-        PROJECT / "actions",
-        tmp_path / "actions",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    # The actions and the packages they import (privacy/: "delete my conversation").
+    for package in ("actions", "privacy"):
+        shutil.copytree(
+            PROJECT / package,
+            tmp_path / package,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     break_bruising(tmp_path / "actions")
 
     config = AssistantConfig(
