@@ -9,7 +9,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlp.message_guard import MessageGuard
+from nlp.message_guard import MarkupStripper, MessageGuard, strip_markup
 
 
 @pytest.fixture
@@ -82,3 +82,24 @@ def test_fallback_leads_the_ranking(guard: MessageGuard) -> None:
         "nlu_fallback",
         "affirm",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<script>alert('x')</script><b>I have a cramp</b>", "I have a cramp"),
+        ("<i>no</i>", "no"),
+        ("<img src=x onerror=alert(1)>", ""),
+        ("<STYLE>p {color: red}</STYLE>yes", "yes"),
+        ("pain is <5/10 and >2", "pain is <5/10 and >2"),
+        ("a < b", "a < b"),
+    ],
+)
+def test_markup_is_removed_and_plain_text_kept(text: str, expected: str) -> None:
+    assert strip_markup(text) == expected
+
+
+def test_stripper_rewrites_the_message_text() -> None:
+    message = Message(data={"text": "<b>my hamstring cramped</b>"})
+    MarkupStripper().process([message])
+    assert message.get("text") == "my hamstring cramped"
