@@ -44,6 +44,12 @@ ABSENT = "absent"
 UNSURE = "unsure"
 STATUS_RANK: dict[str, int] = {ABSENT: 0, UNSURE: 1, PRESENT: 2}
 KINDS: tuple[str, ...] = (PRESENT, UNSURE, ABSENT)
+# Wordings of a flag's words in another sense ("cold feet", "popped to the shops"):
+# matched like the flag's own wordings, they remove the mentions they overlap.
+OTHER_SENSE = "other_sense"
+# Signs that turn swelling into a possible clot when they are in the same message
+# ("puffy and warm", "swollen, red and throbbing"): contract class 4.
+CLOT_SIGN = "_clot_sign"
 
 # Words matched on NORM rather than LEMMA: the tokenizer splits "can't"/"cant" into
 # "ca" + "n't"/"nt" whose norms are "can" + "not".
@@ -63,6 +69,7 @@ NORM_WORDS = frozenset(
     }
 )
 LINK_GAP = 4
+CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none"})
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 NOT_LIST_END = frozenset({"though", "tho", "yes", "yeah", "definitely", "actually"})
@@ -94,7 +101,7 @@ class Mention:
 class Cue:
     """A negation or hedge cue found in the doc."""
 
-    kind: str  # "negation", "hedge" or "pseudo"
+    kind: str  # "negation", "hedge", "pseudo" or "degree"
     start: int
     end: int
 
@@ -201,8 +208,22 @@ class RedFlagDetector:
             options.append([])
         return options
 
+    def _expand_concepts(self, entry: str) -> str:
+        """Replace each ``{concept}`` of a wording by its words as alternatives."""
+        concepts = self.patterns.get("concepts") or {}
+
+        def alternatives(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in concepts:
+                raise ValueError(f"unknown concept {{{name}}} in wording {entry!r}")
+            words = [str(w).strip().replace(" ", "_") for w in concepts[name]]
+            return "(" + "|".join(words) + ")"
+
+        return CONCEPT_REFERENCE.sub(alternatives, entry)
+
     def _compile_words(self, entry: str) -> list[list[dict[str, Any]]]:
         """Expand one ``words`` entry into Matcher patterns."""
+        entry = self._expand_concepts(entry)
         elements = [self._element_options(part) for part in _split_top_level(entry)]
         patterns = []
         for combo in itertools.product(*elements):
@@ -222,11 +243,16 @@ class RedFlagDetector:
         self._phrase_matcher = PhraseMatcher(vocab, attr="LOWER")
         self._mention_keys = {}
         for flag, lists in self.patterns["flags"].items():
-            for kind in KINDS:
+            for kind in (*KINDS, OTHER_SENSE):
                 wordings = lists.get(kind) or {}
                 for index, entry in enumerate(wordings.get("words") or []):
-                    literal = bool(NEGATION_WORDS & set(re.split(r"[\s|()_?]+", entry)))
-                    literal = literal or "n't" in entry or "cannot" in entry
+                    # A wording that spells a negation itself ("can't walk", "no
+                    # strength") is not flipped by it.
+                    expanded = self._expand_concepts(entry)
+                    words = set(re.split(r"[\s|()_?]+", expanded))
+                    literal = bool(NEGATION_WORDS & words) or any(
+                        n in expanded for n in ("n't", "cannot", "cant", "wont", "isnt")
+                    )
                     key = f"{flag}|{kind}|w{index}"
                     self._matcher.add(key, self._compile_words(entry))
                     self._mention_keys[vocab.strings[key]] = (flag, kind, literal)
@@ -243,14 +269,20 @@ class RedFlagDetector:
             ("negation", ("negation_before",)),
             ("hedge", ("hedge_before",)),
             ("pseudo", ("pseudo",)),
+            ("degree", ("degree",)),
         ):
-            docs = [self.nlp.make_doc(c.lower()) for name in lists for c in scope[name]]
+            docs = [
+                self.nlp.make_doc(c.lower())
+                for name in lists
+                for c in scope.get(name) or []
+            ]
             self._cue_matcher.add(f"before|{cue_kind}", docs)
         for cue_kind, name in (
             ("negation", "negation_after"),
             ("hedge", "hedge_after"),
+            ("degree", "degree"),
         ):
-            docs = [self.nlp.make_doc(c.lower()) for c in scope[name]]
+            docs = [self.nlp.make_doc(c.lower()) for c in scope.get(name) or []]
             self._cue_matcher.add(f"after|{cue_kind}", docs)
         self._generic_matcher = PhraseMatcher(vocab, attr="NORM")
         for key in ("generic_question_start", "generic_question", "telling_apart"):
@@ -258,6 +290,12 @@ class RedFlagDetector:
             if docs:
                 self._generic_matcher.add(key, docs)
         self._first_person = {w.lower() for w in scope["first_person"]}
+        self._other_people = {w.lower() for w in scope.get("other_people") or []}
+        self._self_contrast = PhraseMatcher(vocab, attr="NORM")
+        self._self_contrast.add(
+            "self_contrast",
+            [self.nlp.make_doc(c.lower()) for c in scope.get("self_contrast") or []],
+        )
         self._boundaries = {b.lower() for b in scope["boundaries"]}
         self._soft = set(scope["soft_punctuation"])
         self._conjunctions = {c.lower() for c in scope["conjunctions"]}
@@ -319,8 +357,18 @@ class RedFlagDetector:
         ):
             flag, kind, literal = self._mention_keys[match_id]
             found.append(Mention(flag, kind, start, end, literal))
-        # Same flag overlapping: present beats unsure beats absent, then the longest.
-        found.sort(key=lambda m: (-STATUS_RANK[m.kind], -(m.end - m.start), m.start))
+        other = [m for m in found if m.kind == OTHER_SENSE]
+        found = [
+            m
+            for m in found
+            if m.kind != OTHER_SENSE
+            and not any(
+                o.flag == m.flag and o.start < m.end and m.start < o.end for o in other
+            )
+        ]
+        # Same flag overlapping: the longest wording wins ("my thyroid's normal" over
+        # "thyroid"), then present beats unsure beats absent.
+        found.sort(key=lambda m: (-(m.end - m.start), -STATUS_RANK[m.kind], m.start))
         kept: list[Mention] = []
         for mention in found:
             if not any(
@@ -447,7 +495,8 @@ class RedFlagDetector:
                 closes = closes or self._is_boundary(doc, cue.end, interjections=False)
                 if closes:
                     kinds.add(cue.kind)
-        kinds.discard("pseudo")
+        # Look-alike cues and degree words ("a bit swollen") decide nothing.
+        kinds -= {"pseudo", "degree"}
         if "hedge" in kinds:
             return UNSURE, True
         if "negation" in kinds:
@@ -476,6 +525,8 @@ class RedFlagDetector:
             mentions = [
                 m for m in mentions if not self._is_generic_question(mdoc, m, generic)
             ]
+        if len(self._self_contrast(mdoc)):
+            mentions = [m for m in mentions if not self._about_someone_else(mdoc, m)]
         before, after = self._cues(mdoc)
         results: list[tuple[Mention, str, bool]] = []
         for index, mention in enumerate(mentions):
@@ -489,6 +540,7 @@ class RedFlagDetector:
             current = best.get(mention.flag)
             if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
                 best[mention.flag] = (mention, status)
+        self._combine_clot_signs(best)
         flags = []
         for flag, (mention, status) in best.items():
             start = mdoc[mention.start].idx
@@ -503,6 +555,39 @@ class RedFlagDetector:
                 }
             )
         return sorted(flags, key=lambda f: (f["start"], f["flag"]))
+
+    def _about_someone_else(self, doc: Doc, mention: Mention) -> bool:
+        """Whether a mention's clause is about another person.
+
+        Only called when the message says the person is asking for themselves ("my
+        dad has diabetes but I'm asking about me"); without such a cue a message
+        written for someone else ("my mum's calf is hot") is their report.
+        """
+        left = mention.start
+        while left > 0 and not self._is_boundary(doc, left - 1):
+            left -= 1
+        return any(t.lower_ in self._other_people for t in doc[left : mention.start])
+
+    @staticmethod
+    def _combine_clot_signs(best: dict[str, tuple[Mention, str]]) -> None:
+        """Swelling with warmth, redness or throbbing is a possible clot (class 4).
+
+        The clot sign itself is never a flag; it only upgrades swelling reported in
+        the same message to ``warm_red_swollen_leg``.
+        """
+        sign = best.pop(CLOT_SIGN, None)
+        swelling = best.get("swelling")
+        if not sign or not swelling or sign[1] != PRESENT or swelling[1] == ABSENT:
+            return
+        mention, status = best.pop("swelling")
+        current = best.get("warm_red_swollen_leg")
+        if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
+            best["warm_red_swollen_leg"] = (
+                Mention(
+                    "warm_red_swollen_leg", status, mention.start, mention.end, False
+                ),
+                status,
+            )
 
     def _inherit(
         self,

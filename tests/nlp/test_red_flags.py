@@ -1,100 +1,22 @@
-"""The red-flag detector on the phrasing table, and its negation/uncertainty scope."""
+"""The red-flag detector's negation and uncertainty scope (the phrasing corpus is in tests/safety)."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-import srsly
 from spacy.language import Language
 
 from actions.triage import RED_FLAGS
 
 FLAG_IDS = {flag.id for flag in RED_FLAGS}
-PHRASINGS: list[dict[str, Any]] = srsly.read_yaml(
-    Path(__file__).with_name("red_flag_phrasings.yml")
-)["phrasings"]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def statuses(nlp: Language, text: str) -> dict[str, str]:
     """Flag id -> status for one text."""
     return {flag["flag"]: flag["status"] for flag in nlp(text)._.red_flags}
-
-
-def test_table_is_large_and_covers_every_flag() -> None:
-    """At least 400 sentences, 60 without flags, negated and unsure forms of every flag."""
-    assert len(PHRASINGS) >= 400
-    assert (
-        sum(not (p["present"] or p["absent"] or p["unsure"]) for p in PHRASINGS) >= 60
-    )
-    for kind in ("present", "absent", "unsure"):
-        covered = {flag for p in PHRASINGS for flag in p[kind]}
-        assert covered == FLAG_IDS, f"{kind}: missing {FLAG_IDS - covered}"
-    assert (
-        sum(
-            len(p["present"]) + len(p["absent"]) + len(p["unsure"]) > 1
-            for p in PHRASINGS
-        )
-        >= 30
-    )
-    unknown = {
-        f for p in PHRASINGS for k in ("present", "absent", "unsure") for f in p[k]
-    }
-    assert unknown <= FLAG_IDS
-
-
-def test_phrasing_table(red_flag_nlp: Language) -> None:
-    """Recall of present flags is 100 %, false-present rate over absent mentions <= 2 %."""
-    present_total = present_found = 0
-    absent_total = absent_false_present = 0
-    unsure_total = unsure_found = 0
-    spurious: list[tuple[str, str]] = []
-    misses: list[tuple[str, str, Any]] = []
-    for row in PHRASINGS:
-        got = statuses(red_flag_nlp, row["text"])
-        for flag in row["present"]:
-            present_total += 1
-            if got.get(flag) == "present":
-                present_found += 1
-            else:
-                misses.append((row["text"], flag, got.get(flag)))
-        for flag in row["absent"]:
-            absent_total += 1
-            if got.get(flag) == "present":
-                absent_false_present += 1
-                misses.append((row["text"], flag, "present (expected absent)"))
-        for flag in row["unsure"]:
-            unsure_total += 1
-            if got.get(flag) == "unsure":
-                unsure_found += 1
-            else:
-                misses.append((row["text"], flag, f"{got.get(flag)} (expected unsure)"))
-        expected = set(row["present"]) | set(row["absent"]) | set(row["unsure"])
-        spurious += [
-            (row["text"], f)
-            for f, s in got.items()
-            if s == "present" and f not in expected
-        ]
-    recall = present_found / present_total
-    false_present = absent_false_present / absent_total
-    unsure_recall = unsure_found / unsure_total
-    print(
-        f"\nred-flag table: {len(PHRASINGS)} sentences; "
-        f"present recall {recall:.1%} ({present_found}/{present_total}); "
-        f"false-present over absent mentions {false_present:.1%} "
-        f"({absent_false_present}/{absent_total}); "
-        f"unsure recall {unsure_recall:.1%} ({unsure_found}/{unsure_total}); "
-        f"spurious present {len(spurious)}"
-    )
-    for miss in misses + spurious:
-        print("  miss:", miss)
-    assert recall == 1.0, misses
-    assert false_present <= 0.02, misses
-    assert unsure_recall >= 0.95, misses
-    assert len(spurious) <= 0.02 * len(PHRASINGS), spurious
 
 
 @pytest.mark.parametrize(
@@ -126,12 +48,12 @@ def test_phrasing_table(red_flag_nlp: Language) -> None:
         ("it hasn't eased", "severe_persistent_pain", "present"),
         ("no strength in my leg", "weakness", "present"),
         # hedges
-        ("a bit swollen", "swelling", "unsure"),
-        ("kind of numb", "numbness_tingling", "unsure"),
+        ("a bit swollen", "swelling", "present"),
+        ("kind of numb", "numbness_tingling", "present"),
         ("maybe a pop", "pop_or_injury", "unsure"),
         ("swollen i think", "swelling", "unsure"),
         ("not sure if it's bruised", "bruising", "unsure"),
-        ("slightly weak", "weakness", "unsure"),
+        ("slightly weak", "weakness", "present"),
         ("i don't think i can walk", "cannot_bear_weight", "unsure"),
         ("no bruising i think", "bruising", "unsure"),
         # scope ends at clause boundaries

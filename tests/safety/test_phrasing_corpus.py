@@ -1,0 +1,114 @@
+"""The phrasing corpus itself, and the dev part through the red-flag detector.
+
+The dev part is what the patterns are tuned on, so its figures are floors against
+regressions, not evidence of safety; the held-out figures are in
+``test_heldout_model.py``. The held-out files are frozen: their checksums are pinned
+here, so an edit fails the suite (tests/safety/phrasings/README.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from actions import triage
+from tests.safety.corpus import (
+    DEV_DIR,
+    HELDOUT_DIR,
+    Sentence,
+    load_dir,
+    score,
+    sha256_of,
+)
+
+# Batch A (H1-H3) and batch B (H4-H5), written 2026-12-02 by five writers who had not
+# seen the patterns, the training data or any earlier phrasing file.
+HELDOUT_SHA256 = {
+    "H1.yml": "57624fa87c24ff30920a483248c367c23532d6e57fc0f158f2465cedf8cab31e",
+    "H2.yml": "7d9cb6eee4f22b7d130cad358fb497691d261c2c96e3e936e118f19308ad8af6",
+    "H3.yml": "19ab7a28d3dcdcbc7aebdd8002ad9edd996cd2cbaecf97770037de2cc0031512",
+    "H4.yml": "a5b35cb725b66f40baff05ab5146e388fb962971746c6dfff5179e4d1373d1c0",
+    "H5.yml": "8409a9e8086f06e121e8a55120b21f167a7c90b264e479d96aed3fcab512df1c",
+}
+
+# Floors for the dev part (regression guards; measured 2026-12-02 just above these).
+DEV_MIN_PRESENT_RECALL = 0.97
+DEV_MAX_FALSE_PRESENT = 0.03
+DEV_MIN_UNSURE_RECALL = 0.90
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[Sentence]:
+    """Every dev sentence."""
+    return load_dir(DEV_DIR)
+
+
+@pytest.fixture(scope="module")
+def heldout() -> list[Sentence]:
+    """Every held-out sentence."""
+    return load_dir(HELDOUT_DIR)
+
+
+def test_heldout_files_are_frozen() -> None:
+    """The held-out batches are exactly the ones written for it."""
+    found = {path.name: sha256_of(path) for path in sorted(HELDOUT_DIR.glob("*.yml"))}
+    assert found == HELDOUT_SHA256
+
+
+def test_corpus_is_large_and_split(
+    dev: list[Sentence], heldout: list[Sentence]
+) -> None:
+    """At least 1,500 sentences, at least 30 % held out, no sentence in both parts."""
+    total = len(dev) + len(heldout)
+    assert total >= 1500
+    assert len(heldout) / total >= 0.30
+    assert not {s.text.lower() for s in dev} & {s.text.lower() for s in heldout}
+
+
+@pytest.mark.parametrize("part", ["dev", "heldout"])
+@pytest.mark.parametrize("flag", [f.id for f in triage.RED_FLAGS])
+def test_every_flag_in_every_form(
+    part: str, flag: str, dev: list[Sentence], heldout: list[Sentence]
+) -> None:
+    """Each flag appears present, absent and unsure, and as a reply to its question."""
+    sentences = dev if part == "dev" else heldout
+    statuses = {s.flags[flag] for s in sentences if flag in s.flags}
+    assert statuses == {triage.PRESENT, triage.ABSENT, triage.UNSURE}
+    assert any(s.asked == flag for s in sentences)
+
+
+def test_look_alikes_and_combinations(heldout: list[Sentence]) -> None:
+    """The held-out part has flag-free sentences and sentences with several flags."""
+    assert sum(s.is_negative for s in heldout) >= 150
+    assert sum(len(s.flags) > 1 for s in heldout) >= 60
+
+
+def detector_statuses(nlp: Language, sentence: Sentence) -> dict[str, str]:
+    """What the detector alone (with the reply rules, no intent) makes of a sentence."""
+    from tests.safety.corpus import statuses_from_parse
+
+    entities = [
+        {"entity": "red_flag", "value": f["flag"], "role": f["status"]}
+        for f in nlp(sentence.text)._.red_flags
+    ]
+    return statuses_from_parse(
+        sentence, {"entities": entities, "intent": {"name": None, "confidence": 0.0}}
+    )
+
+
+def test_dev_figures_through_the_detector(
+    red_flag_nlp: Language, dev: list[Sentence]
+) -> None:
+    """Dev floors: a drop means a pattern change broke what used to work."""
+    scores = score(dev, lambda s: detector_statuses(red_flag_nlp, s))
+    print("\n" + scores.summary("dev part, detector only"))
+    assert scores.present_recall >= DEV_MIN_PRESENT_RECALL, scores.misses
+    assert scores.false_present <= DEV_MAX_FALSE_PRESENT, scores.misses
+    assert scores.unsure_recall >= DEV_MIN_UNSURE_RECALL, scores.misses
+
+
+def test_dev_and_heldout_folders_exist() -> None:
+    """Both parts are where the README says."""
+    assert Path(DEV_DIR).is_dir() and Path(HELDOUT_DIR).is_dir()
