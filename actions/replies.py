@@ -57,6 +57,7 @@ NOT_AN_ANSWER_INTENTS = frozenset(
         "stop",
         "restart",
         "delete_conversation",
+        "out_of_scope",
     }
 )
 
@@ -165,6 +166,19 @@ NO_STARTS: tuple[str, ...] = (
     "nothing else",
     "that's all",
     "thats all",
+    "nothing really",
+    "nothing else",
+    "i'm fine",
+    "im fine",
+    "i am fine",
+    "i'm good",
+    "im good",
+    "i'm ok",
+    "im ok",
+    "i'm okay",
+    "im okay",
+    "all ok",
+    "all okay",
 )
 YES_STARTS: tuple[str, ...] = (
     "yes",
@@ -315,6 +329,8 @@ def interpret_reply(asked_flag: str, reply: Reply) -> str | None:
     Returns ``present``, ``absent`` or ``unsure``, or ``None`` when the message is
     plainly not an answer (see the module docstring for the order of the checks).
     """
+    if asked_flag == triage.OTHER_CONCERN.id:
+        return interpret_residual_reply(reply)
     said = reply.mentions.get(asked_flag)
     opening = leading_answer(reply.text) if reply.text else None
     intent_answer = (
@@ -340,3 +356,21 @@ def interpret_reply(asked_flag: str, reply: Reply) -> str | None:
     ):
         return None
     return triage.UNSURE
+
+
+def interpret_residual_reply(reply: Reply) -> str | None:
+    """The answer to "anything else that worries you?": only a clear no is ``absent``.
+
+    Anything else that answers (a yes, doubt, a description, words not understood)
+    is ``present``: the person is not given remedy advice but the clinic's contact.
+    """
+    answer = interpret_reply("", replace_mentions(reply))
+    if answer is None:
+        return None
+    reported = any(status != triage.ABSENT for status in reply.mentions.values())
+    return triage.ABSENT if answer == triage.ABSENT and not reported else triage.PRESENT
+
+
+def replace_mentions(reply: Reply) -> Reply:
+    """``reply`` without its red-flag mentions (they are recorded on their own)."""
+    return Reply(reply.text, reply.intent, reply.confidence, {})

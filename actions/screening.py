@@ -26,11 +26,34 @@ from actions.answers import (
     screening_answers,
     utter_escalation,
 )
+from actions.replies import Reply, interpret_reply
 
 logger = logging.getLogger(__name__)
 
 RED_FLAG_ENTITY = "red_flag"
+NOT_UNDERSTOOD_INTENT = "nlu_fallback"
+# No screening question is asked a third time.
+MAX_TIMES_ASKED = 2
 FORM_NAME = "screening_form"
+
+
+def asked_flag(tracker: Tracker) -> triage.RedFlag | None:
+    """The screening item whose question is open, or ``None``."""
+    if tracker.active_loop_name != FORM_NAME:
+        return None
+    return triage.FLAGS_BY_SLOT.get(tracker.get_slot("requested_slot") or "")
+
+
+def times_asked(tracker: Tracker, slot: str) -> int:
+    """How often the question for ``slot`` was asked since the screening (re)started."""
+    response = f"utter_ask_{FORM_NAME}_{slot}"
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == FORM_NAME:
+            break
+        if event.get("event") == "bot":
+            count += (event.get("metadata") or {}).get("utter_action") == response
+    return count
 
 
 def mentioned_flags(entities: list[dict[str, Any]]) -> dict[str, str]:
@@ -57,7 +80,10 @@ class ActionRecordRedFlags(Action):
 
     Rasa runs this after every user message (``action_extract_slots``), inside and
     outside the screening, so a flag volunteered at any point fills its screening slot
-    and raises ``triage_level`` at once.
+    and raises ``triage_level`` at once. While a screening question is open it also
+    reads the message as the answer to it (:mod:`actions.replies`): a yes with detail
+    is a yes, a no with anything after it is a no, and anything else that is not
+    plainly another request is unsure, never dropped as "not understood".
     """
 
     def name(self) -> str:
@@ -71,11 +97,33 @@ class ActionRecordRedFlags(Action):
         domain: DomainDict,
     ) -> list[EventType]:
         """Return slot events for the mentioned flags, ``red_flags`` and the level."""
-        mentions = mentioned_flags(tracker.latest_message.get("entities") or [])
+        message = tracker.latest_message or {}
+        mentions = mentioned_flags(message.get("entities") or [])
+        asked = asked_flag(tracker)
+        asked_twice = False
+        if asked is not None:
+            intent = message.get("intent") or {}
+            reply = Reply(
+                text=message.get("text") or "",
+                intent=intent.get("name"),
+                confidence=float(intent.get("confidence") or 0.0),
+                mentions=mentions,
+            )
+            answer = interpret_reply(asked.id, reply)
+            asked_twice = times_asked(tracker, asked.slot) >= MAX_TIMES_ASKED
+            if answer is None and asked_twice:
+                # Asked twice already: a third question would loop (class 7).
+                answer = triage.UNSURE
+            if answer is not None:
+                mentions[asked.id] = answer
         if not mentions:
             return []
         answers = screening_answers(tracker)
         events: list[EventType] = []
+        reasked = reasked_flags(tracker)
+        if asked is not None and asked_twice and asked.id not in reasked:
+            # An unsure answer after two questions is kept and counts (rule 3).
+            events.append(SlotSet(REASKED_SLOT, [*reasked, asked.id]))
         for flag_id, answer in mentions.items():
             slot = triage.FLAGS_BY_ID[flag_id].slot
             merged = triage.merge_answer(answers[slot], answer)
@@ -108,7 +156,12 @@ async def _validate_screen_answer(
     reasked = reasked_flags(tracker)
     if value == triage.UNSURE and flag.id not in reasked:
         if tracker.get_slot("requested_slot") == flag.slot:
-            dispatcher.utter_message(response="utter_confirm_unsure")
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            dispatcher.utter_message(
+                response="utter_confirm_not_understood"
+                if intent == NOT_UNDERSTOOD_INTENT
+                else "utter_confirm_unsure"
+            )
         return {flag.slot: None, REASKED_SLOT: reasked + [flag.id]}
     answers = screening_answers(tracker)
     answers[flag.slot] = value

@@ -99,9 +99,23 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     ),
 )
 
-FLAGS_BY_ID: dict[str, RedFlag] = {flag.id: flag for flag in RED_FLAGS}
-FLAGS_BY_SLOT: dict[str, RedFlag] = {flag.slot: flag for flag in RED_FLAGS}
-SCREEN_SLOTS: tuple[str, ...] = tuple(flag.slot for flag in RED_FLAGS)
+# The residual-risk question, asked last and only when no flag has called for care:
+# "Anything else about your leg or how you feel that worries you?" A reply that is
+# not a clear no counts as present, so it never leads to remedy advice. It is the
+# project's addition to the contract's table (not a contract flag, never detected in
+# free text), and it is handled as one more screening item.
+OTHER_CONCERN = RedFlag(
+    "other_concern",
+    SEE_DOCTOR,
+    "anything else about the leg or how they feel that worries them",
+)
+
+# Everything the screening asks, in order: the contract's flags, then the residual.
+SCREENING_ITEMS: tuple[RedFlag, ...] = (*RED_FLAGS, OTHER_CONCERN)
+
+FLAGS_BY_ID: dict[str, RedFlag] = {flag.id: flag for flag in SCREENING_ITEMS}
+FLAGS_BY_SLOT: dict[str, RedFlag] = {flag.slot: flag for flag in SCREENING_ITEMS}
+SCREEN_SLOTS: tuple[str, ...] = tuple(flag.slot for flag in SCREENING_ITEMS)
 
 
 def level_rank(level: str | None) -> int:
@@ -148,7 +162,9 @@ def reported_flags(answers: Mapping[str, str | None]) -> list[str]:
 
     ``answers`` maps screening slot names (``screen_<id>``) to answer values.
     """
-    return [flag.id for flag in RED_FLAGS if counts_as_present(answers.get(flag.slot))]
+    return [
+        flag.id for flag in SCREENING_ITEMS if counts_as_present(answers.get(flag.slot))
+    ]
 
 
 def confirmed_flags(
@@ -163,7 +179,7 @@ def confirmed_flags(
     asked_twice = set(reasked)
     return [
         flag.id
-        for flag in RED_FLAGS
+        for flag in SCREENING_ITEMS
         if answers.get(flag.slot) == PRESENT
         or (answers.get(flag.slot) == UNSURE and flag.id in asked_twice)
     ]
@@ -192,7 +208,7 @@ def questions_still_needed(
     floor = level_rank(raised_level(current_level, reported_flags(answers)))
     return [
         flag.slot
-        for flag in RED_FLAGS
+        for flag in SCREENING_ITEMS
         if answers.get(flag.slot) is None and level_rank(flag.level) > floor
     ]
 
@@ -208,7 +224,7 @@ def form_slots(
     needed = set(questions_still_needed(answers, current_level=current_level))
     return [
         flag.slot
-        for flag in RED_FLAGS
+        for flag in SCREENING_ITEMS
         if answers.get(flag.slot) is not None or flag.slot in needed
     ]
 

@@ -69,6 +69,7 @@ NORM_WORDS = frozenset(
     }
 )
 LINK_GAP = 4
+WH_WORDS = frozenset({"what", "whats", "what's", "how", "why", "when"})
 CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none"})
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
@@ -291,6 +292,38 @@ class RedFlagDetector:
                 self._generic_matcher.add(key, docs)
         self._first_person = {w.lower() for w in scope["first_person"]}
         self._other_people = {w.lower() for w in scope.get("other_people") or []}
+        self._other_possessives = {
+            w.lower() for w in scope.get("other_possessives") or []
+        }
+        self._other_predicates = {
+            w.lower() for w in scope.get("other_predicates") or []
+        }
+        self._self_report = Matcher(vocab, validate=validate)
+        for index, entry in enumerate(scope.get("self_report") or []):
+            self._self_report.add(f"self_report|{index}", self._compile_words(entry))
+        # A flag's `vetoes`: words anywhere in the message that explain its wording
+        # away ("beetroot" for red urine, "ice pack" for a cold leg).
+        self._veto_matcher = Matcher(vocab, validate=validate)
+        self._veto_flags: dict[int, str] = {}
+        for flag, lists in self.patterns["flags"].items():
+            for index, entry in enumerate(
+                (lists.get("vetoes") or {}).get("words") or []
+            ):
+                key = f"{flag}|veto|{index}"
+                self._veto_matcher.add(key, self._compile_words(entry))
+                self._veto_flags[vocab.strings[key]] = flag
+        # A flag's `topics`: words that name what the flag is about ("wee", "pee" for
+        # dark urine). In a message that voices doubt and names the topic, a flag not
+        # otherwise found is unsure ("not sure if it's brown or just dark yellow").
+        self._topic_matcher = Matcher(vocab, validate=validate)
+        self._topic_flags: dict[int, str] = {}
+        for flag, lists in self.patterns["flags"].items():
+            for index, entry in enumerate(
+                (lists.get("topics") or {}).get("words") or []
+            ):
+                key = f"{flag}|topic|{index}"
+                self._topic_matcher.add(key, self._compile_words(entry))
+                self._topic_flags[vocab.strings[key]] = flag
         self._self_contrast = PhraseMatcher(vocab, attr="NORM")
         self._self_contrast.add(
             "self_contrast",
@@ -444,7 +477,14 @@ class RedFlagDetector:
         for key, start, end in generic:
             outside = end <= mention.start or start >= mention.end
             negated = end < len(doc) and doc[end].norm_ == "not"  # "can't", "isn't"
-            leading = key == "generic_question_start" and start == left
+            # "can walk ok but it's tingly" is an answer, not a question: a leading
+            # "can"/"is"/"do" asks only when the sentence ends with a question mark.
+            asks = (
+                doc[start].lower_ in WH_WORDS
+                or (right > 0 and doc[right - 1].text == "?")
+                or (right < len(doc) and doc[right].text == "?")
+            )
+            leading = key == "generic_question_start" and start == left and asks
             if leading and outside and not negated:
                 return True
             if key == "generic_question" and left <= start and end <= right and outside:
@@ -515,8 +555,6 @@ class RedFlagDetector:
             return []
         mdoc = self._matching_doc(doc)
         mentions = self._mentions(mdoc)
-        if not mentions:
-            return []
         generic = [
             (self.nlp.vocab.strings[key], start, end)
             for key, start, end in self._generic_matcher(mdoc)
@@ -525,8 +563,17 @@ class RedFlagDetector:
             mentions = [
                 m for m in mentions if not self._is_generic_question(mdoc, m, generic)
             ]
-        if len(self._self_contrast(mdoc)):
-            mentions = [m for m in mentions if not self._about_someone_else(mdoc, m)]
+        contrasted = bool(len(self._self_contrast(mdoc)))
+        if contrasted or len(self._self_report(mdoc)):
+            mentions = [
+                m
+                for m in mentions
+                if not self._about_someone_else(mdoc, m, contrasted=contrasted)
+            ]
+        vetoed = {
+            self._veto_flags[match_id] for match_id, _, _ in self._veto_matcher(mdoc)
+        }
+        mentions = [m for m in mentions if m.flag not in vetoed]
         before, after = self._cues(mdoc)
         results: list[tuple[Mention, str, bool]] = []
         for index, mention in enumerate(mentions):
@@ -541,6 +588,7 @@ class RedFlagDetector:
             if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
                 best[mention.flag] = (mention, status)
         self._combine_clot_signs(best)
+        self._add_doubted_topics(mdoc, before, after, best)
         flags = []
         for flag, (mention, status) in best.items():
             start = mdoc[mention.start].idx
@@ -556,17 +604,48 @@ class RedFlagDetector:
             )
         return sorted(flags, key=lambda f: (f["start"], f["flag"]))
 
-    def _about_someone_else(self, doc: Doc, mention: Mention) -> bool:
+    def _about_someone_else(
+        self, doc: Doc, mention: Mention, *, contrasted: bool
+    ) -> bool:
         """Whether a mention's clause is about another person.
 
-        Only called when the message says the person is asking for themselves ("my
-        dad has diabetes but I'm asking about me"); without such a cue a message
-        written for someone else ("my mum's calf is hot") is their report.
+        Only called when the message also speaks of the writer's own cramp ("my dad
+        has diabetes but I'm asking about me", "my mum takes statins, I've just got a
+        cramp"); a message written wholly for someone else ("my mum's calf is hot") is
+        their report. With an explicit contrast any other person in the clause
+        counts; otherwise only one who has, takes or is something ("my sister gets
+        cramps every night") or whose thing it is ("my boyfriend's shin").
         """
         left = mention.start
         while left > 0 and not self._is_boundary(doc, left - 1):
             left -= 1
-        return any(t.lower_ in self._other_people for t in doc[left : mention.start])
+        clause = doc[left : mention.start]
+        for i, token in enumerate(clause):
+            if token.lower_ not in self._other_people:
+                continue
+            if contrasted or token.lower_ in self._other_possessives:
+                return True
+            following = [t.lower_ for t in clause[i + 1 : i + 4]]
+            if following and following[0] in {"'s", "s", "’s"}:
+                return True
+            if any(word in self._other_predicates for word in following):
+                return True
+        return False
+
+    def _add_doubted_topics(
+        self,
+        doc: Doc,
+        before: list[Cue],
+        after: list[Cue],
+        best: dict[str, tuple[Mention, str]],
+    ) -> None:
+        """Flags whose topic is named in a message that voices doubt become unsure."""
+        if not any(c.kind == "hedge" for c in (*before, *after)):
+            return
+        for match_id, start, end in self._topic_matcher(doc):
+            flag = self._topic_flags[match_id]
+            if flag not in best and not flag.startswith("_"):
+                best[flag] = (Mention(flag, UNSURE, start, end, False), UNSURE)
 
     @staticmethod
     def _combine_clot_signs(best: dict[str, tuple[Mention, str]]) -> None:

@@ -27,7 +27,7 @@ from actions.remedy import REMEDY_RESPONSES
 
 UNUSED = re.compile(r"The utterance '(?P<name>[\w]+)' is not used in any story or rule")
 WARNING = re.compile(r"(UserWarning|\bWARNING\b)")
-LITERAL_RESPONSE = re.compile(r'response=\s*"(utter_\w+)"')
+LITERAL_RESPONSE = re.compile(r"\"(utter_\w+)\"")
 
 
 def responses_said_by_actions() -> set[str]:
@@ -35,10 +35,11 @@ def responses_said_by_actions() -> set[str]:
     names = set(REMEDY_RESPONSES)
     names.add("utter_restart")  # said by Rasa's own action_restart
     names |= {f"utter_escalate_{level}" for level in triage.LEVELS[1:]}
-    names |= {f"utter_reason_{flag.id}" for flag in triage.RED_FLAGS}
+    names |= {f"utter_reason_{flag.id}" for flag in triage.SCREENING_ITEMS}
     names |= {f"utter_ask_screening_form_{slot}" for slot in triage.SCREEN_SLOTS}
     for source in (ROOT / "actions").glob("*.py"):
         names |= set(LITERAL_RESPONSE.findall(source.read_text(encoding="utf-8")))
+    names.discard("utter_action")  # the metadata key of a bot event, not a response
     return names
 
 

@@ -97,6 +97,8 @@ class Conversation:
         self.slots: dict[str, Any] = {}
         self.form_active = False
         self.said: list[str] = []
+        self.events: list[dict[str, Any]] = []
+        self.rejected = 0
 
     def _apply(self, events: list[dict[str, Any]]) -> None:
         for event in events:
@@ -104,7 +106,11 @@ class Conversation:
                 self.slots[event["name"]] = event["value"]
 
     def _validate(
-        self, candidates: dict[str, Any], *, requested: str | None = None
+        self,
+        candidates: dict[str, Any],
+        *,
+        requested: str | None = None,
+        intent: str = "report_symptom",
     ) -> None:
         """Run the form's validation with ``candidates`` as this turn's slot events."""
         events = [{"event": "user"}] + [
@@ -115,13 +121,29 @@ class Conversation:
             {**self.slots, "requested_slot": requested, **candidates},
             events=events,
             active_loop="screening_form" if self.form_active else None,
+            intent=intent,
         )
         dispatcher = CollectingDispatcher()
         result = run(ValidateScreeningForm().run(dispatcher, tracker, self.domain))
         self.said += responses(dispatcher)
+        self.events += [
+            {"event": "bot", "metadata": {"utter_action": name}}
+            for name in responses(dispatcher)
+        ]
         self.slots.update(candidates)
         self._apply(result)
+        if not self.form_active:
+            self.events.append({"event": "active_loop", "name": "screening_form"})
         self.form_active = True
+        asked = self.requested_slot()
+        if asked is not None:
+            # Rasa's form asks the next question (a re-ask after an unsure answer too).
+            self.events.append(
+                {
+                    "event": "bot",
+                    "metadata": {"utter_action": f"utter_ask_screening_form_{asked}"},
+                }
+            )
 
     def requested_slot(self) -> str | None:
         """The question the form asks next, or ``None`` when it is done."""
@@ -145,11 +167,47 @@ class Conversation:
         self._finish_if_done()
 
     def answer(self, value: str) -> None:
-        """Answer the question the form asked (yes, no or not sure)."""
+        """Press the Yes, No or Not sure button of the question the form asked."""
+        intent = {
+            triage.PRESENT: "affirm",
+            triage.ABSENT: "deny",
+            triage.UNSURE: "express_unsure",
+        }[value]
+        self.reply("", intent=intent)
+
+    def reply(
+        self,
+        text: str,
+        *,
+        intent: str = "nlu_fallback",
+        confidence: float = 1.0,
+        entities: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Send a message while a question is open, as Rasa would handle it.
+
+        ``action_record_red_flags`` reads it (the slot mapping), then the form
+        validates what it extracted; nothing extracted is the form's rejection, and
+        the question stays open.
+        """
         slot = self.requested_slot()
         if slot is None:
             return
-        self._validate({slot: value}, requested=slot)
+        tracker = make_tracker(
+            {**self.slots, "requested_slot": slot},
+            entities=entities,
+            intent=intent,
+            events=self.events,
+            active_loop="screening_form",
+        )
+        tracker.latest_message["text"] = text
+        tracker.latest_message["intent"]["confidence"] = confidence
+        dispatcher = CollectingDispatcher()
+        events = run(ActionRecordRedFlags().run(dispatcher, tracker, self.domain))
+        candidates = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+        if not candidates:
+            self.rejected += 1
+            return
+        self._validate(candidates, requested=slot, intent=intent)
         self._finish_if_done()
 
     def volunteer(self, flag_id: str, role: str = triage.PRESENT) -> None:

@@ -217,7 +217,7 @@ def test_unsure_then_clear_no_is_not_a_flag(conversation: Conversation) -> None:
 
 def test_all_no_ends_in_remedy_advice(conversation: Conversation) -> None:
     conversation.start_screening()
-    for _ in RED_FLAGS:
+    for _ in triage.SCREENING_ITEMS:
         conversation.answer(ABSENT)
     assert conversation.slots["triage_level"] == "self_care"
     assert conversation.said[-7] == "utter_screening_clear"
@@ -287,7 +287,7 @@ def test_see_doctor_flag_then_no_more_urgent_ones(conversation: Conversation) ->
 
 def test_flag_after_remedy_advice_escalates(conversation: Conversation) -> None:
     conversation.start_screening()
-    for _ in RED_FLAGS:
+    for _ in triage.SCREENING_ITEMS:
         conversation.answer(ABSENT)
     assert conversation.slots["triage_level"] == "self_care"
     conversation.volunteer("swelling")

@@ -64,8 +64,26 @@ def test_unsure_is_pending_until_asked_once_more(flag: triage.RedFlag) -> None:
 
 
 def test_no_flag_concludes_at_self_care() -> None:
-    assert triage.screening_level(all_absent()) == "self_care"
-    assert triage.remedy_advice_allowed(all_absent(), current_level="self_care")
+    answers = {**all_absent(), triage.OTHER_CONCERN.slot: ABSENT}
+    assert triage.screening_level(answers) == "self_care"
+    assert triage.remedy_advice_allowed(answers, current_level="self_care")
+
+
+def test_the_residual_question_comes_last_and_only_without_a_flag() -> None:
+    """Before any advice: "anything else that worries you?" (issue 10)."""
+    assert triage.questions_still_needed(all_absent()) == [triage.OTHER_CONCERN.slot]
+    assert triage.screening_level(all_absent()) is None
+    assert not triage.remedy_advice_allowed(all_absent(), current_level="self_care")
+    with_flag = {**all_absent(), "screen_bruising": PRESENT}
+    assert triage.questions_still_needed(with_flag) == []
+    assert triage.screening_level(with_flag) == "see_doctor"
+
+
+def test_a_residual_concern_means_no_remedy_advice() -> None:
+    answers = {**all_absent(), triage.OTHER_CONCERN.slot: PRESENT}
+    assert triage.screening_level(answers) == "see_doctor"
+    assert triage.reported_flags(answers) == ["other_concern"]
+    assert not triage.remedy_advice_allowed(answers, current_level="see_doctor")
 
 
 def test_screening_is_not_concluded_while_questions_remain() -> None:
