@@ -16,7 +16,7 @@ REQUIREMENTS := requirements.txt $(sort $(wildcard requirements/*.txt))
 
 SPACY_PIPELINE := build/spacy/en_hamstring
 SPACY_STAMP := $(SPACY_PIPELINE)/meta.json
-SPACY_SOURCES := $(wildcard nlp/*.py nlp/*.yml)
+SPACY_SOURCES := $(wildcard nlp/*.py nlp/*.yml tests/safety/phrasings/dev/*.yml)
 
 MODEL := models/hamstring.tar.gz
 TRAINING_FILES := domain.yml config.yml $(shell find data -name '*.yml' 2>/dev/null)
@@ -82,8 +82,8 @@ test-nlu: $(MODEL) ## Held-out NLU test (tests/test_nlu.yml): intent accuracy mu
 	$(RASA) test nlu --model $(MODEL) --nlu tests/test_nlu.yml --out results/nlu
 	$(PY) scripts/check_nlu_results.py results/nlu/intent_report.json --min-accuracy 0.95
 
-test-nlu-model: $(MODEL) ## The red-flag phrasing table through the trained model (recall, false positives)
-	RASA_MODEL=$(MODEL) $(PY) -m pytest -q -s -p no:cacheprovider tests/nlp/test_red_flags_model.py
+test-nlu-model: $(MODEL) ## Safety figures on the frozen held-out phrasing part through the trained model
+	RASA_MODEL=$(MODEL) $(PY) -m pytest -q -s -p no:cacheprovider tests/safety/test_heldout_model.py
 
 clean: ## Remove models, build output and test results (keeps the venv and conversations)
 	rm -rf models build results reports .rasa

@@ -12,7 +12,8 @@ A reply to "Is the leg or foot cold, pale, grey or blue?" is read in this order:
 3. A clear no with anything after it ("no, thankfully", "nope all good") is ``absent``.
 4. Doubt ("not sure", "dunno", "maybe") is ``unsure``.
 5. A message that is plainly something else (a question about cramps, a greeting,
-   "stop") is not an answer: the dialogue answers it and asks the question again.
+   "stop"), or that reports another flag and says nothing of this one, is not an
+   answer: the dialogue answers it and asks the question again.
 6. Anything else (not understood, another language, an unrelated symptom) is
    ``unsure``: a reply to a safety question is never dropped as "not understood".
 
@@ -347,9 +348,10 @@ def interpret_reply(asked_flag: str, reply: Reply) -> str | None:
         return said
     if overall is not None:
         return overall
-    if reply.mentions:
-        # Another flag but nothing about this one: not a clear yes or no.
-        return triage.UNSURE
+    if any(status != triage.ABSENT for status in reply.mentions.values()):
+        # Another flag but nothing about this one: recorded on its own, and this
+        # question is asked again (plainly, not as "not sure").
+        return None
     if (
         reply.intent in NOT_AN_ANSWER_INTENTS
         and reply.confidence >= MIN_INTENT_CONFIDENCE

@@ -26,7 +26,12 @@ from actions.answers import (
     screening_answers,
     utter_escalation,
 )
-from actions.replies import Reply, interpret_reply
+from actions.replies import (
+    MIN_INTENT_CONFIDENCE,
+    NOT_AN_ANSWER_INTENTS,
+    Reply,
+    interpret_reply,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +116,13 @@ class ActionRecordRedFlags(Action):
             )
             answer = interpret_reply(asked.id, reply)
             asked_twice = times_asked(tracker, asked.slot) >= MAX_TIMES_ASKED
-            if answer is None and asked_twice:
-                # Asked twice already: a third question would loop (class 7).
+            other_request = (
+                reply.intent in NOT_AN_ANSWER_INTENTS
+                and reply.confidence >= MIN_INTENT_CONFIDENCE
+            )
+            if answer is None and asked_twice and not other_request:
+                # Asked twice and still no answer to it: a third question would
+                # loop (class 7). A question of their own is answered instead.
                 answer = triage.UNSURE
             if answer is not None:
                 mentions[asked.id] = answer

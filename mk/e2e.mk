@@ -8,7 +8,8 @@ E2E_TOKEN ?= e2e-local-token
 E2E_WORKERS ?= 4
 E2E_STARTUP_TIMEOUT ?= 600
 E2E_REPORTS ?= reports/e2e
-E2E_CASES ?= tests/e2e
+E2E_GENERATED ?= $(E2E_REPORTS)/generated
+E2E_CASES ?= tests/e2e $(E2E_GENERATED)
 
 TEST_TARGETS += test-e2e
 
@@ -16,7 +17,8 @@ TEST_TARGETS += test-e2e
 
 test-e2e: test-e2e-runner test-e2e-suite ## End-to-end tests: the runner's own tests, then every tests/e2e/*.yml case against real servers
 
-test-e2e-suite: $(MODEL) $(VENV_STAMP) ## Run the e2e conversation suite (reports in reports/e2e/)
+test-e2e-suite: $(MODEL) $(VENV_STAMP) ## Run the e2e conversation suite and the suite generated from the triage table (reports in reports/e2e/)
+	$(PY) -m e2e.generate --out $(E2E_GENERATED)/red_flags_generated.yml
 	RASA_TELEMETRY_ENABLED=false $(PY) -m e2e.servers run --model $(MODEL) \
 		--rasa-port $(E2E_RASA_PORT) --actions-port $(E2E_ACTIONS_PORT) --token $(E2E_TOKEN) \
 		--log-dir $(E2E_REPORTS) --timeout $(E2E_STARTUP_TIMEOUT) -- \

@@ -18,30 +18,60 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import spacy
+import srsly
 from spacy.language import Language
 
+from actions.triage import RED_FLAGS
+from nlp.flag_classifier import FACTORY_NAME as CLASSIFIER_FACTORY
 from nlp.red_flags import DEFAULT_PATTERNS_PATH, FACTORY_NAME
 
 logger = logging.getLogger(__name__)
 
 PIPELINE_NAME = "en_hamstring"
-PIPELINE_VERSION = "1.0.0"
+PIPELINE_VERSION = "1.1.0"
+# The dev part of the phrasing corpus trains the classifier (never the held-out part).
+DEV_PHRASINGS_DIR = Path(__file__).resolve().parents[1] / "tests/safety/phrasings/dev"
 
 
-def build_pipeline(*, patterns_path: str | Path = DEFAULT_PATTERNS_PATH) -> Language:
+def dev_phrasings(
+    directory: Path = DEV_PHRASINGS_DIR,
+) -> tuple[list[str], list[list[str]]]:
+    """Texts of the dev phrasing part and, for each, the flags labelled present."""
+    texts: list[str] = []
+    labels: list[list[str]] = []
+    for path in sorted(directory.glob("*.yml")):
+        for row in srsly.read_yaml(path)["sentences"]:
+            texts.append(str(row["text"]))
+            flags = row.get("flags") or {}
+            labels.append(
+                [flag for flag, status in flags.items() if status == "present"]
+            )
+    return texts, labels
+
+
+def build_pipeline(
+    *,
+    patterns_path: str | Path = DEFAULT_PATTERNS_PATH,
+    phrasings_dir: Path = DEV_PHRASINGS_DIR,
+) -> Language:
     """Create and initialise the pipeline in memory."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe(FACTORY_NAME)
+    nlp.add_pipe(CLASSIFIER_FACTORY)
     nlp.initialize()
     detector = nlp.get_pipe(FACTORY_NAME)
     detector.initialize(patterns_path=str(patterns_path))
     detector.check_patterns()
+    texts, labels = dev_phrasings(phrasings_dir)
+    nlp.get_pipe(CLASSIFIER_FACTORY).initialize(
+        texts=texts, labels=labels, flag_ids=[flag.id for flag in RED_FLAGS]
+    )
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = PIPELINE_VERSION
     nlp.meta["description"] = (
-        "Blank English tokenizer, lookup lemmatizer and red-flag detection "
-        "for the hamstring-cramp assistant."
+        "Blank English tokenizer, lookup lemmatizer, red-flag wordings and a "
+        "red-flag classifier for the hamstring-cramp assistant."
     )
     return nlp
 

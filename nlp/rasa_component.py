@@ -51,6 +51,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import nlp.flag_classifier  # noqa: F401  (registers the factory SpacyNLP loads)
 from nlp.red_flags import ABSENT, FACTORY_NAME
 
 logger = logging.getLogger(__name__)

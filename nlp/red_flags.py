@@ -69,6 +69,10 @@ NORM_WORDS = frozenset(
     }
 )
 LINK_GAP = 4
+# Hedges too weak to make a named topic unsure on their own.
+WEAK_HEDGES = frozenset(
+    {"if", "whether", "in case", "what if", "could i", "might i have"}
+)
 WH_WORDS = frozenset({"what", "whats", "what's", "how", "why", "when"})
 CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none"})
@@ -77,6 +81,11 @@ NOT_LIST_END = frozenset({"though", "tho", "yes", "yeah", "definitely", "actuall
 
 if not Doc.has_extension("red_flags"):
     Doc.set_extension("red_flags", default=None)
+# Flags the rules decided about in a doc: those they report (present, absent, unsure)
+# and those a reported flag claims ("black and blue" is bruising, so not a cold pale
+# leg). The classifier (nlp/flag_classifier.py) never overrides these decisions.
+if not Doc.has_extension("red_flags_seen"):
+    Doc.set_extension("red_flags_seen", default=None)
 
 
 def load_patterns(path: str | Path = DEFAULT_PATTERNS_PATH) -> dict[str, Any]:
@@ -159,6 +168,9 @@ class RedFlagDetector:
         """Matcher token specs for one written word (may be several tokens)."""
         if word == "#":
             return [{"LIKE_NUM": True}]
+        if word == "%ing":
+            # Any -ing form ("can't stand foam rolling", "can't stand waiting").
+            return [{"LOWER": {"REGEX": r"^[a-z]+ing$"}}]
         if word.startswith("="):
             # "=numb": this exact word only (the lemma of "number" is "numb").
             return [{"LOWER": {"IN": [t.lower_]}} for t in self.nlp.make_doc(word[1:])]
@@ -194,7 +206,9 @@ class RedFlagDetector:
             specs: list[dict[str, Any]] = []
             for word in alternative.split():
                 specs.extend(self._token_spec(word))
-            if len(specs) == 1 and len(specs[0]) == 1 and "LIKE_NUM" not in specs[0]:
+            mergeable = len(specs) == 1 and len(specs[0]) == 1
+            first = next(iter(specs[0].values())) if specs and specs[0] else None
+            if mergeable and isinstance(first, dict) and "IN" in first:
                 attr, value = next(iter(specs[0].items()))
                 merged.setdefault(attr, set()).update(value["IN"])
             else:
@@ -324,6 +338,9 @@ class RedFlagDetector:
                 key = f"{flag}|topic|{index}"
                 self._topic_matcher.add(key, self._compile_words(entry))
                 self._topic_flags[vocab.strings[key]] = flag
+        self._past = Matcher(vocab, validate=validate)
+        for index, entry in enumerate(scope.get("past") or []):
+            self._past.add(f"past|{index}", self._compile_words(entry))
         self._self_contrast = PhraseMatcher(vocab, attr="NORM")
         self._self_contrast.add(
             "self_contrast",
@@ -570,6 +587,9 @@ class RedFlagDetector:
                 for m in mentions
                 if not self._about_someone_else(mdoc, m, contrasted=contrasted)
             ]
+        past = [(start, end) for _, start, end in self._past(mdoc)]
+        if past:
+            mentions = [m for m in mentions if not self._in_past_clause(mdoc, m, past)]
         vetoed = {
             self._veto_flags[match_id] for match_id, _, _ in self._veto_matcher(mdoc)
         }
@@ -588,7 +608,7 @@ class RedFlagDetector:
             if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
                 best[mention.flag] = (mention, status)
         self._combine_clot_signs(best)
-        self._add_doubted_topics(mdoc, before, after, best)
+        self._add_doubted_topics(mdoc, before, after, best, generic)
         flags = []
         for flag, (mention, status) in best.items():
             start = mdoc[mention.start].idx
@@ -603,6 +623,23 @@ class RedFlagDetector:
                 }
             )
         return sorted(flags, key=lambda f: (f["start"], f["flag"]))
+
+    def _clause(self, doc: Doc, mention: Mention) -> tuple[int, int]:
+        """Token bounds of the clause around a mention (scope boundaries on each side)."""
+        left = mention.start
+        while left > 0 and not self._is_boundary(doc, left - 1):
+            left -= 1
+        right = mention.end
+        while right < len(doc) and not self._is_boundary(doc, right):
+            right += 1
+        return left, right
+
+    def _in_past_clause(
+        self, doc: Doc, mention: Mention, past: list[tuple[int, int]]
+    ) -> bool:
+        """Whether a past-time or resolved marker dates the mention's clause."""
+        left, right = self._clause(doc, mention)
+        return any(left <= start and end <= right for start, end in past)
 
     def _about_someone_else(
         self, doc: Doc, mention: Mention, *, contrasted: bool
@@ -638,14 +675,30 @@ class RedFlagDetector:
         before: list[Cue],
         after: list[Cue],
         best: dict[str, tuple[Mention, str]],
+        generic: list[tuple[str, int, int]],
     ) -> None:
-        """Flags whose topic is named in a message that voices doubt become unsure."""
-        if not any(c.kind == "hedge" for c in (*before, *after)):
+        """Flags whose topic is named in a message that voices doubt become unsure.
+
+        Only doubt about the person's own state counts ("not sure if it's brown"); a
+        bare "if" or "whether" is a condition as often as a doubt, and a question
+        about the topic ("how can I tell if it's a tear?") is not a report.
+        """
+        doubts = [
+            c
+            for c in (*before, *after)
+            if c.kind == "hedge"
+            and doc[c.start : c.end].text.lower() not in WEAK_HEDGES
+        ]
+        if not doubts:
             return
         for match_id, start, end in self._topic_matcher(doc):
             flag = self._topic_flags[match_id]
-            if flag not in best and not flag.startswith("_"):
-                best[flag] = (Mention(flag, UNSURE, start, end, False), UNSURE)
+            if flag in best or flag.startswith("_"):
+                continue
+            mention = Mention(flag, UNSURE, start, end, False)
+            if generic and self._is_generic_question(doc, mention, generic):
+                continue
+            best[flag] = (mention, UNSURE)
 
     @staticmethod
     def _combine_clot_signs(best: dict[str, tuple[Mention, str]]) -> None:
@@ -694,8 +747,15 @@ class RedFlagDetector:
     # ------------------------------------------------------------------ spaCy API
 
     def __call__(self, doc: Doc) -> Doc:
-        """Set ``doc._.red_flags``."""
+        """Set ``doc._.red_flags`` and ``doc._.red_flags_seen``."""
+        if not self._compiled:
+            self._compile()
         doc._.red_flags = self.find(doc)
+        reported = {f["flag"] for f in doc._.red_flags}
+        claimed = {
+            other for flag in reported for other in self._suppresses.get(flag, ())
+        }
+        doc._.red_flags_seen = reported | claimed
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:

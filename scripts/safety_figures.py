@@ -24,7 +24,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.safety.corpus import (  # noqa: E402
+from tests.safety.corpus import (
     DEV_DIR,
     HELDOUT_DIR,
     Sentence,

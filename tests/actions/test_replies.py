@@ -61,7 +61,9 @@ def test_yes_with_a_description_is_a_yes() -> None:
 
 
 def test_the_description_decides_when_it_names_the_asked_flag() -> None:
-    said = reply("my foot has gone a grey colour", "report_symptom", cold_pale_leg=PRESENT)
+    said = reply(
+        "my foot has gone a grey colour", "report_symptom", cold_pale_leg=PRESENT
+    )
     assert interpret_reply("cold_pale_leg", said) == PRESENT
     denied = reply("it's warm and pink", "report_symptom", cold_pale_leg=ABSENT)
     assert interpret_reply("cold_pale_leg", denied) == ABSENT
@@ -97,9 +99,10 @@ def test_anything_not_understood_is_unsure(text: str, intent: str) -> None:
     assert interpret_reply("swelling", reply(text, intent)) == UNSURE
 
 
-def test_another_flag_without_this_one_is_unsure_for_this_one() -> None:
+def test_another_flag_without_this_one_leaves_the_question_open() -> None:
+    """Recorded on its own; this question is asked again, plainly."""
     said = reply("my wee is brown", "report_symptom", dark_urine=PRESENT)
-    assert interpret_reply("chest_pain_or_breathless", said) == UNSURE
+    assert interpret_reply("chest_pain_or_breathless", said) is None
 
 
 @pytest.mark.parametrize(
@@ -169,20 +172,26 @@ def test_two_replies_not_understood_count_the_flag(conversation: Conversation) -
 
 
 def test_a_question_is_never_asked_a_third_time(conversation: Conversation) -> None:
+    """Class 7: two replies that leave the question open, then it counts (rule 3)."""
+    wee = [{"entity": "red_flag", "value": "dark_urine", "role": PRESENT}]
     conversation.start_screening()
-    conversation.reply("hello", intent="greet")
-    conversation.reply("hi again", intent="greet")
-    assert conversation.rejected == 2
-    asks = [
-        e
-        for e in conversation.events
-        if (e.get("metadata") or {}).get("utter_action")
-        == "utter_ask_screening_form_screen_chest_pain_or_breathless"
-    ]
-    assert len(asks) == 1  # the harness records the form's asks only
-    conversation.events += asks  # the rules re-asked it after each greeting
-    conversation.reply("hello?", intent="greet")
-    assert conversation.slots.get("triage_level") == "emergency"
+    conversation.reply("my wee is brown", intent="report_symptom", entities=wee)
+    assert conversation.slots["triage_level"] == "urgent"
+    assert conversation.requested_slot() == "screen_chest_pain_or_breathless"
+    conversation.reply("like cola honestly", intent="report_symptom", entities=wee)
+    assert conversation.slots["screen_chest_pain_or_breathless"] == UNSURE
+    assert conversation.slots["triage_level"] == "emergency"
+
+
+def test_questions_of_their_own_are_answered_not_counted(
+    conversation: Conversation,
+) -> None:
+    conversation.start_screening()
+    conversation.reply("what causes cramps?", intent="ask_causes")
+    conversation.reply("and how long do they last?", intent="ask_recovery")
+    conversation.reply("and how do I stop them?", intent="ask_prevention")
+    assert conversation.rejected == 3
+    assert conversation.slots.get("triage_level") is None
 
 
 def test_all_no_then_a_worry_gives_no_remedy(conversation: Conversation) -> None:
@@ -190,7 +199,9 @@ def test_all_no_then_a_worry_gives_no_remedy(conversation: Conversation) -> None
     for _ in triage.RED_FLAGS:
         conversation.answer(ABSENT)
     assert conversation.requested_slot() == triage.OTHER_CONCERN.slot
-    conversation.reply("my knee feels a bit wobbly and I'm scared", intent="report_symptom")
+    conversation.reply(
+        "my knee feels a bit wobbly and I'm scared", intent="report_symptom"
+    )
     assert conversation.slots["triage_level"] == "see_doctor"
     assert "utter_reason_other_concern" in conversation.said
     assert not [name for name in conversation.said if name.startswith("utter_remedy_")]

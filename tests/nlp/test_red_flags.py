@@ -164,5 +164,9 @@ def test_pipeline_loads_from_another_directory(
 def test_meta(red_flag_nlp: Language) -> None:
     """Pipeline name, version and components."""
     assert red_flag_nlp.meta["name"] == "en_hamstring"
-    assert red_flag_nlp.meta["version"] == "1.0.0"
-    assert red_flag_nlp.pipe_names == ["lemmatizer", "hamstring_red_flags"]
+    assert red_flag_nlp.meta["version"] == "1.1.0"
+    assert red_flag_nlp.pipe_names == [
+        "lemmatizer",
+        "hamstring_red_flags",
+        "hamstring_flag_classifier",
+    ]

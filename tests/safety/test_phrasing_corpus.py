@@ -23,20 +23,24 @@ from tests.safety.corpus import (
     sha256_of,
 )
 
-# Batch A (H1-H3) and batch B (H4-H5), written 2026-12-02 by five writers who had not
-# seen the patterns, the training data or any earlier phrasing file.
+# Batch A (H1-H3), batch B (H4-H5) and batch C (H6-H7), written 2026-12-02 by seven
+# writers who had not seen the patterns, the training data or any earlier phrasing file.
+# B and C were sealed until their first measurement; C was written after the last
+# lexicon change measured on A and B.
 HELDOUT_SHA256 = {
     "H1.yml": "57624fa87c24ff30920a483248c367c23532d6e57fc0f158f2465cedf8cab31e",
     "H2.yml": "7d9cb6eee4f22b7d130cad358fb497691d261c2c96e3e936e118f19308ad8af6",
     "H3.yml": "19ab7a28d3dcdcbc7aebdd8002ad9edd996cd2cbaecf97770037de2cc0031512",
     "H4.yml": "a5b35cb725b66f40baff05ab5146e388fb962971746c6dfff5179e4d1373d1c0",
     "H5.yml": "8409a9e8086f06e121e8a55120b21f167a7c90b264e479d96aed3fcab512df1c",
+    "H6.yml": "7527ec2c3007328aa34e0f747a339a4bc8a8ef3a2e183906547bfbe1f5ff1ab8",
+    "H7.yml": "81a00f9095a464236af5a3d841b39d717cc8101acccd0cb168cf3549f6145e0d",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
-DEV_MIN_PRESENT_RECALL = 0.97
-DEV_MAX_FALSE_PRESENT = 0.03
-DEV_MIN_UNSURE_RECALL = 0.90
+DEV_MIN_PRESENT_RECALL = 0.99
+DEV_MAX_FALSE_PRESENT = 0.045
+DEV_MIN_UNSURE_RECALL = 0.97
 
 
 @pytest.fixture(scope="module")

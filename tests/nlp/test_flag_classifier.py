@@ -1,0 +1,75 @@
+"""The learned second net: it only adds flags the wordings did not mention."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from nlp.flag_classifier import FlagClassifier, FlagClassifierComponent
+
+TEXTS = [
+    "my calf is puffed up like a sausage",
+    "calf looks like a sausage and feels tight",
+    "leg went sausage-like overnight",
+    "just a normal cramp",
+    "cramp in my hamstring after running",
+    "my hamstring cramped at the gym",
+]
+LABELS = [["swelling"], ["swelling"], ["swelling"], [], [], []]
+
+
+def component(nlp: Language, threshold: float) -> FlagClassifierComponent:
+    """A classifier component trained on the tiny table above."""
+    made = FlagClassifierComponent(nlp, threshold=threshold)
+    made.initialize(texts=TEXTS, labels=LABELS, flag_ids=["swelling", "bruising"])
+    return made
+
+
+def test_probabilities_follow_the_training(red_flag_nlp: Language) -> None:
+    classifier = FlagClassifier.train(TEXTS, LABELS, ["swelling", "bruising"])
+    assert set(classifier.probabilities("x")) == {"swelling"}  # no bruising examples
+    sausage = classifier.probabilities("my calf is like a sausage")["swelling"]
+    plain = classifier.probabilities("a cramp after running")["swelling"]
+    assert sausage > 0.5 > plain
+
+
+def test_adds_a_flag_the_rules_did_not_mention(red_flag_nlp: Language) -> None:
+    doc = red_flag_nlp.make_doc("my calf is like a sausage")
+    doc._.red_flags = []
+    doc = component(red_flag_nlp, 0.5)(doc)
+    assert [(f["flag"], f["status"], f["source"]) for f in doc._.red_flags] == [
+        ("swelling", "present", "classifier")
+    ]
+
+
+def test_never_overrides_what_the_rules_decided(red_flag_nlp: Language) -> None:
+    doc = red_flag_nlp.make_doc("no swelling, my calf is not like a sausage")
+    ruled = [{"flag": "swelling", "status": "absent", "start": 3, "end": 11}]
+    doc._.red_flags = list(ruled)
+    doc = component(red_flag_nlp, 0.01)(doc)
+    assert doc._.red_flags == ruled
+
+
+def test_never_adds_a_flag_the_rules_dismissed(red_flag_nlp: Language) -> None:
+    doc = red_flag_nlp.make_doc("my calf is like a sausage")
+    doc._.red_flags = []
+    doc._.red_flags_seen = {"swelling"}  # e.g. matched as another sense
+    assert component(red_flag_nlp, 0.01)(doc)._.red_flags == []
+
+
+def test_below_the_threshold_nothing_is_added(red_flag_nlp: Language) -> None:
+    doc = red_flag_nlp.make_doc("my calf is like a sausage")
+    doc._.red_flags = []
+    assert component(red_flag_nlp, 0.999)(doc)._.red_flags == []
+
+
+def test_survives_saving_and_loading(red_flag_nlp: Language, tmp_path) -> None:
+    saved = component(red_flag_nlp, 0.5)
+    saved.to_disk(tmp_path)
+    loaded = FlagClassifierComponent(red_flag_nlp, threshold=0.9).from_disk(tmp_path)
+    assert loaded.threshold == 0.5
+    text = "my calf is like a sausage"
+    assert loaded.classifier.probabilities(text) == saved.classifier.probabilities(text)
+
+
+def test_the_built_pipeline_has_the_classifier(red_flag_nlp: Language) -> None:
+    assert red_flag_nlp.pipe_names[-1] == "hamstring_flag_classifier"
