@@ -73,6 +73,31 @@ LINK_GAP = 4
 WEAK_HEDGES = frozenset(
     {"if", "whether", "in case", "what if", "could i", "might i have"}
 )
+QUESTION_SUBJECTS = frozenset(
+    {
+        "i",
+        "you",
+        "we",
+        "they",
+        "he",
+        "she",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "my",
+        "your",
+        "a",
+        "an",
+        "the",
+        "there",
+        "statins",
+        "cramps",
+        "cramp",
+        "people",
+    }
+)
 WH_WORDS = frozenset({"what", "whats", "what's", "how", "why", "when"})
 CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none"})
@@ -495,9 +520,12 @@ class RedFlagDetector:
             outside = end <= mention.start or start >= mention.end
             negated = end < len(doc) and doc[end].norm_ == "not"  # "can't", "isn't"
             # "can walk ok but it's tingly" is an answer, not a question: a leading
-            # "can"/"is"/"do" asks only when the sentence ends with a question mark.
+            # "can"/"is"/"do" asks when a subject follows it ("can statins ...", "is it
+            # ...") or the sentence ends with a question mark.
+            following = doc[start + 1].lower_ if start + 1 < len(doc) else ""
             asks = (
                 doc[start].lower_ in WH_WORDS
+                or following in QUESTION_SUBJECTS
                 or (right > 0 and doc[right - 1].text == "?")
                 or (right < len(doc) and doc[right].text == "?")
             )
