@@ -30,6 +30,7 @@ FACTORY_NAME = "hamstring_flag_classifier"
 MODEL_FILE_NAME = "flag_classifier.pkl"
 DEFAULT_THRESHOLD = 0.7
 PRESENT = "present"
+MIN_WORDS = 4
 
 
 class FlagClassifier:
@@ -93,7 +94,10 @@ class FlagClassifierComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         """Add ``present`` for each flag the rules did not mention and the model finds."""
-        if self.classifier is None or not doc.text.strip():
+        words = [token for token in doc if not (token.is_punct or token.is_space)]
+        if self.classifier is None or len(words) < MIN_WORDS:
+            # Short replies ("I can't tell", "not really") are read by the wordings
+            # and the screening's reply rules; n-grams alone over-read them.
             return doc
         found = list(doc._.red_flags or [])
         mentioned = {flag["flag"] for flag in found} | set(doc._.red_flags_seen or ())

@@ -56,6 +56,12 @@ def test_never_adds_a_flag_the_rules_dismissed(red_flag_nlp: Language) -> None:
     assert component(red_flag_nlp, 0.01)(doc)._.red_flags == []
 
 
+def test_short_replies_are_left_to_the_wordings(red_flag_nlp: Language) -> None:
+    doc = red_flag_nlp.make_doc("like a sausage")
+    doc._.red_flags = []
+    assert component(red_flag_nlp, 0.01)(doc)._.red_flags == []
+
+
 def test_below_the_threshold_nothing_is_added(red_flag_nlp: Language) -> None:
     doc = red_flag_nlp.make_doc("my calf is like a sausage")
     doc._.red_flags = []

@@ -94,6 +94,8 @@ def test_class_5_negation_does_not_cross_clauses(red_flag_nlp: Language) -> None
         "I popped out to the chemist for magnesium after the cramp",
         "honestly I can't stand stretching, it's boring, but my hamstring cramped",
         "the swollen river meant I ran on the road and got a cramp",
+        "my old cat can't walk far any more, anyway my hamstring cramped",
+        "I cant tell",
     ],
 )
 def test_class_6_words_in_another_sense(red_flag_nlp: Language, text: str) -> None:

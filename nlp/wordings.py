@@ -1,0 +1,198 @@
+"""The wording language of ``red_flag_patterns.yml``, compiled into spaCy patterns.
+
+A clinician writes a wording as words and a few signs (documented at the top of the
+patterns file): ``a|b`` alternatives, ``(a|b)?`` optional, ``~`` up to four linking
+words, ``*`` any one word, ``#`` a number, ``%ing`` any -ing word, ``=word`` this exact
+word, ``{concept}`` any word of a named concept. This module turns one wording into
+:class:`spacy.matcher.Matcher` token patterns over ``LEMMA`` and ``NORM`` (so "bruise"
+finds "bruised" and "can't" finds "cant"). It knows nothing about red flags, negation
+or scope, as spaCy's ``matcher`` knows nothing of the entity ruler that uses it.
+"""
+
+import itertools
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import Matcher
+
+# Words matched on NORM rather than LEMMA: the tokenizer splits "can't"/"cant" into
+# "ca" + "n't"/"nt" whose norms are "can" + "not".
+NORM_WORDS = frozenset(
+    {
+        "not",
+        "can",
+        "will",
+        "do",
+        "does",
+        "did",
+        "could",
+        "would",
+        "should",
+        "have",
+        "has",
+    }
+)
+LINK_GAP = 4
+CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
+NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none"})
+NEGATION_SPELLINGS = ("n't", "cannot", "cant", "wont", "isnt")
+TokenSpec = dict[str, Any]
+
+
+def load_patterns(path: str | Path) -> dict[str, Any]:
+    """Read a patterns file (YAML or JSON) into a plain dict."""
+    path = Path(path)
+    if path.suffix == ".json":
+        return srsly.read_json(path)
+    return srsly.read_yaml(path)
+
+
+def split_top_level(entry: str) -> list[str]:
+    """Split a wording on the spaces that are not inside parentheses."""
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for char in entry:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == " " and depth == 0:
+            if current:
+                parts.append(current)
+            current = ""
+        else:
+            current += char
+    if current:
+        parts.append(current)
+    return parts
+
+
+class WordingCompiler:
+    """Compiles wordings for one pipeline (its tokenizer and lookup lemmas)."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        *,
+        concepts: dict[str, list[str]],
+        linking_words: Iterable[str],
+    ) -> None:
+        """Keep the pipeline, the named concepts and the words ``~`` may skip."""
+        self.nlp = nlp
+        self.concepts = concepts
+        self.linking_words = sorted({w.lower() for w in linking_words})
+
+    def lemma_of(self, word: str) -> str:
+        """The lookup lemma of ``word``, or the word itself without a lemmatizer."""
+        if "lemmatizer" in self.nlp.pipe_names:
+            lookups = self.nlp.get_pipe("lemmatizer").lookups
+            if lookups.has_table("lemma_lookup"):
+                return lookups.get_table("lemma_lookup").get(word, word)
+        return word
+
+    def token_specs(self, word: str) -> list[TokenSpec]:
+        """Matcher token specs for one written word (may be several tokens)."""
+        if word == "#":
+            return [{"LIKE_NUM": True}]
+        if word == "%ing":
+            # Any -ing form ("can't stand foam rolling", "can't stand waiting").
+            return [{"LOWER": {"REGEX": r"^[a-z]+ing$"}}]
+        if word.startswith("="):
+            # "=numb": this exact word only (the lemma of "number" is "numb").
+            return [{"LOWER": {"IN": [t.lower_]}} for t in self.nlp.make_doc(word[1:])]
+        specs: list[TokenSpec] = []
+        for token in self.nlp.make_doc(word):
+            if token.norm_ != token.lower_ or token.lower_ in NORM_WORDS:
+                specs.append({"NORM": {"IN": [token.norm_]}})
+            elif token.is_punct:
+                specs.append({"ORTH": {"IN": [token.text]}})
+            elif self.lemma_of(token.lower_) == token.lower_:
+                # A dictionary form ("bruise") stands for all its inflections.
+                specs.append({"LEMMA": {"IN": [token.lower_]}})
+            else:
+                # An inflected form ("swollen", "gone") stands for itself only.
+                specs.append({"LOWER": {"IN": [token.lower_]}})
+        return specs
+
+    def element_options(self, element: str) -> list[list[TokenSpec]]:
+        """All token-spec sequences one element of a wording can stand for."""
+        if element == "*":
+            return [[{"IS_PUNCT": False, "OP": "?"}]]
+        if element == "~":
+            link = self.linking_words
+            return [[{"LOWER": {"IN": link}, "OP": "?"} for _ in range(LINK_GAP)]]
+        optional = element.endswith("?") and element.startswith("(")
+        body = element[:-1] if optional else element
+        if body.startswith("(") and body.endswith(")"):
+            body = body[1:-1]
+        options: list[list[TokenSpec]] = []
+        merged: dict[str, set[str]] = {}
+        for alternative in body.split("|"):
+            alternative = alternative.replace("_", " ").strip()
+            specs: list[TokenSpec] = []
+            for word in alternative.split():
+                specs.extend(self.token_specs(word))
+            first = next(iter(specs[0].values())) if specs and specs[0] else None
+            single = len(specs) == 1 and len(specs[0]) == 1
+            if single and isinstance(first, dict) and "IN" in first:
+                attr, value = next(iter(specs[0].items()))
+                merged.setdefault(attr, set()).update(value["IN"])
+                continue
+            options.append(specs)
+        for attr, values in merged.items():
+            value: Any = sorted(values)
+            # One value is a plain (fast) comparison; several are a set predicate.
+            options.append([{attr: value[0] if len(value) == 1 else {"IN": value}}])
+        if optional:
+            if len(options) == 1 and len(options[0]) == 1:
+                return [[{**options[0][0], "OP": "?"}]]
+            options.append([])
+        return options
+
+    def expand_concepts(self, entry: str) -> str:
+        """Replace each ``{concept}`` of a wording by its words as alternatives."""
+
+        def alternatives(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in self.concepts:
+                raise ValueError(f"unknown concept {{{name}}} in wording {entry!r}")
+            words = [str(w).strip().replace(" ", "_") for w in self.concepts[name]]
+            return "(" + "|".join(words) + ")"
+
+        return CONCEPT_REFERENCE.sub(alternatives, entry)
+
+    def spells_negation(self, entry: str) -> bool:
+        """Whether a wording spells a negation itself ("can't walk", "no strength").
+
+        Such a wording is not flipped by the negation it contains.
+        """
+        expanded = self.expand_concepts(entry)
+        words = set(re.split(r"[\s|()_?]+", expanded))
+        return bool(NEGATION_WORDS & words) or any(
+            spelling in expanded for spelling in NEGATION_SPELLINGS
+        )
+
+    def compile(self, entry: str) -> list[list[TokenSpec]]:
+        """Matcher patterns for one wording."""
+        parts = split_top_level(self.expand_concepts(entry))
+        elements = [self.element_options(part) for part in parts]
+        patterns = []
+        for combo in itertools.product(*elements):
+            pattern = [spec for seq in combo for spec in seq]
+            if any(spec.get("OP") != "?" for spec in pattern):
+                patterns.append(pattern)
+        return patterns
+
+    def matcher(
+        self, entries: Iterable[tuple[str, str]], *, validate: bool = False
+    ) -> Matcher:
+        """One Matcher for ``(key, wording)`` pairs; the key names each match."""
+        matcher = Matcher(self.nlp.vocab, validate=validate)
+        for key, entry in entries:
+            matcher.add(key, self.compile(entry))
+        return matcher

@@ -1,0 +1,67 @@
+"""The wording language of red_flag_patterns.yml (nlp/wordings.py), on its own."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+from spacy.matcher import Matcher
+
+from nlp.wordings import WordingCompiler, split_top_level
+
+
+@pytest.fixture(scope="module")
+def compiler(red_flag_nlp: Language) -> WordingCompiler:
+    """A compiler with two concepts and a few linking words."""
+    return WordingCompiler(
+        red_flag_nlp,
+        concepts={"leg_part": ["calf", "lower leg"], "cold": ["cold", "icy"]},
+        linking_words=["is", "feels", "a", "bit"],
+    )
+
+
+def matches(nlp: Language, compiler: WordingCompiler, entry: str, text: str) -> bool:
+    """Whether ``entry`` matches somewhere in ``text``."""
+    matcher = Matcher(nlp.vocab)
+    matcher.add("entry", compiler.compile(entry))
+    return bool(matcher(nlp(text)))
+
+
+def test_split_keeps_groups_together() -> None:
+    assert split_top_level("(a b|c) ~ d? (e)?") == ["(a b|c)", "~", "d?", "(e)?"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "text", "expected"),
+    [
+        ("{leg_part} ~ {cold}", "my calf feels a bit icy", True),
+        ("{leg_part} ~ {cold}", "my lower leg is cold", True),
+        ("{leg_part} ~ {cold}", "my calf is warm", False),
+        ("bruise", "it's bruised", True),  # a dictionary form finds its inflections
+        ("can't walk", "i cant walk", True),
+        ("=numb", "what number", False),  # the lemma of "number" is "numb"
+        ("stand %ing", "can't stand waiting", True),
+        ("# times a week", "3 times a week", True),
+        ("felt (a)? pop", "felt pop", True),
+    ],
+)
+def test_wordings_match(
+    red_flag_nlp: Language,
+    compiler: WordingCompiler,
+    entry: str,
+    text: str,
+    expected: bool,
+) -> None:
+    assert matches(red_flag_nlp, compiler, entry, text) is expected
+
+
+def test_an_unknown_concept_is_an_error(compiler: WordingCompiler) -> None:
+    with pytest.raises(ValueError, match="unknown concept"):
+        compiler.compile("{elbow} hurts")
+
+
+def test_a_wording_that_spells_a_negation_is_literal(
+    compiler: WordingCompiler,
+) -> None:
+    assert compiler.spells_negation("can't walk")
+    assert compiler.spells_negation("(no|lost) strength")
+    assert not compiler.spells_negation("{leg_part} ~ {cold}")
