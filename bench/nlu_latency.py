@@ -4,7 +4,8 @@ Usage::
 
     python -m bench.nlu_latency [--pipeline build/spacy/en_hamstring] [--model models/x.tar.gz]
 
-Times every sentence of ``tests/nlp/red_flag_phrasings.yml``:
+Times every sentence of the team-written dev phrasings
+(``tests/safety/phrasings/dev/T0_team.yml``):
 
 * at the spaCy level: the project pipeline with ``hamstring_red_flags`` and the same
   pipeline with that component disabled (interleaved message by message);
@@ -36,12 +37,12 @@ from nlp.red_flags import FACTORY_NAME
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PHRASINGS_PATH = REPO_ROOT / "tests" / "nlp" / "red_flag_phrasings.yml"
+PHRASINGS_PATH = REPO_ROOT / "tests" / "safety" / "phrasings" / "dev" / "T0_team.yml"
 
 
 def load_texts(path: Path = PHRASINGS_PATH) -> list[str]:
     """The sentences of the phrasing table."""
-    return [row["text"] for row in srsly.read_yaml(path)["phrasings"]]
+    return [str(row["text"]) for row in srsly.read_yaml(path)["sentences"]]
 
 
 def summary(samples: Sequence[float]) -> tuple[float, float]:
