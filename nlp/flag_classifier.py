@@ -94,8 +94,7 @@ class FlagClassifierComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         """Add ``present`` for each flag the rules did not mention and the model finds."""
-        words = [token for token in doc if not (token.is_punct or token.is_space)]
-        if self.classifier is None or len(words) < MIN_WORDS:
+        if self.classifier is None or len(doc.text.split()) < MIN_WORDS:
             # Short replies ("I can't tell", "not really") are read by the wordings
             # and the screening's reply rules; n-grams alone over-read them.
             return doc
