@@ -32,7 +32,11 @@ from spacy.language import Language
 
 import nlp.red_flags  # noqa: F401  (registers the hamstring_red_flags factory)
 from nlp.build import build_pipeline
+from nlp.flag_classifier import FACTORY_NAME as CLASSIFIER_NAME
 from nlp.red_flags import FACTORY_NAME
+
+# Both red-flag components: the wordings and the classifier that backs them up.
+DETECTORS = (FACTORY_NAME, CLASSIFIER_NAME)
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +87,12 @@ def bench_spacy(nlp: Language, texts: Sequence[str], rounds: int) -> None:
         for index, text in enumerate(texts):
             runs = [
                 (with_times, lambda t=text: nlp(t)),
-                (without_times, lambda t=text: nlp(t, disable=[FACTORY_NAME])),
+                (
+                    without_times,
+                    lambda t=text: nlp(
+                        t, disable=[n for n in DETECTORS if n in nlp.pipe_names]
+                    ),
+                ),
             ]
             if (index + round_index) % 2:
                 runs.reverse()
@@ -109,14 +118,18 @@ def detector_disabled(agent: Any) -> Iterator[None]:
             extractor_nodes.append(node)
     originals = [node._fn for node in extractor_nodes]
     for language in spacy_models:
-        language.disable_pipe(FACTORY_NAME)
+        for name in DETECTORS:
+            if name in language.pipe_names:
+                language.disable_pipe(name)
     for node in extractor_nodes:
         node._fn = lambda component, messages: messages
     try:
         yield
     finally:
         for language in spacy_models:
-            language.enable_pipe(FACTORY_NAME)
+            for name in DETECTORS:
+                if name in language.disabled:
+                    language.enable_pipe(name)
         for node, original in zip(extractor_nodes, originals):
             node._fn = original
 
