@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from actions import triage
 
@@ -168,7 +168,6 @@ NO_STARTS: tuple[str, ...] = (
     "that's all",
     "thats all",
     "nothing really",
-    "nothing else",
     "i'm fine",
     "im fine",
     "i am fine",
@@ -314,14 +313,24 @@ def leading_answer(text: str) -> str | None:
     for phrase in YES_STARTS:
         if _starts_with(words, (phrase,)):
             following = words[len(phrase.split()) :][:1]
-            return (
-                triage.ABSENT
-                if following and following[0] in NEGATORS
-                else (triage.PRESENT)
-            )
+            negated = bool(following) and following[0] in NEGATORS
+            return triage.ABSENT if negated else triage.PRESENT
     if " ".join(words) in WHOLE_REPLY_YES:
         return triage.PRESENT
     return None
+
+
+def is_other_request(reply: Reply) -> bool:
+    """Whether the message is confidently something else (a question, "stop", ...)."""
+    return (
+        reply.intent in NOT_AN_ANSWER_INTENTS
+        and reply.confidence >= MIN_INTENT_CONFIDENCE
+    )
+
+
+def reports_a_flag(reply: Reply) -> bool:
+    """Whether the message reports some red flag (present or unsure)."""
+    return any(status != triage.ABSENT for status in reply.mentions.values())
 
 
 def interpret_reply(asked_flag: str, reply: Reply) -> str | None:
@@ -348,14 +357,9 @@ def interpret_reply(asked_flag: str, reply: Reply) -> str | None:
         return said
     if overall is not None:
         return overall
-    if any(status != triage.ABSENT for status in reply.mentions.values()):
-        # Another flag but nothing about this one: recorded on its own, and this
-        # question is asked again (plainly, not as "not sure").
-        return None
-    if (
-        reply.intent in NOT_AN_ANSWER_INTENTS
-        and reply.confidence >= MIN_INTENT_CONFIDENCE
-    ):
+    if reports_a_flag(reply) or is_other_request(reply):
+        # Another flag but nothing about this one (recorded on its own), or plainly
+        # another request: this question is asked again, plainly, not as "not sure".
         return None
     return triage.UNSURE
 
@@ -366,13 +370,9 @@ def interpret_residual_reply(reply: Reply) -> str | None:
     Anything else that answers (a yes, doubt, a description, words not understood)
     is ``present``: the person is not given remedy advice but the clinic's contact.
     """
-    answer = interpret_reply("", replace_mentions(reply))
+    # The words alone decide yes/no here; any flag in them is recorded on its own.
+    answer = interpret_reply("", replace(reply, mentions={}))
     if answer is None:
         return None
-    reported = any(status != triage.ABSENT for status in reply.mentions.values())
-    return triage.ABSENT if answer == triage.ABSENT and not reported else triage.PRESENT
-
-
-def replace_mentions(reply: Reply) -> Reply:
-    """``reply`` without its red-flag mentions (they are recorded on their own)."""
-    return Reply(reply.text, reply.intent, reply.confidence, {})
+    clear_no = answer == triage.ABSENT and not reports_a_flag(reply)
+    return triage.ABSENT if clear_no else triage.PRESENT

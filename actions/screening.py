@@ -26,12 +26,7 @@ from actions.answers import (
     screening_answers,
     utter_escalation,
 )
-from actions.replies import (
-    MIN_INTENT_CONFIDENCE,
-    NOT_AN_ANSWER_INTENTS,
-    Reply,
-    interpret_reply,
-)
+from actions.replies import Reply, interpret_reply, is_other_request
 
 logger = logging.getLogger(__name__)
 
@@ -116,11 +111,7 @@ class ActionRecordRedFlags(Action):
             )
             answer = interpret_reply(asked.id, reply)
             asked_twice = times_asked(tracker, asked.slot) >= MAX_TIMES_ASKED
-            other_request = (
-                reply.intent in NOT_AN_ANSWER_INTENTS
-                and reply.confidence >= MIN_INTENT_CONFIDENCE
-            )
-            if answer is None and asked_twice and not other_request:
+            if answer is None and asked_twice and not is_other_request(reply):
                 # Asked twice and still no answer to it: a third question would
                 # loop (class 7). A question of their own is answered instead.
                 answer = triage.UNSURE

@@ -26,7 +26,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import ensure_path
 
-from nlp.scope import ABSENT, PRESENT, UNSURE, Mention, Scope
+from nlp.scope import ABSENT, PRESENT, UNSURE, GenericCue, Mention, Scope
 from nlp.wordings import WordingCompiler, load_patterns
 
 logger = logging.getLogger(__name__)
@@ -199,10 +199,11 @@ class RedFlagDetector:
         ]
         return sorted(kept, key=lambda m: (m.start, m.end))
 
-    def _reports(self, doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    def _reports(
+        self, doc: Doc, mentions: list[Mention], generic: list[GenericCue]
+    ) -> list[Mention]:
         """The mentions that are the writer's report (not questions, others, the past)."""
         scope = self._scope
-        generic = scope.generic_cues(doc)
         if generic:
             mentions = [
                 m for m in mentions if not scope.is_generic_question(doc, m, generic)
@@ -229,7 +230,8 @@ class RedFlagDetector:
         if not len(doc):
             return []
         mdoc = self._matching_doc(doc)
-        mentions = self._reports(mdoc, self._mentions(mdoc))
+        generic = self._scope.generic_cues(mdoc)
+        mentions = self._reports(mdoc, self._mentions(mdoc), generic)
         before, after = self._scope.cues(mdoc)
         results: list[tuple[Mention, str, bool]] = []
         for index, mention in enumerate(mentions):
@@ -245,7 +247,7 @@ class RedFlagDetector:
                 best[mention.flag] = (mention, status)
         combine_clot_signs(best)
         if self._scope.voices_doubt(mdoc, before, after):
-            self._add_doubted_topics(mdoc, best)
+            self._add_doubted_topics(mdoc, best, generic)
         flags = []
         for flag, (mention, status) in best.items():
             start = mdoc[mention.start].idx
@@ -262,13 +264,15 @@ class RedFlagDetector:
         return sorted(flags, key=lambda f: (f["start"], f["flag"]))
 
     def _add_doubted_topics(
-        self, doc: Doc, best: dict[str, tuple[Mention, str]]
+        self,
+        doc: Doc,
+        best: dict[str, tuple[Mention, str]],
+        generic: list[GenericCue],
     ) -> None:
         """Flags whose topic is named in a message that voices doubt become unsure.
 
         A question about the topic ("how can I tell if it's a tear?") is not a report.
         """
-        generic = self._scope.generic_cues(doc)
         for match_id, start, end in self._topic_matcher(doc):
             flag = self._section_flags[match_id]
             if flag in best or flag.startswith("_"):

@@ -21,6 +21,7 @@ from tests.safety.corpus import (
     load_dir,
     score,
     sha256_of,
+    statuses_from_parse,
 )
 
 # Batch A (H1-H3), batch B (H4-H5) and batch C (H6-H7), written 2026-12-02 by seven
@@ -91,8 +92,6 @@ def test_look_alikes_and_combinations(heldout: list[Sentence]) -> None:
 
 def detector_statuses(nlp: Language, sentence: Sentence) -> dict[str, str]:
     """What the detector alone (with the reply rules, no intent) makes of a sentence."""
-    from tests.safety.corpus import statuses_from_parse
-
     entities = [
         {"entity": "red_flag", "value": f["flag"], "role": f["status"]}
         for f in nlp(sentence.text)._.red_flags
