@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import glob
+import hashlib
 import json
 import logging
 import os
@@ -40,6 +41,8 @@ logger = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 DEPLOY = REPO / "deploy"
+SERVICE_ROOT = Path("/var/lib/hamstring-assistant")
+"""Where, when run as root, the services' own users keep their files (see service_dir)."""
 START_TIMEOUT_S = 420.0
 """Rasa loads TensorFlow, spaCy and the model: minutes on a busy 2-core machine."""
 
@@ -95,6 +98,21 @@ class ClusterSettings:
     def actions_port(self, index: int) -> int:
         """Port of action server ``index`` (0-based)."""
         return self.actions_base_port + index
+
+    @property
+    def service_dir(self) -> Path:
+        """Folder of the files PostgreSQL, Redis and nginx's workers write.
+
+        The state folder itself, unless we are root: then each service runs as its own
+        user (postgres, redis, www-data), who may not be able to enter the checkout (a
+        home directory, a ``mktemp -d`` folder). Their files then live under
+        ``SERVICE_ROOT`` (or ``$SERVICE_DATA_ROOT``), one folder per state folder.
+        """
+        if os.geteuid() != 0:
+            return self.state_dir
+        root = Path(os.environ.get("SERVICE_DATA_ROOT") or SERVICE_ROOT)
+        key = hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:16]
+        return root / key
 
     @property
     def run_dir(self) -> Path:
@@ -637,7 +655,10 @@ def write_nginx_config(settings: ClusterSettings, *, instances: Sequence[int]) -
     """Render nginx's config for the given instance indexes; return its path."""
     config, pid_file = nginx_paths(settings)
     folder = config.parent
-    (folder / "tmp").mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    temp_dir = prepare_service_dir(settings) / "nginx-tmp"
+    temp_dir.mkdir(exist_ok=True)
+    _give_to(temp_dir, "www-data")
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     options = nginx.NginxOptions(
         listen=f"127.0.0.1:{settings.nginx_port}",
@@ -655,7 +676,7 @@ def write_nginx_config(settings: ClusterSettings, *, instances: Sequence[int]) -
         nginx.render_main(
             site_config=site,
             pid_file=pid_file,
-            temp_dir=folder / "tmp",
+            temp_dir=temp_dir,
             log_dir=settings.log_dir,
             user="www-data" if os.geteuid() == 0 else None,
         )
@@ -707,25 +728,44 @@ def data_services(
     """The PostgreSQL and Redis servers of this cluster."""
     return (
         Postgres(
-            settings.state_dir / "pg",
+            settings.service_dir / "pg",
             settings.postgres_port,
             cluster_secrets.postgres_superuser_password,
         ),
         Redis(
-            settings.state_dir / "redis",
+            settings.service_dir / "redis",
             settings.redis_port,
             cluster_secrets.redis_password,
         ),
     )
 
 
+def prepare_service_dir(settings: ClusterSettings) -> Path:
+    """Create the services' folder, enterable (not listable) by their users."""
+    folder = settings.service_dir
+    if folder != settings.state_dir:
+        folder.parent.mkdir(mode=0o711, parents=True, exist_ok=True)
+        folder.parent.chmod(0o711)
+        folder.mkdir(mode=0o711, exist_ok=True)
+        folder.chmod(0o711)
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def remove_state(settings: ClusterSettings) -> None:
+    """Delete a stopped cluster's state folder and its services' folder."""
+    for folder in {settings.service_dir, settings.state_dir}:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def start_data_services(settings: ClusterSettings, cluster_secrets: Secrets) -> None:
     """Start PostgreSQL (with the ``rasa`` database) and Redis."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    prepare_service_dir(settings)
     postgres, redis_server = data_services(settings, cluster_secrets)
-    postgres.start(settings.log_dir / "postgres.log")
+    postgres.start(settings.service_dir / "logs" / "postgres.log")
     postgres.ensure_database("rasa", "rasa", cluster_secrets.tracker_db_password)
-    redis_server.start(settings.log_dir / "redis.log")
+    redis_server.start(settings.service_dir / "logs" / "redis.log")
 
 
 def start_cluster(settings: ClusterSettings) -> Secrets:

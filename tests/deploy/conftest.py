@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
-import shutil
 import socket
 import sqlite3
 import uuid
@@ -78,7 +77,7 @@ def data_services() -> Iterator[DataServices]:
     if STATE_DIR.exists():
         stale = cluster.ClusterSettings(state_dir=STATE_DIR)
         cluster.stop_cluster(stale)
-        shutil.rmtree(STATE_DIR)
+        cluster.remove_state(stale)
     # One block of free ports, so no two services can be handed the same port.
     base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(7))
     settings = cluster.ClusterSettings(
