@@ -57,6 +57,8 @@ QUESTION_SUBJECTS = frozenset(
         "people",
     }
 )
+PREDICATE_REACH = 5
+"""Words after another person searched for their verb ("my brother in Leeds couldn't")."""
 WH_WORDS = frozenset({"what", "whats", "what's", "how", "why", "when"})
 GenericCue = tuple[str, int, int]
 
@@ -141,6 +143,7 @@ class Scope:
         self.other_people = lower_set(scope.get("other_people"))
         self.other_possessives = lower_set(scope.get("other_possessives"))
         self.other_predicates = lower_set(scope.get("other_predicates"))
+        self.leg_parts = lower_set(compiler.concepts.get("leg_part"))
         self.boundaries = lower_set(scope["boundaries"])
         self.soft = set(scope["soft_punctuation"])
         self.conjunctions = lower_set(scope["conjunctions"])
@@ -369,23 +372,52 @@ class Scope:
         cramp"); a message written wholly for someone else ("my mum's calf is hot") is
         their report. With an explicit contrast any other person in the clause
         counts; otherwise only one who has, takes or is something ("my sister gets
-        cramps every night") or whose thing it is ("my boyfriend's shin").
+        cramps every night", "my brother in Leeds couldn't walk") or whose thing it is
+        ("my boyfriend's shin", "my gfs toes"). A first-person word between the other
+        person and the mention makes it the writer's again ("my dad says I can't walk").
         """
         left = mention.start
         while left > 0 and not self.is_boundary(doc, left - 1):
             left -= 1
         for token in doc[left : mention.start]:
-            if token.lower_ not in self.other_people:
+            word = token.lower_
+            plural_owner = self.plural_owner(doc, token.i)
+            if word not in self.other_people and not plural_owner:
                 continue
-            if contrasted or token.lower_ in self.other_possessives:
+            between = doc[token.i + 1 : mention.start]
+            if any(t.lower_ in self.first_person for t in between):
+                continue
+            if contrasted or word in self.other_possessives:
+                return True
+            if plural_owner:  # "my sisters ankle": hers (or theirs)
                 return True
             # The predicate may be part of the mention ("my dog can't walk").
-            following = [t.lower_ for t in doc[token.i + 1 : token.i + 4]]
+            following = []
+            for later in doc[token.i + 1 : token.i + 1 + PREDICATE_REACH]:
+                if later.lower_ in self.first_person or self.is_boundary(doc, later.i):
+                    break
+                following.append(later.lower_)
             if following and following[0] in {"'s", "s", "’s"}:
                 return True
             if any(word in self.other_predicates for word in following):
                 return True
         return False
+
+    def plural_owner(self, doc: Doc, i: int) -> bool:
+        """ "my gfs toes", "my sisters ankle": a possessive written without apostrophe.
+
+        Another person's word with an "s", followed by a leg part; "my mates and I"
+        or "the lads cant walk" are not possessives.
+        """
+        word = doc[i].lower_
+        return (
+            len(word) > 2
+            and word.endswith("s")
+            and (word in self.other_people or word[:-1] in self.other_people)
+            and word not in self.first_person
+            and i + 1 < len(doc)
+            and doc[i + 1].lower_ in self.leg_parts
+        )
 
     def speaks_of_self(self, doc: Doc) -> tuple[bool, bool]:
         """(contrasted, self-reported): whether the writer sets their own cramp apart.

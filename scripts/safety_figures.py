@@ -72,7 +72,7 @@ def main() -> None:
     sentences = load_dir(directory)
     parsed = parse_all(Path(args.model), sentences)
     scores = score(sentences, lambda s: statuses_from_parse(s, parsed[s.text]))
-    print(scores.summary(str(directory.relative_to(REPO_ROOT))))
+    print(scores.summary(str(directory.resolve().relative_to(REPO_ROOT))))
     if args.misses:
         if directory.resolve() == HELDOUT_DIR.resolve():
             sys.exit("misses of the held-out part are not listed (never tune on it)")

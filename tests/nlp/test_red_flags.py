@@ -80,6 +80,50 @@ def test_negation_scope(
 
 
 @pytest.mark.parametrize(
+    ("text", "flag", "reported"),
+    [
+        # Someone else reports it, but the symptom is the writer's own.
+        (
+            "my husband says i cant stand on it since my hamstring cramped",
+            "cannot_bear_weight",
+            True,
+        ),
+        (
+            "my physio thinks my thigh is bruised, my hamstring cramped on sunday",
+            "bruising",
+            True,
+        ),
+        (
+            "went running with my mates and cant walk now my hamstring cramped",
+            "cannot_bear_weight",
+            True,
+        ),
+        # Another person's symptom beside the writer's cramp.
+        (
+            "my wifes calf went blue in the cold, but my hamstring cramped today",
+            "cold_pale_leg",
+            False,
+        ),
+        (
+            "my uncle over in Dublin cant walk without a stick, i just have a hamstring cramp",
+            "cannot_bear_weight",
+            False,
+        ),
+        (
+            "my grans ankles swell, i only have a cramp in my hamstring",
+            "swelling",
+            False,
+        ),
+    ],
+)
+def test_whose_symptom(
+    red_flag_nlp: Language, text: str, flag: str, reported: bool
+) -> None:
+    """A first-person word after the other person makes the mention the writer's again."""
+    assert (statuses(red_flag_nlp, text).get(flag) == "present") is reported
+
+
+@pytest.mark.parametrize(
     ("text", "present", "not_present"),
     [
         ("my calf is hot and swollen", "warm_red_swollen_leg", "swelling"),

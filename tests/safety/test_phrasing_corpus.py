@@ -24,10 +24,11 @@ from tests.safety.corpus import (
     statuses_from_parse,
 )
 
-# Batch A (H1-H3), batch B (H4-H5) and batch C (H6-H7), written 2026-12-02 by seven
-# writers who had not seen the patterns, the training data or any earlier phrasing file.
-# B and C were sealed until their first measurement; C was written after the last
-# lexicon change measured on A and B.
+# Batch A (H1-H3), batch B (H4-H5), batch C (H6-H7) and batch D (H8-H9), written
+# 2026-12-02 by nine writers who had not seen the patterns, the training data or any
+# earlier phrasing file. B, C and D were sealed until their first measurement; C was
+# written after the last lexicon change measured on A and B, D before the round that
+# followed C (measured before and after it).
 HELDOUT_SHA256 = {
     "H1.yml": "57624fa87c24ff30920a483248c367c23532d6e57fc0f158f2465cedf8cab31e",
     "H2.yml": "7d9cb6eee4f22b7d130cad358fb497691d261c2c96e3e936e118f19308ad8af6",
@@ -36,6 +37,8 @@ HELDOUT_SHA256 = {
     "H5.yml": "8409a9e8086f06e121e8a55120b21f167a7c90b264e479d96aed3fcab512df1c",
     "H6.yml": "7527ec2c3007328aa34e0f747a339a4bc8a8ef3a2e183906547bfbe1f5ff1ab8",
     "H7.yml": "81a00f9095a464236af5a3d841b39d717cc8101acccd0cb168cf3549f6145e0d",
+    "H8.yml": "87a0dc2baf5a032049c3bd3287a9e6a803eef43a7cefa34a6617a84698b80d88",
+    "H9.yml": "f5469912bc714b150bde2dea65243948e71ee7c35ea5dc9c321b79226c74b374",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
