@@ -24,9 +24,9 @@ from tests.safety.corpus import (
     statuses_from_parse,
 )
 
-# Batch A (H1-H3), batch B (H4-H5), batch C (H6-H7) and batch D (H8-H9), written
-# 2026-12-02 by nine writers who had not seen the patterns, the training data or any
-# earlier phrasing file. B, C and D were sealed until their first measurement; C was
+# Batch A (H1-H3), batch B (H4-H5), batch C (H6-H7), batch D (H8-H9) and batch E
+# (H10-H11), written 2026-12-02 by eleven writers who had not seen the patterns, the training data or any
+# earlier phrasing file. B to E were sealed until their first measurement; C was
 # written after the last lexicon change measured on A and B, D before the round that
 # followed C (measured before and after it).
 HELDOUT_SHA256 = {
@@ -39,6 +39,8 @@ HELDOUT_SHA256 = {
     "H7.yml": "81a00f9095a464236af5a3d841b39d717cc8101acccd0cb168cf3549f6145e0d",
     "H8.yml": "87a0dc2baf5a032049c3bd3287a9e6a803eef43a7cefa34a6617a84698b80d88",
     "H9.yml": "f5469912bc714b150bde2dea65243948e71ee7c35ea5dc9c321b79226c74b374",
+    "H10.yml": "7431d9f92384db889fa205a125d20b0a3c99ca2f41962fe3856c0bef0c22f57b",
+    "H11.yml": "3da6ed33c7969719c304981f3f9abfa32ec058b88cb5072017a27e75b7bc7530",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).

@@ -1,0 +1,194 @@
+"""Measure growing the red-flag concepts with Princeton WordNet synonyms (issue 10).
+
+Usage (after ``apt-get install wordnet-base``)::
+
+    python scripts/wordnet_experiment.py --senses 2
+
+For each symptom concept of ``nlp/red_flag_patterns.yml`` (cold words, pale colours,
+swelling words, numbness, weakness, severity), every single word is looked up in
+WordNet 3.0 (Debian's ``wordnet-base``, ``/usr/share/wordnet``); the other words of its
+``--senses`` most frequent synsets are added to the concept. The pipeline is built twice,
+as it is and grown, and both are scored on the dev part and on held-out batch A
+(aggregate figures only: batch A already chose the classifier's threshold; the other
+held-out batches are not used here). Result and decision are in the README, "Safety
+figures".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import logging
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from nlp.build import build_pipeline
+from nlp.red_flags import DEFAULT_PATTERNS_PATH
+from tests.safety.corpus import (
+    DEV_DIR,
+    HELDOUT_DIR,
+    Sentence,
+    load_batch,
+    load_dir,
+    score,
+    statuses_from_parse,
+)
+
+logger = logging.getLogger(__name__)
+
+WORDNET_DIR = Path("/usr/share/wordnet")
+POS_FILES = ("adj", "verb", "noun")
+GROWN_CONCEPTS = (
+    "cold",
+    "pale_colour",
+    "swollen",
+    "numb_word",
+    "numb_body_word",
+    "weak_word",
+    "severe_word",
+)
+BATCH_A = ("H1.yml", "H2.yml", "H3.yml")
+WORD = re.compile(r"^[a-z][a-z-]*$")
+
+
+class WordNet:
+    """Synonym look-up in WordNet 3.0's database files (index.* and data.*)."""
+
+    def __init__(self, directory: Path = WORDNET_DIR) -> None:
+        """Read the index of every part of speech in ``POS_FILES``."""
+        if not (directory / "index.adj").exists():
+            raise FileNotFoundError(f"{directory}: apt-get install wordnet-base")
+        self.directory = directory
+        self.index: dict[str, dict[str, list[int]]] = {}
+        for pos in POS_FILES:
+            entries: dict[str, list[int]] = {}
+            with (directory / f"index.{pos}").open(encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith(" "):
+                        continue  # licence header
+                    fields = line.split()
+                    pointer_count = int(fields[3])
+                    synset_count = int(fields[2])
+                    offsets = fields[6 + pointer_count :]
+                    entries[fields[0]] = [int(o) for o in offsets[:synset_count]]
+            self.index[pos] = entries
+
+    def synonyms(self, word: str, *, senses: int) -> set[str]:
+        """The words sharing one of ``word``'s ``senses`` most frequent synsets."""
+        found: set[str] = set()
+        key = word.replace(" ", "_")
+        for pos in POS_FILES:
+            for offset in self.index[pos].get(key, [])[:senses]:
+                found |= self.synset_words(pos, offset)
+        found.discard(word)
+        return found
+
+    def synset_words(self, pos: str, offset: int) -> set[str]:
+        """The words of the synset at ``offset`` in ``data.<pos>``."""
+        with (self.directory / f"data.{pos}").open("rb") as handle:
+            handle.seek(offset)
+            fields = handle.readline().decode("utf-8").split()
+        count = int(fields[3], 16)
+        words = fields[4 : 4 + 2 * count : 2]
+        return {re.sub(r"\(.*\)$", "", w).replace("_", " ").lower() for w in words}
+
+
+def grown_patterns(wordnet: WordNet, *, senses: int) -> tuple[dict, dict[str, list]]:
+    """The patterns with WordNet synonyms added to ``GROWN_CONCEPTS``."""
+    patterns = yaml.safe_load(DEFAULT_PATTERNS_PATH.read_text())
+    grown = copy.deepcopy(patterns)
+    added: dict[str, list[str]] = {}
+    for name in GROWN_CONCEPTS:
+        words = [str(w) for w in patterns["concepts"][name]]
+        known = {w.lower() for w in words}
+        new = sorted(
+            {
+                synonym
+                for word in words
+                if WORD.match(word)
+                for synonym in wordnet.synonyms(word, senses=senses)
+                if synonym not in known and all(WORD.match(p) for p in synonym.split())
+            }
+        )
+        grown["concepts"][name] = words + new
+        added[name] = new
+    return grown, added
+
+
+def intents_of(model: Path, texts: Iterable[str]) -> dict[str, dict]:
+    """The trained model's intent for every text (the reply reading needs it)."""
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # parse logs carry message text at DEBUG
+    agent = Agent.load(str(model))
+
+    async def run() -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for text in texts:
+            if text not in found:
+                parsed = await agent.parse_message(text)
+                found[text] = parsed.get("intent") or {}
+        return found
+
+    return asyncio.run(run())
+
+
+def reader(
+    patterns_path: Path, intents: dict[str, dict]
+) -> Callable[[Sentence], dict[str, str]]:
+    """Statuses of a sentence through a pipeline built from ``patterns_path``."""
+    nlp = build_pipeline(patterns_path=patterns_path)
+
+    def read(sentence: Sentence) -> dict[str, str]:
+        flags = nlp(sentence.text)._.red_flags
+        entities = [
+            {"entity": "red_flag", "value": f["flag"], "role": f["status"]}
+            for f in flags
+        ]
+        return statuses_from_parse(
+            sentence, {"entities": entities, "intent": intents[sentence.text]}
+        )
+
+    return read
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--senses", type=int, default=2)
+    parser.add_argument("--model", default=str(REPO_ROOT / "models/hamstring.tar.gz"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    parts = {
+        "dev": load_dir(DEV_DIR),
+        "held-out A": [s for n in BATCH_A for s in load_batch(HELDOUT_DIR / n)],
+    }
+    grown, added = grown_patterns(WordNet(), senses=args.senses)
+    for name, words in added.items():
+        print(f"{name}: +{len(words)} {', '.join(words)}")
+    intents = intents_of(Path(args.model), (s.text for p in parts.values() for s in p))
+    with tempfile.TemporaryDirectory() as folder:
+        grown_path = Path(folder) / "grown.yml"
+        grown_path.write_text(yaml.safe_dump(grown, allow_unicode=True))
+        for label, path in (("as is", DEFAULT_PATTERNS_PATH), ("grown", grown_path)):
+            read = reader(path, intents)
+            for part, sentences in parts.items():
+                print(f"{label:>6} | {score(sentences, read).summary(part)}")
+
+
+if __name__ == "__main__":
+    main()
