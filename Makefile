@@ -23,7 +23,7 @@ TRAINING_FILES := domain.yml config.yml $(shell find data -name '*.yml' 2>/dev/n
 
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
-PYTHON_DIRS := actions nlp scripts tests bench e2e channels privacy deploy widget
+PYTHON_DIRS := actions nlp scripts tests bench e2e channels privacy deploy widget supervisor
 
 # Test targets added by the fragments in mk/ (e2e, widget, channels, deployment).
 TEST_TARGETS :=
@@ -55,10 +55,10 @@ $(MODEL): $(VENV_STAMP) $(SPACY_STAMP) $(TRAINING_FILES)
 train: $(MODEL) ## Train the model (only when data, domain, config or the spaCy pipeline changed)
 
 run: $(MODEL) widget ## Start the action server, the assistant (REST, web widget, HTTP API) and the demo clinic page
-	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) MODEL=$(MODEL) scripts/run.sh
+	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) MODEL=$(MODEL) $(PY) -m supervisor.local
 
 shell: $(MODEL) ## Chat with the assistant in the terminal
-	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) MODEL=$(MODEL) scripts/run.sh --shell
+	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) MODEL=$(MODEL) $(PY) -m supervisor.local --shell
 
 actions: $(VENV_STAMP) ## Start only the action server
 	$(RASA) run actions --port $(ACTIONS_PORT) --actions actions
@@ -69,8 +69,8 @@ lint: $(VENV_STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check $(wildcard $(PYTHON_DIRS))
 	$(VENV)/bin/ruff format --check $(wildcard $(PYTHON_DIRS))
 
-test-unit: $(VENV_STAMP) ## Unit tests of the triage module, the actions and the spaCy detector
-	$(PY) -m pytest -q -p no:cacheprovider tests/actions tests/nlp tests/safety --ignore=tests/safety/test_heldout_model.py
+test-unit: $(VENV_STAMP) ## Unit tests of the triage module, the actions, the spaCy detector and the server supervisor
+	$(PY) -m pytest -q -p no:cacheprovider tests/actions tests/nlp tests/safety tests/supervisor --ignore=tests/safety/test_heldout_model.py
 
 validate: $(VENV_STAMP) ## rasa data validate --fail-on-warnings, with responses said by actions accounted for
 	$(PY) scripts/validate_data.py

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,11 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from supervisor.process import ServerError, Service, wait_http
+
 RASA_PORT = int(os.environ.get("BENCH_RASA_PORT", "5605"))
 ACTIONS_PORT = int(os.environ.get("BENCH_ACTIONS_PORT", "5655"))
 
@@ -85,18 +89,6 @@ def http(method: str, url: str, body: dict | None = None) -> tuple[float, object
         return elapsed, None
 
 
-def wait_ready(deadline: float) -> bool:
-    """Wait until the Rasa server answers and the action server is healthy."""
-    while time.monotonic() < deadline:
-        try:
-            http("GET", f"http://127.0.0.1:{RASA_PORT}/")
-            http("GET", f"http://127.0.0.1:{ACTIONS_PORT}/health")
-            return True
-        except OSError:
-            time.sleep(0.5)
-    return False
-
-
 def rss_mb(pattern: str) -> float:
     """Resident memory in MB of the processes whose command line contains ``pattern``."""
     total = 0
@@ -131,17 +123,19 @@ def bench_serving(env: dict[str, str], rounds: int) -> None:
         WIDGET_PORT=str(RASA_PORT + 80),
     )
     start = time.monotonic()
-    server = subprocess.Popen(
+    server = Service(
+        "make-run",
         ["make", "--no-print-directory", "run"],
+        log_path=ROOT / "build" / "bench" / "make-run.log",
         cwd=ROOT,
         env=run_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    ).start()
     try:
-        if not wait_ready(start + 600):
-            print("the assistant did not become ready within 600 s")
+        try:
+            wait_http(f"http://127.0.0.1:{RASA_PORT}/", timeout=600, service=server)
+            wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", timeout=60)
+        except ServerError as error:
+            print(f"the assistant did not become ready: {error}")
             return
         print(f"make run to ready: {time.monotonic() - start:.1f} s")
         message_times: list[float] = []
@@ -166,8 +160,7 @@ def bench_serving(env: dict[str, str], rounds: int) -> None:
         print(f"RSS Rasa server: {rss_mb(f'--port {RASA_PORT}'):.0f} MB")
         print(f"RSS action server: {rss_mb(f'--port {ACTIONS_PORT}'):.0f} MB")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        server.stop()
 
 
 def main(argv: list[str]) -> int:

@@ -2,7 +2,7 @@
 
 Runs, in one go (see bench/README-load.md):
 
-1. the local cluster (``deploy/cluster.py``: PostgreSQL, Redis, Rasa instances, nginx)
+1. the local cluster (``deploy/cluster/``: PostgreSQL, Redis, Rasa instances, nginx)
    with nginx sending to one instance, then to two, at 10, 50 and 200 concurrent
    conversations;
 2. a fail-over scenario: two instances, one killed (SIGKILL) while conversations run;
@@ -336,7 +336,7 @@ async def bench_baseline(
     base = f"http://127.0.0.1:{BASELINE_PORT}"
     try:
         cluster.wait_http(
-            f"{base}/status?token={token}", timeout_s=cluster.START_TIMEOUT_S, pid=pid
+            f"{base}/status?token={token}", timeout=cluster.START_TIMEOUT_S, pid=pid
         )
         await run_load(f"{base}/webhooks/rest/webhook", "warm-up", 4)
         for level in levels:

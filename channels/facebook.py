@@ -38,8 +38,7 @@ from channels.text import (
     MESSENGER_LIMIT,
     button_title,
     neutralise_commands,
-    split_message,
-    split_with_tail,
+    send_in_parts,
 )
 
 logger = logging.getLogger(__name__)
@@ -102,8 +101,7 @@ class FacebookSecureOutput(OutputChannel):
         self, recipient_id: str, text: str, **kwargs: Any
     ) -> None:
         """Send ``text`` split to Messenger's 2000-character limit."""
-        for part in split_message(text, MESSENGER_LIMIT):
-            await self._send(recipient_id, {"text": part})
+        await send_in_parts(text, MESSENGER_LIMIT, self._text_sender(recipient_id))
 
     async def send_text_with_buttons(
         self,
@@ -116,11 +114,6 @@ class FacebookSecureOutput(OutputChannel):
         if len(buttons) > _MAX_TEMPLATE_BUTTONS:
             await self.send_quick_replies(recipient_id, text, buttons)
             return
-        parts = split_with_tail(
-            text, MESSENGER_LIMIT, tail_limit=MESSENGER_BUTTON_TEXT_LIMIT
-        ) or [" "]
-        for part in parts[:-1]:
-            await self._send(recipient_id, {"text": part})
         template_buttons = [
             {
                 "type": "postback",
@@ -129,18 +122,22 @@ class FacebookSecureOutput(OutputChannel):
             }
             for button in buttons
         ]
-        await self._send(
-            recipient_id,
-            {
-                "attachment": {
-                    "type": "template",
-                    "payload": {
-                        "template_type": "button",
-                        "text": parts[-1],
-                        "buttons": template_buttons,
-                    },
-                }
-            },
+
+        async def with_template(part: str) -> None:
+            template = {
+                "template_type": "button",
+                "text": part,
+                "buttons": template_buttons,
+            }
+            attachment = {"type": "template", "payload": template}
+            await self._send(recipient_id, {"attachment": attachment})
+
+        await send_in_parts(
+            text,
+            MESSENGER_LIMIT,
+            self._text_sender(recipient_id),
+            with_template,
+            tail_limit=MESSENGER_BUTTON_TEXT_LIMIT,
         )
 
     async def send_quick_replies(
@@ -151,9 +148,6 @@ class FacebookSecureOutput(OutputChannel):
         **kwargs: Any,
     ) -> None:
         """Send ``text`` with quick replies on its last part."""
-        parts = split_message(text, MESSENGER_LIMIT) or [" "]
-        for part in parts[:-1]:
-            await self._send(recipient_id, {"text": part})
         replies = [
             {
                 "content_type": "text",
@@ -162,7 +156,19 @@ class FacebookSecureOutput(OutputChannel):
             }
             for reply in quick_replies[:_MAX_QUICK_REPLIES]
         ]
-        await self._send(recipient_id, {"text": parts[-1], "quick_replies": replies})
+
+        async def with_replies(part: str) -> None:
+            await self._send(recipient_id, {"text": part, "quick_replies": replies})
+
+        await send_in_parts(
+            text, MESSENGER_LIMIT, self._text_sender(recipient_id), with_replies
+        )
+
+    def _text_sender(self, recipient_id: str) -> Callable[[str], Awaitable[None]]:
+        async def send(part: str) -> None:
+            await self._send(recipient_id, {"text": part})
+
+        return send
 
     async def send_image_url(
         self, recipient_id: str, image: str, **kwargs: Any

@@ -25,7 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.text import SLACK_LIMIT, split_message
+from channels.text import SLACK_LIMIT, send_in_parts
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +53,13 @@ class SlackSecureOutput(SlackBot):
     ) -> None:
         """Send ``text`` split to Slack's limit, in order."""
         recipient = self.slack_channel or recipient_id
-        for part in split_message(text, SLACK_LIMIT):
+
+        async def send(part: str) -> None:
             await self._post_message(
                 channel=recipient, as_user=True, text=part, type="mrkdwn"
             )
+
+        await send_in_parts(text, SLACK_LIMIT, send)
 
     async def send_text_with_buttons(
         self,
@@ -66,10 +69,16 @@ class SlackSecureOutput(SlackBot):
         **kwargs: Any,
     ) -> None:
         """Send ``text`` split to Slack's limit, buttons on the last part."""
-        parts = split_message(text, SLACK_LIMIT) or [""]
-        for part in parts[:-1]:
+
+        async def send(part: str) -> None:
             await self.send_text_message(recipient_id, part)
-        await super().send_text_with_buttons(recipient_id, parts[-1], buttons, **kwargs)
+
+        async def with_buttons(part: str) -> None:
+            await super(SlackSecureOutput, self).send_text_with_buttons(
+                recipient_id, part, buttons, **kwargs
+            )
+
+        await send_in_parts(text, SLACK_LIMIT, send, with_buttons, empty="")
 
 
 class SlackSecureInput(SlackInput):

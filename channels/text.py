@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 # Per-message character limits of each platform (one place, so docs and tests
@@ -96,6 +96,36 @@ def split_with_tail(text: str, limit: int, *, tail_limit: int) -> list[str]:
     if not messages or len(messages[-1]) <= tail_limit:
         return messages
     return messages[:-1] + split_message(messages[-1], tail_limit)
+
+
+async def send_in_parts(
+    text: str,
+    limit: int,
+    send: Callable[[str], Awaitable[Any]],
+    send_last: Callable[[str], Awaitable[Any]] | None = None,
+    *,
+    tail_limit: int | None = None,
+    empty: str = " ",
+) -> None:
+    """Send a reply cut to a platform's limit, in order, the last part through ``send_last``.
+
+    Every channel sends its buttons (a keyboard, a template, numbered options) with the
+    last part of a reply; ``tail_limit`` is that part's smaller budget where it has one.
+    With buttons, a blank reply is sent as ``empty`` so the buttons still arrive.
+    """
+    parts = (
+        split_with_tail(text, limit, tail_limit=tail_limit)
+        if tail_limit is not None
+        else split_message(text, limit)
+    )
+    if send_last is None:
+        for part in parts:
+            await send(part)
+        return
+    parts = parts or [empty]
+    for part in parts[:-1]:
+        await send(part)
+    await send_last(parts[-1])
 
 
 def button_title(button: Mapping[str, Any]) -> str:

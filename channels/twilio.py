@@ -38,8 +38,7 @@ from channels.text import (
     OfferedOptions,
     neutralise_commands,
     render_numbered_options,
-    split_message,
-    split_with_tail,
+    send_in_parts,
 )
 
 logger = logging.getLogger(__name__)
@@ -117,8 +116,9 @@ class TwilioSecureOutput(OutputChannel):
         self, recipient_id: str, text: str, **kwargs: Any
     ) -> None:
         """Send ``text``, split to the SMS or WhatsApp limit."""
-        for part in split_message(text, self.limit_for(recipient_id)):
-            await self._send_body(recipient_id, part)
+        await send_in_parts(
+            text, self.limit_for(recipient_id), self._body_sender(recipient_id)
+        )
 
     async def send_text_with_buttons(
         self,
@@ -130,14 +130,26 @@ class TwilioSecureOutput(OutputChannel):
         """Send ``text`` with the buttons as numbered options on its last part."""
         limit = self.limit_for(recipient_id)
         options_line = render_numbered_options(buttons)[: limit // 2]
-        parts = split_with_tail(
-            text, limit, tail_limit=max(20, limit - len(options_line) - 2)
-        )
         self.options.offer(recipient_id, buttons)
-        for part in parts[:-1]:
+
+        async def with_options(part: str) -> None:
+            last = f"{part}\n\n{options_line}" if part else options_line
+            await self._send_body(recipient_id, last)
+
+        await send_in_parts(
+            text,
+            limit,
+            self._body_sender(recipient_id),
+            with_options,
+            tail_limit=max(20, limit - len(options_line) - 2),
+            empty="",
+        )
+
+    def _body_sender(self, recipient_id: str) -> Callable[[str], Awaitable[None]]:
+        async def send(part: str) -> None:
             await self._send_body(recipient_id, part)
-        last = f"{parts[-1]}\n\n{options_line}" if parts else options_line
-        await self._send_body(recipient_id, last)
+
+        return send
 
     async def send_image_url(
         self, recipient_id: str, image: str, **kwargs: Any

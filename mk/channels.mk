@@ -23,4 +23,4 @@ channels-credentials: $(VENV_STAMP) ## Write build/credentials.yml for the chann
 	$(PY) -m channels.credentials --output $(CHANNELS_CREDENTIALS) --print-live
 
 telegram-set-webhook: $(VENV_STAMP) ## Register the Telegram webhook (TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_WEBHOOK_URL)
-	$(PY) -m channels.telegram set-webhook
+	$(PY) -m channels.telegram_api set-webhook

@@ -179,6 +179,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--dry-run", action="store_true", help="count only, delete nothing"
     )
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument(
+        "--every",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="keep running: purge again every SECONDS (make run: daily)",
+    )
     args = parser.parse_args(argv)
     if args.days is None:
         parser.error("give --days or set RETENTION_DAYS")
@@ -191,14 +198,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
     args = _parse_args(argv)
-    report = purge_expired_conversations(
-        retention_days=args.days,
-        db_url=args.db_url,
-        batch_size=args.batch_size,
-        dry_run=args.dry_run,
-    )
-    print(json.dumps(dataclasses.asdict(report)))
-    return 0
+    while True:
+        report = purge_expired_conversations(
+            retention_days=args.days,
+            db_url=args.db_url,
+            batch_size=args.batch_size,
+            dry_run=args.dry_run,
+        )
+        print(json.dumps(dataclasses.asdict(report)), flush=True)
+        if args.every is None:
+            return 0
+        time.sleep(args.every)
 
 
 if __name__ == "__main__":

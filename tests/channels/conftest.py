@@ -13,10 +13,8 @@ the next four ports).
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from supervisor.assistant import Assistant, AssistantConfig
 from tests.channels.fakes import (
     FakeGraph,
     FakeServers,
@@ -102,47 +101,6 @@ def _channel_env(
     }
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
-            )
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(2)
-    raise RuntimeError(
-        f"{url} not up after {STARTUP_TIMEOUT}s:\n{log.read_text()[-3000:]}"
-    )
-
-
-def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            command,
-            cwd=REPO,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[tuple[FakeTelegram, FakeTwilio, FakeSlack, FakeGraph]]:
     """The four fake platforms, listening."""
@@ -183,46 +141,16 @@ def stack(
         env=env,
         check=True,
     )
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{ACTIONS_PORT}/webhook\n"
+    config = AssistantConfig(
+        model=MODEL,
+        rasa_port=RASA_PORT,
+        actions_port=ACTIONS_PORT,
+        token=API_TOKEN,
+        log_dir=workdir,
+        startup_timeout=STARTUP_TIMEOUT,
+        env={**channel_env, "EMERGENCY_NUMBER": EMERGENCY_NUMBER},
+        credentials=credentials,
     )
-    rasa = str(Path(sys.executable).with_name("rasa"))
-    actions = _start(
-        [rasa, "run", "actions", "--port", str(ACTIONS_PORT), "--actions", "actions"],
-        env,
-        workdir / "actions.log",
-    )
-    server = None
-    try:
-        _wait_until_up(
-            f"http://127.0.0.1:{ACTIONS_PORT}/health", actions, workdir / "actions.log"
-        )
-        server = _start(
-            [
-                rasa,
-                "run",
-                "--model",
-                str(MODEL),
-                "--enable-api",
-                "--auth-token",
-                API_TOKEN,
-                "--port",
-                str(RASA_PORT),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                str(credentials),
-            ],
-            env,
-            workdir / "rasa.log",
-        )
+    with Assistant(config):
         rasa_url = f"http://localhost:{RASA_PORT}"
-        _wait_until_up(
-            f"{rasa_url}/status?token={API_TOKEN}", server, workdir / "rasa.log"
-        )
         yield Stack(rasa_url, telegram, twilio, slack, graph, channel_env)
-    finally:
-        if server is not None:
-            _stop(server)
-        _stop(actions)

@@ -10,7 +10,8 @@ import asyncio
 
 from channels.facebook import FacebookSecureOutput
 from channels.slack import SlackSecureOutput
-from channels.telegram import TelegramBotApi, TelegramSecureOutput
+from channels.telegram import TelegramSecureOutput
+from channels.telegram_api import TelegramBotApi
 from channels.text import OfferedOptions
 from channels.twilio import TwilioSecureOutput
 from tests.channels.fakes import FakeTwilio

@@ -184,7 +184,7 @@ def test_set_webhook_cli_registers_url_and_secret(fakes) -> None:
         "TELEGRAM_API_BASE_URL": telegram.base_url,
     }
     subprocess.run(
-        [sys.executable, "-m", "channels.telegram", "set-webhook"],
+        [sys.executable, "-m", "channels.telegram_api", "set-webhook"],
         cwd=REPO,
         env=env,
         check=True,

@@ -120,7 +120,7 @@ def running(data_services: Any) -> Iterator[RunningCluster]:
     for index, pid in enumerate(pids):
         cluster.wait_rasa(settings, data_services.secrets, index, pid=pid)
         cluster.wait_http(
-            f"http://127.0.0.1:{settings.actions_port(index)}/health", timeout_s=120
+            f"http://127.0.0.1:{settings.actions_port(index)}/health", timeout=120
         )
     cluster.start_nginx(settings, instances=range(settings.instances))
     yield RunningCluster(settings, data_services.secrets, data_services.tracker_db_url)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.servers import Assistant, AssistantConfig
+from supervisor.assistant import Assistant, AssistantConfig
 
 PROJECT = Path(__file__).resolve().parents[2]
 MODEL = PROJECT / "models" / "hamstring.tar.gz"

@@ -20,7 +20,7 @@ import { chromium } from "playwright-core";
 import { emergencyCall } from "../src/emergency.js";
 import { plainText, tokenize } from "../src/markup.js";
 import { run, test } from "./lib/runner.mjs";
-import { httpGet, Service, sleep, waitForHttp } from "./lib/servers.mjs";
+import { httpGet, sleep, Supervisor } from "./lib/servers.mjs";
 
 const WIDGET = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const REPO = resolve(WIDGET, "..");
@@ -33,7 +33,6 @@ const PORTS = {
 PORTS.blank = PORTS.web + 1;
 PORTS.denied = PORTS.web + 2;
 const PY = resolve(REPO, env.PY || ".venv/bin/python");
-const RASA = resolve(REPO, env.RASA || ".venv/bin/rasa");
 const MODEL = resolve(REPO, env.MODEL || "models/hamstring.tar.gz");
 const CHROMIUM = env.CHROMIUM || "/usr/bin/chromium";
 const SCREENSHOTS = resolve(REPO, "docs/screenshots");
@@ -60,7 +59,7 @@ const CHROMIUM_ARGS = [
 ];
 
 const work = mkdtempSync(join(tmpdir(), "clinic-chat-e2e-"));
-const services = {};
+let supervisor = null;
 let browser = null;
 let currentPage = null;
 
@@ -212,7 +211,7 @@ async function closePage(page) {
 }
 
 function requireServers() {
-  if (!browser || !services.rasa || !services.rasa.alive) {
+  if (!browser || !supervisor || !supervisor.alive("rasa")) {
     throw Object.assign(new Error("not run: the servers are not running (see the start-up test)"), { brief: true });
   }
 }
@@ -220,39 +219,9 @@ function requireServers() {
 // ---------------------------------------------------------------------------
 // Servers.
 
-function rasaService() {
-  return new Service(
-    "rasa",
-    RASA,
-    [
-      "run",
-      "--model", MODEL,
-      "--interface", "127.0.0.1",
-      "--port", String(PORTS.rasa),
-      "--credentials", join(work, "credentials.yml"),
-      "--endpoints", join(work, "endpoints.yml"),
-      "--enable-api",
-      "--auth-token", TOKEN,
-    ],
-    {
-      cwd: REPO,
-      env: {
-        ...env,
-        ...CLINIC,
-        RASA_TELEMETRY_ENABLED: "false",
-        WIDGET_ALLOWED_ORIGINS: `${WEB_URL},http://127.0.0.1:${PORTS.blank}`,
-      },
-      logFile: join(work, "rasa.log"),
-    },
-  ).start();
-}
-
-function staticService(name, port, root) {
-  return new Service(name, PY, [join(WIDGET, "server.py"), "--port", String(port), "--root", root, "--rasa-url", RASA_URL], {
-    cwd: REPO,
-    env: { ...env },
-    logFile: join(work, `${name}.log`),
-  }).start();
+/** A static server of widget/server.py (the demo page, a blank page, a denied origin). */
+function staticCommand(port, root) {
+  return [PY, join(WIDGET, "server.py"), "--port", String(port), "--root", root, "--rasa-url", RASA_URL];
 }
 
 /** The embed snippet from widget/README.md, pointed at the test servers. */
@@ -295,21 +264,21 @@ async function startServers() {
     `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Blank page</title></head>\n<body>\n${readmeSnippet()}\n</body>\n</html>\n`,
   );
 
-  services.actions = new Service("actions", RASA, ["run", "actions", "--port", String(PORTS.actions), "--actions", "actions"], {
-    cwd: REPO,
-    env: { ...env, ...CLINIC, RASA_TELEMETRY_ENABLED: "false" },
-    logFile: join(work, "actions.log"),
-  }).start();
-  services.rasa = rasaService();
-  services.web = staticService("web", PORTS.web, join(WIDGET, "demo"));
-  services.blank = staticService("blank", PORTS.blank, blankRoot);
-  services.denied = staticService("denied", PORTS.denied, blankRoot);
-
-  await waitForHttp(`http://127.0.0.1:${PORTS.actions}/health`, { service: services.actions, timeoutMs: STARTUP_TIMEOUT_MS });
-  for (const name of ["web", "blank", "denied"]) {
-    await waitForHttp(`http://127.0.0.1:${PORTS[name]}/`, { service: services[name], timeoutMs: 30_000 });
+  supervisor = new Supervisor({ python: PY, repo: REPO, logDir: work });
+  await supervisor.startAssistant({
+    model: MODEL,
+    rasaPort: PORTS.rasa,
+    actionsPort: PORTS.actions,
+    token: TOKEN,
+    credentials: join(work, "credentials.yml"),
+    endpoints: join(work, "endpoints.yml"),
+    env: { ...CLINIC, WIDGET_ALLOWED_ORIGINS: `${WEB_URL},http://127.0.0.1:${PORTS.blank}` },
+    timeoutS: STARTUP_TIMEOUT_MS / 1000,
+  });
+  await supervisor.spawn("web", staticCommand(PORTS.web, join(WIDGET, "demo")), { waitUrl: `${WEB_URL}/` });
+  for (const name of ["blank", "denied"]) {
+    await supervisor.spawn(name, staticCommand(PORTS[name], blankRoot), { waitUrl: `http://127.0.0.1:${PORTS[name]}/` });
   }
-  await waitForHttp(`${RASA_URL}/webhooks/socketio/`, { service: services.rasa, timeoutMs: STARTUP_TIMEOUT_MS });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
@@ -603,11 +572,10 @@ test("after Rasa restarts mid-screening the widget reconnects and the conversati
   assert.ok(pending.replies.some((r) => r.payload === "/deny"), `a screening question is pending:\n${await transcriptText(page)}`);
   const id = await sessionId(page);
 
-  await services.rasa.stop("SIGKILL");
+  await supervisor.stopRasa({ kill: true });
   await waitForState(page, "reconnecting", 30_000);
   assert.match(await page.getByRole("status").textContent(), /Reconnecting/);
-  services.rasa = rasaService();
-  await waitForHttp(`${RASA_URL}/webhooks/socketio/`, { service: services.rasa, timeoutMs: STARTUP_TIMEOUT_MS });
+  await supervisor.startRasa({ timeoutS: STARTUP_TIMEOUT_MS / 1000 });
   await waitForState(page, "connected", 60_000);
   assert.equal(await sessionId(page), id, "same session id after reconnecting");
 
@@ -640,12 +608,12 @@ const { failed } = await run({
   },
 });
 if (failed) {
-  for (const [name, service] of Object.entries(services)) {
-    if (name === "rasa" || name === "actions") console.log(`--- last lines of ${name}.log ---\n${service.tail(30)}`);
+  for (const name of ["rasa", "actions"]) {
+    if (supervisor) console.log(`--- last lines of ${name}.log ---\n${supervisor.tail(name, 30)}`);
   }
   console.log(`logs: ${work} (${readdirSync(work).join(", ")})`);
 }
 if (browser) await browser.close().catch(() => {});
-await Promise.all(Object.values(services).map((service) => service.stop()));
+if (supervisor) await supervisor.stopAll().catch((error) => console.log(error.message));
 if (!failed) rmSync(work, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

@@ -1,75 +1,96 @@
-// Starting and stopping the real servers the browser tests talk to.
-import { spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+// The real servers the browser tests talk to, run by the project's one supervisor
+// (`python -m supervisor`, supervisor/__main__.py): the same start-up, readiness checks
+// and process-group stops as `make run`, the e2e runner and the channel tests.
+import { execFile, execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { join } from "node:path";
+import { promisify } from "node:util";
 
-const running = new Set();
-
-function killGroup(pid, signal) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-// Whatever happens to the test process, its servers do not outlive it.
-process.on("exit", () => {
-  for (const service of running) killGroup(service.child.pid, "SIGKILL");
-});
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => process.exit(130));
-}
+const run = promisify(execFile);
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One server process (in its own process group), logging to a file. */
-export class Service {
-  constructor(name, command, args, { cwd, env, logFile }) {
-    Object.assign(this, { name, command, args, cwd, env, logFile });
-    this.child = null;
-    this.exited = null;
-  }
-
-  start() {
-    const log = openSync(this.logFile, "a");
-    this.child = spawn(this.command, this.args, {
-      cwd: this.cwd,
-      env: this.env,
-      stdio: ["ignore", log, log],
-      detached: true,
-    });
-    closeSync(log);
-    running.add(this);
-    this.exited = new Promise((resolve) => {
-      this.child.once("exit", (code, signal) => {
-        running.delete(this);
-        resolve({ code, signal });
-      });
-    });
-    return this;
-  }
-
-  get alive() {
-    return running.has(this);
-  }
-
-  /** Stops the process group: `signal` first, SIGKILL if it is still there after 15 s. */
-  async stop(signal = "SIGTERM") {
-    if (!this.child || !this.alive) return;
-    killGroup(this.child.pid, signal);
-    const stopped = await Promise.race([this.exited, sleep(15_000).then(() => null)]);
-    if (stopped === null) {
-      killGroup(this.child.pid, "SIGKILL");
-      await this.exited;
+/** Servers started through `python -m supervisor`, remembered in `stateFile`. */
+export class Supervisor {
+  constructor({ python, repo, logDir, env = process.env }) {
+    Object.assign(this, { python, repo, logDir, env });
+    this.stateFile = join(logDir, "servers.json");
+    this.assistantOptions = null;
+    // Whatever happens to the test process, its servers do not outlive it.
+    process.on("exit", () => this.stopSync());
+    for (const signal of ["SIGINT", "SIGTERM"]) {
+      process.on(signal, () => process.exit(130));
     }
   }
 
-  tail(lines = 40) {
+  async call(args, { timeoutS = 900 } = {}) {
     try {
-      return readFileSync(this.logFile, "utf8").split("\n").slice(-lines).join("\n");
+      return await run(this.python, ["-m", "supervisor", ...args], {
+        cwd: this.repo,
+        env: { ...this.env, RASA_TELEMETRY_ENABLED: "false" },
+        timeout: timeoutS * 1000,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    } catch (error) {
+      throw new Error(`python -m supervisor ${args[0]} failed:\n${error.stderr || error.message}`);
+    }
+  }
+
+  /** Starts the action server and Rasa; resolves once Rasa has loaded the model. */
+  async startAssistant({ model, rasaPort, actionsPort, token, credentials, endpoints, env = {}, timeoutS }) {
+    const args = ["start", "--state-file", this.stateFile, "--log-dir", this.logDir];
+    args.push("--model", model, "--rasa-port", String(rasaPort), "--actions-port", String(actionsPort));
+    args.push("--token", token, "--credentials", credentials, "--endpoints", endpoints);
+    args.push("--timeout", String(timeoutS));
+    for (const [name, value] of Object.entries(env)) args.push("--env", `${name}=${value}`);
+    await this.call(args, { timeoutS: timeoutS + 60 });
+  }
+
+  /** Starts one more server; resolves once `waitUrl` answers 200. */
+  async spawn(name, command, { waitUrl, timeoutS = 60 }) {
+    await this.call(["spawn", "--state-file", this.stateFile, "--wait", waitUrl, "--timeout", String(timeoutS), name, "--", ...command]);
+  }
+
+  /** Stops Rasa (`kill`: as a crash would) without starting it again. */
+  async stopRasa({ kill = false } = {}) {
+    await this.call(["restart-rasa", "--state-file", this.stateFile, "--down", ...(kill ? ["--kill"] : [])]);
+  }
+
+  /** Starts Rasa again with the same configuration; resolves once it answers. */
+  async startRasa({ timeoutS }) {
+    await this.call(["restart-rasa", "--state-file", this.stateFile, "--timeout", String(timeoutS)], { timeoutS: timeoutS + 60 });
+  }
+
+  /** Whether the server `name` runs. */
+  alive(name) {
+    try {
+      const pid = JSON.parse(readFileSync(this.stateFile, "utf8")).pids[name];
+      if (!pid) return false;
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  tail(name, lines = 40) {
+    try {
+      return readFileSync(join(this.logDir, `${name}.log`), "utf8").split("\n").slice(-lines).join("\n");
     } catch {
       return "";
+    }
+  }
+
+  async stopAll() {
+    await this.call(["stop", "--state-file", this.stateFile]);
+  }
+
+  stopSync() {
+    try {
+      execFileSync(this.python, ["-m", "supervisor", "stop", "--state-file", this.stateFile], { cwd: this.repo, stdio: "ignore" });
+    } catch {
+      // nothing left to stop
     }
   }
 }
@@ -91,18 +112,4 @@ export function httpGet(url, headers = {}) {
     req.on("error", () => resolve(null));
     req.end();
   });
-}
-
-/** Waits until `url` answers 200, failing early if `service` dies. */
-export async function waitForHttp(url, { service, timeoutMs }) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const response = await httpGet(url);
-    if (response && response.status === 200) return;
-    if (service && !service.alive) {
-      throw new Error(`${service.name} exited while starting:\n${service.tail()}`);
-    }
-    await sleep(1000);
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s${service ? `:\n${service.tail()}` : ""}`);
 }

@@ -1,0 +1,136 @@
+"""The Rasa instances and action servers of the cluster."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from deploy.cluster.processes import snapshot_model, spawn
+from deploy.cluster.settings import (
+    DEPLOY,
+    REPO,
+    START_TIMEOUT_S,
+    VENV_BIN,
+    ClusterSettings,
+    Secrets,
+)
+from supervisor.process import wait_http
+
+# --------------------------------------------------------------------------- Rasa
+
+
+def service_env(
+    settings: ClusterSettings, cluster_secrets: Secrets, index: int
+) -> dict[str, str]:
+    """Environment for Rasa instance / action server ``index`` (what endpoints.prod.yml reads)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONWARNINGS": "ignore",
+            # A lock left by an instance that died mid-turn blocks its conversation
+            # this long (Rasa's default is 60 s); turns take well under a second.
+            "TICKET_LOCK_LIFETIME": "30",
+            "LOG_LEVEL": "INFO",
+            "PYTHONPATH": str(REPO),
+            "TRACKER_DB_HOST": "127.0.0.1",
+            "TRACKER_DB_PORT": str(settings.postgres_port),
+            "TRACKER_DB_NAME": "rasa",
+            "TRACKER_DB_USER": "rasa",
+            "TRACKER_DB_PASSWORD": cluster_secrets.tracker_db_password,
+            "REDIS_HOST": "127.0.0.1",
+            "REDIS_PORT": str(settings.redis_port),
+            "REDIS_PASSWORD": cluster_secrets.redis_password,
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{settings.actions_port(index)}/webhook",
+        }
+    )
+    env.pop("TRACKER_DB_URL", None)
+    return env
+
+
+def rasa_command(
+    settings: ClusterSettings, cluster_secrets: Secrets, index: int, *, model: Path
+) -> list[str]:
+    """Command line of Rasa instance ``index``: API on with a token, CORS as configured."""
+    command = [
+        str(VENV_BIN / "rasa"),
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(DEPLOY / "endpoints.prod.yml"),
+        "--credentials",
+        str(DEPLOY / "credentials.prod.yml"),
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(settings.rasa_port(index)),
+        "--enable-api",
+        "--auth-token",
+        cluster_secrets.rasa_api_token,
+        "--logging-config-file",
+        str(DEPLOY / "logging.yml"),
+    ]
+    if settings.cors_origins:
+        command += ["--cors", *settings.cors_origins]
+    return command
+
+
+def start_rasa_instance(
+    settings: ClusterSettings,
+    cluster_secrets: Secrets,
+    index: int,
+    *,
+    wait: bool = True,
+) -> int:
+    """Start Rasa instance ``index``; return its pid."""
+    model = settings.state_dir / "model.tar.gz"
+    if not model.exists():
+        model = snapshot_model(settings.model, settings.state_dir)
+    pid = spawn(
+        f"rasa-{index}",
+        rasa_command(settings, cluster_secrets, index, model=model),
+        settings=settings,
+        env=service_env(settings, cluster_secrets, index),
+    )
+    if wait:
+        wait_rasa(settings, cluster_secrets, index, pid=pid)
+    return pid
+
+
+def wait_rasa(
+    settings: ClusterSettings,
+    cluster_secrets: Secrets,
+    index: int,
+    *,
+    pid: int | None = None,
+) -> None:
+    """Wait until instance ``index`` has loaded its model (GET /status answers)."""
+    port = settings.rasa_port(index)
+    wait_http(
+        f"http://127.0.0.1:{port}/status?token={cluster_secrets.rasa_api_token}",
+        timeout=START_TIMEOUT_S,
+        pid=pid,
+    )
+
+
+def start_action_server(
+    settings: ClusterSettings, cluster_secrets: Secrets, index: int
+) -> int:
+    """Start action server ``index``; return its pid."""
+    return spawn(
+        f"actions-{index}",
+        [
+            str(VENV_BIN / "rasa"),
+            "run",
+            "actions",
+            "--port",
+            str(settings.actions_port(index)),
+            "--actions",
+            settings.actions_package,
+            "--logging-config-file",
+            str(DEPLOY / "logging.yml"),
+        ],
+        settings=settings,
+        env=service_env(settings, cluster_secrets, index),
+    )

@@ -1,0 +1,121 @@
+"""Where and how the local cluster runs: ports, folders, generated secrets."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = REPO / ".venv" / "bin"
+DEPLOY = REPO / "deploy"
+SERVICE_ROOT = Path("/var/lib/hamstring-assistant")
+"""Where, when run as root, the services' own users keep their files (see service_dir)."""
+START_TIMEOUT_S = 420.0
+"""Rasa loads TensorFlow, spaCy and the model: minutes on a busy 2-core machine."""
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+@dataclasses.dataclass
+class ClusterSettings:
+    """Where and how the local cluster runs."""
+
+    state_dir: Path = REPO / "var" / "cluster"
+    instances: int = 2
+    rasa_base_port: int = 5505
+    actions_base_port: int = 5555
+    nginx_port: int = 5580
+    postgres_port: int = 5532
+    redis_port: int = 6479
+    model: Path = REPO / "models" / "hamstring.tar.gz"
+    actions_package: str = "actions"
+    expose_rest: bool = False
+    cors_origins: tuple[str, ...] = ()
+    client_max_body_size: str = "16k"
+    rate_limit: str = "20r/s"
+    rate_burst: int = 40
+    connections_per_client: int = 50
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> ClusterSettings:
+        """Build settings from the environment, then apply ``overrides``."""
+        settings = cls(
+            instances=_env_int("RASA_INSTANCES", 2),
+            rasa_base_port=_env_int("RASA_BASE_PORT", 5505),
+            actions_base_port=_env_int("ACTIONS_BASE_PORT", 5555),
+            nginx_port=_env_int("NGINX_PORT", 5580),
+            postgres_port=_env_int("POSTGRES_PORT", 5532),
+            redis_port=_env_int("REDIS_PORT", 6479),
+            model=Path(
+                os.environ.get("RASA_MODEL") or REPO / "models" / "hamstring.tar.gz"
+            ),
+            expose_rest=os.environ.get("EXPOSE_REST", "0") in ("1", "true", "yes"),
+            cors_origins=tuple(os.environ.get("CORS_ORIGINS", "").split()),
+            client_max_body_size=os.environ.get("CLIENT_MAX_BODY_SIZE", "16k"),
+            rate_limit=os.environ.get("RATE_LIMIT", "20r/s"),
+        )
+        return dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
+
+    def rasa_port(self, index: int) -> int:
+        """Port of Rasa instance ``index`` (0-based)."""
+        return self.rasa_base_port + index
+
+    def actions_port(self, index: int) -> int:
+        """Port of action server ``index`` (0-based)."""
+        return self.actions_base_port + index
+
+    @property
+    def service_dir(self) -> Path:
+        """Folder of the files PostgreSQL, Redis and nginx's workers write.
+
+        The state folder itself, unless we are root: then each service runs as its own
+        user (postgres, redis, www-data), who may not be able to enter the checkout (a
+        home directory, a ``mktemp -d`` folder). Their files then live under
+        ``SERVICE_ROOT`` (or ``$SERVICE_DATA_ROOT``), one folder per state folder.
+        """
+        if os.geteuid() != 0:
+            return self.state_dir
+        root = Path(os.environ.get("SERVICE_DATA_ROOT") or SERVICE_ROOT)
+        key = hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:16]
+        return root / key
+
+    @property
+    def run_dir(self) -> Path:
+        """Folder of pid files."""
+        return self.state_dir / "run"
+
+    @property
+    def log_dir(self) -> Path:
+        """Folder of process logs."""
+        return self.state_dir / "logs"
+
+
+@dataclasses.dataclass(frozen=True)
+class Secrets:
+    """Generated once per state folder; never committed (var/ is ignored)."""
+
+    postgres_superuser_password: str
+    tracker_db_password: str
+    redis_password: str
+    rasa_api_token: str
+
+    @classmethod
+    def load_or_create(cls, state_dir: Path) -> Secrets:
+        """Read ``secrets.json`` from ``state_dir``, creating it on first use."""
+        path = state_dir / "secrets.json"
+        if path.exists():
+            return cls(**json.loads(path.read_text()))
+        state_dir.mkdir(parents=True, exist_ok=True)
+        created = cls(*(secrets.token_urlsafe(24) for _ in range(4)))
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(dataclasses.asdict(created)))
+        return created

@@ -1,0 +1,184 @@
+"""``make run`` and ``make shell``: the assistant on this machine, for a person to use.
+
+Starts the retention job (daily), the action server, the demo clinic page with the web
+widget, and the Rasa server (REST, the widget's socket, the configured messaging
+channels, the HTTP API behind a token); prints where to chat once Rasa answers, keeps
+running until Ctrl-C, and stops everything on the way out. ``--shell`` chats in the
+terminal instead of serving.
+
+Environment (all optional):
+  RASA_PORT, ACTIONS_PORT   ports (default 5005, 5055)
+  RASA_INTERFACE            address Rasa listens on (default 127.0.0.1)
+  RASA_TOKEN                token for the HTTP API; generated and printed when unset
+  WIDGET_PORT               port of the demo clinic page (default 8000)
+  ALLOWED_ORIGINS           space-separated origins allowed by CORS and the widget's
+                            socket (default: the demo page)
+  CLINIC_NAME, CLINIC_PHONE, CLINIC_BOOKING_URL, EMERGENCY_NUMBER   clinic details
+  RETENTION_DAYS            stored conversations idle longer than this are deleted
+                            (default 30; checked at start and then daily)
+  TRACKER_DB_URL            the conversations store (default sqlite:///var/conversations.db)
+  Channel variables (TELEGRAM_*, TWILIO_*, SLACK_*, FACEBOOK_*): see docs/channels.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from supervisor.assistant import REPO, Assistant, AssistantConfig
+from supervisor.process import HOST, ServerError, Service, wait_http
+
+LOG_DIR = REPO / "logs"
+RETENTION_INTERVAL_S = 86400
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def local_endpoints(actions_port: int) -> Path:
+    """``endpoints.yml`` with the action server's port; written to ``build/``."""
+    text = (REPO / "endpoints.yml").read_text(encoding="utf-8")
+    text = text.replace(
+        "http://localhost:5055/webhook", f"http://localhost:{actions_port}/webhook"
+    )
+    target = REPO / "build" / "endpoints.yml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def local_credentials() -> Path:
+    """``credentials.yml`` plus the channels whose variables are set; prints them."""
+    target = REPO / "build" / "credentials.yml"
+    subprocess.run(
+        [sys.executable, "-m", "channels.credentials", "--base", "credentials.yml"]
+        + ["--output", str(target), "--print-live"],
+        cwd=REPO,
+        check=True,
+    )
+    return target
+
+
+def ready_banner(rasa_port: int, widget_port: int) -> str:
+    """What a person needs once the assistant answers."""
+    rest = (
+        f"curl -s localhost:{rasa_port}/webhooks/rest/webhook "
+        """-d '{"sender":"me","message":"hi"}'"""
+    )
+    return "\n".join(
+        [
+            "",
+            "The assistant is ready.",
+            f"  Web chat (demo clinic page): http://localhost:{widget_port}/",
+            f"  REST:    {rest}",
+            f"  HTTP API: http://localhost:{rasa_port}/status?token=<RASA_TOKEN>",
+            "  Terminal chat: make shell",
+            "  Logs: logs/",
+            "",
+        ]
+    )
+
+
+def serve(*, shell: bool) -> int:
+    """Run the assistant in the foreground until interrupted."""
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    rasa_port = _env_int("RASA_PORT", 5005)
+    actions_port = _env_int("ACTIONS_PORT", 5055)
+    widget_port = _env_int("WIDGET_PORT", 8000)
+    origins = os.environ.get("ALLOWED_ORIGINS") or (
+        f"http://localhost:{widget_port} http://127.0.0.1:{widget_port}"
+    )
+    os.environ.setdefault("WIDGET_ALLOWED_ORIGINS", ",".join(origins.split()))
+    os.environ.setdefault("TRACKER_DB_URL", "sqlite:///var/conversations.db")
+    for folder in ("var", "build", "logs"):
+        (REPO / folder).mkdir(exist_ok=True)
+    token = os.environ.get("RASA_TOKEN")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        print(f"RASA_TOKEN was not set; this run's HTTP API token is: {token}")
+
+    config = AssistantConfig(
+        model=Path(os.environ.get("MODEL") or REPO / "models" / "hamstring.tar.gz"),
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        token=token,
+        log_dir=LOG_DIR,
+        interface=os.environ.get("RASA_INTERFACE") or HOST,
+        endpoints=local_endpoints(actions_port),
+        credentials=local_credentials(),
+        cors=tuple(origins.split()),
+    )
+    assistant = Assistant(config)
+    python = sys.executable
+    retention = Service(
+        "retention",
+        [python, "-m", "privacy.retention"]
+        + ["--days", os.environ.get("RETENTION_DAYS") or "30"]
+        + ["--every", str(RETENTION_INTERVAL_S)],
+        log_path=LOG_DIR / "retention.log",
+        cwd=REPO,
+        append_log=True,
+    )
+    helpers = [retention.start()]
+    actions = assistant.actions_service().start()
+    helpers.append(actions)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        wait_http(f"{config.actions_url}/health", timeout=120, service=actions)
+        print(f"Action server: {config.actions_url} (log: logs/actions.log)")
+        if shell:
+            return subprocess.call(
+                [python, "-m", "rasa", "shell", "--model", str(config.model)]
+                + ["--endpoints", str(config.endpoints)],
+                cwd=REPO,
+            )
+        web = Service(
+            "widget",
+            [python, "widget/server.py", "--port", str(widget_port)],
+            log_path=LOG_DIR / "widget.log",
+            cwd=REPO,
+            env=dict(os.environ, WIDGET_RASA_URL=f"http://localhost:{rasa_port}"),
+        )
+        helpers.append(web.start())
+        threading.Thread(
+            target=_announce, args=(config, widget_port), daemon=True
+        ).start()
+        # Rasa in the foreground: its log is this terminal, as with `rasa run`.
+        rasa = assistant.rasa_service()
+        return subprocess.call(rasa.command, cwd=rasa.cwd, env=rasa.env)
+    except ServerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        for helper in reversed(helpers):
+            helper.stop()
+
+
+def _announce(config: AssistantConfig, widget_port: int) -> None:
+    try:
+        wait_http(f"{config.url}/", timeout=config.startup_timeout)
+    except ServerError:
+        return
+    print(ready_banner(config.rasa_port, widget_port), flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``make run`` (``python -m supervisor.local``)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shell", action="store_true", help="chat in the terminal")
+    args = parser.parse_args(argv)
+    return serve(shell=args.shell)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
