@@ -13,8 +13,10 @@ Runs after ``rasa train``: the model comes from ``RASA_MODEL`` or is the newest
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,8 @@ from tests.safety.corpus import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+FIGURES_FILE = REPO_ROOT / "reports" / "safety" / "heldout-figures.json"
+"""Where each run leaves its figures (read by ``make safety-case``)."""
 BATCHES = {
     "A": ("H1.yml", "H2.yml", "H3.yml"),
     "B": ("H4.yml", "H5.yml"),
@@ -87,6 +91,23 @@ def parse() -> Any:
     return run
 
 
+def record_figures(batch: str, figures: dict[str, float], sentences: int) -> None:
+    """Add one batch's figures to ``FIGURES_FILE`` (figures only, never a sentence)."""
+    FIGURES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        recorded = json.loads(FIGURES_FILE.read_text())
+    except (FileNotFoundError, ValueError):
+        recorded = {}
+    recorded[batch] = {
+        **{name: round(value, 4) for name, value in figures.items()},
+        "sentences": sentences,
+        "model": str(model_path()),
+        "measured": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    recorded["targets"] = TARGETS
+    FIGURES_FILE.write_text(json.dumps(recorded, indent=1, sort_keys=True))
+
+
 @pytest.mark.parametrize("batch", sorted(BATCHES))
 def test_heldout_figures(batch: str, parse: Any) -> None:
     """The issue's targets on each frozen held-out batch (figures printed)."""
@@ -104,6 +125,7 @@ def test_heldout_figures(batch: str, parse: Any) -> None:
         value = figures[name]
         return value <= bound if name == "false_present" else value >= bound
 
+    record_figures(batch, figures, len(sentences))
     for name, target in TARGETS.items():
         status = "meets" if meets(name, target) else "BELOW"
         print(f"  {name}: {figures[name]:.1%} {status} target {target:.0%}")
