@@ -32,6 +32,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from e2e.yaml_nodes import item_line, line_of, plain, shorten
+
 # Triage levels, least to most urgent (triage contract, slot ``triage_level``).
 TRIAGE_LEVELS: tuple[str, ...] = ("self_care", "see_doctor", "urgent", "emergency")
 
@@ -102,7 +104,7 @@ class Step:
     def describe(self) -> str:
         """The step as a tester wrote it, for reports."""
         if self.kind == USER:
-            text = _shorten(self.arg)
+            text = shorten(self.arg)
             suffix = (
                 f" (x{self.repeat}, {len(self.user_text)} characters)"
                 if self.repeat > 1
@@ -176,43 +178,6 @@ class Suite:
             if any(fnmatch.fnmatchcase(case.name, p) for p in patterns)
         )
         return dataclasses.replace(self, cases=chosen)
-
-
-def _shorten(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else f"{text[: limit - 1]}…"
-
-
-def _line(node: Any, fallback: int = 0) -> int:
-    """1-based line of a ruamel node, or ``fallback`` when it carries none."""
-    lc = getattr(node, "lc", None)
-    if lc is None or lc.line is None:
-        return fallback
-    return int(lc.line) + 1
-
-
-def _item_line(seq: Any, index: int, fallback: int) -> int:
-    lc = getattr(seq, "lc", None)
-    try:
-        return int(lc.item(index)[0]) + 1 if lc is not None else fallback
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return fallback
-
-
-def _plain(value: Any) -> Any:
-    """Convert ruamel containers and scalars into plain Python values."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return value
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -296,9 +261,9 @@ def load_suite(
 def _read_fixtures(path: Path, raw: Any) -> Iterator[Fixture]:
     """Fixtures as Rasa Pro writes them (a list of one-slot mappings) or as one mapping."""
     if not isinstance(raw, list):
-        raise CaseFileError(f"{path}:{_line(raw)}: 'fixtures:' must be a list")
+        raise CaseFileError(f"{path}:{line_of(raw)}: 'fixtures:' must be a list")
     for index, item in enumerate(raw):
-        where = f"{path}:{_item_line(raw, index, _line(raw))}"
+        where = f"{path}:{item_line(raw, index, line_of(raw))}"
         if not isinstance(item, dict) or len(item) != 1:
             raise CaseFileError(
                 f"{where}: a fixture is '- name:' followed by its slots"
@@ -306,14 +271,14 @@ def _read_fixtures(path: Path, raw: Any) -> Iterator[Fixture]:
         ((name, body),) = item.items()
         slots: dict[str, Any] = {}
         if isinstance(body, dict):
-            slots.update(_plain(body))
+            slots.update(plain(body))
         elif isinstance(body, list):
             for entry in body:
                 if not isinstance(entry, dict):
                     raise CaseFileError(
                         f"{where}: fixture {name!r}: expected '- slot: value' items"
                     )
-                slots.update(_plain(entry))
+                slots.update(plain(entry))
         else:
             raise CaseFileError(f"{where}: fixture {name!r}: expected slot values")
         yield Fixture(name=str(name), slots=slots)
@@ -323,9 +288,9 @@ def _read_cases(
     path: Path, raw: Any, fixtures: dict[str, Fixture]
 ) -> Iterator[TestCase]:
     if not isinstance(raw, list):
-        raise CaseFileError(f"{path}:{_line(raw)}: 'test_cases:' must be a list")
+        raise CaseFileError(f"{path}:{line_of(raw)}: 'test_cases:' must be a list")
     for index, item in enumerate(raw):
-        where = f"{path}:{_item_line(raw, index, _line(raw))}"
+        where = f"{path}:{item_line(raw, index, line_of(raw))}"
         if not isinstance(item, dict) or "test_case" not in item:
             raise CaseFileError(
                 f"{where}: each test case starts with '- test_case: <name>'"
@@ -354,7 +319,7 @@ def _read_cases(
             for step_index, raw_step in enumerate(raw_steps)
             for step in _read_step(
                 raw_step,
-                f"{path}:{_item_line(raw_steps, step_index, _line(raw_steps))}",
+                f"{path}:{item_line(raw_steps, step_index, line_of(raw_steps))}",
             )
         ]
         if not any(step.is_user for step in steps):
@@ -382,7 +347,7 @@ def _read_step(raw: Any, where: str) -> Iterator[Step]:
         raise CaseFileError(
             f"{where}: unknown key(s) beside {kind!r}: {', '.join(sorted(extra))}"
         )
-    body = _plain(raw[kind])
+    body = plain(raw[kind])
 
     if kind in (SLOT_WAS_SET, SLOT_WAS_NOT_SET):
         yield from _slot_steps(kind, body, where)

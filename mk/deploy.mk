@@ -37,8 +37,8 @@ test-deploy: $(MODEL) $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) ## Deployment tests: m
 	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest -q -p no:cacheprovider tests/deploy
 
 lint-deploy: $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) ## Ruff on the deployment code, schema check of deploy/k8s
-	$(VENV)/bin/ruff check deploy privacy tests/deploy bench/load.py
-	$(VENV)/bin/ruff format --check deploy privacy tests/deploy bench/load.py
+	$(VENV)/bin/ruff check deploy privacy tests/deploy bench/load.py bench/load_results.py
+	$(VENV)/bin/ruff format --check deploy privacy tests/deploy bench/load.py bench/load_results.py
 	$(DEPLOY_TOOLS)/bin/kubernetes-validate --strict --quiet $(filter-out %kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
 
 bench-load: $(MODEL) $(VENV_STAMP) ## Load benchmark: 10/50/200 conversations on 1 and 2 instances vs a bare `rasa init` bot

@@ -20,46 +20,14 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from nlp.wordings import WordingCompiler
+from nlp.wordings import WordingCompiler, lower_set
 
 PRESENT = "present"
 ABSENT = "absent"
 UNSURE = "unsure"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
-NOT_LIST_END = frozenset({"though", "tho", "yes", "yeah", "definitely", "actually"})
-# Hedges too weak to make a named topic unsure on their own.
-WEAK_HEDGES = frozenset(
-    {"if", "whether", "in case", "what if", "could i", "might i have"}
-)
-# A leading "can"/"is"/"do" asks a question when one of these follows it.
-QUESTION_SUBJECTS = frozenset(
-    {
-        "i",
-        "you",
-        "we",
-        "they",
-        "he",
-        "she",
-        "it",
-        "this",
-        "that",
-        "these",
-        "those",
-        "my",
-        "your",
-        "a",
-        "an",
-        "the",
-        "there",
-        "statins",
-        "cramps",
-        "cramp",
-        "people",
-    }
-)
 PREDICATE_REACH = 5
 """Words after another person searched for their verb ("my brother in Leeds couldn't")."""
-WH_WORDS = frozenset({"what", "whats", "what's", "how", "why", "when"})
 GenericCue = tuple[str, int, int]
 
 
@@ -81,11 +49,6 @@ class Cue:
     kind: str  # "negation", "hedge", "pseudo" or "degree"
     start: int
     end: int
-
-
-def lower_set(words: Any) -> set[str]:
-    """The words of a scope list, lower-cased."""
-    return {str(w).lower() for w in words or []}
 
 
 class Scope:
@@ -140,6 +103,10 @@ class Scope:
             validate=validate,
         )
         self.first_person = lower_set(scope["first_person"])
+        self.question_subjects = lower_set(scope["question_subjects"])
+        self.question_words = lower_set(scope["question_words"])
+        self.weak_hedges = lower_set(scope["weak_hedges"])
+        self.list_end_words = lower_set(scope["list_end_words"])
         self.other_people = lower_set(scope.get("other_people"))
         self.other_possessives = lower_set(scope.get("other_possessives"))
         self.other_predicates = lower_set(scope.get("other_predicates"))
@@ -224,11 +191,11 @@ class Scope:
                 target.append(Cue(kind, start, end))
         return before, after
 
-    @staticmethod
-    def voices_doubt(doc: Doc, before: list[Cue], after: list[Cue]) -> bool:
+    def voices_doubt(self, doc: Doc, before: list[Cue], after: list[Cue]) -> bool:
         """Whether the message doubts the person's own state ("not sure if ...")."""
         return any(
-            c.kind == "hedge" and doc[c.start : c.end].text.lower() not in WEAK_HEDGES
+            c.kind == "hedge"
+            and doc[c.start : c.end].text.lower() not in self.weak_hedges
             for c in (*before, *after)
         )
 
@@ -301,7 +268,7 @@ class Scope:
         between = doc[previous.end : mention.start]
         if not all(t.lower_ in self.glue for t in between):
             return status, False
-        if mention.end < len(doc) and doc[mention.end].lower_ in NOT_LIST_END:
+        if mention.end < len(doc) and doc[mention.end].lower_ in self.list_end_words:
             return status, False
         if mention.kind == ABSENT:
             return status, False
@@ -341,8 +308,8 @@ class Scope:
             # ...") or the sentence ends with a question mark.
             following = doc[start + 1].lower_ if start + 1 < len(doc) else ""
             asks = (
-                doc[start].lower_ in WH_WORDS
-                or following in QUESTION_SUBJECTS
+                doc[start].lower_ in self.question_words
+                or following in self.question_subjects
                 or (right > 0 and doc[right - 1].text == "?")
                 or (right < len(doc) and doc[right].text == "?")
             )

@@ -43,6 +43,11 @@ NEGATION_SPELLINGS = ("n't", "cannot", "cant", "wont", "isnt")
 TokenSpec = dict[str, Any]
 
 
+def lower_set(words: Any) -> set[str]:
+    """The words of a word list, lower-cased."""
+    return {str(w).lower() for w in words or []}
+
+
 def load_patterns(path: str | Path) -> dict[str, Any]:
     """Read a patterns file (YAML or JSON) into a plain dict."""
     path = Path(path)
