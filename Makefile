@@ -21,6 +21,9 @@ SPACY_SOURCES := $(wildcard nlp/*.py nlp/*.yml tests/safety/phrasings/dev/*.yml)
 MODEL := models/hamstring.tar.gz
 TRAINING_FILES := domain.yml config.yml $(shell find data -name '*.yml' 2>/dev/null)
 
+# Third-party warnings of Rasa's commands go to logs/warnings.log (supervisor/quiet.py).
+QUIET := $(PY) -m supervisor.quiet --log logs/warnings.log --
+
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 PYTHON_DIRS := actions nlp scripts tests bench e2e channels privacy deploy widget supervisor
@@ -50,7 +53,7 @@ $(SPACY_STAMP): $(VENV_STAMP) $(SPACY_SOURCES)
 spacy: $(SPACY_STAMP) ## Build the project's own spaCy pipeline (lemmas + red-flag matcher)
 
 $(MODEL): $(VENV_STAMP) $(SPACY_STAMP) $(TRAINING_FILES)
-	$(RASA) train --fixed-model-name hamstring --out models
+	$(QUIET) $(RASA) train --fixed-model-name hamstring --out models
 
 train: $(MODEL) ## Train the model (only when data, domain, config or the spaCy pipeline changed)
 
@@ -73,17 +76,17 @@ test-unit: $(VENV_STAMP) ## Unit tests of the triage module, the actions, the sp
 	$(PY) -m pytest -q -p no:cacheprovider tests/actions tests/nlp tests/safety tests/supervisor tests/safety_case --ignore=tests/safety/test_heldout_model.py
 
 validate: $(VENV_STAMP) ## rasa data validate --fail-on-warnings, with responses said by actions accounted for
-	$(PY) scripts/validate_data.py
+	$(QUIET) $(PY) scripts/validate_data.py
 
 test-core: $(MODEL) ## Conversation tests (tests/test_*.yml) with --fail-on-prediction-errors
-	$(RASA) test core --model $(MODEL) --stories tests --out results/core --fail-on-prediction-errors
+	$(QUIET) $(RASA) test core --model $(MODEL) --stories tests --out results/core --fail-on-prediction-errors
 
 test-nlu: $(MODEL) ## Held-out NLU test (tests/test_nlu.yml): intent accuracy must be at least 95%
-	$(RASA) test nlu --model $(MODEL) --nlu tests/test_nlu.yml --out results/nlu
+	$(QUIET) $(RASA) test nlu --model $(MODEL) --nlu tests/test_nlu.yml --out results/nlu
 	$(PY) scripts/check_nlu_results.py results/nlu/intent_report.json --min-accuracy 0.95
 
 test-nlu-model: $(MODEL) ## Safety figures on the frozen held-out phrasing part through the trained model
-	RASA_MODEL=$(MODEL) $(PY) -m pytest -q -s -p no:cacheprovider tests/safety/test_heldout_model.py
+	RASA_MODEL=$(MODEL) $(QUIET) $(PY) -m pytest -q -s -p no:cacheprovider tests/safety/test_heldout_model.py
 
 clean: ## Remove models, build output and test results (keeps the venv and conversations)
 	rm -rf models build results reports .rasa

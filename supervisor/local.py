@@ -34,8 +34,10 @@ from pathlib import Path
 
 from supervisor.assistant import REPO, Assistant, AssistantConfig
 from supervisor.process import HOST, ServerError, Service, wait_http
+from supervisor.quiet import run_quietly
 
 LOG_DIR = REPO / "logs"
+WARNINGS_LOG = LOG_DIR / "warnings.log"
 RETENTION_INTERVAL_S = 86400
 
 
@@ -151,9 +153,11 @@ def serve(*, shell: bool) -> int:
         threading.Thread(
             target=_announce, args=(config, widget_port), daemon=True
         ).start()
-        # Rasa in the foreground: its log is this terminal, as with `rasa run`.
+        # Rasa in the foreground: its log is this terminal, as with `rasa run`, but
+        # for third-party warnings, which go to logs/warnings.log.
         rasa = assistant.rasa_service()
-        return subprocess.call(rasa.command, cwd=rasa.cwd, env=rasa.env)
+        print(f"(third-party warnings go to {WARNINGS_LOG.relative_to(REPO)})")
+        return run_quietly(rasa.command, WARNINGS_LOG, cwd=rasa.cwd, env=rasa.env)
     except ServerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
