@@ -1,4 +1,4 @@
-"""Reading screening answers from a tracker and saying escalations.
+"""Reading screening answers, flags and the level from a tracker.
 
 Shared by the screening, remedy and fallback actions so each reads the tracker the
 same way. The clinical decisions themselves are in :mod:`actions.triage`.
@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions import triage
 
@@ -49,17 +48,3 @@ def flag_slot_updates(tracker: Tracker, counted: Iterable[str]) -> dict[str, Any
     if level != current_level(tracker):
         updates[TRIAGE_LEVEL_SLOT] = level
     return updates
-
-
-def utter_escalation(
-    dispatcher: CollectingDispatcher, level: str, flag_ids: Iterable[str]
-) -> None:
-    """Tell the person what to do for ``level``, then why, most urgent flag first.
-
-    The level's response comes first, so an emergency reply leads with the number
-    (contract rule 7).
-    """
-    dispatcher.utter_message(response=f"utter_escalate_{level}")
-    for flag_id in flag_ids:
-        dispatcher.utter_message(response=f"utter_reason_{flag_id}")
-    dispatcher.utter_message(response="utter_escalation_no_remedy")

@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import triage
-from actions.answers import current_level, screening_answers, utter_escalation
+from actions.answers import current_level, screening_answers
+from actions.escalation import utter_escalation
 
 logger = logging.getLogger(__name__)
 
@@ -44,17 +45,16 @@ class ActionGiveRemedyAdvice(Action):
         domain: DomainDict,
     ) -> list[EventType]:
         """Utter the remedy responses, or the escalation if advice is not allowed."""
-        answers = screening_answers(tracker)
-        level = current_level(tracker)
-        if triage.remedy_advice_allowed(answers, current_level=level):
+        assessment = triage.assess(
+            screening_answers(tracker), current_level=current_level(tracker)
+        )
+        if assessment.advice_allowed:
             for response in REMEDY_RESPONSES:
                 dispatcher.utter_message(response=response)
             return []
         logger.info("Remedy advice withheld: screening not concluded at self_care")
-        flags = triage.reported_flags(answers)
-        raised = triage.raised_level(level, flags)
-        if raised is not None and raised != triage.SELF_CARE:
-            utter_escalation(dispatcher, raised, flags)
+        if assessment.escalates:
+            utter_escalation(dispatcher, assessment.final_level, assessment.reported)
         else:
             dispatcher.utter_message(response="utter_screening_intro")
         return []

@@ -24,8 +24,8 @@ from actions.answers import (
     flag_slot_updates,
     reasked_flags,
     screening_answers,
-    utter_escalation,
 )
+from actions.escalation import utter_escalation
 from actions.replies import Reply, interpret_reply, is_other_request
 
 logger = logging.getLogger(__name__)
@@ -131,7 +131,9 @@ class ActionRecordRedFlags(Action):
             if merged != answers[slot]:
                 answers[slot] = merged
                 events.append(SlotSet(slot, merged))
-        counted = triage.confirmed_flags(answers, reasked=reasked_flags(tracker))
+        if asked is not None and asked_twice and asked.id not in reasked:
+            reasked = [*reasked, asked.id]
+        counted = triage.assess(answers, reasked=reasked).confirmed
         updates = flag_slot_updates(tracker, counted)
         events += [SlotSet(slot, value) for slot, value in updates.items()]
         logger.debug("Red flags mentioned: %s", sorted(mentions))
@@ -166,7 +168,7 @@ async def _validate_screen_answer(
         return {flag.slot: None, REASKED_SLOT: reasked + [flag.id]}
     answers = screening_answers(tracker)
     answers[flag.slot] = value
-    counted = triage.confirmed_flags(answers, reasked=reasked)
+    counted = triage.assess(answers, reasked=reasked).confirmed
     return {flag.slot: value, **flag_slot_updates(tracker, counted)}
 
 
@@ -227,10 +229,10 @@ class ValidateScreeningForm(FormValidationAction):
     ) -> list[EventType]:
         """Introduce the questions when the form starts, then validate as usual."""
         if is_form_starting(tracker):
-            answers = screening_answers(tracker)
-            if triage.questions_still_needed(
-                answers, current_level=current_level(tracker)
-            ):
+            assessment = triage.assess(
+                screening_answers(tracker), current_level=current_level(tracker)
+            )
+            if not assessment.concluded:
                 dispatcher.utter_message(
                     response="utter_screening_resume"
                     if was_form_active_before(tracker)
@@ -278,22 +280,19 @@ class ActionConcludeScreening(Action):
         domain: DomainDict,
     ) -> list[EventType]:
         """Return the ``triage_level`` (always set, so rules can follow it)."""
-        answers = screening_answers(tracker)
-        level = triage.screening_level(answers, current_level=current_level(tracker))
-        flags = triage.reported_flags(answers)
-        if level is None:
-            # Questions remain (the form ended some other way): count what is known,
-            # with any unsure answer as a yes, and never say less than that.
-            level = triage.raised_level(current_level(tracker), flags)
+        assessment = triage.assess(
+            screening_answers(tracker), current_level=current_level(tracker)
+        )
+        # Questions may remain (the form ended some other way): what is known counts,
+        # with any unsure answer as a yes, and never less than that is said.
         events: list[EventType] = []
-        if flags:
-            events.append(SlotSet("red_flags", flags))
-        if level is None or level == triage.SELF_CARE:
-            dispatcher.utter_message(response="utter_screening_clear")
-            level = triage.SELF_CARE
+        if assessment.reported:
+            events.append(SlotSet("red_flags", list(assessment.reported)))
+        if assessment.escalates:
+            utter_escalation(dispatcher, assessment.final_level, assessment.reported)
         else:
-            utter_escalation(dispatcher, level, flags)
-        events.append(SlotSet(TRIAGE_LEVEL_SLOT, level))
+            dispatcher.utter_message(response="utter_screening_clear")
+        events.append(SlotSet(TRIAGE_LEVEL_SLOT, assessment.final_level))
         return events
 
 
@@ -316,9 +315,11 @@ class ActionStopScreening(Action):
     ) -> list[EventType]:
         """Deactivate the form; escalate or acknowledge."""
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
-        flags = triage.reported_flags(screening_answers(tracker))
-        level = triage.raised_level(current_level(tracker), flags)
-        if level is not None and level != triage.SELF_CARE:
+        assessment = triage.assess(
+            screening_answers(tracker), current_level=current_level(tracker)
+        )
+        if assessment.escalates:
+            flags, level = list(assessment.reported), assessment.final_level
             utter_escalation(dispatcher, level, flags)
             events += [SlotSet("red_flags", flags), SlotSet(TRIAGE_LEVEL_SLOT, level)]
         else:

@@ -251,3 +251,58 @@ def remedy_advice_allowed(
         current_level == SELF_CARE
         and screening_level(answers, current_level=current_level) == SELF_CARE
     )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Where a conversation stands: its level, its flags and the questions left.
+
+    ``reported``: flags whose answer counts as present (an unsure answer included,
+    rule 3), in table order. ``confirmed``: those that count at once (a yes, or an
+    unsure answer given again after the second question). ``level``: the highest level
+    of the reported flags, never below the level the conversation already had.
+    ``remaining``: screening slots still needed, most urgent first.
+    """
+
+    reported: tuple[str, ...]
+    confirmed: tuple[str, ...]
+    level: str | None
+    remaining: tuple[str, ...]
+    current_level: str | None
+
+    @property
+    def concluded(self) -> bool:
+        """No question that could raise the level is left."""
+        return not self.remaining
+
+    @property
+    def final_level(self) -> str:
+        """The level to tell the person now: unset means nothing called for care."""
+        return self.level or SELF_CARE
+
+    @property
+    def escalates(self) -> bool:
+        """Some answer calls for more than self-care."""
+        return self.final_level != SELF_CARE
+
+    @property
+    def advice_allowed(self) -> bool:
+        """Contract rule 1: remedy advice only at ``self_care`` after a concluded screening."""
+        return self.current_level == SELF_CARE and self.concluded and not self.escalates
+
+
+def assess(
+    answers: Mapping[str, str | None],
+    *,
+    current_level: str | None = None,
+    reasked: Iterable[str] = (),
+) -> Assessment:
+    """Assess the screening ``answers`` (slot name -> answer) once for an action."""
+    reported = reported_flags(answers)
+    return Assessment(
+        reported=tuple(reported),
+        confirmed=tuple(confirmed_flags(answers, reasked=reasked)),
+        level=raised_level(current_level, reported),
+        remaining=tuple(questions_still_needed(answers, current_level=current_level)),
+        current_level=current_level,
+    )

@@ -161,3 +161,27 @@ def test_triage_module_imports_nothing_from_rasa() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+def test_assess_gives_level_flags_and_remaining_questions_at_once() -> None:
+    """One call tells an action everything it needs, in table order."""
+    answers = {**all_absent(), "screen_bruising": PRESENT}
+    answers["screen_numbness_tingling"] = UNSURE
+    assessment = triage.assess(answers, current_level=None, reasked=[])
+    assert assessment.reported == ("bruising", "numbness_tingling")
+    assert assessment.confirmed == ("bruising",)
+    assert assessment.level == triage.SEE_DOCTOR
+    assert assessment.concluded and assessment.escalates
+    assert not assessment.advice_allowed
+
+
+def test_assess_allows_advice_only_after_a_concluded_clear_screening() -> None:
+    """Rule 1: self-care level, no question left, nothing reported."""
+    everything_no = {**all_absent(), triage.OTHER_CONCERN.slot: ABSENT}
+    clear = triage.assess(everything_no, current_level=triage.SELF_CARE)
+    assert clear.advice_allowed and clear.final_level == triage.SELF_CARE
+    unfinished = triage.assess({}, current_level=triage.SELF_CARE)
+    assert not unfinished.concluded and not unfinished.advice_allowed
+    assert unfinished.remaining[0] == "screen_chest_pain_or_breathless"
+    raised = triage.assess(everything_no, current_level=triage.URGENT)
+    assert raised.escalates and not raised.advice_allowed
