@@ -26,7 +26,7 @@ QUIET := $(PY) -m supervisor.quiet --log logs/warnings.log --
 
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
-PYTHON_DIRS := actions nlp scripts tests bench e2e channels privacy deploy widget supervisor
+PYTHON_DIRS := actions nlp scripts tests bench e2e channels privacy deploy widget supervisor conftest.py
 
 # Test targets added by the fragments in mk/ (e2e, widget, channels, deployment).
 TEST_TARGETS :=
@@ -68,9 +68,10 @@ actions: $(VENV_STAMP) ## Start only the action server
 
 test: lint test-unit validate test-core test-nlu test-nlu-model $(TEST_TARGETS) ## Run every test (lint, unit, data, stories, NLU, e2e, widget, channels, deployment)
 
-lint: $(VENV_STAMP) ## ruff lint and format check
+lint: $(VENV_STAMP) ## ruff lint and format check, mypy type check (settings in pyproject.toml)
 	$(VENV)/bin/ruff check $(wildcard $(PYTHON_DIRS))
 	$(VENV)/bin/ruff format --check $(wildcard $(PYTHON_DIRS))
+	$(PY) -m mypy
 
 test-unit: $(VENV_STAMP) ## Unit tests of the triage module, the actions, the spaCy detector and the server supervisor
 	$(PY) -m pytest -q -p no:cacheprovider tests/actions tests/nlp tests/safety tests/supervisor tests/safety_case --ignore=tests/safety/test_heldout_model.py

@@ -71,7 +71,7 @@ def mentioned_flags(entities: list[dict[str, Any]]) -> dict[str, str]:
         answer = entity.get("role") or triage.PRESENT
         if flag_id not in triage.FLAGS_BY_ID or answer not in triage.ANSWERS:
             continue
-        mentions[flag_id] = triage.merge_answer(mentions.get(flag_id), answer)
+        mentions[flag_id] = triage.merge_answer(mentions.get(flag_id), answer) or answer
     return mentions
 
 

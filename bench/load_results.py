@@ -75,7 +75,10 @@ WIDTHS = (28, 5, 5, 5, 4, 5, 7, 7, 7, 7, 7, 5, 4)
 def format_row(values: Sequence[object]) -> str:
     """One table line."""
     cells = [str(values[0]).ljust(WIDTHS[0])]
-    cells += [str(value).rjust(width) for value, width in zip(values[1:], WIDTHS[1:])]
+    cells += [
+        str(value).rjust(width)
+        for value, width in zip(values[1:], WIDTHS[1:], strict=True)
+    ]
     return " ".join(cells)
 
 

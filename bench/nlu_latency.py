@@ -130,7 +130,7 @@ def detector_disabled(agent: Any) -> Iterator[None]:
             for name in DETECTORS:
                 if name in language.disabled:
                     language.enable_pipe(name)
-        for node, original in zip(extractor_nodes, originals):
+        for node, original in zip(extractor_nodes, originals, strict=True):
             node._fn = original
 
 

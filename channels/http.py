@@ -29,6 +29,7 @@ def require_credentials(
     """
     if not credentials:
         channel.raise_missing_credentials_exception()
+        raise RasaException(f"The {label} channel has no credentials.")
     missing = [key for key in keys if not credentials.get(key)]
     if missing:
         raise RasaException(f"The {label} channel needs {', '.join(missing)}.")

@@ -20,6 +20,7 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -89,6 +90,7 @@ class SlackSecureInput(SlackInput):
         """Create the channel from its ``credentials.yml`` section."""
         if not credentials:
             cls.raise_missing_credentials_exception()
+            raise RasaException("The Slack channel has no credentials.")
         channel = super().from_credentials(credentials)
         channel.api_base_url = credentials.get("api_base_url") or DEFAULT_API_BASE_URL
         return channel

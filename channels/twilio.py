@@ -272,7 +272,7 @@ class TwilioSecureInput(InputChannel):
                 return response.text(_EMPTY_TWIML, content_type="text/xml")
 
             # Some carriers turn "@" into "¡" in SMS.
-            text = body.replace("¡", "@")
+            text = (body or "").replace("¡", "@")
             payload = self.options.take_answer(sender, text)
             out_channel = self.get_output_channel(sender, form.get("To"))
             await on_new_message(

@@ -125,11 +125,11 @@ class CaseChecker:
         all_messages += turn.bot_messages
 
         for watch in self.watches:
-            failure = self._forbidden(
+            forbidden = self._forbidden(
                 watch.step, index, all_messages, "in a later turn"
             )
-            if failure:
-                return failure
+            if forbidden:
+                return forbidden
 
         messages = turn.bot_messages
         cursor = 0

@@ -58,7 +58,7 @@ def ask(item: triage.RedFlag) -> Step:
 def clean_screening(opening: str) -> list[Step]:
     """A whole screening answered no, ending in remedy advice."""
     steps: list[Step] = [{"user": opening}, ask(triage.SCREENING_ITEMS[0])]
-    for index, item in enumerate(triage.SCREENING_ITEMS):
+    for index, _item in enumerate(triage.SCREENING_ITEMS):
         last = index == len(triage.SCREENING_ITEMS) - 1
         steps.append({"user": "no, nothing else" if last else "no"})
         if not last:
@@ -98,7 +98,7 @@ def flag_case(
         steps += [{"user": "no"}, {"user": words["volunteer"]}]
     elif context == "described_yes":
         steps = [{"user": OPENING}, ask(triage.RED_FLAGS[0])]
-        for item in triage.RED_FLAGS[: triage.RED_FLAGS.index(flag)]:
+        for _item in triage.RED_FLAGS[: triage.RED_FLAGS.index(flag)]:
             steps += [{"user": "no"}]
         if flag != triage.RED_FLAGS[0]:
             steps.append(ask(flag))

@@ -69,7 +69,7 @@ class Turn:
     def slot_events(self) -> list[tuple[str, Any]]:
         """``(slot, value)`` for every slot event in this turn, in order."""
         return [
-            (e.get("name"), e.get("value"))
+            (str(e.get("name")), e.get("value"))
             for e in self.events
             if e.get("event") == "slot"
         ]

@@ -23,7 +23,8 @@ from spacy.language import Language
 
 from actions.triage import RED_FLAGS
 from nlp.flag_classifier import FACTORY_NAME as CLASSIFIER_FACTORY
-from nlp.red_flags import DEFAULT_PATTERNS_PATH, FACTORY_NAME
+from nlp.flag_classifier import FlagClassifierComponent
+from nlp.red_flags import DEFAULT_PATTERNS_PATH, FACTORY_NAME, RedFlagDetector
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +62,13 @@ def build_pipeline(
     nlp.add_pipe(CLASSIFIER_FACTORY)
     nlp.initialize()
     detector = nlp.get_pipe(FACTORY_NAME)
+    assert isinstance(detector, RedFlagDetector)
     detector.initialize(patterns_path=str(patterns_path))
     detector.check_patterns()
     texts, labels = dev_phrasings(phrasings_dir)
-    nlp.get_pipe(CLASSIFIER_FACTORY).initialize(
+    classifier = nlp.get_pipe(CLASSIFIER_FACTORY)
+    assert isinstance(classifier, FlagClassifierComponent)
+    classifier.initialize(
         texts=texts, labels=labels, flag_ids=[flag.id for flag in RED_FLAGS]
     )
     nlp.meta["name"] = PIPELINE_NAME

@@ -132,9 +132,9 @@ class FlagClassifierComponent:
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """Save the trained model inside the pipeline directory."""
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        with (path / MODEL_FILE_NAME).open("wb") as handle:
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / MODEL_FILE_NAME).open("wb") as handle:
             pickle.dump(
                 {"threshold": self.threshold, "classifier": self.classifier}, handle
             )

@@ -54,7 +54,7 @@ ALPHANUMERIC = re.compile(r"[^\W_]")
 
 @lru_cache(maxsize=1)
 def _english_lemma_table() -> tuple[Any, frozenset[str]]:
-    """spaCy's English lemma lookup table and the set of its lemmas."""
+    """SpaCy's English lemma lookup table and the set of its lemmas."""
     from spacy.lookups import load_lookups
 
     table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")

@@ -315,9 +315,9 @@ class RedFlagDetector:
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """Save the patterns into the pipeline directory."""
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / PATTERNS_FILE_NAME, self.patterns)
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(folder / PATTERNS_FILE_NAME, self.patterns)
 
     def from_disk(
         self, path: str | Path, *, exclude: Iterable[str] = ()
@@ -378,5 +378,7 @@ def red_flags_of(doc: Doc, nlp: Language | None = None) -> list[dict[str, Any]]:
     if doc._.red_flags is not None:
         return doc._.red_flags
     if nlp is not None and FACTORY_NAME in nlp.pipe_names:
-        return nlp.get_pipe(FACTORY_NAME).find(doc)
+        detector = nlp.get_pipe(FACTORY_NAME)
+        assert isinstance(detector, RedFlagDetector)
+        return detector.find(doc)
     return []

@@ -371,7 +371,7 @@ class Scope:
         return False
 
     def plural_owner(self, doc: Doc, i: int) -> bool:
-        """ "my gfs toes", "my sisters ankle": a possessive written without apostrophe.
+        """Whether a possessive is written without apostrophe ("my gfs toes").
 
         Another person's word with an "s", followed by a leg part; "my mates and I"
         or "the lads cant walk" are not possessives.

@@ -95,7 +95,7 @@ class WordingCompiler:
     def lemma_of(self, word: str) -> str:
         """The lookup lemma of ``word``, or the word itself without a lemmatizer."""
         if "lemmatizer" in self.nlp.pipe_names:
-            lookups = self.nlp.get_pipe("lemmatizer").lookups
+            lookups = self.nlp.get_pipe("lemmatizer").lookups  # type: ignore[attr-defined]
             if lookups.has_table("lemma_lookup"):
                 return lookups.get_table("lemma_lookup").get(word, word)
         return word
@@ -150,9 +150,11 @@ class WordingCompiler:
                 continue
             options.append(specs)
         for attr, values in merged.items():
-            value: Any = sorted(values)
+            ordered: list[Any] = sorted(values)
             # One value is a plain (fast) comparison; several are a set predicate.
-            options.append([{attr: value[0] if len(value) == 1 else {"IN": value}}])
+            options.append(
+                [{attr: ordered[0] if len(ordered) == 1 else {"IN": ordered}}]
+            )
         if optional:
             if len(options) == 1 and len(options[0]) == 1:
                 return [[{**options[0][0], "OP": "?"}]]

@@ -181,7 +181,7 @@ def _assessment(data: Any, where: str, problems: list[str]) -> Assessment | None
             f"{where}: likelihood {likelihood!r} is not one of {', '.join(LIKELIHOODS)}"
         )
         valid = False
-    return Assessment(severity, likelihood) if valid else None
+    return Assessment(str(severity), str(likelihood)) if valid else None
 
 
 def _evidence(data: Any, where: str, problems: list[str]) -> Evidence | None:
@@ -262,14 +262,14 @@ def _hazard(data: Any, index: int, problems: list[str]) -> Hazard | None:
     if len(problems) > before or initial is None or residual is None:
         return None
     return Hazard(
-        id=hazard_id,
+        id=str(hazard_id),
         title=texts["title"],
         cause=texts["cause"],
         effect=texts["effect"],
         initial=initial,
         residual=residual,
         controls=tuple(c for c in parsed if c is not None),
-        status=status,
+        status=str(status),
         notes=notes.strip() if notes else None,
     )
 
@@ -293,7 +293,9 @@ def parse_register(data: Any, problems: list[str]) -> Register | None:
     seen: set[str] = set()
     for item in items:
         hazard_id = item.get("id") if isinstance(item, Mapping) else None
-        if isinstance(hazard_id, str) and hazard_id in seen:
+        if not isinstance(hazard_id, str):
+            continue
+        if hazard_id in seen:
             problems.append(f"{hazard_id}: id used by more than one hazard")
         seen.add(hazard_id)
     return Register(hazards=tuple(h for h in hazards if h is not None), **header)

@@ -1,16 +1,16 @@
-"""``python -m supervisor``: start and stop the assistant's servers from any tool.
+r"""``python -m supervisor``: start and stop the assistant's servers from any tool.
 
-    # run a command against freshly started servers; they are stopped afterwards,
-    # whatever happens, and the command's exit code is returned
-    python -m supervisor run --rasa-port 5205 --actions-port 5255 --token secret -- \\
+# run a command against freshly started servers; they are stopped afterwards,
+# whatever happens, and the command's exit code is returned
+python -m supervisor run --rasa-port 5205 --actions-port 5255 --token secret -- \\
         python -m e2e run --url http://127.0.0.1:5205 --token secret
 
-    # or keep them running between commands (the widget's browser tests do)
-    python -m supervisor start --state-file build/e2e/servers.json ...
-    python -m supervisor spawn --state-file build/e2e/servers.json \\
+# or keep them running between commands (the widget's browser tests do)
+python -m supervisor start --state-file build/e2e/servers.json ...
+python -m supervisor spawn --state-file build/e2e/servers.json \\
         --wait http://127.0.0.1:8000/ web -- python widget/server.py --port 8000
-    python -m supervisor restart-rasa --kill --state-file build/e2e/servers.json
-    python -m supervisor stop --state-file build/e2e/servers.json
+python -m supervisor restart-rasa --kill --state-file build/e2e/servers.json
+python -m supervisor stop --state-file build/e2e/servers.json
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from supervisor.process import (
     wait_http,
 )
 
-PATH_FIELDS = ("model", "project_dir", "actions_dir", "log_dir", "python")
-PATH_FIELDS += ("credentials", "endpoints")
+PATH_FIELDS: tuple[str, ...] = ("model", "project_dir", "actions_dir", "log_dir")
+PATH_FIELDS += ("python", "credentials", "endpoints")
 
 
 def config_from_args(args: argparse.Namespace) -> AssistantConfig:

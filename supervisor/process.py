@@ -10,6 +10,7 @@ but no model could be loaded".
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -64,10 +65,8 @@ def read_pid(pid_file: Path) -> int | None:
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def stop_process_group(
@@ -92,10 +91,8 @@ def stop_process_group(
         _reap(pid)
         time.sleep(0.2)
     if pid_alive(pid):
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     _reap(pid)
 
 

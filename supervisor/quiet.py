@@ -19,7 +19,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 WARNING_HEADER = re.compile(r"^\S.*:\d+: [A-Za-z]*Warning: ")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -66,7 +66,7 @@ class WarningFilter:
             self.feed(line)
 
 
-def run_quietly(command: Sequence[str], log_path: Path, **popen: object) -> int:
+def run_quietly(command: Sequence[str], log_path: Path, **popen: Any) -> int:
     """Run ``command``, its warnings to ``log_path``, the rest to our stdout."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "a", encoding="utf-8") as log:
@@ -77,7 +77,7 @@ def run_quietly(command: Sequence[str], log_path: Path, **popen: object) -> int:
             text=True,
             errors="replace",
             bufsize=1,
-            **popen,  # type: ignore[arg-type]
+            **popen,
         )
         assert process.stdout is not None
         try:

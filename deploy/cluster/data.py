@@ -235,7 +235,7 @@ class Redis:
     def stop(self) -> None:
         """Stop the server."""
         pid = read_pid(self.pid_file)
-        if pid_alive(pid):
+        if pid is not None and pid_alive(pid):
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 15
             while pid_alive(pid) and time.monotonic() < deadline:

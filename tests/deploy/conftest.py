@@ -25,8 +25,11 @@ STATE_DIR = cluster.REPO / "var" / "test-deploy"
 
 
 def free_port_block(size: int) -> int:
-    """Return the first of ``size`` consecutive free ports, below Linux's ephemeral range
-    (32768+) so that no outgoing connection takes one of them meanwhile."""
+    """Return the first of ``size`` consecutive free ports.
+
+    Below Linux's ephemeral range (32768+), so that no outgoing connection takes one
+    of them meanwhile.
+    """
     for _ in range(200):
         start = random.randrange(20_000, 32_000 - size)
         ports = range(start, start + size)

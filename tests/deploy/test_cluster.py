@@ -91,8 +91,11 @@ def user_texts(tracker: dict[str, Any]) -> list[str]:
 
 
 def assert_turns_not_interleaved(events: list[tuple[str, str | None]]) -> None:
-    """Every user message is followed by the bot's turn, ending in action_listen,
-    before the next user message: two instances never worked on one turn at once."""
+    """Two instances never worked on one turn at once.
+
+    Every user message is followed by the bot's turn, ending in action_listen, before
+    the next user message.
+    """
     listening = True
     for type_name, action_name in events:
         if type_name == "user":

@@ -1,5 +1,8 @@
-"""The atomic Redis lock store against a real Redis: two "instances" (separate store
-objects, threads with their own event loops) contend for one conversation."""
+"""The atomic Redis lock store against a real Redis.
+
+Two "instances" (separate store objects, threads with their own event loops) contend
+for one conversation.
+"""
 
 from __future__ import annotations
 
@@ -51,8 +54,11 @@ def test_tickets_issued_at_once_by_two_instances_are_unique(data_services: Any) 
 
 
 def test_a_conversation_is_served_by_one_instance_at_a_time(data_services: Any) -> None:
-    """Each turn reads a counter, yields, and writes it back plus one: any overlap of two
-    turns loses an increment, like two Rasa instances saving one tracker."""
+    """No two turns of one conversation overlap.
+
+    Each turn reads a counter, yields, and writes it back plus one: any overlap of two
+    turns loses an increment, like two Rasa instances saving one tracker.
+    """
     conversation = f"turns-{uuid.uuid4().hex[:8]}"
     counter_key = f"test-counter:{conversation}"
     client = redis.Redis(

@@ -1,5 +1,8 @@
-"""The deployment files: parsed, checked for structure and policy, validated where a
-validator exists (Rasa's own endpoint reader, ``nginx -t``, kubernetes-validate)."""
+"""The deployment files: parsed, checked for structure and policy.
+
+Validated where a validator exists (Rasa's own endpoint reader, ``nginx -t``,
+kubernetes-validate).
+"""
 
 from __future__ import annotations
 
