@@ -19,7 +19,7 @@ SPACY_STAMP := $(SPACY_PIPELINE)/meta.json
 SPACY_SOURCES := $(wildcard nlp/*.py nlp/*.yml tests/safety/phrasings/dev/*.yml)
 
 MODEL := models/hamstring.tar.gz
-TRAINING_FILES := domain.yml config.yml $(shell find data -name '*.yml' 2>/dev/null)
+TRAINING_FILES := $(wildcard domain/*.yml) config.yml $(shell find data -name '*.yml' 2>/dev/null)
 
 # Third-party warnings of Rasa's commands go to logs/warnings.log (supervisor/quiet.py).
 QUIET := $(PY) -m supervisor.quiet --log logs/warnings.log --
@@ -53,7 +53,7 @@ $(SPACY_STAMP): $(VENV_STAMP) $(SPACY_SOURCES)
 spacy: $(SPACY_STAMP) ## Build the project's own spaCy pipeline (lemmas + red-flag matcher)
 
 $(MODEL): $(VENV_STAMP) $(SPACY_STAMP) $(TRAINING_FILES)
-	$(QUIET) $(RASA) train --fixed-model-name hamstring --out models
+	$(QUIET) $(RASA) train --domain domain --fixed-model-name hamstring --out models
 
 train: $(MODEL) ## Train the model (only when data, domain, config or the spaCy pipeline changed)
 

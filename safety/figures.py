@@ -35,7 +35,7 @@ README_SOURCE = (
 )
 # What `make train` rebuilds from (Makefile: TRAINING_FILES and SPACY_SOURCES).
 TRAINING_INPUTS = (
-    "domain.yml",
+    "domain/*.yml",
     "config.yml",
     "data/**/*.yml",
     "nlp/*.py",

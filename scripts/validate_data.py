@@ -17,10 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from rasa.shared.core.domain import Domain
 
 from actions import triage
 from actions.remedy import REMEDY_RESPONSES
@@ -45,15 +45,16 @@ def responses_said_by_actions() -> set[str]:
 
 def main() -> int:
     """Run the validator; return non-zero on any unexplained warning or error."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = Domain.load(str(ROOT / "domain"))
     said = responses_said_by_actions()
-    missing = sorted(said - set(domain["responses"]))
+    missing = sorted(said - set(domain.responses))
     for name in missing:
-        sys.stdout.write(f"ERROR: actions say '{name}' but domain.yml lacks it\n")
+        sys.stdout.write(f"ERROR: actions say '{name}' but domain/ lacks it\n")
 
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
     result = subprocess.run(
-        [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--fail-on-warnings"],
+        [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--domain", "domain"]
+        + ["--fail-on-warnings"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -24,13 +24,13 @@ from actions.screening import (
     ValidateScreeningForm,
 )
 
-DOMAIN_PATH = Path(__file__).resolve().parents[2] / "domain.yml"
+DOMAIN_PATH = Path(__file__).resolve().parents[2] / "domain"
 
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
     """The real domain, as the action server receives it."""
-    return yaml.safe_load(DOMAIN_PATH.read_text(encoding="utf-8"))
+    return Domain.load(str(DOMAIN_PATH)).as_dict()
 
 
 @pytest.fixture

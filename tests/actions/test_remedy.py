@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rasa.shared.core.domain import Domain
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import triage
@@ -24,7 +24,7 @@ def load_domain() -> dict:
     return _DOMAIN
 
 
-_DOMAIN = yaml.safe_load(DOMAIN_PATH.read_text(encoding="utf-8"))
+_DOMAIN = Domain.load(str(DOMAIN_PATH)).as_dict()
 
 FLAG_IDS = [flag.id for flag in RED_FLAGS]
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+from rasa.shared.core.domain import Domain
 from spacy.language import Language
 
 from actions import triage
 from actions.replies import Reply, interpret_reply
 
-DOMAIN = yaml.safe_load(
-    (Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8")
-)
+DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain")).as_dict()
 
 
 def statuses(nlp: Language, text: str) -> dict[str, str]:
