@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ class AssistantConfig:
     endpoints: Path | None = None
     endpoints_extra: str = ""
     cors: tuple[str, ...] = ()
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     @property
     def url(self) -> str:
@@ -112,9 +114,12 @@ class Assistant:
         env = dict(os.environ)
         env.update(self.config.env)
         env["RASA_TELEMETRY_ENABLED"] = "false"
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(pythonpath), env.get("PYTHONPATH", "")) if p
-        )
+        # The action server listens on loopback and runs actions only for Rasa,
+        # which sends this token (rasa_sdk_plugins/, the endpoints' token).
+        env["SANIC_HOST"] = HOST
+        env["ACTION_SERVER_TOKEN"] = self.config.action_token
+        paths = (str(pythonpath), str(REPO), env.get("PYTHONPATH", ""))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
         return env
 
     def config_files(self) -> tuple[Path, Path]:
@@ -126,7 +131,7 @@ class Assistant:
             endpoints = config.log_dir / "endpoints.yml"
             endpoints.write_text(
                 f'action_endpoint:\n  url: "{config.actions_url}/webhook"\n'
-                + config.endpoints_extra,
+                "  token: ${ACTION_SERVER_TOKEN}\n" + config.endpoints_extra,
                 encoding="utf-8",
             )
         credentials = config.credentials

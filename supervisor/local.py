@@ -102,6 +102,8 @@ def serve(*, shell: bool) -> int:
     os.environ.setdefault("TRACKER_DB_URL", "sqlite:///var/conversations.db")
     for folder in ("var", "build", "logs"):
         (REPO / folder).mkdir(exist_ok=True)
+    # Rasa's token for the action server, new each run (rasa_sdk_plugins/).
+    os.environ.setdefault("ACTION_SERVER_TOKEN", secrets.token_urlsafe(24))
     token = os.environ.get("RASA_TOKEN")
     if not token:
         token = secrets.token_urlsafe(24)
@@ -117,6 +119,7 @@ def serve(*, shell: bool) -> int:
         endpoints=local_endpoints(actions_port),
         credentials=local_credentials(),
         cors=tuple(origins.split()),
+        action_token=os.environ["ACTION_SERVER_TOKEN"],
     )
     assistant = Assistant(config)
     python = sys.executable

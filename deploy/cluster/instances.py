@@ -42,6 +42,9 @@ def service_env(
             "REDIS_PORT": str(settings.redis_port),
             "REDIS_PASSWORD": cluster_secrets.redis_password,
             "ACTION_SERVER_URL": f"http://127.0.0.1:{settings.actions_port(index)}/webhook",
+            # Rasa sends it; the action server serves nobody else (rasa_sdk_plugins/).
+            "ACTION_SERVER_TOKEN": cluster_secrets.action_server_token,
+            "SANIC_HOST": "127.0.0.1",
         }
     )
     env.pop("TRACKER_DB_URL", None)

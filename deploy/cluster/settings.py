@@ -107,15 +107,19 @@ class Secrets:
     tracker_db_password: str
     redis_password: str
     rasa_api_token: str
+    action_server_token: str
 
     @classmethod
     def load_or_create(cls, state_dir: Path) -> Secrets:
-        """Read ``secrets.json`` from ``state_dir``, creating it on first use."""
+        """Read ``secrets.json`` from ``state_dir``, creating what is missing."""
         path = state_dir / "secrets.json"
-        if path.exists():
-            return cls(**json.loads(path.read_text()))
-        state_dir.mkdir(parents=True, exist_ok=True)
-        created = cls(*(secrets.token_urlsafe(24) for _ in range(4)))
-        path.touch(mode=0o600)
-        path.write_text(json.dumps(dataclasses.asdict(created)))
-        return created
+        known = json.loads(path.read_text()) if path.exists() else {}
+        values = {
+            field.name: known.get(field.name) or secrets.token_urlsafe(24)
+            for field in dataclasses.fields(cls)
+        }
+        if values != known:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(json.dumps(values))
+        return cls(**values)

@@ -250,6 +250,7 @@ async function startServers() {
     [
       "action_endpoint:",
       `  url: "http://127.0.0.1:${PORTS.actions}/webhook"`,
+      "  token: ${ACTION_SERVER_TOKEN}",
       "tracker_store:",
       "  type: SQL",
       '  dialect: "sqlite"',
