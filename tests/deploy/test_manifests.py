@@ -29,6 +29,7 @@ PROD_ENV = {
     "REDIS_PORT": "6380",
     "REDIS_PASSWORD": "r3dis",
     "ACTION_SERVER_URL": "http://actions:5055/webhook",
+    "ACTION_SERVER_TOKEN": "act10n-t0ken",
 }
 
 
@@ -88,6 +89,7 @@ def test_prod_endpoints_expand_the_environment_as_rasa_reads_them(
     assert endpoints.lock_store.url == "redis.internal"
     assert endpoints.lock_store.kwargs["password"] == "r3dis"
     assert endpoints.action.url == PROD_ENV["ACTION_SERVER_URL"]
+    assert endpoints.action.token == PROD_ENV["ACTION_SERVER_TOKEN"]
 
 
 def test_prod_endpoints_refuse_to_load_with_a_variable_unset(
