@@ -101,10 +101,11 @@ CHANNELS: tuple[ChannelSpec, ...] = (
 
 # Always on: the REST API (tests, integrations) and Socket.IO (the web widget), through
 # the widget's hardened subclass of Rasa's socketio channel (origin check, rooms joined).
-WIDGET_SOCKET_KEY = "widget.channel.ClinicSocketIOInput"
+WIDGET_SOCKET_KEY = "channels.socketio.ClinicSocketIOInput"
 SOCKET_KEYS = ("socketio", WIDGET_SOCKET_KEY)
+REST_KEY = "channels.rest.RestSecureInput"
 DEFAULT_ENTRIES: dict[str, Any] = {
-    "rest": None,
+    REST_KEY: None,
     WIDGET_SOCKET_KEY: {
         "user_message_evt": "user_uttered",
         "bot_message_evt": "bot_uttered",
@@ -155,12 +156,14 @@ def effective_credentials(
 ) -> dict[str, Any]:
     """Return the whole credentials mapping Rasa should start with.
 
-    ``rest`` and one Socket.IO channel are always present: ``base``'s own
-    (``socketio`` or the widget's channel; two would share one path) or else
-    the widget's. Other entries of ``base`` are kept unless they configure one
-    of the messaging channels, which come only from the environment.
+    The checked REST channel and one Socket.IO channel are always present:
+    ``base``'s own socket (``socketio`` or the widget's channel; two would share one
+    path) or else the widget's. Rasa's unchecked ``rest`` is replaced by the checked
+    one (same path). Other entries of ``base`` are kept unless they configure one of
+    the messaging channels, which come only from the environment.
     """
     managed = {key for spec in CHANNELS for key in (spec.key, *spec.replaces)}
+    managed.add("rest")
     result: dict[str, Any] = dict(DEFAULT_ENTRIES)
     if any(key in SOCKET_KEYS for key in base or {}):
         del result[WIDGET_SOCKET_KEY]

@@ -54,7 +54,7 @@ class AssistantConfig:
     python: Path = field(default_factory=lambda: Path(sys.executable))
     interface: str = HOST
     credentials: Path | None = None
-    credentials_text: str = "rest:\n"
+    credentials_text: str = "channels.rest.RestSecureInput:\n"
     endpoints: Path | None = None
     endpoints_extra: str = ""
     cors: tuple[str, ...] = ()

@@ -45,6 +45,8 @@ def service_env(
             # Rasa sends it; the action server serves nobody else (rasa_sdk_plugins/).
             "ACTION_SERVER_TOKEN": cluster_secrets.action_server_token,
             "SANIC_HOST": "127.0.0.1",
+            # Pages allowed to open the widget's socket (channels/socketio.py).
+            "WIDGET_ALLOWED_ORIGINS": ",".join(settings.cors_origins),
         }
     )
     env.pop("TRACKER_DB_URL", None)

@@ -19,14 +19,17 @@ TELEGRAM_ENV = {"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_SECRET_TOKEN": "s3cre
 def test_no_environment_means_only_rest_and_the_widget_socket() -> None:
     assert channel_credentials({}) == {}
     assert list(effective_credentials({})) == [
-        "rest",
-        "widget.channel.ClinicSocketIOInput",
+        "channels.rest.RestSecureInput",
+        "channels.socketio.ClinicSocketIOInput",
     ]
 
 
 def test_the_base_files_socket_channel_replaces_the_default() -> None:
     base = {"rest": None, "socketio": {"session_persistence": True}}
-    assert list(effective_credentials({}, base=base)) == ["rest", "socketio"]
+    assert list(effective_credentials({}, base=base)) == [
+        "channels.rest.RestSecureInput",
+        "socketio",
+    ]
 
 
 def test_a_channel_is_live_only_with_all_required_variables() -> None:
@@ -54,7 +57,7 @@ def test_base_file_keeps_other_entries_but_not_insecure_connectors() -> None:
     }
     result = effective_credentials({}, base=base)
     assert result == {
-        "rest": None,
+        "channels.rest.RestSecureInput": None,
         "socketio": {"session_persistence": False},
         "callback": {"url": "http://localhost:5034/bot"},
     }
@@ -98,8 +101,8 @@ def test_cli_writes_a_file_rasa_expands_and_reports_live_channels(
         "secret_token": "s3cret-_x",
     }
     assert set(credentials) == {
-        "rest",
-        "widget.channel.ClinicSocketIOInput",
+        "channels.rest.RestSecureInput",
+        "channels.socketio.ClinicSocketIOInput",
         "channels.telegram.TelegramSecureInput",
     }
 

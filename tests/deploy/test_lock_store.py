@@ -15,14 +15,14 @@ import redis
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from deploy.redis_lock_store import AtomicRedisLockStore
+from stores.redis_lock_store import AtomicRedisLockStore
 
 
 def store_for(data_services: Any) -> AtomicRedisLockStore:
     """A lock store built the way Rasa builds it from endpoints.prod.yml."""
     config = EndpointConfig(
         url="127.0.0.1",
-        type="deploy.redis_lock_store.AtomicRedisLockStore",
+        type="stores.redis_lock_store.AtomicRedisLockStore",
         port=str(data_services.settings.redis_port),
         password=data_services.secrets.redis_password,
         db=1,

@@ -85,7 +85,7 @@ def test_prod_endpoints_expand_the_environment_as_rasa_reads_them(
     assert endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.tracker_store.kwargs["password"] == PROD_ENV["TRACKER_DB_PASSWORD"]
     assert str(endpoints.tracker_store.kwargs["port"]) == "5433"
-    assert endpoints.lock_store.type == "deploy.redis_lock_store.AtomicRedisLockStore"
+    assert endpoints.lock_store.type == "stores.redis_lock_store.AtomicRedisLockStore"
     assert endpoints.lock_store.url == "redis.internal"
     assert endpoints.lock_store.kwargs["password"] == "r3dis"
     assert endpoints.action.url == PROD_ENV["ACTION_SERVER_URL"]
@@ -107,8 +107,9 @@ def test_prod_endpoints_refuse_to_load_with_a_variable_unset(
 
 def test_prod_credentials_offer_socketio_with_session_persistence() -> None:
     credentials = yaml.safe_load((DEPLOY / "credentials.prod.yml").read_text())
-    assert credentials["socketio"]["session_persistence"] is True
-    assert "rest" in credentials
+    socket = credentials["channels.socketio.ClinicSocketIOInput"]
+    assert socket["session_persistence"] is True
+    assert "channels.rest.RestSecureInput" in credentials
 
 
 # --------------------------------------------------------------------------- nginx

@@ -1,6 +1,6 @@
 // Browser tests of the chat widget against the real assistant.
 //
-// Starts the action server, Rasa (socketio channel from widget/channel.py, SQLite tracker
+// Starts the action server, Rasa (socketio channel from channels/socketio.py, SQLite tracker
 // store, all in a temp dir, on the widget's own ports) and the static servers, then drives
 // headless Debian Chromium with playwright-core. Screenshots go to docs/screenshots/.
 //
@@ -238,7 +238,7 @@ async function startServers() {
   writeFileSync(
     join(work, "credentials.yml"),
     [
-      "widget.channel.ClinicSocketIOInput:",
+      "channels.socketio.ClinicSocketIOInput:",
       "  user_message_evt: user_uttered",
       "  bot_message_evt: bot_uttered",
       "  session_persistence: true",

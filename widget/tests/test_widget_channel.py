@@ -1,10 +1,10 @@
-"""Tests of widget/channel.py's configuration parsing (the browser tests cover the rest)."""
+"""Tests of channels/socketio.py's configuration parsing (the browser tests cover the rest)."""
 
 from __future__ import annotations
 
 import pytest
 
-from widget.channel import allowed_origins_from_env, requested_session_id
+from channels.socketio import allowed_origins_from_env, requested_session_id
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlp.message_guard import MarkupStripper, MessageGuard, strip_markup
+from components.markup_stripper import MarkupStripper, strip_markup
+from components.message_guard import MessageGuard
 
 
 @pytest.fixture

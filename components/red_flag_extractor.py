@@ -2,7 +2,7 @@
 
 It runs after ``SpacyNLP``/``SpacyTokenizer`` and after the intent classifier::
 
-    - name: nlp.rasa_component.RedFlagEntityExtractor
+    - name: components.red_flag_extractor.RedFlagEntityExtractor
 
 and reads the red flags that the ``hamstring_red_flags`` spaCy component put on the
 message's spaCy doc (``doc._.red_flags``). When the doc has none (another spaCy model,

@@ -12,7 +12,7 @@ served by one instance at a time.
 Use it in ``endpoints.yml``::
 
     lock_store:
-      type: deploy.redis_lock_store.AtomicRedisLockStore
+      type: stores.redis_lock_store.AtomicRedisLockStore
       url: ${REDIS_HOST}
       ...same keys as for ``type: redis``
 """

@@ -9,7 +9,7 @@ handshake whose ``Origin`` header is not listed is refused with HTTP 400.
 
 Use it in credentials.yml instead of ``socketio:``::
 
-    widget.channel.ClinicSocketIOInput:
+    channels.socketio.ClinicSocketIOInput:
       user_message_evt: user_uttered
       bot_message_evt: bot_uttered
       session_persistence: true

@@ -14,7 +14,7 @@ from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlp.rasa_component import RedFlagEntityExtractor
+from components.red_flag_extractor import RedFlagEntityExtractor
 
 Pipeline = Callable[..., Message]
 

@@ -1,0 +1,1 @@
+"""Rasa stores of the deployment (named in deploy/endpoints.prod.yml)."""

@@ -1,0 +1,111 @@
+"""The REST webhook probed as an attacker would: bad input is refused, never a 500.
+
+A real Rasa server with the trained model and the project's REST channel
+(channels/rest.py), started by the supervisor with a REST token configured.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from supervisor.assistant import REPO, Assistant, AssistantConfig
+
+REST_TOKEN = "rest-test-token"
+API_TOKEN = "rest-test-api-token"
+MODEL = REPO / "models" / "hamstring.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def rasa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Rasa and the action server, REST behind ``REST_TOKEN``."""
+    if not MODEL.is_file():
+        pytest.fail(f"{MODEL} is missing: train the model first")
+    config = AssistantConfig(
+        model=MODEL,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        token=API_TOKEN,
+        log_dir=tmp_path_factory.mktemp("rest"),
+        env={"REST_TOKEN": REST_TOKEN},
+    )
+    with Assistant(config):
+        yield config.url
+
+
+def post(url: str, body: bytes, token: str | None = REST_TOKEN) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def user_turns(rasa: str, sender: str) -> int:
+    url = f"{rasa}/conversations/{sender}/tracker?token={API_TOKEN}"
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        events = json.loads(answer.read())["events"]
+    return sum(1 for event in events if event.get("event") == "user")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'["hi"]',
+        b'"hi"',
+        b"not json",
+        b'{"message": "hi"}',
+        b'{"sender": "", "message": "hi"}',
+        b'{"sender": ["x"], "message": "hi"}',
+        b'{"sender": "a b", "message": "hi"}',
+        b'{"sender": "probe", "message": ["hi"]}',
+        b'{"sender": "probe", "message": {"text": "hi"}}',
+        b'{"sender": "probe", "message": 42}',
+        b'{"sender": "probe", "message": null}',
+        b'{"sender": "probe", "message": "hi", "metadata": [1]}',
+    ],
+)
+def test_malformed_requests_get_400_with_a_reason(rasa: str, body: bytes) -> None:
+    status, answer = post(f"{rasa}/webhooks/rest/webhook", body)
+    assert status == 400
+    assert isinstance(answer, dict) and answer["error"]
+
+
+def test_a_huge_message_is_refused(rasa: str) -> None:
+    body = json.dumps({"sender": "probe", "message": "a" * 1_000_000}).encode()
+    status, _ = post(f"{rasa}/webhooks/rest/webhook", body)
+    assert status == 400
+
+
+@pytest.mark.parametrize("token", [None, "", "wrong", REST_TOKEN + "x"])
+def test_without_the_token_nothing_is_written(rasa: str, token: str | None) -> None:
+    body = json.dumps({"sender": "victim", "message": "I can't walk"}).encode()
+    status, answer = post(f"{rasa}/webhooks/rest/webhook", body, token=token)
+    assert status == 401
+    assert answer == {"error": "unauthorized"}
+    assert user_turns(rasa, "victim") == 0
+
+
+def test_a_well_formed_request_is_answered(rasa: str) -> None:
+    for message in ("hi", "", "🤷"):
+        body = json.dumps({"sender": "owner", "message": message}).encode()
+        status, answer = post(f"{rasa}/webhooks/rest/webhook", body)
+        assert status == 200
+        assert answer and all("text" in reply for reply in answer)
+    assert user_turns(rasa, "owner") == 3
