@@ -152,16 +152,7 @@ def _spawn(args: argparse.Namespace) -> int:
     state = State(Path(args.state_file))
     log = Path(args.log or Path(args.state_file).parent / f"{args.name}.log")
     service = Service(args.name, command, log_path=log, cwd=Path.cwd()).start()
-    state.pids[args.name] = service.pid or 0
-    state.save()
-    if args.wait:
-        try:
-            wait_http(args.wait, timeout=args.timeout, service=service)
-        except ServerError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-    print(f"{args.name} running (pid {service.pid})")
-    return 0
+    return _record_and_wait(state, service, args.wait, args.timeout, "running")
 
 
 def _restart_rasa(args: argparse.Namespace) -> int:
@@ -176,14 +167,24 @@ def _restart_rasa(args: argparse.Namespace) -> int:
         print("rasa stopped")
         return 0
     rasa = assistant.rasa_service(append_log=True).start()
-    state.pids["rasa"] = rasa.pid or 0
+    return _record_and_wait(
+        state, rasa, assistant.config.ready_url, args.timeout, "restarted"
+    )
+
+
+def _record_and_wait(
+    state: State, service: Service, url: str | None, timeout: float, done: str
+) -> int:
+    """Remember ``service`` in the state file, then wait for ``url`` (if any)."""
+    state.pids[service.name] = service.pid or 0
     state.save()
-    try:
-        wait_http(assistant.config.ready_url, timeout=args.timeout, service=rasa)
-    except ServerError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"rasa restarted (pid {rasa.pid})")
+    if url:
+        try:
+            wait_http(url, timeout=timeout, service=service)
+        except ServerError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    print(f"{service.name} {done} (pid {service.pid})")
     return 0
 
 
