@@ -19,6 +19,14 @@ It also fixes session persistence: Rasa 3.6 calls ``AsyncServer.enter_room`` wit
 with ``session_persistence: true`` the client never joins its session's room and never
 receives a bot message. Here ``session_request`` awaits it.
 
+A conversation belongs to the browser tab the server gave it to: ``session_confirm``
+carries the conversation id the server minted and a token signed with
+``WIDGET_SESSION_SECRET`` (HMAC-SHA256); a reconnecting tab presents both, and a
+missing or forged token gets a new conversation. Messages go to the conversation bound
+to the socket, whatever ``session_id`` a client writes into them, so no socket can
+write into another conversation (a widget's or a messaging channel's). Without the
+secret a random one is made per process: conversations then do not survive a restart.
+
 Set ``WIDGET_ALLOWED_ORIGINS`` to the comma-separated origins of the pages that
 embed the widget, e.g. ``https://www.example-clinic.org,http://127.0.0.1:8000``.
 Unset or empty, only same-origin pages may connect (engineio's default). ``*`` is
@@ -27,20 +35,26 @@ refused. Clients that send no ``Origin`` header (not browsers) are not affected.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import logging
 import os
 import re
+import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_ORIGINS_ENV = "WIDGET_ALLOWED_ORIGINS"
+SESSION_SECRET_ENV = "WIDGET_SESSION_SECRET"
 # Session ids this channel hands out are uuid4 hex; accept ids of that shape back.
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -53,6 +67,35 @@ def requested_session_id(data: Any) -> str | None:
     if isinstance(session_id, str) and SESSION_ID.fullmatch(session_id):
         return session_id
     return None
+
+
+def session_token(secret: bytes, session_id: str) -> str:
+    """The token that proves a client was given ``session_id`` by this server."""
+    digest = hmac.new(secret, session_id.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def resumed_session_id(secret: bytes, data: Any) -> str | None:
+    """The session id a client may resume: well formed and with its own token."""
+    session_id = requested_session_id(data)
+    token = data.get("token") if isinstance(data, dict) else None
+    if session_id is None or not isinstance(token, str):
+        return None
+    if not hmac.compare_digest(session_token(secret, session_id), token):
+        return None
+    return session_id
+
+
+def session_secret() -> bytes:
+    """``WIDGET_SESSION_SECRET``, or a random secret for this process only."""
+    configured = os.environ.get(SESSION_SECRET_ENV)
+    if configured:
+        return configured.encode("utf-8")
+    logger.warning(
+        "%s is not set: widget conversations will not survive a restart",
+        SESSION_SECRET_ENV,
+    )
+    return secrets.token_bytes(32)
 
 
 def allowed_origins_from_env(value: str | None) -> list[str] | None:
@@ -98,15 +141,49 @@ class ClinicSocketIOInput(SocketIOInput):
         sio = self.sio
         sio.eio.cors_allowed_origins = origins
 
+        secret = session_secret()
+        bound: dict[str, str] = {}  # socket id -> the conversation it was given
+
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
-            session_id = requested_session_id(data) or uuid.uuid4().hex
+            session_id = resumed_session_id(secret, data) or uuid.uuid4().hex
+            bound[sid] = session_id
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
+            confirm = {
+                "session_id": session_id,
+                "token": session_token(secret, session_id),
+            }
             await sio.emit(
-                "session_confirm", session_id, room=sid, namespace=self.namespace
+                "session_confirm", confirm, room=sid, namespace=self.namespace
             )
             logger.debug("socket.io client %s joined its session", sid)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            session_id = bound.get(sid)
+            if session_id is None or not isinstance(data, dict):
+                logger.warning("Ignored a socket.io message before session_request")
+                return
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            text = data.get("message")
+            message = UserMessage(
+                text if isinstance(text, str) else "",
+                SocketIOOutput(sio, self.bot_message_evt),
+                session_id,  # the socket's own conversation, never the client's word
+                input_channel=self.name(),
+                metadata=metadata if isinstance(metadata, dict) else {},
+            )
+            await on_new_message(message)
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str) -> None:
+            bound.pop(sid, None)
 
         if origins is None:
             logger.warning(

@@ -13,7 +13,6 @@ TEST_TARGETS += test-channels
 .PHONY: test-channels channels-credentials telegram-set-webhook
 
 test-channels: $(MODEL) $(VENV_STAMP) ## Channel tests: splitting/buttons, and signed webhooks end to end against fake Telegram/Twilio/Slack/Messenger APIs
-	RASA_TELEMETRY_ENABLED=false \
 	CHANNELS_RASA_PORT=$(CHANNELS_RASA_PORT) CHANNELS_ACTIONS_PORT=$(CHANNELS_ACTIONS_PORT) \
 	CHANNELS_FAKE_PORT_BASE=$(CHANNELS_FAKE_PORT_BASE) CHANNELS_STARTUP_TIMEOUT=$(CHANNELS_STARTUP_TIMEOUT) \
 	CHANNELS_MODEL=$(MODEL) \

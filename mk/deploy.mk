@@ -34,7 +34,7 @@ retention: $(VENV_STAMP) ## Delete conversations idle > RETENTION_DAYS (default 
 
 test-deploy: $(MODEL) $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) ## Deployment tests: manifests, privacy on PostgreSQL+SQLite, two instances, restart, failover
 	sh deploy/install-debs.sh
-	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest -q -p no:cacheprovider tests/deploy
+	$(PY) -m pytest -q -p no:cacheprovider tests/deploy
 
 lint-deploy: $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) ## Ruff on the deployment code, schema check of deploy/k8s
 	$(VENV)/bin/ruff check deploy privacy tests/deploy bench/load.py bench/load_results.py
@@ -43,4 +43,4 @@ lint-deploy: $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) ## Ruff on the deployment code,
 
 bench-load: $(MODEL) $(VENV_STAMP) ## Load benchmark: 10/50/200 conversations on 1 and 2 instances vs a bare `rasa init` bot
 	sh deploy/install-debs.sh
-	RASA_TELEMETRY_ENABLED=false $(PY) bench/load.py
+	$(PY) bench/load.py

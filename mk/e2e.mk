@@ -19,11 +19,11 @@ test-e2e: test-e2e-runner test-e2e-suite ## End-to-end tests: the runner's own t
 
 test-e2e-suite: $(MODEL) $(VENV_STAMP) ## Run the e2e conversation suite and the suite generated from the triage table (reports in reports/e2e/)
 	$(PY) -m e2e.generate --out $(E2E_GENERATED)/red_flags_generated.yml
-	RASA_TELEMETRY_ENABLED=false $(PY) -m supervisor run --model $(MODEL) \
+	$(PY) -m supervisor run --model $(MODEL) \
 		--rasa-port $(E2E_RASA_PORT) --actions-port $(E2E_ACTIONS_PORT) --token $(E2E_TOKEN) \
 		--log-dir $(E2E_REPORTS) --timeout $(E2E_STARTUP_TIMEOUT) -- \
 		$(PY) -m e2e run $(E2E_CASES) --url http://127.0.0.1:$(E2E_RASA_PORT) --token $(E2E_TOKEN) \
 		--workers $(E2E_WORKERS) --junit $(E2E_REPORTS)/junit.xml --html $(E2E_REPORTS)/report.html
 
 test-e2e-runner: $(MODEL) $(VENV_STAMP) ## Unit tests of the e2e runner and the deliberately broken bot check
-	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest -q -p no:cacheprovider tests/e2e
+	$(PY) -m pytest -q -p no:cacheprovider tests/e2e

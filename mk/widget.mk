@@ -29,5 +29,5 @@ widget-serve: $(WIDGET_BUNDLE) ## Serve the demo clinic page + widget on 127.0.0
 	WIDGET_RASA_URL=$(WIDGET_RASA_URL) python3 widget/server.py --port $(WIDGET_PORT)
 
 test-widget: $(MODEL) $(VENV_STAMP) widget-system-deps $(WIDGET_BUNDLE) ## Browser tests of the chat widget (real Rasa + actions, headless Chromium; screenshots in docs/screenshots/)
-	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest -q -p no:cacheprovider widget/tests/test_widget_channel.py
-	RASA_TELEMETRY_ENABLED=false PY=$(PY) RASA=$(RASA) MODEL=$(MODEL) node widget/tests/e2e.mjs
+	$(PY) -m pytest -q -p no:cacheprovider widget/tests/test_widget_channel.py
+	PY=$(PY) RASA=$(RASA) MODEL=$(MODEL) node widget/tests/e2e.mjs

@@ -45,6 +45,16 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
+def kept_secret(name: str) -> str:
+    """A random secret kept in ``var/<name>`` (0600), made on first use."""
+    path = REPO / "var" / name
+    if not path.is_file():
+        path.parent.mkdir(exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
 def local_endpoints(actions_port: int) -> Path:
     """``endpoints.yml`` with the action server's port; written to ``build/``."""
     text = (REPO / "endpoints.yml").read_text(encoding="utf-8")
@@ -104,6 +114,9 @@ def serve(*, shell: bool) -> int:
         (REPO / folder).mkdir(exist_ok=True)
     # Rasa's token for the action server, new each run (rasa_sdk_plugins/).
     os.environ.setdefault("ACTION_SERVER_TOKEN", secrets.token_urlsafe(24))
+    # Signs the widget tabs' conversation tokens (channels/socketio.py); kept in var/
+    # so a tab's conversation survives a restart of make run.
+    os.environ.setdefault("WIDGET_SESSION_SECRET", kept_secret("widget-session-secret"))
     token = os.environ.get("RASA_TOKEN")
     if not token:
         token = secrets.token_urlsafe(24)

@@ -47,6 +47,8 @@ def service_env(
             "SANIC_HOST": "127.0.0.1",
             # Pages allowed to open the widget's socket (channels/socketio.py).
             "WIDGET_ALLOWED_ORIGINS": ",".join(settings.cors_origins),
+            # Every instance signs and checks the widget's conversation tokens alike.
+            "WIDGET_SESSION_SECRET": cluster_secrets.widget_session_secret,
         }
     )
     env.pop("TRACKER_DB_URL", None)

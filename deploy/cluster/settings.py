@@ -9,6 +9,9 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+
+from deploy import nginx
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +22,13 @@ SERVICE_ROOT = Path("/var/lib/hamstring-assistant")
 """Where, when run as root, the services' own users keep their files (see service_dir)."""
 START_TIMEOUT_S = 420.0
 """Rasa loads TensorFlow, spaCy and the model: minutes on a busy 2-core machine."""
+
+
+NGINX_DEFAULTS: dict[str, Any] = {
+    field.name: field.default
+    for field in dataclasses.fields(nginx.NginxOptions)
+    if field.default is not dataclasses.MISSING
+}
 
 
 def _env_int(name: str, default: int) -> int:
@@ -40,28 +50,28 @@ class ClusterSettings:
     actions_package: str = "actions"
     expose_rest: bool = False
     cors_origins: tuple[str, ...] = ()
-    client_max_body_size: str = "16k"
-    rate_limit: str = "20r/s"
-    rate_burst: int = 40
-    connections_per_client: int = 50
+    # nginx's policy: the defaults are nginx.NginxOptions's, declared once there.
+    client_max_body_size: str = NGINX_DEFAULTS["client_max_body_size"]
+    rate_limit: str = NGINX_DEFAULTS["rate_limit"]
+    rate_burst: int = NGINX_DEFAULTS["rate_burst"]
+    connections_per_client: int = NGINX_DEFAULTS["connections_per_client"]
 
     @classmethod
     def from_env(cls, **overrides: object) -> ClusterSettings:
         """Build settings from the environment, then apply ``overrides``."""
         settings = cls(
-            instances=_env_int("RASA_INSTANCES", 2),
-            rasa_base_port=_env_int("RASA_BASE_PORT", 5505),
-            actions_base_port=_env_int("ACTIONS_BASE_PORT", 5555),
-            nginx_port=_env_int("NGINX_PORT", 5580),
-            postgres_port=_env_int("POSTGRES_PORT", 5532),
-            redis_port=_env_int("REDIS_PORT", 6479),
-            model=Path(
-                os.environ.get("RASA_MODEL") or REPO / "models" / "hamstring.tar.gz"
-            ),
+            instances=_env_int("RASA_INSTANCES", cls.instances),
+            rasa_base_port=_env_int("RASA_BASE_PORT", cls.rasa_base_port),
+            actions_base_port=_env_int("ACTIONS_BASE_PORT", cls.actions_base_port),
+            nginx_port=_env_int("NGINX_PORT", cls.nginx_port),
+            postgres_port=_env_int("POSTGRES_PORT", cls.postgres_port),
+            redis_port=_env_int("REDIS_PORT", cls.redis_port),
+            model=Path(os.environ.get("RASA_MODEL") or cls.model),
             expose_rest=os.environ.get("EXPOSE_REST", "0") in ("1", "true", "yes"),
             cors_origins=tuple(os.environ.get("CORS_ORIGINS", "").split()),
-            client_max_body_size=os.environ.get("CLIENT_MAX_BODY_SIZE", "16k"),
-            rate_limit=os.environ.get("RATE_LIMIT", "20r/s"),
+            client_max_body_size=os.environ.get("CLIENT_MAX_BODY_SIZE")
+            or cls.client_max_body_size,
+            rate_limit=os.environ.get("RATE_LIMIT") or cls.rate_limit,
         )
         return dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
 
@@ -108,6 +118,7 @@ class Secrets:
     redis_password: str
     rasa_api_token: str
     action_server_token: str
+    widget_session_secret: str
 
     @classmethod
     def load_or_create(cls, state_dir: Path) -> Secrets:

@@ -13,7 +13,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.privacy import ActionDeleteConversation
-from tests.actions.conftest import make_tracker, responses
+from tests.actions.helpers import make_tracker, responses
 
 SENDER = "test"
 

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import triage
 from actions.remedy import REMEDY_RESPONSES, ActionGiveRemedyAdvice
 from actions.triage import ABSENT, ANSWERS, PRESENT, RED_FLAGS
-from tests.actions.conftest import (
+from tests.actions.helpers import (
     DOMAIN_PATH,
     Conversation,
     make_tracker,

@@ -10,7 +10,7 @@ import pytest
 from actions import triage
 from actions.replies import Reply, interpret_reply, leading_answer
 from actions.triage import ABSENT, PRESENT, UNSURE
-from tests.actions.conftest import Conversation
+from tests.actions.helpers import Conversation
 
 
 def reply(

@@ -16,7 +16,7 @@ from actions.screening import (
     mentioned_flags,
 )
 from actions.triage import ABSENT, PRESENT, RED_FLAGS, UNSURE
-from tests.actions.conftest import (
+from tests.actions.helpers import (
     Conversation,
     flag_entity,
     make_tracker,

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clinic import DEFAULTS, load_clinic_config
 from actions.fallback import ActionHandleFallback, fallbacks_in_a_row
 from actions.session import ActionSessionStart
-from tests.actions.conftest import make_tracker, responses, run
+from tests.actions.helpers import make_tracker, responses, run
 
 
 def user(intent: str) -> dict:

@@ -16,13 +16,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import pytest
-import requests
 
 from supervisor.assistant import Assistant, AssistantConfig
 from tests.channels.fakes import (
@@ -32,48 +28,14 @@ from tests.channels.fakes import (
     FakeTelegram,
     FakeTwilio,
 )
+from tests.channels.stack import API_TOKEN, REPO, Stack
 
-REPO = Path(__file__).resolve().parents[2]
 MODEL = Path(os.environ.get("CHANNELS_MODEL", REPO / "models" / "hamstring.tar.gz"))
 RASA_PORT = int(os.environ.get("CHANNELS_RASA_PORT", "5405"))
 ACTIONS_PORT = int(os.environ.get("CHANNELS_ACTIONS_PORT", "5455"))
 FAKE_PORT_BASE = int(os.environ.get("CHANNELS_FAKE_PORT_BASE", "5480"))
 STARTUP_TIMEOUT = float(os.environ.get("CHANNELS_STARTUP_TIMEOUT", "600"))
-API_TOKEN = "channels-test-api-token"
 EMERGENCY_NUMBER = "112"
-
-
-@dataclass
-class Stack:
-    """The running servers and the secrets the channels were configured with."""
-
-    rasa_url: str
-    telegram: FakeTelegram
-    twilio: FakeTwilio
-    slack: FakeSlack
-    graph: FakeGraph
-    env: dict[str, str]
-
-    def tracker(self, sender_id: str) -> dict[str, Any]:
-        """Return the conversation tracker of ``sender_id`` through the HTTP API.
-
-        Rasa does not percent-decode the path, so ``+`` and ``:`` are sent as they are.
-        """
-        answer = requests.get(
-            f"{self.rasa_url}/conversations/{quote(sender_id, safe='+:@')}/tracker",
-            params={"token": API_TOKEN},
-            timeout=30,
-        )
-        answer.raise_for_status()
-        return answer.json()
-
-    def user_texts(self, sender_id: str) -> list[str]:
-        """Return what Rasa recorded as user messages of ``sender_id``."""
-        return [
-            e.get("text") or ""
-            for e in self.tracker(sender_id)["events"]
-            if e["event"] == "user"
-        ]
 
 
 def _channel_env(

@@ -11,7 +11,6 @@ import time
 
 import requests
 
-from tests.channels.conftest import Stack
 from tests.channels.helpers import (
     hub_signature,
     messenger_event,
@@ -19,6 +18,7 @@ from tests.channels.helpers import (
     slack_headers,
     user_events,
 )
+from tests.channels.stack import Stack
 
 
 def _wait_for_user_event(stack: Stack, sender: str, timeout: float = 60) -> list:

@@ -14,7 +14,6 @@ from typing import Any
 import requests
 
 from channels.telegram import SECRET_HEADER
-from tests.channels.conftest import REPO, Stack
 from tests.channels.helpers import (
     remedy_texts,
     screen_answers,
@@ -23,6 +22,7 @@ from tests.channels.helpers import (
     telegram_message,
     user_events,
 )
+from tests.channels.stack import REPO, Stack
 
 
 def _post(

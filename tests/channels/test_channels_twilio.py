@@ -11,7 +11,6 @@ from typing import Any
 import requests
 from twilio.request_validator import RequestValidator
 
-from tests.channels.conftest import Stack
 from tests.channels.helpers import (
     remedy_texts,
     screen_answers,
@@ -19,6 +18,7 @@ from tests.channels.helpers import (
     twilio_form,
     user_events,
 )
+from tests.channels.stack import Stack
 
 OPTIONS = "1. Yes  2. No  3. Not sure"
 

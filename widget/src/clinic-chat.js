@@ -86,8 +86,15 @@ class ClinicChat {
     this.t = translator(config.language);
     this.storage = tabStorage();
     const keyBase = `clinic-chat:${config.serverUrl}`;
-    this.keys = { session: `${keyBase}:session`, transcript: `${keyBase}:transcript`, open: `${keyBase}:open` };
+    this.keys = {
+      session: `${keyBase}:session`,
+      token: `${keyBase}:token`,
+      transcript: `${keyBase}:transcript`,
+      open: `${keyBase}:open`,
+    };
     this.sessionId = this.storage.get(this.keys.session);
+    // The server's proof that it gave this tab its conversation (channels/socketio.py).
+    this.sessionToken = this.storage.get(this.keys.token);
     this.transcript = this.loadTranscript();
     this.outbox = [];
     this.confirmed = false;
@@ -271,7 +278,7 @@ class ClinicChat {
     this.socket = socket;
     socket.on("connect", () => {
       this.confirmed = false;
-      socket.emit("session_request", { session_id: this.sessionId });
+      socket.emit("session_request", { session_id: this.sessionId, token: this.sessionToken });
     });
     socket.on("session_confirm", (sessionId) => this.onSessionConfirm(sessionId));
     socket.on("bot_uttered", (message) => this.onBotMessage(message));
@@ -291,6 +298,11 @@ class ClinicChat {
     const isNew = this.sessionId !== id;
     this.sessionId = id;
     this.storage.set(this.keys.session, id);
+    const token = sessionId && typeof sessionId === "object" ? sessionId.token : null;
+    if (typeof token === "string") {
+      this.sessionToken = token;
+      this.storage.set(this.keys.token, token);
+    }
     this.confirmed = true;
     this.everConnected = true;
     this.setState("connected");

@@ -273,7 +273,12 @@ async function startServers() {
     token: TOKEN,
     credentials: join(work, "credentials.yml"),
     endpoints: join(work, "endpoints.yml"),
-    env: { ...CLINIC, WIDGET_ALLOWED_ORIGINS: `${WEB_URL},http://127.0.0.1:${PORTS.blank}` },
+    env: {
+      ...CLINIC,
+      WIDGET_ALLOWED_ORIGINS: `${WEB_URL},http://127.0.0.1:${PORTS.blank}`,
+      // Signs the tabs' conversation tokens; the same after the restart test's restart.
+      WIDGET_SESSION_SECRET: `widget-test-secret-${process.pid}`,
+    },
     timeoutS: STARTUP_TIMEOUT_MS / 1000,
   });
   await supervisor.spawn("web", staticCommand(PORTS.web, join(WIDGET, "demo")), { waitUrl: `${WEB_URL}/` });

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from channels.socketio import allowed_origins_from_env, requested_session_id
+from channels.socketio import (
+    allowed_origins_from_env,
+    requested_session_id,
+    resumed_session_id,
+    session_token,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,3 +69,25 @@ def test_only_well_formed_session_ids_are_resumed(
     data: object, expected: str | None
 ) -> None:
     assert requested_session_id(data) == expected
+
+
+SECRET = b"test-secret"
+
+
+def test_a_session_is_resumed_only_with_its_own_token() -> None:
+    session_id = "0123456789abcdef0123456789abcdef"
+    token = session_token(SECRET, session_id)
+    assert resumed_session_id(SECRET, {"session_id": session_id, "token": token}) == (
+        session_id
+    )
+    other = "fedcba9876543210fedcba9876543210"
+    for data in (
+        {"session_id": session_id},
+        {"session_id": session_id, "token": ""},
+        {"session_id": session_id, "token": token[:-1] + "x"},
+        {"session_id": other, "token": token},
+        {"session_id": session_id, "token": session_token(b"another", session_id)},
+        {"session_id": session_id, "token": 42},
+        None,
+    ):
+        assert resumed_session_id(SECRET, data) is None
