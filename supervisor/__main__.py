@@ -93,12 +93,19 @@ class State:
         )
 
 
-def _run(args: argparse.Namespace) -> int:
+def _command(args: argparse.Namespace) -> list[str]:
+    """The command given after ``--`` (empty, with an error printed, when none)."""
     command = list(args.command)
     if command and command[0] == "--":
         command = command[1:]
     if not command:
         print("error: give the command to run after --", file=sys.stderr)
+    return command
+
+
+def _run(args: argparse.Namespace) -> int:
+    command = _command(args)
+    if not command:
         return 2
     config = config_from_args(args)
 
@@ -143,11 +150,8 @@ def _start(args: argparse.Namespace) -> int:
 
 
 def _spawn(args: argparse.Namespace) -> int:
-    command = list(args.command)
-    if command and command[0] == "--":
-        command = command[1:]
+    command = _command(args)
     if not command:
-        print("error: give the command to run after --", file=sys.stderr)
         return 2
     state = State(Path(args.state_file))
     log = Path(args.log or Path(args.state_file).parent / f"{args.name}.log")

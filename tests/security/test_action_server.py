@@ -18,14 +18,9 @@ import pytest
 
 from supervisor.assistant import REPO, Assistant, AssistantConfig
 from supervisor.process import wait_http
+from tests.security.servers import free_port
 
 TOKEN = "action-server-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def post(url: str, body: dict) -> tuple[int, dict]:

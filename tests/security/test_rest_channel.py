@@ -7,7 +7,6 @@ A real Rasa server with the trained model and the project's REST channel
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -15,31 +14,18 @@ from typing import Any
 
 import pytest
 
-from supervisor.assistant import REPO, Assistant, AssistantConfig
+from supervisor.assistant import Assistant
+from tests.security.servers import assistant_config, user_texts
 
 REST_TOKEN = "rest-test-token"
 API_TOKEN = "rest-test-api-token"
-MODEL = REPO / "models" / "hamstring.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def rasa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Rasa and the action server, REST behind ``REST_TOKEN``."""
-    if not MODEL.is_file():
-        pytest.fail(f"{MODEL} is missing: train the model first")
-    config = AssistantConfig(
-        model=MODEL,
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        token=API_TOKEN,
-        log_dir=tmp_path_factory.mktemp("rest"),
-        env={"REST_TOKEN": REST_TOKEN},
+    config = assistant_config(
+        tmp_path_factory.mktemp("rest"), API_TOKEN, env={"REST_TOKEN": REST_TOKEN}
     )
     with Assistant(config):
         yield config.url
@@ -55,13 +41,6 @@ def post(url: str, body: bytes, token: str | None = REST_TOKEN) -> tuple[int, An
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
-
-
-def user_turns(rasa: str, sender: str) -> int:
-    url = f"{rasa}/conversations/{sender}/tracker?token={API_TOKEN}"
-    with urllib.request.urlopen(url, timeout=30) as answer:
-        events = json.loads(answer.read())["events"]
-    return sum(1 for event in events if event.get("event") == "user")
 
 
 @pytest.mark.parametrize(
@@ -99,7 +78,7 @@ def test_without_the_token_nothing_is_written(rasa: str, token: str | None) -> N
     status, answer = post(f"{rasa}/webhooks/rest/webhook", body, token=token)
     assert status == 401
     assert answer == {"error": "unauthorized"}
-    assert user_turns(rasa, "victim") == 0
+    assert user_texts(rasa, "victim", API_TOKEN) == []
 
 
 def test_a_well_formed_request_is_answered(rasa: str) -> None:
@@ -108,4 +87,4 @@ def test_a_well_formed_request_is_answered(rasa: str) -> None:
         status, answer = post(f"{rasa}/webhooks/rest/webhook", body)
         assert status == 200
         assert answer and all("text" in reply for reply in answer)
-    assert user_turns(rasa, "owner") == 3
+    assert len(user_texts(rasa, "owner", API_TOKEN)) == 3

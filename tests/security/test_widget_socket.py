@@ -7,19 +7,16 @@ python-socketio clients without an Origin header, as a script would connect.
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import socketio
 
-from supervisor.assistant import REPO, Assistant, AssistantConfig
+from supervisor.assistant import Assistant
+from tests.security.servers import assistant_config, user_texts
 
 API_TOKEN = "socket-test-api-token"
-MODEL = REPO / "models" / "hamstring.tar.gz"
 CREDENTIALS = """\
 channels.rest.RestSecureInput:
 channels.socketio.ClinicSocketIOInput:
@@ -29,34 +26,16 @@ channels.socketio.ClinicSocketIOInput:
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def rasa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not MODEL.is_file():
-        pytest.fail(f"{MODEL} is missing: train the model first")
-    config = AssistantConfig(
-        model=MODEL,
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        token=API_TOKEN,
-        log_dir=tmp_path_factory.mktemp("socket"),
+    config = assistant_config(
+        tmp_path_factory.mktemp("socket"),
+        API_TOKEN,
         credentials_text=CREDENTIALS,
         env={"WIDGET_SESSION_SECRET": "socket-test-secret"},
     )
     with Assistant(config):
         yield config.url
-
-
-def user_texts(rasa: str, sender: str) -> list[str]:
-    url = f"{rasa}/conversations/{sender}/tracker?token={API_TOKEN}"
-    with urllib.request.urlopen(url, timeout=30) as answer:
-        events = json.loads(answer.read())["events"]
-    return [e.get("text") or "" for e in events if e.get("event") == "user"]
 
 
 class Tab:
@@ -109,8 +88,11 @@ def test_another_tab_cannot_join_or_write_into_a_conversation(rasa: str) -> None
         assert resumed["session_id"] == mine["session_id"]
         await asyncio.gather(*(tab.close() for tab in tabs))
 
-        assert user_texts(rasa, mine["session_id"]) == ["hello"]
-        assert user_texts(rasa, theirs["session_id"]) == ["I can't walk", "no"]
-        assert user_texts(rasa, "whatsapp:+15550001") == []
+        assert user_texts(rasa, mine["session_id"], API_TOKEN) == ["hello"]
+        assert user_texts(rasa, theirs["session_id"], API_TOKEN) == [
+            "I can't walk",
+            "no",
+        ]
+        assert user_texts(rasa, "whatsapp:+15550001", API_TOKEN) == []
 
     asyncio.run(scenario())

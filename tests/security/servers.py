@@ -1,0 +1,44 @@
+"""What the security probes share: free ports, the real assistant, a tracker's turns."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from supervisor.assistant import REPO, AssistantConfig
+
+MODEL = REPO / "models" / "hamstring.tar.gz"
+
+
+def free_port() -> int:
+    """A port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def assistant_config(log_dir: Path, api_token: str, **settings: Any) -> AssistantConfig:
+    """The trained assistant on free loopback ports, the HTTP API behind ``api_token``."""
+    if not MODEL.is_file():
+        pytest.fail(f"{MODEL} is missing: train the model first")
+    return AssistantConfig(
+        model=MODEL,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        token=api_token,
+        log_dir=log_dir,
+        **settings,
+    )
+
+
+def user_texts(rasa_url: str, sender: str, api_token: str) -> list[str]:
+    """The user messages Rasa stored for ``sender`` (read through the HTTP API)."""
+    url = f"{rasa_url}/conversations/{sender}/tracker?token={api_token}"
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        events = json.loads(answer.read())["events"]
+    return [e.get("text") or "" for e in events if e.get("event") == "user"]
