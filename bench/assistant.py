@@ -37,6 +37,7 @@ from supervisor.process import ServerError, Service, wait_http
 
 RASA_PORT = int(os.environ.get("BENCH_RASA_PORT", "5605"))
 ACTIONS_PORT = int(os.environ.get("BENCH_ACTIONS_PORT", "5655"))
+BENCH_REST_TOKEN = "bench-rest-token"
 
 # A full screening that ends in remedy advice: greeting, a question, the report,
 # fourteen answers (one unsure, asked again), thanks.
@@ -77,9 +78,11 @@ def bench_training(env: dict[str, str]) -> None:
 def http(method: str, url: str, body: dict | None = None) -> tuple[float, object]:
     """One HTTP request; returns (seconds, parsed JSON or None)."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"Bearer {BENCH_REST_TOKEN}",
+    }
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:
         payload = response.read()
@@ -121,6 +124,7 @@ def bench_serving(env: dict[str, str], rounds: int) -> None:
         RASA_PORT=str(RASA_PORT),
         ACTIONS_PORT=str(ACTIONS_PORT),
         RASA_TOKEN="bench",
+        REST_TOKEN=BENCH_REST_TOKEN,
         WIDGET_PORT=str(RASA_PORT + 80),
     )
     start = time.monotonic()

@@ -83,6 +83,7 @@ def ready_banner(rasa_port: int, widget_port: int) -> str:
     """What a person needs once the assistant answers."""
     rest = (
         f"curl -s localhost:{rasa_port}/webhooks/rest/webhook "
+        '-H "Authorization: Bearer $REST_TOKEN" '
         """-d '{"sender":"me","message":"hi"}'"""
     )
     return "\n".join(
@@ -121,6 +122,12 @@ def serve(*, shell: bool) -> int:
     if not token:
         token = secrets.token_urlsafe(24)
         print(f"RASA_TOKEN was not set; this run's HTTP API token is: {token}")
+    # The REST webhook needs a bearer token too, unless REST_OPEN=1 (local development).
+    if os.environ.get("REST_OPEN") != "1" and not os.environ.get("REST_TOKEN"):
+        os.environ["REST_TOKEN"] = secrets.token_urlsafe(24)
+        print(
+            f"REST_TOKEN was not set; this run's REST token is: {os.environ['REST_TOKEN']}"
+        )
 
     config = AssistantConfig(
         model=Path(os.environ.get("MODEL") or REPO / "models" / "hamstring.tar.gz"),
