@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import spacy
-import srsly
 from spacy.language import Language
 
 from actions.triage import RED_FLAGS
 from nlp.flag_classifier import FACTORY_NAME as CLASSIFIER_FACTORY
 from nlp.flag_classifier import FlagClassifierComponent
+from nlp.phrasings import DEV_DIR, load_dir
 from nlp.red_flags import DEFAULT_PATTERNS_PATH, FACTORY_NAME, RedFlagDetector
 
 logger = logging.getLogger(__name__)
@@ -31,29 +31,25 @@ logger = logging.getLogger(__name__)
 PIPELINE_NAME = "en_hamstring"
 PIPELINE_VERSION = "1.1.0"
 # The dev part of the phrasing corpus trains the classifier (never the held-out part).
-DEV_PHRASINGS_DIR = Path(__file__).resolve().parents[1] / "tests/safety/phrasings/dev"
 
 
 def dev_phrasings(
-    directory: Path = DEV_PHRASINGS_DIR,
+    directory: Path = DEV_DIR,
 ) -> tuple[list[str], list[list[str]]]:
     """Texts of the dev phrasing part and, for each, the flags labelled present."""
-    texts: list[str] = []
-    labels: list[list[str]] = []
-    for path in sorted(directory.glob("*.yml")):
-        for row in srsly.read_yaml(path)["sentences"]:
-            texts.append(str(row["text"]))
-            flags = row.get("flags") or {}
-            labels.append(
-                [flag for flag, status in flags.items() if status == "present"]
-            )
+    sentences = load_dir(directory)
+    texts = [sentence.text for sentence in sentences]
+    labels = [
+        [flag for flag, status in sentence.flags.items() if status == "present"]
+        for sentence in sentences
+    ]
     return texts, labels
 
 
 def build_pipeline(
     *,
     patterns_path: str | Path = DEFAULT_PATTERNS_PATH,
-    phrasings_dir: Path = DEV_PHRASINGS_DIR,
+    phrasings_dir: Path = DEV_DIR,
 ) -> Language:
     """Create and initialise the pipeline in memory."""
     nlp = spacy.blank("en")

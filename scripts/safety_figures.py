@@ -13,7 +13,6 @@ never for tuning (tests/safety/phrasings/README.md).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -27,29 +26,13 @@ if str(REPO_ROOT) not in sys.path:
 from tests.safety.corpus import (
     DEV_DIR,
     HELDOUT_DIR,
-    Sentence,
     load_dir,
+    parse_texts,
     score,
     statuses_from_parse,
 )
 
 logger = logging.getLogger(__name__)
-
-
-def parse_all(model: Path, sentences: list[Sentence]) -> dict[str, dict]:
-    """Rasa's parse of every distinct text."""
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model))
-
-    async def run() -> dict[str, dict]:
-        parsed: dict[str, dict] = {}
-        for sentence in sentences:
-            if sentence.text not in parsed:
-                parsed[sentence.text] = await agent.parse_message(sentence.text)
-        return parsed
-
-    return asyncio.run(run())
 
 
 def main() -> None:
@@ -61,16 +44,13 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list dev misses")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)
     directory = (
         Path(args.dir)
         if args.dir
         else {"dev": DEV_DIR, "heldout": HELDOUT_DIR}[args.part]
     )
     sentences = load_dir(directory)
-    parsed = parse_all(Path(args.model), sentences)
+    parsed = parse_texts(Path(args.model), (s.text for s in sentences))
     scores = score(sentences, lambda s: statuses_from_parse(s, parsed[s.text]))
     print(scores.summary(str(directory.resolve().relative_to(REPO_ROOT))))
     if args.misses:

@@ -17,14 +17,13 @@ figures".
 from __future__ import annotations
 
 import argparse
-import asyncio
 import copy
 import logging
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -42,6 +41,7 @@ from tests.safety.corpus import (
     Sentence,
     load_batch,
     load_dir,
+    parse_texts,
     score,
     statuses_from_parse,
 )
@@ -127,25 +127,6 @@ def grown_patterns(wordnet: WordNet, *, senses: int) -> tuple[dict, dict[str, li
     return grown, added
 
 
-def intents_of(model: Path, texts: Iterable[str]) -> dict[str, dict]:
-    """The trained model's intent for every text (the reply reading needs it)."""
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)  # parse logs carry message text at DEBUG
-    agent = Agent.load(str(model))
-
-    async def run() -> dict[str, dict]:
-        found: dict[str, dict] = {}
-        for text in texts:
-            if text not in found:
-                parsed = await agent.parse_message(text)
-                found[text] = parsed.get("intent") or {}
-        return found
-
-    return asyncio.run(run())
-
-
 def reader(
     patterns_path: Path, intents: dict[str, dict]
 ) -> Callable[[Sentence], dict[str, str]]:
@@ -180,7 +161,11 @@ def main() -> None:
     grown, added = grown_patterns(WordNet(), senses=args.senses)
     for name, words in added.items():
         print(f"{name}: +{len(words)} {', '.join(words)}")
-    intents = intents_of(Path(args.model), (s.text for p in parts.values() for s in p))
+    texts = (s.text for sentences in parts.values() for s in sentences)
+    intents = {
+        text: parse.get("intent") or {}
+        for text, parse in parse_texts(Path(args.model), texts).items()
+    }
     with tempfile.TemporaryDirectory() as folder:
         grown_path = Path(folder) / "grown.yml"
         grown_path.write_text(yaml.safe_dump(grown, allow_unicode=True))

@@ -19,67 +19,32 @@ the labels:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from actions import triage
+from nlp.phrasings import (  # noqa: F401  (the corpus's names, re-exported)
+    DEV_DIR,
+    HELDOUT_DIR,
+    PHRASINGS_DIR,
+    STATUSES,
+    Sentence,
+    load_batch,
+    load_dir,
+)
 
-PHRASINGS_DIR = Path(__file__).with_name("phrasings")
-DEV_DIR = PHRASINGS_DIR / "dev"
-HELDOUT_DIR = PHRASINGS_DIR / "heldout"
-STATUSES = (triage.PRESENT, triage.ABSENT, triage.UNSURE)
 EMERGENCY_FLAGS = tuple(f.id for f in triage.RED_FLAGS if f.level == triage.EMERGENCY)
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One labelled sentence of a batch."""
-
-    batch: str
-    text: str
-    flags: Mapping[str, str]
-    asked: str | None = None
-    note: str | None = None
-
-    @property
-    def is_negative(self) -> bool:
-        """Whether the sentence reports no flag at all (negated, look-alike, none)."""
-        return not any(s != triage.ABSENT for s in self.flags.values())
 
 
 def sha256_of(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def load_batch(path: Path) -> list[Sentence]:
-    """Read one batch file, checking every label against the contract's flags."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    batch = str(data["batch"])
-    sentences = []
-    for row in data["sentences"]:
-        flags = dict(row.get("flags") or {})
-        asked = row.get("asked")
-        for flag_id, status in flags.items():
-            if flag_id not in triage.FLAGS_BY_ID or status not in STATUSES:
-                raise ValueError(f"{path}: bad label {flag_id}={status} in {row}")
-        if asked is not None and asked not in flags:
-            raise ValueError(f"{path}: reply without a label for {asked}: {row}")
-        sentences.append(
-            Sentence(batch, str(row["text"]), flags, asked, row.get("note"))
-        )
-    return sentences
-
-
-def load_dir(directory: Path) -> list[Sentence]:
-    """Every batch in ``directory``, in file-name order."""
-    return [s for path in sorted(directory.glob("*.yml")) for s in load_batch(path)]
 
 
 @dataclass
@@ -185,6 +150,27 @@ def score(sentences: Iterable[Sentence], read: Reader) -> Scores:
             scores.negative += 1
             scores.negative_false += bool(wrong)
     return scores
+
+
+def parse_texts(model: Path, texts: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Rasa's parse of every distinct text by the trained ``model``, loaded once.
+
+    Rasa logs each parse with its message text at DEBUG: its log stays at WARNING.
+    """
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    agent = Agent.load(str(model))
+
+    async def run() -> dict[str, dict[str, Any]]:
+        parsed: dict[str, dict[str, Any]] = {}
+        for text in texts:
+            if text not in parsed:
+                parsed[text] = await agent.parse_message(text)
+        return parsed
+
+    return asyncio.run(run())
 
 
 def statuses_from_parse(

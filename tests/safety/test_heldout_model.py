@@ -12,9 +12,7 @@ Runs after ``rasa train``: the model comes from ``RASA_MODEL`` or is the newest
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import os
 import time
 from pathlib import Path
@@ -26,6 +24,8 @@ from tests.safety.corpus import (
     EMERGENCY_FLAGS,
     HELDOUT_DIR,
     load_batch,
+    load_dir,
+    parse_texts,
     score,
     statuses_from_parse,
 )
@@ -71,24 +71,12 @@ def model_path() -> Path:
 
 
 @pytest.fixture(scope="module")
-def parse() -> Any:
-    """A function text -> Rasa's parse, with the trained model loaded once."""
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)
+def parsed() -> dict[str, dict[str, Any]]:
+    """Rasa's parse of every held-out text, with the trained model loaded once."""
     path = model_path()
     if not path.is_file():
         pytest.fail(f"model {path} does not exist")
-    agent = Agent.load(str(path))
-    cache: dict[str, dict[str, Any]] = {}
-
-    def run(text: str) -> dict[str, Any]:
-        if text not in cache:
-            cache[text] = asyncio.run(agent.parse_message(text))
-        return cache[text]
-
-    return run
+    return parse_texts(path, (s.text for s in load_dir(HELDOUT_DIR)))
 
 
 def record_figures(batch: str, figures: dict[str, float], sentences: int) -> None:
@@ -109,10 +97,10 @@ def record_figures(batch: str, figures: dict[str, float], sentences: int) -> Non
 
 
 @pytest.mark.parametrize("batch", sorted(BATCHES))
-def test_heldout_figures(batch: str, parse: Any) -> None:
+def test_heldout_figures(batch: str, parsed: dict[str, dict[str, Any]]) -> None:
     """The issue's targets on each frozen held-out batch (figures printed)."""
     sentences = [s for name in BATCHES[batch] for s in load_batch(HELDOUT_DIR / name)]
-    scores = score(sentences, lambda s: statuses_from_parse(s, parse(s.text)))
+    scores = score(sentences, lambda s: statuses_from_parse(s, parsed[s.text]))
     print(f"\n{scores.summary(f'held-out batch {batch}')}")
     figures = {
         "present_recall": scores.present_recall,
