@@ -39,6 +39,13 @@ def port_in_use(port: int, host: str = HOST) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def free_port(host: str = HOST) -> int:
+    """A port nothing listens on at the moment, on ``host``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
 def pid_alive(pid: int | None) -> bool:
     """Whether a process with this id exists and is not a zombie."""
     if pid is None:

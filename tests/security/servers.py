@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -11,15 +10,9 @@ from typing import Any
 import pytest
 
 from supervisor.assistant import REPO, AssistantConfig
+from supervisor.process import free_port
 
 MODEL = REPO / "models" / "hamstring.tar.gz"
-
-
-def free_port() -> int:
-    """A port nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def assistant_config(log_dir: Path, api_token: str, **settings: Any) -> AssistantConfig:

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from supervisor.assistant import REPO, Assistant, AssistantConfig
-from supervisor.process import wait_http
-from tests.security.servers import free_port
+from supervisor.process import free_port, wait_http
 
 TOKEN = "action-server-test-token"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import socket
 import sys
 import textwrap
 import threading
@@ -16,18 +15,12 @@ import pytest
 from supervisor.process import (
     ServerError,
     Service,
+    free_port,
     pid_alive,
     port_in_use,
     read_pid,
     wait_http,
 )
-
-
-def free_port() -> int:
-    """A port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class StatusHandler(http.server.BaseHTTPRequestHandler):
