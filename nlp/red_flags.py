@@ -156,8 +156,15 @@ class RedFlagDetector:
             copy = self.nlp.get_pipe("lemmatizer")(copy)
         return copy
 
-    def _mentions(self, doc: Doc) -> list[Mention]:
-        """All flag mentions, other senses removed and overlaps resolved."""
+    def _mentions(
+        self, doc: Doc
+    ) -> tuple[list[Mention], list[tuple[Mention, Mention]]]:
+        """All flag mentions, other senses removed and overlaps resolved.
+
+        Also returns the mentions another flag claimed, each with its claimer: a
+        claim holds only while the claimer is not denied ("swollen, not hot" is
+        swelling without heat, not a denied clot).
+        """
         found: list[Mention] = []
         for match_id, start, end in itertools.chain(
             self._matcher(doc), self._phrase_matcher(doc)
@@ -186,18 +193,18 @@ class RedFlagDetector:
             ):
                 kept.append(mention)
         # A flag that suppresses another claims the same words ("hot, swollen calf").
-        claimed = [m for m in kept if self._suppresses.get(m.flag)]
-        kept = [
-            m
+        claimers = [m for m in kept if self._suppresses.get(m.flag)]
+        claims = [
+            (m, c)
             for m in kept
-            if not any(
-                m.flag in self._suppresses[c.flag]
-                and c.start < m.end
-                and m.start < c.end
-                for c in claimed
-            )
+            for c in claimers
+            if m.flag in self._suppresses[c.flag]
+            and c.start < m.end
+            and m.start < c.end
         ]
-        return sorted(kept, key=lambda m: (m.start, m.end))
+        claimed = {id(m) for m, _ in claims}
+        kept = [m for m in kept if id(m) not in claimed]
+        return sorted(kept, key=lambda m: (m.start, m.end)), claims
 
     def _reports(
         self, doc: Doc, mentions: list[Mention], generic: list[GenericCue]
@@ -231,15 +238,27 @@ class RedFlagDetector:
             return []
         mdoc = self._matching_doc(doc)
         generic = self._scope.generic_cues(mdoc)
-        mentions = self._reports(mdoc, self._mentions(mdoc), generic)
+        found, claims = self._mentions(mdoc)
+        mentions = self._reports(mdoc, found, generic)
         before, after = self._scope.cues(mdoc)
         results: list[tuple[Mention, str, bool]] = []
         for index, mention in enumerate(mentions):
-            occupied = [(m.start, m.end) for k, m in enumerate(mentions) if k != index]
+            # Other mentions end a cue's reach, except those over the same words:
+            # they are another reading of them ("calf isn't red" and "red").
+            occupied = [
+                (m.start, m.end)
+                for k, m in enumerate(mentions)
+                if k != index and not (m.start < mention.end and mention.start < m.end)
+            ]
             status, by_cue = self._scope.status(mdoc, mention, before, after, occupied)
             if not by_cue and results:
                 status, by_cue = self._scope.inherit(mdoc, mention, results, status)
             results.append((mention, status, by_cue))
+        denied = {id(m) for m, status, _ in results if status == ABSENT}
+        for claimed, claimer in claims:
+            if id(claimer) in denied and claimed.flag not in {m.flag for m in mentions}:
+                status, _ = self._scope.status(mdoc, claimed, before, after, [])
+                results.append((claimed, status, False))
         best: dict[str, tuple[Mention, str]] = {}
         for mention, status, _ in results:
             current = best.get(mention.flag)

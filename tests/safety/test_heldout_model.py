@@ -43,7 +43,7 @@ BATCHES = {
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
-# which, and fails below the floors measured on 2026-12-02, so no change may make the
+# which, and fails below the floors measured on 2026-12-03, so no change may make the
 # held-out figures worse. Raise the floors as the figures improve; never lower them.
 TARGETS = {
     "present_recall": 0.99,
@@ -52,9 +52,9 @@ TARGETS = {
     "unsure_recall": 0.95,
 }
 FLOORS = {
-    "present_recall": 0.955,
+    "present_recall": 0.96,
     "emergency_recall": 0.93,
-    "false_present": 0.10,
+    "false_present": 0.09,
     "unsure_recall": 0.925,
 }
 
