@@ -6,8 +6,9 @@ choose any hashlib algorithm (``md5=...`` included) and sends through the
 blocking ``requests`` client at a fixed Graph API URL. ``FacebookSecureInput``
 keeps Rasa's message parsing but:
 
-- accepts only ``X-Hub-Signature-256`` (``sha256=``) or ``X-Hub-Signature``
-  (``sha1=``), compared in constant time; 401 when missing, 403 when wrong;
+- accepts only ``X-Hub-Signature-256`` (``sha256=``), compared in constant time;
+  401 when it is missing (Meta sends it with every request; the legacy SHA-1
+  ``X-Hub-Signature`` alone is not enough), 403 when wrong;
 - checks the subscription ``hub.verify_token`` in constant time (403 if wrong);
 - sends through aiohttp to a configurable Graph API base URL;
 - splits replies to Messenger's 2000 characters (640 for the text of a button
@@ -33,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.http import PlatformError, post, require_credentials, secrets_match
+from channels.replay import DELIVERIES
 from channels.text import (
     MESSENGER_BUTTON_TEXT_LIMIT,
     MESSENGER_LIMIT,
@@ -46,27 +48,22 @@ logger = logging.getLogger(__name__)
 DEFAULT_GRAPH_BASE_URL = "https://graph.facebook.com/v17.0"
 _MAX_TEMPLATE_BUTTONS = 3
 _MAX_QUICK_REPLIES = 13
-_SIGNATURE_HEADERS = (("X-Hub-Signature-256", "sha256"), ("X-Hub-Signature", "sha1"))
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+_SIGNATURE_PREFIX = "sha256="
 
 
 def hub_signature_valid(
     app_secret: str, body: bytes, headers: Mapping[str, str]
 ) -> bool:
-    """Return whether ``body`` carries a valid Messenger signature header.
+    """Return whether ``body`` carries a valid ``X-Hub-Signature-256`` (HMAC-SHA256).
 
-    ``X-Hub-Signature-256`` is checked when present, else ``X-Hub-Signature``;
-    no other algorithm is accepted.
+    No other header or algorithm is accepted.
     """
-    for header, algorithm in _SIGNATURE_HEADERS:
-        value = headers.get(header)
-        if value is None:
-            continue
-        prefix = f"{algorithm}="
-        if not value.startswith(prefix):
-            return False
-        digest = hmac.new(app_secret.encode("utf-8"), body, getattr(hashlib, algorithm))
-        return secrets_match(digest.hexdigest(), value[len(prefix) :])
-    return False
+    value = headers.get(SIGNATURE_HEADER)
+    if value is None or not value.startswith(_SIGNATURE_PREFIX):
+        return False
+    digest = hmac.new(app_secret.encode("utf-8"), body, hashlib.sha256)
+    return secrets_match(digest.hexdigest(), value[len(_SIGNATURE_PREFIX) :])
 
 
 class FacebookSecureOutput(OutputChannel):
@@ -215,7 +212,14 @@ class _SecureMessenger(Messenger):
     async def message(
         self, message: dict[str, Any], metadata: dict[str, Any] | None
     ) -> None:
-        """Route quick-reply payloads as they are; typed text goes through NLU."""
+        """Route quick-reply payloads as they are; typed text goes through NLU.
+
+        A message whose ``mid`` was handled before (a retry, a replay) is dropped.
+        """
+        mid = (message.get("message") or message.get("postback") or {}).get("mid")
+        if not DELIVERIES.first_time("facebook", mid):
+            logger.info("Ignored a repeated Messenger message.")
+            return
         if not self._is_quick_reply_message(message) and self._is_user_message(message):
             message = {
                 **message,
@@ -282,7 +286,7 @@ class FacebookSecureInput(FacebookInput):
 
         @fb_webhook.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            if not any(request.headers.get(h) for h, _ in _SIGNATURE_HEADERS):
+            if not request.headers.get(SIGNATURE_HEADER):
                 logger.warning("Refused a Messenger request without a signature.")
                 return response.text("missing signature", status=401)
             if not hub_signature_valid(self.fb_secret, request.body, request.headers):

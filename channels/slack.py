@@ -26,9 +26,23 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.replay import DELIVERIES
 from channels.text import SLACK_LIMIT, send_in_parts
 
 logger = logging.getLogger(__name__)
+
+
+def _event_id(request: Request) -> str | None:
+    """The Events API delivery id of a Slack request (``None`` for other requests)."""
+    if "json" not in (request.content_type or ""):
+        return None
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - Rasa's handler answers a malformed body
+        return None
+    event_id = body.get("event_id") if isinstance(body, dict) else None
+    return event_id if isinstance(event_id, str) else None
+
 
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 
@@ -112,6 +126,11 @@ class SlackSecureInput(SlackInput):
             ):
                 logger.warning("Refused a Slack request with a bad signature.")
                 return response.text("invalid signature", status=401)
+            if request.method == "POST" and request.path.endswith("/webhook"):
+                event_id = _event_id(request)
+                if not DELIVERIES.first_time(self.name(), event_id):
+                    logger.info("Ignored a repeated Slack event.")
+                    return response.text("")
             return None
 
         return slack_webhook

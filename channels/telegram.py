@@ -36,6 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.http import PlatformError, require_credentials, secrets_match
+from channels.replay import DELIVERIES
 from channels.telegram_api import (
     DEFAULT_API_BASE_URL,
     TelegramBotApi,
@@ -317,6 +318,9 @@ class TelegramSecureInput(InputChannel):
             if not isinstance(update, dict):
                 return response.json({"error": "body is not an update"}, status=400)
 
+            if not DELIVERIES.first_time(self.name(), update.get("update_id")):
+                logger.info("Ignored a repeated Telegram update.")
+                return response.json({"status": "duplicate"})
             turn = self._user_text(update)
             if turn is None:
                 logger.debug("Ignored a Telegram update that is not a private text.")

@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from channels.http import PlatformError, post, require_credentials
+from channels.replay import DELIVERIES
 from channels.text import (
     SMS_LIMIT,
     WHATSAPP_LIMIT,
@@ -271,6 +272,9 @@ class TwilioSecureInput(InputChannel):
                 logger.debug("Ignored a Twilio request that is not a text message.")
                 return response.text(_EMPTY_TWIML, content_type="text/xml")
 
+            if not DELIVERIES.first_time(self.name(), form.get("MessageSid")):
+                logger.info("Ignored a repeated Twilio message.")
+                return response.text(_EMPTY_TWIML, content_type="text/xml")
             # Some carriers turn "@" into "¡" in SMS.
             text = (body or "").replace("¡", "@")
             payload = self.options.take_answer(sender, text)

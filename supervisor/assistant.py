@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from supervisor.process import HOST, ServerError, Service, port_in_use, wait_http
+from supervisor.rasa_entry import TOKEN_VARIABLE
 
 logger = logging.getLogger(__name__)
 
@@ -159,21 +160,24 @@ class Assistant:
         """The Rasa server (REST and the configured channels, HTTP API with a token)."""
         config = self.config
         endpoints, credentials = self.config_files()
-        command = [str(config.python), "-m", "rasa", "run"]
+        # The API token goes by environment, never on the command line (ps shows it).
+        command = [str(config.python), "-m", "supervisor.rasa_entry", "run"]
         command += ["--model", str(Path(config.model).resolve())]
         command += ["--interface", config.interface, "--port", str(config.rasa_port)]
         command += ["--endpoints", str(endpoints), "--credentials", str(credentials)]
+        project = config.project_dir.resolve()
+        env = self.environment(project)
         if config.token:
-            command += ["--enable-api", "--auth-token", config.token]
+            command += ["--enable-api"]
+            env[TOKEN_VARIABLE] = config.token
         if config.cors:
             command += ["--cors", *config.cors]
-        project = config.project_dir.resolve()
         return Service(
             "rasa",
             command,
             log_path=config.log_dir / "rasa.log",
             cwd=project,
-            env=self.environment(project),
+            env=env,
             append_log=append_log,
         )
 

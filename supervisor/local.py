@@ -100,6 +100,19 @@ def ready_banner(rasa_port: int, widget_port: int) -> str:
     )
 
 
+def make_private(*folders: Path) -> None:
+    """Folders (and the files in them) readable by their owner only.
+
+    ``var/`` holds the conversations (health data) and the widget's signing secret,
+    ``logs/`` the servers' logs; a checkout made before the servers created files
+    privately may still have them readable by everyone.
+    """
+    for folder in folders:
+        folder.chmod(0o700)
+        for path in folder.rglob("*"):
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def serve(*, shell: bool) -> int:
     """Run the assistant in the foreground until interrupted."""
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -113,6 +126,7 @@ def serve(*, shell: bool) -> int:
     os.environ.setdefault("TRACKER_DB_URL", "sqlite:///var/conversations.db")
     for folder in ("var", "build", "logs"):
         (REPO / folder).mkdir(exist_ok=True)
+    make_private(REPO / "var", REPO / "logs")
     # Rasa's token for the action server, new each run (rasa_sdk_plugins/).
     os.environ.setdefault("ACTION_SERVER_TOKEN", secrets.token_urlsafe(24))
     # Signs the widget tabs' conversation tokens (channels/socketio.py); kept in var/

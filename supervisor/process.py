@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 STOP_GRACE_S = 15.0
+PRIVATE_UMASK = 0o077
+"""Servers create files readable by their owner only."""
 
 
 class ServerError(RuntimeError):
@@ -146,8 +148,15 @@ class Service:
 
     def start(self) -> Service:
         """Start the process; return self."""
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab" if self.append_log else "wb") as log:
+        self.log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        flags = (
+            os.O_WRONLY | os.O_CREAT | (os.O_APPEND if self.append_log else os.O_TRUNC)
+        )
+        # Logs and whatever the server writes (its SQLite conversations, its own
+        # logs) are the owner's alone: conversations are health data.
+        descriptor = os.open(self.log_path, flags, 0o600)
+        os.chmod(self.log_path, 0o600)
+        with os.fdopen(descriptor, "ab" if self.append_log else "wb") as log:
             self.process = subprocess.Popen(
                 self.command,
                 cwd=self.cwd,
@@ -156,6 +165,7 @@ class Service:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                umask=PRIVATE_UMASK,
             )
         logger.info("started %s (pid %d), log %s", self.name, self.pid, self.log_path)
         return self

@@ -15,6 +15,7 @@ from deploy.cluster.settings import (
     Secrets,
 )
 from supervisor.process import wait_http
+from supervisor.rasa_entry import TOKEN_VARIABLE
 
 # --------------------------------------------------------------------------- Rasa
 
@@ -60,7 +61,9 @@ def rasa_command(
 ) -> list[str]:
     """Command line of Rasa instance ``index``: API on with a token, CORS as configured."""
     command = [
-        str(VENV_BIN / "rasa"),
+        str(VENV_BIN / "python"),
+        "-m",
+        "supervisor.rasa_entry",
         "run",
         "--model",
         str(model),
@@ -73,8 +76,6 @@ def rasa_command(
         "--port",
         str(settings.rasa_port(index)),
         "--enable-api",
-        "--auth-token",
-        cluster_secrets.rasa_api_token,
         "--logging-config-file",
         str(DEPLOY / "logging.yml"),
     ]
@@ -94,11 +95,13 @@ def start_rasa_instance(
     model = settings.state_dir / "model.tar.gz"
     if not model.exists():
         model = snapshot_model(settings.model, settings.state_dir)
+    env = service_env(settings, cluster_secrets, index)
+    env[TOKEN_VARIABLE] = cluster_secrets.rasa_api_token  # not in the command line
     pid = spawn(
         f"rasa-{index}",
         rasa_command(settings, cluster_secrets, index, model=model),
         settings=settings,
-        env=service_env(settings, cluster_secrets, index),
+        env=env,
     )
     if wait:
         wait_rasa(settings, cluster_secrets, index, pid=pid)

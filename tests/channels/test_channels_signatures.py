@@ -113,12 +113,13 @@ def test_signed_messenger_message_reaches_the_bot_and_gets_a_reply(
     assert sent
 
 
-def test_legacy_sha1_signature_is_accepted(stack: Stack) -> None:
+def test_legacy_sha1_signature_alone_is_refused(stack: Stack) -> None:
+    """SHA-1 is not trusted: without the SHA-256 header nothing is processed."""
     psid = "psid-signed-2"
     body = messenger_event(psid, "hello")
     signature = hub_signature(stack.env["FACEBOOK_APP_SECRET"], body, "sha1")
-    assert _fb_post(stack, body, {"X-Hub-Signature": signature}).status_code == 200
-    assert len(user_events(stack.tracker(psid))) == 1
+    assert _fb_post(stack, body, {"X-Hub-Signature": signature}).status_code == 401
+    assert user_events(stack.tracker(psid)) == []
 
 
 def test_messenger_requests_with_bad_signatures_are_refused(stack: Stack) -> None:
@@ -132,7 +133,9 @@ def test_messenger_requests_with_bad_signatures_are_refused(stack: Stack) -> Non
         "other body": {
             "X-Hub-Signature-256": hub_signature(secret, messenger_event(psid, "hi"))
         },
-        "md5 chosen by caller": {"X-Hub-Signature": hub_signature(secret, body, "md5")},
+        "md5 chosen by caller": {
+            "X-Hub-Signature-256": hub_signature(secret, body, "md5")
+        },
         "sha1 in the 256 header": {
             "X-Hub-Signature-256": hub_signature(secret, body, "sha1")
         },

@@ -7,9 +7,12 @@ A real Rasa server with the trained model and the project's REST channel
 from __future__ import annotations
 
 import json
+import os
+import stat
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,13 +25,19 @@ API_TOKEN = "rest-test-api-token"
 
 
 @pytest.fixture(scope="module")
-def rasa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """Rasa and the action server, REST behind ``REST_TOKEN``."""
     config = assistant_config(
         tmp_path_factory.mktemp("rest"), API_TOKEN, env={"REST_TOKEN": REST_TOKEN}
     )
-    with Assistant(config):
-        yield config.url
+    with Assistant(config) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def rasa(assistant: Assistant) -> str:
+    """The Rasa server's URL."""
+    return assistant.url
 
 
 def post(url: str, body: bytes, token: str | None = REST_TOKEN) -> tuple[int, Any]:
@@ -88,3 +97,39 @@ def test_a_well_formed_request_is_answered(rasa: str) -> None:
         assert status == 200
         assert answer and all("text" in reply for reply in answer)
     assert len(user_texts(rasa, "owner", API_TOKEN)) == 3
+
+
+def process_group(pid: int) -> int | None:
+    """The process group of ``pid``, None when it has exited meanwhile."""
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
+
+
+def test_the_api_token_is_in_no_process_arguments(assistant: Assistant) -> None:
+    """``ps`` shows every user each process's arguments: the token is not among them."""
+    leader = assistant.services["rasa"].pid
+    assert leader is not None
+    group = [
+        proc
+        for proc in Path("/proc").iterdir()
+        if proc.name.isdigit() and process_group(int(proc.name)) == leader
+    ]
+    assert group, "the Rasa server's processes were not found"
+    for proc in group:
+        cmdline = (proc / "cmdline").read_bytes()
+        assert API_TOKEN.encode() not in cmdline, cmdline
+    # It is served all the same.
+    with urllib.request.urlopen(f"{assistant.url}/status?token={API_TOKEN}") as answer:
+        assert answer.status == 200
+
+
+def test_logs_are_readable_by_their_owner_only(assistant: Assistant) -> None:
+    """The servers' logs (and the folder) are not readable by other users."""
+    log_dir = assistant.config.log_dir
+    assert stat.S_IMODE(log_dir.stat().st_mode) & 0o077 == 0
+    logs = list(log_dir.glob("*.log"))
+    assert {p.name for p in logs} >= {"rasa.log", "actions.log"}
+    for path in logs:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

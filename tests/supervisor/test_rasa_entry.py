@@ -1,0 +1,63 @@
+"""The Rasa server gets its API token from the environment, never from its arguments."""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from supervisor.local import make_private
+from supervisor.process import Service
+from supervisor.rasa_entry import TOKEN_VARIABLE, rasa_arguments
+
+
+def test_token_from_the_environment_is_appended_and_removed() -> None:
+    environ = {TOKEN_VARIABLE: "s3cret", "OTHER": "x"}
+    assert rasa_arguments(["run", "--enable-api"], environ) == [
+        "run",
+        "--enable-api",
+        "--auth-token",
+        "s3cret",
+    ]
+    assert environ == {"OTHER": "x"}
+
+
+def test_no_token_no_argument() -> None:
+    assert rasa_arguments(["run"], {}) == ["run"]
+
+
+def test_a_token_on_the_command_line_is_refused() -> None:
+    with pytest.raises(SystemExit, match=TOKEN_VARIABLE):
+        rasa_arguments(["run", "--auth-token", "leaks"], {TOKEN_VARIABLE: "t"})
+
+
+def test_service_files_are_private(tmp_path: Path) -> None:
+    """A server's log and the files it creates are readable by their owner only."""
+    created = tmp_path / "work" / "conversations.db"
+    created.parent.mkdir()
+    script = f"open({str(created)!r}, 'w').write('x'); print('done', flush=True)"
+    service = Service(
+        "writer", [sys.executable, "-c", script], log_path=tmp_path / "logs" / "w.log"
+    ).start()
+    assert service.process is not None
+    service.process.wait(timeout=30)
+    for path in (created, service.log_path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(service.log_path.parent.stat().st_mode) == 0o700
+
+
+def test_make_run_folders_are_made_private(tmp_path: Path) -> None:
+    """``make run`` closes var/ and logs/ left readable by an older checkout."""
+    var = tmp_path / "var"
+    (var / "sub").mkdir(parents=True)
+    for path in (var / "conversations.db", var / "sub" / "old.log"):
+        path.write_text("x")
+        path.chmod(0o644)
+    var.chmod(0o755)
+    make_private(var)
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
+    assert stat.S_IMODE((var / "sub").stat().st_mode) == 0o700
+    assert stat.S_IMODE((var / "conversations.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((var / "sub" / "old.log").stat().st_mode) == 0o600
