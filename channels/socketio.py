@@ -47,7 +47,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
@@ -119,8 +119,39 @@ def allowed_origins_from_env(value: str | None) -> list[str] | None:
     return origins
 
 
+TRIAGE_RESPONSES = {"utter_escalate_emergency": "emergency"}
+"""Responses after which the widget is told the triage level (its alert banner)."""
+EMERGENCY_NUMBER_ENV = "EMERGENCY_NUMBER"
+
+
+class ClinicSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, plus a triage signal after an emergency escalation.
+
+    The widget shows its alert banner from this signal, not from the reply's wording:
+    ``{"triage_level": "emergency", "emergency_number": <EMERGENCY_NUMBER or "">}``
+    follows the reply. It carries no sentence for the person (the reply has said it).
+    """
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send the reply, then the triage signal when the reply is an escalation."""
+        level = TRIAGE_RESPONSES.get(str(message.get("utter_action") or ""))
+        await super().send_response(recipient_id, message)
+        if level is not None:
+            signal = {
+                "triage_level": level,
+                "emergency_number": os.environ.get(EMERGENCY_NUMBER_ENV, ""),
+            }
+            await self._send_message(recipient_id, signal)
+
+
 class ClinicSocketIOInput(SocketIOInput):
     """``SocketIOInput`` limited to allowed origins, with working session persistence."""
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """The clinic's output (with the triage signal), also for external events."""
+        if self.sio is None:
+            return super().get_output_channel()
+        return ClinicSocketIOOutput(self.sio, self.bot_message_evt)
 
     @classmethod
     def name(cls) -> str:
@@ -174,7 +205,7 @@ class ClinicSocketIOInput(SocketIOInput):
             text = data.get("message")
             message = UserMessage(
                 text if isinstance(text, str) else "",
-                SocketIOOutput(sio, self.bot_message_evt),
+                ClinicSocketIOOutput(sio, self.bot_message_evt),
                 session_id,  # the socket's own conversation, never the client's word
                 input_channel=self.name(),
                 metadata=metadata if isinstance(metadata, dict) else {},

@@ -278,7 +278,18 @@ class ClinicChat {
       .map((reply) => ({ title: reply.title, payload: reply.payload }));
     const call = emergencyCall(message);
     const customText = !text && message.custom && typeof message.custom.text === "string" ? message.custom.text : "";
-    if (!text && !customText && replies.length === 0 && !call) return;
+    if (!text && !customText && replies.length === 0) {
+      // A signal without words (the emergency after its reply): the banner, and the
+      // reply it follows remembers it for a reload.
+      if (!call) return;
+      const reply = [...this.transcript].reverse().find((entry) => entry.from === "bot");
+      if (reply) {
+        reply.emergency = call;
+        this.saveTranscript();
+      }
+      this.showEmergency(call);
+      return;
+    }
     this.hideTyping();
     if (this.root.getAttribute("data-state") === "connected") this.status.textContent = "";
     if (replies.length) this.clearQuickReplies();
@@ -340,8 +351,12 @@ class ClinicChat {
     const doc = document;
     this.banner.replaceChildren();
     this.banner.append(el(doc, "strong", { class: "cc-emergency-heading" }, this.t("emergencyHeading")));
-    const link = el(doc, "a", { class: "cc-emergency-call", href: call.href }, this.t("emergencyCall", { number: call.number }));
-    this.banner.append(link);
+    if (call.href) {
+      this.banner.append(el(doc, "a", { class: "cc-emergency-call", href: call.href }, this.t("emergencyCall", { number: call.number })));
+    } else {
+      const words = call.number ? this.t("emergencyCall", { number: call.number }) : this.t("emergencyCallLocal");
+      this.banner.append(el(doc, "span", { class: "cc-emergency-call" }, words));
+    }
     this.banner.hidden = false;
   }
 

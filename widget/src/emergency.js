@@ -1,20 +1,14 @@
 /**
- * Recognising the assistant's emergency reply.
+ * Recognising the assistant's emergency signal.
  *
- * The assistant's `utter_escalate_emergency` leads with the emergency number
- * ("Call {emergency_number} now …", triage contract rule 7). A bot message is
- * treated as an emergency when either
- *   1. it carries custom data `{"emergency_number": "<number>"}`, or
- *   2. its text starts with "Call", then a phone number (plain, bold, or a
- *      markdown `tel:` link), then "now".
- * The widget then shows a banner with a tappable `tel:` link to that number.
+ * After an emergency escalation (`utter_escalate_emergency`, triage contract rule 7)
+ * the clinic's socket.io channel (channels/socketio.py) sends a signal of its own:
+ *   {"triage_level": "emergency", "emergency_number": "<EMERGENCY_NUMBER>"}
+ * The widget shows its alert banner from that signal, never from the reply's wording,
+ * so a reworded response or a number written in words ("your local emergency number",
+ * the default) still raises it. A dialable number becomes a tappable `tel:` link.
+ * Custom data `{"emergency_number": "<number>"}` is an emergency too.
  */
-
-const NUMBER = String.raw`\+?[0-9][0-9 ().-]{0,20}[0-9]|[0-9]`;
-const LEADING_CALL = new RegExp(
-  String.raw`^[\s*_]*call\s+(?:\*\*)?(?:\[[^\]\n]*\]\((tel:[^()\s]+)\)|(${NUMBER}))(?:\*\*)?\s+now\b`,
-  "i",
-);
 
 /**
  * Digits (and a leading plus) of a phone number, or null if it has none.
@@ -23,27 +17,26 @@ const LEADING_CALL = new RegExp(
  */
 export function dialable(number) {
   const trimmed = String(number).trim().replace(/^tel:/i, "");
+  if (/[a-z]/i.test(trimmed)) return null;
   const digits = trimmed.replace(/[^0-9]/g, "");
   if (digits.length === 0 || digits.length > 20) return null;
   return (trimmed.startsWith("+") ? "+" : "") + digits;
 }
 
 /**
- * The emergency number a bot message asks the person to call, or null.
- * @param {{text?: string, emergency_number?: string, custom?: object}} message
- * @returns {{number: string, href: string}|null}
+ * The emergency a bot message signals, or null.
+ * `number` is what to show ("" when the server has none), `href` a `tel:` link or null.
+ * @param {{triage_level?: string, emergency_number?: string, custom?: object}} message
+ * @returns {{number: string, href: string|null}|null}
  */
 export function emergencyCall(message) {
+  if (!message || typeof message !== "object") return null;
   const custom = message.custom && typeof message.custom === "object" ? message.custom : message;
-  if (custom.emergency_number != null) {
-    const digits = dialable(custom.emergency_number);
-    if (digits) return { number: String(custom.emergency_number).trim(), href: `tel:${digits}` };
-  }
-  const text = typeof message.text === "string" ? message.text : "";
-  const match = LEADING_CALL.exec(text);
-  if (!match) return null;
-  const raw = match[1] || match[2];
-  const digits = dialable(raw);
-  if (!digits) return null;
-  return { number: match[2] ? match[2].trim() : digits, href: `tel:${digits}` };
+  const signalled = custom.triage_level != null;
+  if (signalled ? custom.triage_level !== "emergency" : custom.emergency_number == null) return null;
+  const number = typeof custom.emergency_number === "string" ? custom.emergency_number.trim() : "";
+  const digits = number ? dialable(number) : null;
+  // Custom data alone must name a dialable number; the channel's signal need not.
+  if (!signalled && !digits) return null;
+  return { number, href: digits ? `tel:${digits}` : null };
 }

@@ -29,6 +29,7 @@ const STRINGS = {
     unreachable: "Can't reach the assistant. Retrying…",
     emergencyHeading: "Emergency",
     emergencyCall: "Call {number} now",
+    emergencyCallLocal: "Call your local emergency number now",
     cleared: "Conversation restarted.",
   },
 };

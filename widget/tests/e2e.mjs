@@ -92,6 +92,11 @@ const prefixesOf = (predicate) =>
     .flatMap(([, texts]) => texts.map(prefixOf))
     .filter((prefix) => prefix.length >= 10);
 const REMEDY_PREFIXES = prefixesOf((name) => name.startsWith("utter_remedy_"));
+/** The emergency reply as the widget shows it (its number is the test servers'). */
+const EMERGENCY_PREFIXES = (responses.utter_escalate_emergency || []).map((text) =>
+  normalise(plainText(text.replaceAll("{emergency_number}", CLINIC.EMERGENCY_NUMBER))).slice(0, 40),
+);
+const isEmergencyReply = (message) => EMERGENCY_PREFIXES.some((prefix) => normalise(message.text).startsWith(prefix));
 const SCREENING_PREFIXES = prefixesOf((name) => name.startsWith("utter_ask_screening_form_"));
 const startsWithAny = (text, prefixes) => prefixes.some((prefix) => normalise(text).startsWith(prefix));
 
@@ -313,22 +318,26 @@ test("markup: only https and tel: links become links; everything else stays text
   assert.deepEqual(tokenize("[x](tel:112;phone-context=evil)"), [{ type: "text", text: "[x](tel:112;phone-context=evil)" }]);
 });
 
-test("emergency: a reply leading with 'Call <number> now' or custom data is an emergency", () => {
-  assert.deepEqual(emergencyCall({ text: "Call 112 now. What you describe…" }), { number: "112", href: "tel:112" });
-  assert.deepEqual(emergencyCall({ text: "**Call [911](tel:911) now**" }), { number: "911", href: "tel:911" });
+test("emergency: the channel's triage signal is an emergency, with or without a dialable number", () => {
+  assert.deepEqual(emergencyCall({ triage_level: "emergency", emergency_number: "112" }), { number: "112", href: "tel:112" });
+  assert.deepEqual(emergencyCall({ triage_level: "emergency", emergency_number: "+44 (0)20 999" }), {
+    number: "+44 (0)20 999",
+    href: "tel:+44020999",
+  });
+  // The default EMERGENCY_NUMBER is words: still an emergency, shown without a link.
+  assert.deepEqual(emergencyCall({ triage_level: "emergency", emergency_number: "your local emergency number" }), {
+    number: "your local emergency number",
+    href: null,
+  });
+  assert.deepEqual(emergencyCall({ triage_level: "emergency" }), { number: "", href: null });
   assert.deepEqual(emergencyCall({ custom: { emergency_number: "+44 999" } }), { number: "+44 999", href: "tel:+44999" });
-  assert.equal(emergencyCall({ text: "Please get medical care today … call 112 straight away." }), null);
-  assert.equal(emergencyCall({ text: "Call the clinic now" }), null);
-  assert.equal(emergencyCall({ text: "Call None now." }), null);
+  assert.equal(emergencyCall({ triage_level: "urgent", emergency_number: "112" }), null);
+  assert.equal(emergencyCall({ custom: { emergency_number: "none" } }), null);
 });
 
-test("emergency: the domain's utter_escalate_emergency is recognised", () => {
-  const texts = responses.utter_escalate_emergency;
-  assert.ok(texts && texts.length, "domain.yml has no utter_escalate_emergency");
-  for (const text of texts) {
-    const rendered = text.replace(/\{(\w+)\}/g, (_, slot) => ({ emergency_number: "112", clinic_name: "X", clinic_phone: "555" })[slot] ?? "");
-    assert.deepEqual(emergencyCall({ text: rendered.split("\n\n")[0] }), { number: "112", href: "tel:112" }, text);
-  }
+test("emergency: the words of a reply never raise the banner", () => {
+  assert.equal(emergencyCall({ text: "Call 112 now. What you describe…" }), null);
+  assert.equal(emergencyCall({ text: "Please get medical care today … call 112 straight away." }), null);
 });
 
 // ---------------------------------------------------------------------------
@@ -419,7 +428,7 @@ test("360 px: a red flag ends in the emergency banner with a tel: link; restart 
     `expected the chest-pain question with a 'Yes' button:\n${await transcriptText(page)}`,
   );
   assert.ok(await page.locator(".cc-emergency").isHidden(), "no banner before the answer");
-  await clickReply(page, "/affirm", { until: (m) => m.some((x) => emergencyCall(x)) });
+  await clickReply(page, "/affirm", { until: (m) => m.some(isEmergencyReply) });
   const banner = page.locator(".cc-emergency");
   await banner.waitFor({ state: "visible", timeout: REPLY_TIMEOUT_MS }).catch(async () => {
     throw new Error(`no emergency banner:\n${await transcriptText(page)}`);
@@ -451,7 +460,7 @@ test("1280 px: a red flag described in the person's own words brings up the emer
   await openChat(page);
   await waitForReplies(page, 0);
   await say(page, "I have a hamstring cramp and now I have chest pain and I can't breathe", {
-    until: (m) => m.some((x) => emergencyCall(x)),
+    until: (m) => m.some(isEmergencyReply),
   });
   const banner = page.locator(".cc-emergency");
   assert.ok(await banner.isVisible(), "the banner is shown");

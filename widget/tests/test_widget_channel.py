@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 
 from channels.socketio import (
+    ClinicSocketIOOutput,
     allowed_origins_from_env,
     requested_session_id,
     resumed_session_id,
@@ -91,3 +95,49 @@ def test_a_session_is_resumed_only_with_its_own_token() -> None:
         None,
     ):
         assert resumed_session_id(SECRET, data) is None
+
+
+class RecordingServer:
+    """Stands in for python-socketio's server: records what is emitted."""
+
+    def __init__(self) -> None:
+        self.emitted: list[tuple[str, Any, str]] = []
+
+    async def emit(self, event: str, data: Any, room: str) -> None:
+        """Record one emit."""
+        self.emitted.append((event, data, room))
+
+
+def send(message: dict[str, Any], monkeypatch: pytest.MonkeyPatch, number: str | None):
+    if number is None:
+        monkeypatch.delenv("EMERGENCY_NUMBER", raising=False)
+    else:
+        monkeypatch.setenv("EMERGENCY_NUMBER", number)
+    server = RecordingServer()
+    output = ClinicSocketIOOutput(server, "bot_uttered")  # type: ignore[arg-type]
+    asyncio.run(output.send_response("room-1", dict(message)))
+    return [data for _, data, _ in server.emitted]
+
+
+@pytest.mark.parametrize("number", ["112", "your local emergency number", None])
+def test_an_emergency_reply_is_followed_by_the_triage_signal(
+    monkeypatch: pytest.MonkeyPatch, number: str | None
+) -> None:
+    """The widget's banner comes from this signal, whatever the number looks like."""
+    emitted = send(
+        {"text": "Call 112 now.", "utter_action": "utter_escalate_emergency"},
+        monkeypatch,
+        number,
+    )
+    assert emitted == [
+        {"text": "Call 112 now."},
+        {"triage_level": "emergency", "emergency_number": number or ""},
+    ]
+
+
+@pytest.mark.parametrize("utter_action", ["utter_escalate_urgent", "utter_greet", None])
+def test_other_replies_carry_no_signal(
+    monkeypatch: pytest.MonkeyPatch, utter_action: str | None
+) -> None:
+    emitted = send({"text": "Hello", "utter_action": utter_action}, monkeypatch, "112")
+    assert emitted == [{"text": "Hello"}]
