@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from starlette.applications import Starlette
@@ -441,21 +441,6 @@ async def http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def _filters_query(filters: metrics.Filters, **changes: Any) -> str:
-    """The query string of a filter set (used by links that keep the filters)."""
-    values = {
-        "from": filters.date_from,
-        "to": filters.date_to,
-        "channel": filters.channel,
-        "level": filters.level,
-        "flag": filters.flag,
-        "stopped": "1" if filters.stopped else "",
-        "needs_review": "1" if filters.needs_review else "",
-    }
-    values.update(changes)
-    return urlencode({k: v for k, v in values.items() if v})
-
-
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the console for ``settings`` (the environment's by default).
 
@@ -468,7 +453,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     templates.env.filters["conversation_url"] = lambda s: (
         "/conversations/" + quote(s, safe="")
     )
-    templates.env.globals["filters_query"] = _filters_query
+    # Slot values as JSON, readable (autoescaping makes them safe for HTML).
+    templates.env.filters["as_json"] = lambda v: json.dumps(v, ensure_ascii=False)
     templates.env.filters["utc"] = lambda t: time.strftime(
         "%Y-%m-%d %H:%M:%S", time.gmtime(t)
     )

@@ -37,15 +37,16 @@ class Entity:
     extractor: str | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class BotStep:
-    """One action the assistant took in a turn, with why and what it said."""
+    """One action the assistant took in a turn: who chose it, what it said and set."""
 
     action: str
     policy: str | None
     confidence: float | None
-    responses: tuple[str, ...] = ()
-    texts: tuple[str, ...] = ()
+    responses: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Turn:
     entities: tuple[Entity, ...]
     steps: list[BotStep] = field(default_factory=list)
     slots_changed: dict[str, Any] = field(default_factory=dict)
+    slots_from_message: dict[str, Any] = field(default_factory=dict)
     triage_level: str | None = None
 
     @property
@@ -156,8 +158,11 @@ def turns(events: Iterable[Event]) -> list[Turn]:
     """Split a conversation into turns, each with the why of the assistant's replies.
 
     Events before the first message (session start, clinic slots) form turn 0 with no
-    text. A slot counts as changed only when its value differs from the one before, and
-    a turn's ``triage_level`` is the level in force after it.
+    text. A slot counts as changed only when its value differs from the one before; a
+    change belongs to the action whose events it follows (Rasa stores an action's event
+    before the events it returned), or, before any action, to the message itself (the
+    slot mappings that ``action_extract_slots`` applies). A turn's ``triage_level`` is
+    the level in force after it.
     """
     result: list[Turn] = []
     current = Turn(
@@ -180,22 +185,18 @@ def turns(events: Iterable[Event]) -> list[Turn]:
                     confidence=event.get("confidence"),
                 )
             )
-        elif kind == "bot":
+        elif kind == "bot" and current.steps:
             response = (event.get("metadata") or {}).get("utter_action")
-            if current.steps:
-                step = current.steps[-1]
-                current.steps[-1] = BotStep(
-                    action=step.action,
-                    policy=step.policy,
-                    confidence=step.confidence,
-                    responses=step.responses + ((response,) if response else ()),
-                    texts=step.texts + (str(event.get("text") or ""),),
-                )
+            if response:
+                current.steps[-1].responses.append(response)
+            current.steps[-1].texts.append(str(event.get("text") or ""))
         elif kind == "slot":
             name = str(event.get("name"))
             value = event.get("value")
             if slots.get(name) != value:
                 current.slots_changed[name] = value
+                owner = current.steps[-1].slots if current.steps else None
+                (current.slots_from_message if owner is None else owner)[name] = value
             slots[name] = value
         elif kind == "restart":
             slots = {}

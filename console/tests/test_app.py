@@ -136,7 +136,7 @@ def test_the_transcript_shows_why_the_assistant_escalated(client: TestClient) ->
     )
     assert 'chest_pain_or_breathless <span class="role">(present)</span>' in page
     assert "utter_escalate_emergency" in page
-    assert 'triage_level = "emergency"' in page
+    assert "triage_level = &#34;emergency&#34;" in page
     assert re.search(r"Triage level after this turn: <span[^>]*>emergency", page)
 
 
