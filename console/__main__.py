@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from console import auth, store
+from console.app import create_app
 from console.settings import Settings
 from console.tracker_store import TrackerReader, read_only_engine
 
@@ -65,8 +66,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "serve":
         import uvicorn
-
-        from console.app import create_app
 
         uvicorn.run(
             create_app(settings),

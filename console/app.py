@@ -8,12 +8,14 @@ written to the audit log before the transcript is sent.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -441,6 +443,48 @@ async def http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def forget_deleted(own_engine: Any, tracker: TrackerReader) -> int:
+    """Drop the console's reviews of conversations deleted from the tracker store.
+
+    Returns:
+        The number of reviews dropped (0 when the tracker store has no table yet).
+    """
+    try:
+        kept = tracker.sender_ids()
+    except LookupError:
+        return 0
+    return store.forget_conversations(own_engine, kept)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """While the console runs, follow deletions in the tracker store.
+
+    "Delete my conversation" and the retention job delete Rasa's events; every
+    ``forget_interval_minutes`` the console drops its reviews of those conversations
+    and the conversation ids in its audit log.
+    """
+    interval = app.state.settings.forget_interval_minutes * 60
+
+    async def follow() -> None:
+        while True:
+            try:
+                dropped = await asyncio.to_thread(
+                    forget_deleted, app.state.own_engine, app.state.tracker
+                )
+                if dropped:
+                    logger.info("reviews of deleted conversations dropped: %d", dropped)
+            except Exception:  # the next round tries again
+                logger.exception("could not follow deletions in the tracker store")
+            await asyncio.sleep(interval)
+
+    task = asyncio.create_task(follow())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the console for ``settings`` (the environment's by default).
 
@@ -476,6 +520,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={HTTPException: http_error, 500: http_error},
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.own_engine = own_engine

@@ -39,6 +39,7 @@ class Settings:
     session_max_hours: int = 12
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    forget_interval_minutes: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,4 +62,7 @@ class Settings:
             session_max_hours=int(env.get("CONSOLE_SESSION_MAX_HOURS", "12")),
             max_failed_logins=int(env.get("CONSOLE_MAX_FAILED_LOGINS", "5")),
             lockout_minutes=int(env.get("CONSOLE_LOCKOUT_MINUTES", "15")),
+            forget_interval_minutes=int(
+                env.get("CONSOLE_FORGET_INTERVAL_MINUTES", "10")
+            ),
         )

@@ -56,7 +56,7 @@ class TrackerReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _has_events(self) -> bool:
+    def has_events(self) -> bool:
         """Whether Rasa has created its table yet (not before the first message)."""
         try:
             return sa.inspect(self.engine).has_table("events")
@@ -65,7 +65,7 @@ class TrackerReader:
 
     def events(self, sender_id: str) -> list[dict[str, Any]]:
         """The events of one conversation, in stored order (empty when unknown)."""
-        if not self._has_events():
+        if not self.has_events():
             return []
         query = (
             sa.select(EVENTS.c.data)
@@ -77,7 +77,7 @@ class TrackerReader:
 
     def summaries(self) -> list[Summary]:
         """One summary per stored conversation, newest first."""
-        if not self._has_events():
+        if not self.has_events():
             return []
         query = sa.select(EVENTS.c.sender_id, EVENTS.c.data).order_by(EVENTS.c.id)
         by_sender: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -88,9 +88,14 @@ class TrackerReader:
         return sorted(result, key=lambda s: s.started_at, reverse=True)
 
     def sender_ids(self) -> set[str]:
-        """The ids of every stored conversation."""
-        if not self._has_events():
-            return set()
+        """The ids of every stored conversation.
+
+        Raises:
+            LookupError: Rasa's table is missing (a wrong URL must not read as "every
+                conversation was deleted").
+        """
+        if not self.has_events():
+            raise LookupError("the tracker store has no events table")
         with self.engine.connect() as connection:
             return {
                 row.sender_id

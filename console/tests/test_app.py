@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -261,3 +262,43 @@ def test_using_the_console_never_writes_rasa_tables(
     for path in ("/", "/conversations", "/conversations?needs_review=1"):
         client.get(path)
     assert table_checksums(tracker_db) == before
+
+
+def test_a_deleted_conversation_leaves_the_console(
+    client: TestClient, tracker_db: Path, settings: Settings
+) -> None:
+    from console.app import forget_deleted
+    from console.store import latest_statuses, own_engine
+    from console.tracker_store import TrackerReader, read_only_engine
+
+    sign_in(client, "ann")
+    sender = EMERGENCY["sender_id"]
+    token = hidden_csrf(client.get(f"/conversations/{sender}").text)
+    client.post(
+        f"/conversations/{sender}/review",
+        data={"csrf_token": token, "status": "concern", "note": "patient's words"},
+    )
+    # What privacy.erasure.delete_conversation does to Rasa's table.
+    with sqlite3.connect(tracker_db) as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = ?", (sender,))
+    assert client.get(f"/conversations/{sender}").status_code == 404
+    assert sender not in client.get("/conversations").text
+    own = own_engine(settings.database_url)
+    reader = TrackerReader(read_only_engine(settings.tracker_url))
+    assert forget_deleted(own, reader) == 1
+    assert sender not in latest_statuses(own)
+
+
+def test_a_missing_tracker_store_forgets_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from console.app import forget_deleted
+    from console.store import add_review, latest_statuses, migrate, own_engine
+    from console.tracker_store import TrackerReader, read_only_engine
+
+    own = own_engine(settings.database_url)
+    migrate(own)
+    add_review(own, sender_id="kept", username="ann", status="reviewed", note="")
+    reader = TrackerReader(read_only_engine(f"sqlite:///{tmp_path / 'absent.db'}"))
+    assert forget_deleted(own, reader) == 0
+    assert latest_statuses(own) == {"kept": "reviewed"}
