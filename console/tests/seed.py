@@ -49,10 +49,15 @@ def event_row(sender_id: str, event: dict[str, Any]) -> dict[str, Any]:
 
 
 def seed_tracker_store(
-    path: Path, conversations: list[dict[str, Any]] | None = None
+    target: Path | str, conversations: list[dict[str, Any]] | None = None
 ) -> str:
-    """Write the conversations into a new SQLite tracker store; return its URL."""
-    url = f"sqlite:///{path}"
+    """Write the conversations into a new tracker store; return its URL.
+
+    Args:
+        target: an SQLite file, or the SQLAlchemy URL of an empty database.
+        conversations: what to write (the recorded conversations by default).
+    """
+    url = target if isinstance(target, str) else f"sqlite:///{target}"
     engine = sa.create_engine(url)
     _metadata.create_all(engine)
     rows = [
