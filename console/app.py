@@ -181,8 +181,11 @@ def render(
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only local paths are followed after login (no open redirect).
+
+    ``//host``, and a slash then a backslash (which browsers read as ``//``), are refused.
+    """
+    if target and target.startswith("/") and target[1:2] not in ("/", "\\"):
         return target
     return "/"
 

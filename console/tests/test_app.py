@@ -302,3 +302,61 @@ def test_a_missing_tracker_store_forgets_nothing(
     reader = TrackerReader(read_only_engine(f"sqlite:///{tmp_path / 'absent.db'}"))
     assert forget_deleted(own, reader) == 0
     assert latest_statuses(own) == {"kept": "reviewed"}
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [
+        ("/conversations?level=urgent", "/conversations?level=urgent"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("https://evil.example/", "/"),
+    ],
+)
+def test_login_returns_only_to_local_pages(
+    client: TestClient, target: str, landing: str
+) -> None:
+    token = hidden_csrf(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={
+            "username": "ann",
+            "password": "reviewer password 1",
+            "csrf_token": token,
+            "next": target,
+        },
+    )
+    assert response.headers["location"] == landing
+
+
+def test_what_a_person_typed_is_shown_as_text(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from console.tests.seed import seed_tracker_store
+
+    hostile = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+    events = [
+        {"event": "action", "name": "action_listen", "timestamp": 1.0e9},
+        {
+            "event": "user",
+            "text": hostile,
+            "timestamp": 1.0e9 + 1,
+            "input_channel": "rest",
+            "parse_data": {
+                "intent": {"name": "greet", "confidence": 0.5},
+                "entities": [],
+            },
+        },
+    ]
+    url = seed_tracker_store(
+        tmp_path / "hostile.db", [{"sender_id": "<b>id</b>", "events": events}]
+    )
+    client = app_with_staff(replace(settings, tracker_url=url))
+    sign_in(client, "ann")
+    listing = client.get("/conversations").text
+    assert "<b>id</b>" not in listing and "&lt;b&gt;id&lt;/b&gt;" in listing
+    page = client.get("/conversations/%3Cb%3Eid%3C%2Fb%3E").text
+    assert hostile not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
