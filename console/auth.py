@@ -74,7 +74,7 @@ def create_user(engine: Engine, *, username: str, password: str, role: str) -> U
         )
         if taken is not None:
             raise AccountError(f"user {username!r} exists")
-        user_id = connection.execute(
+        inserted = connection.execute(
             sa.insert(users).values(
                 username=username,
                 password_hash=_hasher.hash(password),
@@ -82,8 +82,9 @@ def create_user(engine: Engine, *, username: str, password: str, role: str) -> U
                 created_at=time.time(),
                 failed_logins=0,
             )
-        ).inserted_primary_key[0]
-    return User(id=user_id, username=username, role=role)
+        ).inserted_primary_key
+    assert inserted is not None
+    return User(id=int(inserted[0]), username=username, role=role)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -208,4 +209,6 @@ def close_session(engine: Engine, token: str | None) -> None:
 
 def same_token(expected: str | None, given: str | None) -> bool:
     """Compare CSRF tokens in constant time; a missing token never matches."""
-    return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected, given)

@@ -52,6 +52,7 @@ console: $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Start the safety console on 127.0.
 console-fixture: $(MODEL) $(VENV_STAMP) ## Re-record the console's test conversations with the real assistant (ports 5615/5616)
 	$(PY) -m console.scripts.record_fixture
 
-test-console: $(CONSOLE_STAMP) $(CONSOLE_CHART) widget-system-deps ## Console tests: units and HTTP on the recorded conversations, PostgreSQL, then Chromium (axe-core)
+test-console: $(CONSOLE_STAMP) $(CONSOLE_CHART) widget-system-deps ## Console tests: mypy, units and HTTP on the recorded conversations, PostgreSQL, then Chromium (axe-core)
 	sh deploy/install-debs.sh
+	$(CONSOLE_PY) -m mypy console
 	$(CONSOLE_PY) -m pytest -q -p no:cacheprovider console/tests

@@ -26,6 +26,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import socketio
 
@@ -144,7 +145,7 @@ SCENARIOS = [
 ]
 
 
-def _http_json(url: str, body: dict | None = None) -> object:
+def _http_json(url: str, body: dict | None = None) -> Any:
     """GET (or POST ``body``) a JSON endpoint."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(
@@ -163,10 +164,10 @@ def _wait_for_turn(base: str, sender_id: str, user_messages: int) -> bool:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         tracker = _http_json(f"{base}/conversations/{sender_id}/tracker?token={TOKEN}")
-        events = tracker["events"]  # type: ignore[index]
+        events = tracker["events"]
         users = sum(e["event"] == "user" for e in events)
         if users >= user_messages and events[-1].get("name") == "action_listen":
-            loop = tracker.get("active_loop") or {}  # type: ignore[union-attr]
+            loop = tracker.get("active_loop") or {}
             return loop.get("name") == "screening_form"
         time.sleep(0.2)
     raise TimeoutError(f"{sender_id}: no answer to message {user_messages}")

@@ -7,8 +7,10 @@ import re
 import sqlite3
 from collections import Counter
 from pathlib import Path
+from typing import cast
 
 import pytest
+from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -52,7 +54,7 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(
     sign_in(client, "root")
     posts = [
         r.path.replace("{sender_id:path}", EMERGENCY["sender_id"])
-        for r in client.app.routes
+        for r in cast(Starlette, client.app).routes
         if isinstance(r, Route) and "POST" in (r.methods or ())
     ]
     assert {"/login", "/logout"} <= set(posts) and len(posts) == 3

@@ -25,6 +25,7 @@ def engine(settings: Settings) -> sa.Engine:
 def test_passwords_are_stored_as_argon2id_hashes(engine: sa.Engine) -> None:
     with engine.connect() as connection:
         stored = connection.scalar(sa.select(store.users.c.password_hash))
+    assert isinstance(stored, str)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 

@@ -7,7 +7,7 @@ recorded); the console's reading must agree with it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -101,7 +101,9 @@ def test_a_slot_counts_as_changed_only_when_its_value_changes() -> None:
         },
         {"event": "slot", "name": "triage_level", "value": "urgent", "timestamp": 5.0},
     ]
-    first, second = turns(events)  # setting an unset slot to None changes nothing
+    first, second = turns(
+        cast(list[dict[str, Any]], events)
+    )  # setting an unset slot to None changes nothing
     assert first.slots_changed == {"triage_level": "urgent"}
     assert second.slots_changed == {}
     assert second.triage_level == "urgent"
@@ -119,4 +121,5 @@ def test_time_to_escalation_counts_from_the_first_message() -> None:
     assert summary.seconds_to_escalation == pytest.approx(
         escalation["timestamp"] - first_message["timestamp"]
     )
+    assert summary.seconds_to_escalation is not None
     assert summary.seconds_to_escalation > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from starlette.testclient import TestClient
 
 from console import auth, store
@@ -33,7 +34,9 @@ def hidden_csrf(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(client: TestClient, username: str, password: str | None = None) -> object:
+def sign_in(
+    client: TestClient, username: str, password: str | None = None
+) -> httpx.Response:
     """Post the login form (with its CSRF token); return the response."""
     token = hidden_csrf(client.get("/login").text)
     return client.post(
