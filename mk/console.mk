@@ -49,6 +49,9 @@ console: $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Start the safety console on 127.0.
 	CONSOLE_PORT=$(CONSOLE_PORT) CONSOLE_SECURE_COOKIES=$(CONSOLE_SECURE_COOKIES) \
 		$(CONSOLE_PY) -m console serve
 
+# `make run` starts the console beside the assistant (supervisor/local.py).
+run: $(CONSOLE_STAMP) $(CONSOLE_CHART)
+
 console-fixture: $(MODEL) $(VENV_STAMP) ## Re-record the console's test conversations with the real assistant (ports 5615/5616)
 	$(PY) -m console.scripts.record_fixture
 
