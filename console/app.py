@@ -469,18 +469,22 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     """
     interval = app.state.settings.forget_interval_minutes * 60
 
+    async def one_round() -> None:
+        try:
+            dropped = await asyncio.to_thread(
+                forget_deleted, app.state.own_engine, app.state.tracker
+            )
+            if dropped:
+                logger.info("reviews of deleted conversations dropped: %d", dropped)
+        except Exception:  # the next round tries again
+            logger.exception("could not follow deletions in the tracker store")
+
     async def follow() -> None:
         while True:
-            try:
-                dropped = await asyncio.to_thread(
-                    forget_deleted, app.state.own_engine, app.state.tracker
-                )
-                if dropped:
-                    logger.info("reviews of deleted conversations dropped: %d", dropped)
-            except Exception:  # the next round tries again
-                logger.exception("could not follow deletions in the tracker store")
             await asyncio.sleep(interval)
+            await one_round()
 
+    await one_round()  # before the first page is served
     task = asyncio.create_task(follow())
     try:
         yield

@@ -51,10 +51,15 @@ def read_only_engine(url: str) -> Engine:
 
 
 class TrackerReader:
-    """The conversations of the tracker store, read on demand."""
+    """The conversations of the tracker store, read on demand.
+
+    Summaries are kept until the ``events`` table changes (its row count or newest id):
+    a new message raises the id, a deletion lowers the count.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._cached: tuple[tuple[int, int], list[Summary]] | None = None
 
     def has_events(self) -> bool:
         """Whether Rasa has created its table yet (not before the first message)."""
@@ -79,13 +84,22 @@ class TrackerReader:
         """One summary per stored conversation, newest first."""
         if not self.has_events():
             return []
-        query = sa.select(EVENTS.c.sender_id, EVENTS.c.data).order_by(EVENTS.c.id)
         by_sender: dict[str, list[dict[str, Any]]] = defaultdict(list)
         with self.engine.connect() as connection:
+            # One transaction: the key and the rows come from the same snapshot.
+            count, newest = connection.execute(
+                sa.select(sa.func.count(), sa.func.max(EVENTS.c.id))
+            ).one()
+            key = (int(count), int(newest or 0))
+            if self._cached is not None and self._cached[0] == key:
+                return list(self._cached[1])
+            query = sa.select(EVENTS.c.sender_id, EVENTS.c.data).order_by(EVENTS.c.id)
             for row in connection.execute(query):
                 by_sender[row.sender_id].append(json.loads(row.data))
         result = [summarise(sender, events) for sender, events in by_sender.items()]
-        return sorted(result, key=lambda s: s.started_at, reverse=True)
+        result.sort(key=lambda s: s.started_at, reverse=True)
+        self._cached = (key, result)
+        return list(result)
 
     def sender_ids(self) -> set[str]:
         """The ids of every stored conversation.

@@ -362,3 +362,18 @@ def test_what_a_person_typed_is_shown_as_text(
     page = client.get("/conversations/%3Cb%3Eid%3C%2Fb%3E").text
     assert hostile not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+
+
+def test_the_running_console_follows_deletions(
+    settings: Settings, tracker_db: Path
+) -> None:
+    from console.store import add_review, latest_statuses, migrate, own_engine
+
+    own = own_engine(settings.database_url)
+    migrate(own)
+    sender = EMERGENCY["sender_id"]
+    add_review(own, sender_id=sender, username="ann", status="concern", note="n")
+    with sqlite3.connect(tracker_db) as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = ?", (sender,))
+    with app_with_staff(settings):  # starting the app runs its first round
+        assert sender not in latest_statuses(own)

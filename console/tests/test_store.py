@@ -98,3 +98,27 @@ def test_deleted_conversations_leave_the_console(
     assert store.forget_conversations(engine, reader.sender_ids()) == 1
     assert store.latest_statuses(engine) == {kept: "reviewed"}
     assert all(e.sender_id != gone for e in store.audit_entries(engine))
+
+
+def test_summaries_are_read_again_only_when_the_events_change(tracker_db: Path) -> None:
+    reader = TrackerReader(read_only_engine(f"sqlite:///{tracker_db}"))
+    first = reader.summaries()
+    assert reader.summaries()[0] is first[0]  # unchanged table: kept
+    writer = sa.create_engine(f"sqlite:///{tracker_db}")
+    gone = first[-1].sender_id
+    with writer.begin() as connection:
+        connection.execute(
+            sa.text("DELETE FROM events WHERE sender_id = :s"), {"s": gone}
+        )
+    after_deletion = reader.summaries()
+    assert gone not in {s.sender_id for s in after_deletion}
+    with writer.begin() as connection:  # a new message of a kept conversation
+        connection.execute(
+            sa.text(
+                "INSERT INTO events (sender_id, type_name, timestamp, data) "
+                "VALUES (:s, 'user', 2e9, :d)"
+            ),
+            {"s": first[0].sender_id, "d": '{"event": "user", "text": "hi"}'},
+        )
+    updated = next(s for s in reader.summaries() if s.sender_id == first[0].sender_id)
+    assert updated.user_turns == first[0].user_turns + 1
