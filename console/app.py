@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import functools
 import json
 import logging
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -75,7 +77,7 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _own(request: Request) -> Any:
+def _own(request: Request) -> Engine:
     return request.app.state.own_engine
 
 
@@ -403,8 +405,8 @@ async def safety_case(request: Request) -> Response:
             .enable("table")
             .render(path.read_text(encoding="utf-8"))
         )
-        written = metrics.dt.datetime.fromtimestamp(
-            path.stat().st_mtime, metrics.dt.timezone.utc
+        written = datetime.datetime.fromtimestamp(
+            path.stat().st_mtime, datetime.timezone.utc
         ).strftime("%Y-%m-%d %H:%M UTC")
     return render(
         request, "safety_case.html", report_html=html, written=written, path=path
@@ -446,7 +448,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def forget_deleted(own_engine: Any, tracker: TrackerReader) -> int:
+def forget_deleted(own_engine: Engine, tracker: TrackerReader) -> int:
     """Drop the console's reviews of conversations deleted from the tracker store.
 
     Returns:
@@ -506,6 +508,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     # Slot values as JSON, readable (autoescaping makes them safe for HTML).
     templates.env.filters["as_json"] = lambda v: json.dumps(v, ensure_ascii=False)
+    templates.env.filters["utc_time"] = lambda t: time.strftime(
+        "%H:%M:%S UTC", time.gmtime(t)
+    )
     templates.env.filters["utc"] = lambda t: time.strftime(
         "%Y-%m-%d %H:%M:%S", time.gmtime(t)
     )
