@@ -3,6 +3,7 @@
     python -m console migrate
     python -m console create-user NAME --role admin        (asks for the password)
     python -m console create-user NAME --role reviewer --password-stdin < file
+    python -m console set-password NAME  (also lifts a lockout, ends the sessions)
     python -m console forget-deleted     (after deletions in the tracker store)
     python -m console serve              (CONSOLE_HOST / CONSOLE_PORT, 127.0.0.1:5620)
 
@@ -48,6 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     create.add_argument("username")
     create.add_argument("--role", choices=store.ROLES, required=True)
     create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    reset = commands.add_parser(
+        "set-password", help="give a staff account a new password (lifts a lockout)"
+    )
+    reset.add_argument("username")
+    reset.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the password from the first line of standard input",
@@ -102,6 +112,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             detail=f"{user.username} ({user.role})",
         )
         logger.info("created %s (%s)", user.username, user.role)
+        return 0
+    if args.command == "set-password":
+        try:
+            auth.set_password(
+                engine,
+                username=args.username,
+                password=_read_password(from_stdin=args.password_stdin),
+            )
+        except auth.AccountError as error:
+            logger.error("%s", error)
+            return 1
+        store.audit(engine, action="password_set", username=None, detail=args.username)
+        logger.info("new password set for %s", args.username)
         return 0
     if args.command == "forget-deleted":
         kept = TrackerReader(read_only_engine(settings.tracker_url)).sender_ids()

@@ -87,6 +87,32 @@ def create_user(engine: Engine, *, username: str, password: str, role: str) -> U
     return User(id=int(inserted[0]), username=username, role=role)
 
 
+def set_password(engine: Engine, *, username: str, password: str) -> None:
+    """Give an account a new password, lift its lockout and end its sessions.
+
+    Raises:
+        AccountError: no such user, or the password is too short.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    with engine.begin() as connection:
+        user_id = connection.scalar(
+            sa.select(users.c.id).where(users.c.username == username)
+        )
+        if user_id is None:
+            raise AccountError(f"no user {username!r}")
+        connection.execute(
+            sa.update(users)
+            .where(users.c.id == user_id)
+            .values(
+                password_hash=_hasher.hash(password), failed_logins=0, locked_until=None
+            )
+        )
+        connection.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
+
+
 def _verify(password_hash: str, password: str) -> bool:
     """Check a password against an argon2 hash."""
     try:

@@ -17,7 +17,7 @@ CONSOLE_SECURE_COOKIES ?= 1
 TEST_TARGETS += test-console
 PYTHON_DIRS += console
 
-.PHONY: console console-install console-assets console-migrate console-user \
+.PHONY: console console-install console-assets console-migrate console-user console-password \
 	console-fixture test-console
 
 $(CONSOLE_STAMP): console/requirements.txt console/requirements-test.txt
@@ -44,6 +44,10 @@ console-migrate: $(CONSOLE_STAMP) ## Create or upgrade the console's own tables 
 console-user: $(CONSOLE_STAMP) ## Create a staff account: make console-user NAME=alice ROLE=admin (asks for the password)
 	@test -n "$(NAME)" || { echo "usage: make console-user NAME=<user> ROLE=reviewer|admin"; exit 2; }
 	$(CONSOLE_PY) -m console create-user "$(NAME)" --role "$(or $(ROLE),reviewer)"
+
+console-password: $(CONSOLE_STAMP) ## New password for a staff account, lifts a lockout: make console-password NAME=alice
+	@test -n "$(NAME)" || { echo "usage: make console-password NAME=<user>"; exit 2; }
+	$(CONSOLE_PY) -m console set-password "$(NAME)"
 
 console: $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Start the safety console on 127.0.0.1:$(CONSOLE_PORT) (reads var/conversations.db)
 	CONSOLE_PORT=$(CONSOLE_PORT) CONSOLE_SECURE_COOKIES=$(CONSOLE_SECURE_COOKIES) \

@@ -117,3 +117,51 @@ def test_csrf_tokens_must_match(tmp_path: Path) -> None:
     assert not auth.same_token("abc", "abd")
     assert not auth.same_token("", "")
     assert not auth.same_token("abc", None)
+
+
+def test_a_new_password_lifts_the_lockout_and_ends_sessions(
+    engine: sa.Engine, settings: Settings
+) -> None:
+    user = auth.authenticate(engine, settings, username="ann", password=PASSWORD).user
+    assert user is not None
+    token = auth.open_session(engine, user)
+    for _ in range(settings.max_failed_logins):
+        auth.authenticate(engine, settings, username="ann", password="x")
+    auth.set_password(engine, username="ann", password="a brand new password")
+    assert auth.load_session(engine, settings, token) is None
+    assert auth.authenticate(
+        engine, settings, username="ann", password=PASSWORD
+    ).reason == ("bad_credentials")
+    new = auth.authenticate(
+        engine, settings, username="ann", password="a brand new password"
+    )
+    assert new.reason == "ok"
+    with pytest.raises(auth.AccountError, match="no user"):
+        auth.set_password(engine, username="nobody", password="a brand new password")
+
+
+def test_the_commands_create_an_account_and_reset_its_password(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import io
+
+    from console.__main__ import main
+
+    monkeypatch.setenv("CONSOLE_DATABASE_URL", settings.database_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("first password 123\n"))
+    assert main(["create-user", "lee", "--role", "admin", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["create-user", "kim", "--role", "admin", "--password-stdin"]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("second password 123\n"))
+    assert main(["set-password", "lee", "--password-stdin"]) == 0
+    engine = store.own_engine(settings.database_url)
+    result = auth.authenticate(
+        engine, settings, username="lee", password="second password 123"
+    )
+    assert result.user is not None and result.user.role == "admin"
+    assert [e.action for e in store.audit_entries(engine)][:2] == [
+        "password_set",
+        "user_created",
+    ]
