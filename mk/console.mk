@@ -49,7 +49,7 @@ console-password: $(CONSOLE_STAMP) ## New password for a staff account, lifts a 
 	@test -n "$(NAME)" || { echo "usage: make console-password NAME=<user>"; exit 2; }
 	$(CONSOLE_PY) -m console set-password "$(NAME)"
 
-console: $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Start the safety console on 127.0.0.1:$(CONSOLE_PORT) (reads var/conversations.db)
+console: $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Start the safety console alone on 127.0.0.1:5620 (CONSOLE_PORT; reads var/conversations.db)
 	CONSOLE_PORT=$(CONSOLE_PORT) CONSOLE_SECURE_COOKIES=$(CONSOLE_SECURE_COOKIES) \
 		$(CONSOLE_PY) -m console serve
 
