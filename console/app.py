@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from markdown_it import MarkdownIt
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
@@ -36,6 +35,7 @@ from starlette.templating import Jinja2Templates
 
 from console import auth, metrics, store
 from console.conversations import LEVELS, turns
+from console.report import render_report
 from console.settings import Settings
 from console.tracker_store import TrackerReader, read_only_engine
 
@@ -400,11 +400,7 @@ async def safety_case(request: Request) -> Response:
     path = _settings(request).safety_case
     html = written = None
     if path.is_file():
-        html = (
-            MarkdownIt("commonmark", {"html": False})
-            .enable("table")
-            .render(path.read_text(encoding="utf-8"))
-        )
+        html = render_report(path.read_text(encoding="utf-8"))
         written = datetime.datetime.fromtimestamp(
             path.stat().st_mtime, datetime.timezone.utc
         ).strftime("%Y-%m-%d %H:%M UTC")

@@ -247,7 +247,8 @@ def test_the_list_filters(client: TestClient, query: str, chosen: object) -> Non
 def test_the_safety_case_page_shows_the_latest_report(client: TestClient) -> None:
     sign_in(client, "ann")
     page = client.get("/safety-case").text
-    assert "<h1>Clinical safety case</h1>" in page and "<td>low</td>" in page
+    assert '<h1 id="clinical-safety-case">Clinical safety case</h1>' in page
+    assert "<td>low</td>" in page
 
 
 def test_using_the_console_never_writes_rasa_tables(
