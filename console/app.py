@@ -19,7 +19,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -45,6 +45,8 @@ HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 CSRF_FIELD = "csrf_token"
+PAGE_SIZE = 100
+"""Conversations per page of the list, newest first."""
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -311,6 +313,13 @@ async def conversation_list(request: Request) -> Response:
     filters = metrics.Filters.from_query(request.query_params)
     summaries, statuses = _filtered(request, filters)
     everything = _tracker(request).summaries()
+    pages = max(1, -(-len(summaries) // PAGE_SIZE))
+    try:
+        number = min(max(1, int(request.query_params.get("page", "1"))), pages)
+    except ValueError:
+        number = 1
+    shown = summaries[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    query = {k: v for k, v in request.query_params.items() if k != "page" and v}
     return render(
         request,
         "conversations.html",
@@ -320,8 +329,12 @@ async def conversation_list(request: Request) -> Response:
                 statuses.get(s.sender_id),
                 metrics.needs_review(s, statuses.get(s.sender_id)),
             )
-            for s in summaries
+            for s in shown
         ],
+        total=len(summaries),
+        page_number=number,
+        pages=pages,
+        page_url=lambda n: "/conversations?" + urlencode({**query, "page": n}),
         filters=filters,
         levels=(*LEVELS, "unset"),
         flags=sorted({f for s in everything for f in s.red_flags}),

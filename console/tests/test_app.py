@@ -378,3 +378,36 @@ def test_the_running_console_follows_deletions(
         connection.execute("DELETE FROM events WHERE sender_id = ?", (sender,))
     with app_with_staff(settings):  # starting the app runs its first round
         assert sender not in latest_statuses(own)
+
+
+def test_the_list_comes_in_pages_that_keep_the_filters(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from console.app import PAGE_SIZE
+    from console.tests.seed import seed_tracker_store
+
+    many = [
+        dict(c, sender_id=f"{c['sender_id']}-{n}")
+        for n in range(30)
+        for c in CONVERSATIONS
+    ]
+    url = seed_tracker_store(tmp_path / "many.db", many)
+    client = app_with_staff(replace(settings, tracker_url=url))
+    sign_in(client, "ann")
+    rest = sum(c["scenario"]["channel"] == "rest" for c in many)
+    pages = -(-rest // PAGE_SIZE)
+    assert pages > 1
+    seen: list[str] = []
+    link: str | None = "/conversations?channel=rest"
+    while link:
+        page = client.get(link.replace("&amp;", "&")).text
+        seen += re.findall(r'<tr data-sender="([^"]+)"', page)
+        found = re.search(r'<a href="([^"]+)" rel="next">', page)
+        link = found.group(1) if found else None
+    assert f"{rest} conversations, page {pages} of {pages}" in page
+    assert sorted(seen) == sorted(
+        c["sender_id"] for c in many if c["scenario"]["channel"] == "rest"
+    )
+    assert len(set(seen)) == rest
