@@ -17,6 +17,8 @@ Environment (all optional):
   RETENTION_DAYS            stored conversations idle longer than this are deleted
                             (default 30; checked at start and then daily)
   TRACKER_DB_URL            the conversations store (default sqlite:///var/conversations.db)
+  CONSOLE_PORT              port of the clinical safety console (default 5620; it starts
+                            when console/.venv exists, which `make run` creates)
   Channel variables (TELEGRAM_*, TWILIO_*, SLACK_*, FACEBOOK_*): see docs/channels.md
 """
 
@@ -79,6 +81,27 @@ def local_credentials() -> Path:
     return target
 
 
+def console_service() -> Service | None:
+    """The clinical safety console on 127.0.0.1 (console/), or ``None`` if not installed.
+
+    It has its own virtual environment and reads the same tracker store, read-only.
+    """
+    python = REPO / "console" / ".venv" / "bin" / "python"
+    if not python.is_file():
+        return None
+    env = dict(os.environ)
+    env.setdefault("CONSOLE_TRACKER_URL", os.environ["TRACKER_DB_URL"])
+    env["CONSOLE_HOST"] = "127.0.0.1"
+    env.setdefault("CONSOLE_PORT", "5620")
+    return Service(
+        "console",
+        [str(python), "-m", "console", "serve"],
+        log_path=LOG_DIR / "console.log",
+        cwd=REPO,
+        env=env,
+    )
+
+
 def ready_banner(rasa_port: int, widget_port: int) -> str:
     """What a person needs once the assistant answers."""
     rest = (
@@ -94,6 +117,8 @@ def ready_banner(rasa_port: int, widget_port: int) -> str:
             f"  REST:    {rest}",
             f"  HTTP API: http://localhost:{rasa_port}/status?token=<RASA_TOKEN>",
             "  Terminal chat: make shell",
+            f"  Safety console: http://127.0.0.1:{_env_int('CONSOLE_PORT', 5620)}/",
+            "    (first admin: make console-user NAME=<you> ROLE=admin)",
             "  Logs: logs/",
             "",
         ]
@@ -187,6 +212,9 @@ def serve(*, shell: bool) -> int:
             env=dict(os.environ, WIDGET_RASA_URL=f"http://localhost:{rasa_port}"),
         )
         helpers.append(web.start())
+        console = console_service()
+        if console is not None:
+            helpers.append(console.start())
         threading.Thread(
             target=_announce, args=(config, widget_port), daemon=True
         ).start()

@@ -1,0 +1,1 @@
+"""Scripts of the console that run with Rasa's environment (recording test data)."""
