@@ -99,8 +99,11 @@ async def run_load(
     retry_for_s: float = 0.0,
     during: Callable[[RunResult], Awaitable[None]] | None = None,
     time_limit_s: float = 600.0,
+    token: str | None = None,
 ) -> tuple[RunResult, list[Conversation]]:
     """Run ``conversations`` concurrent conversations against ``url``.
+
+    ``token``: the REST channel's bearer token (the cluster's; the bare bot has none).
 
     ``during`` runs alongside the conversations with the live result (to kill an
     instance part-way through, for example).
@@ -111,7 +114,10 @@ async def run_load(
     ]
     timeout = aiohttp.ClientTimeout(total=120)
     connector = aiohttp.TCPConnector(limit=conversations)
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    async with aiohttp.ClientSession(
+        timeout=timeout, connector=connector, headers=headers
+    ) as session:
         started = time.perf_counter()
         tasks = [
             converse(session, url, p, result, retry_for_s=retry_for_s) for p in people
@@ -197,10 +203,13 @@ async def bench_cluster(levels: Sequence[int], results: list[RunResult]) -> None
         cluster.start_cluster(settings)
         for instances in (1, 2):
             cluster.start_nginx(settings, instances=range(instances))
-            await run_load(url, "warm-up", 4)
+            await run_load(url, "warm-up", 4, token=secrets.rest_token)
             for level in levels:
                 result, people = await run_load(
-                    url, f"cluster, {instances} instance(s)", level
+                    url,
+                    f"cluster, {instances} instance(s)",
+                    level,
+                    token=secrets.rest_token,
                 )
                 score_events(
                     result,
@@ -224,6 +233,7 @@ async def bench_cluster(levels: Sequence[int], results: list[RunResult]) -> None
             level,
             retry_for_s=90.0,
             during=kill_second_instance,
+            token=secrets.rest_token,
         )
         score_events(
             result,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import glob
+import hashlib
+import logging
 import os
 import shutil
 import signal
@@ -14,6 +16,8 @@ from pathlib import Path
 from deploy.cluster.processes import _as_service_user, _give_to
 from deploy.cluster.settings import ClusterSettings, Secrets
 from supervisor.process import pid_alive, read_pid
+
+logger = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- PostgreSQL
 
@@ -278,10 +282,47 @@ def remove_state(settings: ClusterSettings) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+OWNER_FILE = "owner"
+"""In the services' folder: which secrets it was created with (a digest, not them)."""
+
+
+def forget_orphaned_service_dir(
+    settings: ClusterSettings, cluster_secrets: Secrets
+) -> bool:
+    """Delete a services' folder left by an earlier state folder; True if it did.
+
+    As root the services' files live outside the state folder, so deleting the state
+    folder (a new checkout at the same path) leaves a PostgreSQL created with the old
+    superuser password, which the new secrets cannot open. The folder records a digest
+    of the secrets it was made with; another digest means it is not this cluster's.
+    """
+    folder = settings.service_dir
+    if folder == settings.state_dir or not folder.exists():
+        return False
+    owner = folder / OWNER_FILE
+    if not owner.exists():
+        return False  # made before folders recorded their owner: kept as it is
+    if owner.read_text().strip() == _secrets_digest(cluster_secrets):
+        return False
+    logger.warning("removing %s: made for another state folder's secrets", folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    return True
+
+
+def _secrets_digest(cluster_secrets: Secrets) -> str:
+    secret = cluster_secrets.postgres_superuser_password.encode()
+    return hashlib.sha256(b"hamstring-cluster-owner:" + secret).hexdigest()
+
+
 def start_data_services(settings: ClusterSettings, cluster_secrets: Secrets) -> None:
     """Start PostgreSQL (with the ``rasa`` database) and Redis."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    prepare_service_dir(settings)
+    forget_orphaned_service_dir(settings, cluster_secrets)
+    folder = prepare_service_dir(settings)
+    if folder != settings.state_dir:
+        owner = folder / OWNER_FILE
+        owner.write_text(_secrets_digest(cluster_secrets) + "\n")
+        owner.chmod(0o600)
     postgres, redis_server = data_services(settings, cluster_secrets)
     postgres.start(settings.service_dir / "logs" / "postgres.log")
     postgres.ensure_database("rasa", "rasa", cluster_secrets.tracker_db_password)

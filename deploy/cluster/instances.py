@@ -97,6 +97,8 @@ def start_rasa_instance(
         model = snapshot_model(settings.model, settings.state_dir)
     env = service_env(settings, cluster_secrets, index)
     env[TOKEN_VARIABLE] = cluster_secrets.rasa_api_token  # not in the command line
+    # The REST webhook always needs its bearer token, routed by nginx or not.
+    env["REST_TOKEN"] = os.environ.get("REST_TOKEN") or cluster_secrets.rest_token
     pid = spawn(
         f"rasa-{index}",
         rasa_command(settings, cluster_secrets, index, model=model),

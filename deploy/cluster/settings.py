@@ -117,6 +117,7 @@ class Secrets:
     tracker_db_password: str
     redis_password: str
     rasa_api_token: str
+    rest_token: str
     action_server_token: str
     widget_session_secret: str
 

@@ -77,10 +77,12 @@ class DataServices:
 def data_services() -> Iterator[DataServices]:
     """Start PostgreSQL and Redis for the session; stop them afterwards."""
     cluster.install_debian_packages()
+    # A fresh cluster each session: also the services' folder an earlier checkout at
+    # this path may have left outside the state folder (root runs).
+    stale = cluster.ClusterSettings(state_dir=STATE_DIR)
     if STATE_DIR.exists():
-        stale = cluster.ClusterSettings(state_dir=STATE_DIR)
         cluster.stop_cluster(stale)
-        cluster.remove_state(stale)
+    cluster.remove_state(stale)
     # One block of free ports, so no two services can be handed the same port.
     base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(7))
     settings = cluster.ClusterSettings(

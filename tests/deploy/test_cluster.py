@@ -53,10 +53,18 @@ class RunningCluster:
         response = requests.post(
             f"{self.instance_url(index)}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
+            headers=self.rest_headers(),
             timeout=120,
         )
         response.raise_for_status()
         return response.json()
+
+    def rest_headers(self, sender: str | None = None) -> dict[str, str]:
+        """The REST channel's bearer token (and nginx's conversation routing key)."""
+        headers = {"Authorization": f"Bearer {self.secrets.rest_token}"}
+        if sender is not None:
+            headers["X-Conversation-Id"] = sender
+        return headers
 
     def tracker(self, index: int, sender: str) -> dict[str, Any]:
         """The conversation as instance ``index`` loads it (HTTP API with the token)."""
@@ -184,10 +192,17 @@ def test_nginx_serves_socketio_and_health_and_hides_the_api(
     reply = requests.post(
         f"{base}/webhooks/rest/webhook",
         json={"sender": sender, "message": "hello"},
-        headers={"X-Conversation-Id": sender},
+        headers=running.rest_headers(sender),
         timeout=60,
     )
     assert reply.status_code == 200
+    unauthorised = requests.post(
+        f"{base}/webhooks/rest/webhook",
+        json={"sender": f"{sender}-x", "message": "hello"},
+        headers={"X-Conversation-Id": f"{sender}-x"},
+        timeout=60,
+    )
+    assert unauthorised.status_code == 401
     polling = f"{base}/socket.io/?EIO=4&transport=polling"
     assert requests.get(polling, timeout=10).status_code == 200
     allowed = {"Origin": "https://clinic.example"}
@@ -246,7 +261,7 @@ def test_killing_an_instance_mid_load_loses_no_conversation(
                     reply = requests.post(
                         f"{running.nginx_url}/webhooks/rest/webhook",
                         json={"sender": sender, "message": text},
-                        headers={"X-Conversation-Id": sender},
+                        headers=running.rest_headers(sender),
                         timeout=120,
                     )
                 except requests.ConnectionError:
