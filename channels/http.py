@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from typing import Any
@@ -43,6 +44,11 @@ def secrets_match(expected: str, received: str | None) -> bool:
     return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))
 
 
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+"""Answers that mean "not processed, try again" (rate limit, gateway trouble)."""
+RETRY_DELAY_S = 1.0
+
+
 async def post(
     url: str,
     *,
@@ -51,8 +57,14 @@ async def post(
     auth: aiohttp.BasicAuth | None = None,
     headers: dict[str, str] | None = None,
     description: str,
+    attempts: int = 2,
 ) -> Any:
     """POST to a platform API and return its decoded JSON answer.
+
+    A call the platform certainly did not process (no connection, or HTTP 429 / 502 /
+    503 / 504) is tried again after a second, ``attempts`` times in all. A timeout is
+    not retried: the platform may have delivered the message, and a person should not
+    read it twice.
 
     Args:
         url: Full endpoint URL (it may contain a token, so it is never logged).
@@ -61,24 +73,42 @@ async def post(
         auth: Basic auth credentials.
         headers: Extra headers.
         description: What the call is for, used in logs and errors.
+        attempts: How many times to try a call that was not processed.
 
     Raises:
-        PlatformError: On a non-2xx status or a network failure.
+        PlatformError: On a non-2xx status, a timeout or a network failure.
     """
-    try:
-        async with (
-            aiohttp.ClientSession(timeout=REQUEST_TIMEOUT) as session,
-            session.post(
-                url, json=json, data=data, auth=auth, headers=headers
-            ) as response,
-        ):
-            if response.status >= 300:
-                body = await response.text()
-                raise PlatformError(
-                    f"{description} failed with HTTP {response.status}: {body[:200]}"
-                )
-            if response.content_type == "application/json":
-                return await response.json()
-            return await response.text()
-    except aiohttp.ClientError as error:
-        raise PlatformError(f"{description} failed: {error}") from error
+    for attempt in range(1, attempts + 1):
+        last = attempt == attempts
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=REQUEST_TIMEOUT) as session,
+                session.post(
+                    url, json=json, data=data, auth=auth, headers=headers
+                ) as response,
+            ):
+                if response.status in RETRY_STATUSES and not last:
+                    logger.warning(
+                        "%s: HTTP %d, trying again", description, response.status
+                    )
+                    await asyncio.sleep(RETRY_DELAY_S)
+                    continue
+                if response.status >= 300:
+                    body = await response.text()
+                    raise PlatformError(
+                        f"{description} failed with HTTP {response.status}: "
+                        f"{body[:200]}"
+                    )
+                if response.content_type == "application/json":
+                    return await response.json()
+                return await response.text()
+        except asyncio.TimeoutError as error:
+            raise PlatformError(f"{description} timed out") from error
+        except aiohttp.ClientConnectorError as error:
+            if last:
+                raise PlatformError(f"{description} failed: {error}") from error
+            logger.warning("%s: no connection, trying again", description)
+            await asyncio.sleep(RETRY_DELAY_S)
+        except aiohttp.ClientError as error:
+            raise PlatformError(f"{description} failed: {error}") from error
+    raise PlatformError(f"{description} failed")  # attempts < 1
