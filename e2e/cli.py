@@ -1,4 +1,8 @@
-"""Command line: ``python -m e2e run [PATH ...] --url ... [--junit ...] [--html ...]``."""
+"""Command line: ``e2e run [PATH ...] [--url ...] [--junit ...] [--html ...]``.
+
+Also ``python -m e2e``. ``--url`` and ``--token`` default to ``E2E_URL`` and
+``E2E_TOKEN`` (``make test-e2e-suite`` and ``python -m supervisor run`` set both).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,10 +20,18 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from e2e.cases import CaseFileError, load_suite
-from e2e.report import console_summary, progress_line, write_html, write_junit
-from e2e.runner import AssistantError, CaseResult, run_suite
+from e2e.domain_check import check_suite, default_domain_path, load_domain
+from e2e.report import (
+    console_summary,
+    progress_line,
+    write_html,
+    write_junit,
+    write_yaml_results,
+)
+from e2e.runner import AssistantError, AuthError, CaseResult, run_suite
 
 DEFAULT_PATHS = ("tests/e2e",)
+DEFAULT_URL = "http://localhost:5005"
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
@@ -52,7 +65,7 @@ def _parse_fixture(text: str) -> tuple[str, dict[str, Any]]:
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m e2e`` argument parser."""
     parser = argparse.ArgumentParser(
-        prog="python -m e2e",
+        prog="e2e",
         description="End-to-end conversation tests against a running Rasa assistant.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -61,11 +74,54 @@ def build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         default=list(DEFAULT_PATHS),
-        help="case files or folders (default: tests/e2e)",
+        help="case files or folders, or FILE::CASE for one case (default: tests/e2e)",
     )
-    run.add_argument("--url", default="http://localhost:5005", help="Rasa server URL")
     run.add_argument(
-        "--token", default=None, help="auth token of the Rasa HTTP API (--auth-token)"
+        "--url",
+        default=os.environ.get("E2E_URL") or DEFAULT_URL,
+        help=f"Rasa server URL (default: E2E_URL, else {DEFAULT_URL})",
+    )
+    run.add_argument(
+        "--token",
+        default=os.environ.get("E2E_TOKEN") or None,
+        help="auth token of the Rasa HTTP API, its --auth-token (default: E2E_TOKEN)",
+    )
+    run.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="start no new case after the first failure",
+    )
+    run.add_argument(
+        "--e2e-results",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write e2e_results.yml, passed.yml and failed.yml here",
+    )
+    run.add_argument(
+        "--domain",
+        type=Path,
+        default=None,
+        help="domain file or folder to check names against (default: ./domain or ./domain.yml)",
+    )
+    run.add_argument(
+        "--no-domain-check",
+        action="store_true",
+        help="do not check response, slot, intent and action names against the domain",
+    )
+    run.add_argument(
+        "--stub-port",
+        type=int,
+        default=int(os.environ["E2E_STUB_PORT"])
+        if os.environ.get("E2E_STUB_PORT")
+        else None,
+        help="answer stub_custom_actions on this port (the assistant's action_endpoint"
+        " must point here; default: E2E_STUB_PORT)",
+    )
+    run.add_argument(
+        "--actions-url",
+        default=os.environ.get("E2E_ACTIONS_URL") or "http://127.0.0.1:5055",
+        help="the real action server, for actions no case stubs (default: E2E_ACTIONS_URL)",
     )
     run.add_argument("--junit", type=Path, default=None, help="write JUnit XML here")
     run.add_argument(
@@ -135,6 +191,31 @@ def run_command(args: argparse.Namespace) -> int:
     if not suite.cases:
         print("error: no test cases found", file=sys.stderr)
         return EXIT_USAGE
+    if not args.no_domain_check:
+        domain_path = args.domain or default_domain_path()
+        if domain_path is None:
+            logging.getLogger(__name__).warning(
+                "no domain found: names are not checked (--domain PATH)"
+            )
+        else:
+            errors = check_suite(suite, load_domain(domain_path))
+            for message in errors:
+                print(f"error: {message}", file=sys.stderr)
+            if errors:
+                print(
+                    f"error: {len(errors)} name(s) not in the domain {domain_path}",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+    stubbed = [case.name for case in suite.cases if case.stubs]
+    if stubbed and args.stub_port is None:
+        print(
+            f"error: {len(stubbed)} case(s) stub custom actions ({stubbed[0]}, ...);"
+            " run with --stub-port PORT and the assistant's action_endpoint at"
+            " http://127.0.0.1:PORT/webhook (make test-e2e-suite does both)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
     def show(result: CaseResult) -> None:
         if not args.quiet:
@@ -152,9 +233,15 @@ def run_command(args: argparse.Namespace) -> int:
                 token=args.token,
                 workers=args.workers,
                 timeout=args.timeout,
+                fail_fast=args.fail_fast,
+                stub_port=args.stub_port,
+                actions_url=args.actions_url,
                 on_result=show,
             )
         )
+    except AuthError as error:
+        print(f"error: the assistant at {args.url}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except AssistantError as error:
         print(
             f"error: the assistant at {args.url} is not reachable: {error}",
@@ -167,6 +254,8 @@ def run_command(args: argparse.Namespace) -> int:
         write_html(outcome, args.html)
     if args.save_transcripts:
         _save_transcripts(outcome.results, args.save_transcripts)
+    if args.e2e_results:
+        write_yaml_results(outcome, args.e2e_results)
     print(console_summary(outcome), flush=True)
     return 0 if outcome.failed == 0 else EXIT_FAILED
 
