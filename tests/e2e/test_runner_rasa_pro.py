@@ -433,7 +433,8 @@ def test_the_command_line_stops_on_domain_errors(
               - utter_not: utter_remdy_*
         """,
     )
-    code = main(["run", str(path), "--domain", str(PROJECT / "domain")])
+    url = f"http://127.0.0.1:{FAKE_RASA_PORT}"  # never reached: it stops before
+    code = main(["run", str(path), "--domain", str(PROJECT / "domain"), "--url", url])
     err = capsys.readouterr().err
     assert code == 2
     assert "matches no response" in err and "1 name(s) not in the domain" in err
@@ -590,10 +591,12 @@ def test_stubbed_actions_are_answered_from_the_file_and_others_forwarded(
 
 
 def test_stubbed_cases_fail_with_a_clear_message_without_a_stub_server(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("E2E_STUB_PORT", raising=False)
     path = write(tmp_path, STUBS)
-    code = main(["run", str(path), "--no-domain-check"])
+    url = f"http://127.0.0.1:{FAKE_RASA_PORT}"  # never reached: it stops before
+    code = main(["run", str(path), "--no-domain-check", "--url", url])
     assert code == 2
     assert "--stub-port" in capsys.readouterr().err
 
