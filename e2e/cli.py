@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from e2e.cases import CaseFileError, load_suite
+from e2e.coverage import measure, write_coverage
 from e2e.domain_check import check_suite, default_domain_path, load_domain
 from e2e.report import (
     console_summary,
@@ -97,6 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help="write e2e_results.yml, passed.yml and failed.yml here",
+    )
+    run.add_argument(
+        "--coverage",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="print what the run exercised (responses, intents, actions, red flags x"
+        " contexts) and write coverage.json and coverage.md here",
+    )
+    run.add_argument(
+        "--coverage-threshold",
+        type=float,
+        default=None,
+        metavar="PERCENT",
+        help="fail (exit 1) when a coverage table is below this percentage",
     )
     run.add_argument(
         "--domain",
@@ -191,8 +207,12 @@ def run_command(args: argparse.Namespace) -> int:
     if not suite.cases:
         print("error: no test cases found", file=sys.stderr)
         return EXIT_USAGE
+    domain_path = args.domain or default_domain_path()
+    wants_coverage = args.coverage is not None or args.coverage_threshold is not None
+    if wants_coverage and domain_path is None:
+        print("error: coverage needs the domain (--domain PATH)", file=sys.stderr)
+        return EXIT_USAGE
     if not args.no_domain_check:
-        domain_path = args.domain or default_domain_path()
         if domain_path is None:
             logging.getLogger(__name__).warning(
                 "no domain found: names are not checked (--domain PATH)"
@@ -257,6 +277,20 @@ def run_command(args: argparse.Namespace) -> int:
     if args.e2e_results:
         write_yaml_results(outcome, args.e2e_results)
     print(console_summary(outcome), flush=True)
+    if wants_coverage:
+        assert domain_path is not None
+        coverage = measure(outcome, load_domain(domain_path))
+        print(coverage.summary(), flush=True)
+        if args.coverage is not None:
+            write_coverage(coverage, args.coverage)
+        if args.coverage_threshold is not None:
+            below = coverage.below(args.coverage_threshold)
+            if below:
+                print(
+                    f"coverage below {args.coverage_threshold:g}%: {', '.join(below)}",
+                    flush=True,
+                )
+                return EXIT_FAILED
     return 0 if outcome.failed == 0 else EXIT_FAILED
 
 

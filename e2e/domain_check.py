@@ -66,6 +66,11 @@ class DomainNames:
     intents: frozenset[str]
     actions: frozenset[str]
     custom_actions: frozenset[str] = field(default_factory=frozenset)
+    forms: frozenset[str] = field(default_factory=frozenset)
+    # Custom actions named in slot mappings, with the slots they fill.
+    mapping_actions: dict[str, set[str]] = field(
+        default_factory=dict, hash=False, compare=False
+    )
 
 
 def _names(section: Any) -> set[str]:
@@ -96,6 +101,7 @@ def load_domain(path: str | Path) -> DomainNames:
     intents: set[str] = set(DEFAULT_INTENTS)
     custom: set[str] = set()
     forms: set[str] = set()
+    mapping_actions: dict[str, set[str]] = {}
     for file in files:
         data = yaml.load(file.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
@@ -105,12 +111,20 @@ def load_domain(path: str | Path) -> DomainNames:
         intents |= _names(data.get("intents"))
         custom |= _names(data.get("actions"))
         forms |= _names(data.get("forms"))
+        for slot, spec in (data.get("slots") or {}).items():
+            for mapping in (spec or {}).get("mappings") or []:
+                if isinstance(mapping, dict) and mapping.get("action"):
+                    mapping_actions.setdefault(str(mapping["action"]), set()).add(
+                        str(slot)
+                    )
     return DomainNames(
         responses=frozenset(responses),
         slots=frozenset(slots),
         intents=frozenset(intents),
         actions=frozenset(custom | forms | responses | DEFAULT_ACTIONS),
         custom_actions=frozenset(custom),
+        forms=frozenset(forms),
+        mapping_actions=mapping_actions,
     )
 
 

@@ -17,6 +17,9 @@ E2E_STARTUP_TIMEOUT ?= 600
 E2E_REPORTS ?= reports/e2e
 E2E_GENERATED ?= $(E2E_REPORTS)/generated
 E2E_CASES ?= tests/e2e $(E2E_GENERATED)
+# Fail the suite when a coverage table (responses, intents, actions, red flags x
+# contexts) is below this percentage; empty: report only (reports/e2e/coverage/).
+E2E_COVERAGE_THRESHOLD ?=
 
 TEST_TARGETS += test-e2e
 
@@ -34,7 +37,8 @@ test-e2e-suite: $(MODEL) $(VENV_STAMP) ## Run the e2e conversation suite and the
 		$(PY) -m e2e run $(E2E_CASES) --url http://127.0.0.1:$(E2E_RASA_PORT) --token $(E2E_TOKEN) \
 		--stub-port $(E2E_STUB_PORT) --actions-url http://127.0.0.1:$(E2E_ACTIONS_PORT) \
 		--workers $(E2E_WORKERS) --junit $(E2E_REPORTS)/junit.xml --html $(E2E_REPORTS)/report.html \
-		--e2e-results $(E2E_REPORTS)
+		--e2e-results $(E2E_REPORTS) --coverage $(E2E_REPORTS)/coverage \
+		$(if $(E2E_COVERAGE_THRESHOLD),--coverage-threshold $(E2E_COVERAGE_THRESHOLD))
 
 test-e2e-runner: $(MODEL) $(VENV_STAMP) ## Unit tests of the e2e runner, the deliberately broken bot and the SQL-store check
 	E2E_STUB_PORT=$(E2E_STUB_PORT) E2E_FAKE_RASA_PORT=$(E2E_BROKEN_RASA_PORT) \
