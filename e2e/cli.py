@@ -22,6 +22,7 @@ from ruamel.yaml.error import YAMLError
 from e2e.cases import CaseFileError, load_suite
 from e2e.coverage import measure, write_coverage
 from e2e.domain_check import check_suite, default_domain_path, load_domain
+from e2e.record import record
 from e2e.report import (
     console_summary,
     progress_line,
@@ -177,7 +178,46 @@ def build_parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", help="no line per finished case"
     )
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+
+    rec = commands.add_parser(
+        "record", help="turn a real conversation (by sender id) into a test case"
+    )
+    rec.add_argument("sender", help="the conversation's sender id")
+    rec.add_argument(
+        "--out", type=Path, required=True, help="case file to add the case to"
+    )
+    rec.add_argument(
+        "--name", default=None, help="test case name (default: from the id)"
+    )
+    rec.add_argument(
+        "--url",
+        default=os.environ.get("E2E_URL") or DEFAULT_URL,
+        help=f"Rasa server URL (default: E2E_URL, else {DEFAULT_URL})",
+    )
+    rec.add_argument(
+        "--token",
+        default=os.environ.get("E2E_TOKEN") or None,
+        help="auth token of the Rasa HTTP API (default: E2E_TOKEN)",
+    )
     return parser
+
+
+def record_command(args: argparse.Namespace) -> int:
+    """Write the conversation as a case; exit code 2 when it cannot be read."""
+    try:
+        case = record(
+            url=args.url,
+            sender=args.sender,
+            token=args.token,
+            out=args.out,
+            name=args.name,
+        )
+    except (AssistantError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    users = sum(1 for step in case["steps"] if "user" in step)
+    print(f"wrote {case['test_case']} ({users} user messages) to {args.out}")
+    return 0
 
 
 def _save_transcripts(results: list[CaseResult], folder: Path) -> None:
@@ -303,4 +343,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "run":
         return run_command(args)
+    if args.command == "record":
+        return record_command(args)
     return EXIT_USAGE

@@ -5,8 +5,10 @@ uses) and the action endpoint pointing at the runner's stub server. The fixture
 cases (``clinic.yml``), the Rasa Pro documentation examples (``rasa_pro_docs.yml``,
 metadata and assertions included) and the stubbed cases (``rasa_pro_stubs.yml``)
 must all pass through the real command line. Before fixtures were appended after
-the session start, the SQL store dropped them and the clinic cases failed. Needs the
-trained model (skipped otherwise) and takes a minute or two.
+the session start, the SQL store dropped them and the clinic cases failed. Then one
+of those real conversations is recorded from the tracker API (``e2e record``) and
+the recorded case replayed. Needs the trained model (skipped otherwise) and takes a
+minute or two.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from supervisor.assistant import Assistant, AssistantConfig
+
+DOCS_CASE = "user reports a cramp and answers the first question"
 
 PROJECT = Path(__file__).resolve().parents[2]
 MODEL = PROJECT / "models" / "hamstring.tar.gz"
@@ -53,35 +57,36 @@ def test_fixtures_metadata_and_stubs_on_a_sql_tracker_store(tmp_path: Path) -> N
         endpoints=endpoints,
         startup_timeout=600,
     )
-    with Assistant(config):
-        completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "e2e",
-                "run",
-                str(CASES / "clinic.yml"),
-                str(CASES / "rasa_pro_docs.yml"),
-                str(CASES / "rasa_pro_stubs.yml"),
-                "--url",
-                config.url,
-                "--token",
-                TOKEN,
-                "--stub-port",
-                str(STUB_PORT),
-                "--actions-url",
-                config.actions_url,
-                "--save-transcripts",
-                str(tmp_path / "transcripts"),
-                "--e2e-results",
-                str(tmp_path / "results"),
-            ],
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "e2e", *args, "--url", config.url, "--token", TOKEN],
             cwd=PROJECT,
             capture_output=True,
             text=True,
             timeout=600,
             check=False,
         )
+
+    stubs = ["--stub-port", str(STUB_PORT), "--actions-url", config.actions_url]
+    with Assistant(config):
+        completed = cli(
+            "run",
+            str(CASES / "clinic.yml"),
+            str(CASES / "rasa_pro_docs.yml"),
+            str(CASES / "rasa_pro_stubs.yml"),
+            *stubs,
+            "--save-transcripts",
+            str(tmp_path / "transcripts"),
+            "--e2e-results",
+            str(tmp_path / "results"),
+        )
+        sender = json.loads(
+            (tmp_path / "transcripts" / f"{DOCS_CASE}.json").read_text()
+        )["sender"]
+        recorded_file = tmp_path / "recorded.yml"
+        recorded = cli("record", sender, "--out", str(recorded_file))
+        replayed = cli("run", str(recorded_file), *stubs)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output
     results = YAML(typ="safe").load(
@@ -92,14 +97,23 @@ def test_fixtures_metadata_and_stubs_on_a_sql_tracker_store(tmp_path: Path) -> N
         "passed"
     }
     # The docs' metadata example: case and step metadata on the user event.
-    recorded = json.loads(
+    transcript = json.loads(
         (tmp_path / "transcripts" / "test_greeting_with_metadata.json").read_text()
     )
     metadata = [
         event.get("metadata") or {}
-        for turn in recorded["turns"]
+        for turn in transcript["turns"]
         for event in turn["events"]
         if event.get("event") == "user"
     ]
     assert metadata[0]["os"] == "linux" and metadata[0]["language"] == "English"
     assert "os" not in metadata[1] and metadata[1]["location"] == "Europe"
+
+    # Record -> replay: the real conversation, as a case, passes again.
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    text = recorded_file.read_text(encoding="utf-8")
+    assert '- user: "no"' in text
+    assert "- utter: utter_ask_screening_form_screen_cold_pale_leg" in text
+    assert 'screen_chest_pain_or_breathless: "absent"' in text
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert replayed.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
