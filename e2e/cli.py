@@ -1,7 +1,9 @@
 """Command line: ``e2e run [PATH ...] [--url ...] [--junit ...] [--html ...]``.
 
 Also ``python -m e2e``. ``--url`` and ``--token`` default to ``E2E_URL`` and
-``E2E_TOKEN`` (``make test-e2e-suite`` and ``python -m supervisor run`` set both).
+``E2E_TOKEN`` (``make test-e2e-suite`` and ``python -m supervisor run`` set both;
+``RASA_TOKEN`` is read too), ``--rest-token`` to ``E2E_REST_TOKEN`` or ``REST_TOKEN``,
+so a shell that started ``make run`` with its tokens set can run the cases as is.
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ def _parse_fixture(text: str) -> tuple[str, dict[str, Any]]:
     return name, slots
 
 
+def _env(*names: str) -> str | None:
+    """The first of the environment variables ``names`` that is set and not empty."""
+    return next((os.environ[n] for n in names if os.environ.get(n)), None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m e2e`` argument parser."""
     parser = argparse.ArgumentParser(
@@ -85,8 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--token",
-        default=os.environ.get("E2E_TOKEN") or None,
-        help="auth token of the Rasa HTTP API, its --auth-token (default: E2E_TOKEN)",
+        default=_env("E2E_TOKEN", "RASA_TOKEN"),
+        help="auth token of the Rasa HTTP API, its --auth-token"
+        " (default: E2E_TOKEN, else RASA_TOKEN)",
+    )
+    run.add_argument(
+        "--rest-token",
+        default=_env("E2E_REST_TOKEN", "REST_TOKEN"),
+        help="bearer token of the REST channel (default: E2E_REST_TOKEN, else REST_TOKEN)",
     )
     run.add_argument(
         "--fail-fast",
@@ -196,8 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rec.add_argument(
         "--token",
-        default=os.environ.get("E2E_TOKEN") or None,
-        help="auth token of the Rasa HTTP API (default: E2E_TOKEN)",
+        default=_env("E2E_TOKEN", "RASA_TOKEN"),
+        help="auth token of the Rasa HTTP API (default: E2E_TOKEN, else RASA_TOKEN)",
     )
     return parser
 
@@ -291,6 +304,7 @@ def run_command(args: argparse.Namespace) -> int:
                 suite,
                 url=args.url,
                 token=args.token,
+                rest_token=args.rest_token,
                 workers=args.workers,
                 timeout=args.timeout,
                 fail_fast=args.fail_fast,

@@ -50,12 +50,18 @@ class RasaClient:
         url: str,
         *,
         token: str | None = None,
+        rest_token: str | None = None,
         timeout: float = 120.0,
     ) -> None:
-        """Talk to the Rasa server at ``url`` with ``session``."""
+        """Talk to the Rasa server at ``url`` with ``session``.
+
+        ``token`` is the HTTP API's (``--auth-token``); ``rest_token`` the bearer
+        token the REST channel may require (this project's ``REST_TOKEN``).
+        """
         self.session = session
         self.url = url.rstrip("/")
         self.token = token
+        self.rest_token = rest_token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
 
     def _params(self, **extra: str) -> dict[str, str]:
@@ -71,12 +77,7 @@ class RasaClient:
                 method, url, timeout=self.timeout, **kwargs
             ) as response:
                 if response.status in (401, 403):
-                    given = "a wrong token" if self.token else "no token"
-                    raise AuthError(
-                        f"{method} {path} answered HTTP {response.status}: the assistant"
-                        f" refused {given}. Pass the token its HTTP API was started with"
-                        " (--auth-token) as --token or E2E_TOKEN; `make run` prints it."
-                    )
+                    raise AuthError(self._refused(method, path, response.status))
                 if response.status >= 400:
                     body = (await response.text())[:500]
                     raise AssistantError(
@@ -90,6 +91,21 @@ class RasaClient:
         except aiohttp.ClientError as error:
             raise AssistantError(f"{method} {path}: {error}") from error
 
+    def _refused(self, method: str, path: str, status: int) -> str:
+        if path.startswith("/webhooks/"):
+            given = "a wrong REST token" if self.rest_token else "no REST token"
+            how = (
+                "Pass the REST channel's bearer token as --rest-token or E2E_REST_TOKEN"
+                " (REST_TOKEN is read too; `make run` prints it)."
+            )
+        else:
+            given = "a wrong token" if self.token else "no token"
+            how = (
+                "Pass the token its HTTP API was started with (--auth-token) as"
+                " --token or E2E_TOKEN (RASA_TOKEN is read too; `make run` prints it)."
+            )
+        return f"{method} {path} answered HTTP {status}: the assistant refused {given}. {how}"
+
     async def status(self) -> dict[str, Any]:
         """``GET /status``: the loaded model (needs ``--enable-api``)."""
         return await self._request("GET", "/status", params=self._params())
@@ -101,7 +117,12 @@ class RasaClient:
         body: dict[str, Any] = {"sender": sender, "message": text}
         if metadata:
             body["metadata"] = metadata
-        replies = await self._request("POST", "/webhooks/rest/webhook", json=body)
+        headers = (
+            {"Authorization": f"Bearer {self.rest_token}"} if self.rest_token else {}
+        )
+        replies = await self._request(
+            "POST", "/webhooks/rest/webhook", json=body, headers=headers
+        )
         return list(replies or [])
 
     async def tracker(self, sender: str) -> dict[str, Any]:
@@ -239,6 +260,8 @@ async def run_case(
                 turn.preamble = before_user
             result.turns.append(turn)
             result.failures += checker.check_turn(index, turn)
+    except AuthError:
+        raise  # every case would fail the same way: stop the run with the reason
     except AssistantError as error:
         result.error = str(error)
     finally:
@@ -284,6 +307,7 @@ async def run_suite(
     *,
     url: str,
     token: str | None = None,
+    rest_token: str | None = None,
     workers: int = 4,
     timeout: float = 120.0,
     fail_fast: bool = False,
@@ -307,7 +331,9 @@ async def run_suite(
         else None
     )
     async with aiohttp.ClientSession(connector=connector) as session:
-        client = RasaClient(session, url, token=token, timeout=timeout)
+        client = RasaClient(
+            session, url, token=token, rest_token=rest_token, timeout=timeout
+        )
         await check_reachable(client)
         if stubs is not None:
             await stubs.start()

@@ -484,12 +484,17 @@ def test_url_and_token_default_to_the_environment(
 
 
 def run_against_fake(
-    suite: Suite, *, token: str = TOKEN, **options: Any
+    suite: Suite,
+    *,
+    token: str = TOKEN,
+    fake_rest_token: str | None = None,
+    **options: Any,
 ) -> tuple[SuiteResult, FakeRasa]:
     fake = FakeRasa(
         port=FAKE_RASA_PORT,
         action_endpoint=f"http://127.0.0.1:{STUB_PORT}/webhook",
         actions_port=FAKE_ACTIONS_PORT,
+        rest_token=fake_rest_token,
     )
 
     async def go() -> SuiteResult:
@@ -629,3 +634,16 @@ def test_a_wrong_token_is_reported_as_such(tmp_path: Path) -> None:
         run_against_fake(suite, token="wrong")
     with pytest.raises(AuthError, match="refused no token.*E2E_TOKEN"):
         run_against_fake(suite, token="")
+
+
+def test_a_rest_channel_token_is_sent_and_its_refusal_explained(tmp_path: Path) -> None:
+    suite = load(
+        tmp_path,
+        "test_cases:\n  - test_case: c\n    steps:\n      - user: hi\n      - utter: utter_greet\n",
+    )
+    outcome, _ = run_against_fake(suite, fake_rest_token="rest", rest_token="rest")
+    assert outcome.passed == 1
+    with pytest.raises(AuthError, match="refused no REST token.*--rest-token"):
+        run_against_fake(suite, fake_rest_token="rest")
+    with pytest.raises(AuthError, match="refused a wrong REST token"):
+        run_against_fake(suite, fake_rest_token="rest", rest_token="nope")

@@ -39,6 +39,7 @@ class FakeRasa:
     port: int
     action_endpoint: str
     actions_port: int
+    rest_token: str | None = None
     trackers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     action_calls: list[str] = field(default_factory=list)
@@ -113,6 +114,10 @@ class FakeRasa:
         return web.json_response(self._state(sender))
 
     async def _webhook(self, request: web.Request) -> web.Response:
+        if self.rest_token and request.headers.get("Authorization") != (
+            f"Bearer {self.rest_token}"
+        ):
+            return web.json_response({"error": "unauthorised"}, status=401)
         body = await request.json()
         self.received.append(body)
         sender, text = body["sender"], body["message"]
