@@ -21,6 +21,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from e2e import generate
 from e2e.cases import CaseFileError, load_suite
 from e2e.coverage import measure, write_coverage
 from e2e.domain_check import check_suite, default_domain_path, load_domain
@@ -212,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env("E2E_TOKEN", "RASA_TOKEN"),
         help="auth token of the Rasa HTTP API (default: E2E_TOKEN, else RASA_TOKEN)",
     )
+    gen = commands.add_parser(
+        "generate",
+        help="write the red-flag cases generated from the triage table",
+    )
+    gen.add_argument(
+        "--out", type=Path, default=generate.DEFAULT_OUT, help="case file to write"
+    )
     return parser
 
 
@@ -359,4 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_command(args)
     if args.command == "record":
         return record_command(args)
+    if args.command == "generate":
+        count = generate.write(args.out)
+        print(f"wrote {count} cases to {args.out}")
+        return 0
     return EXIT_USAGE
