@@ -147,9 +147,15 @@ def _check_response(where: str, pattern: str, domain: DomainNames) -> str | None
     if _GLOB_CHARS.search(pattern):
         if any(fnmatch.fnmatchcase(r, pattern) for r in domain.responses):
             return None
-        prefix = pattern.split("*")[0].split("?")[0].split("[")[0]
-        close = sorted(r for r in domain.responses if r.startswith(prefix[:6]))[:3]
-        hint = f" (responses like {', '.join(close)})" if close else ""
+        # Compare the literal part before the first wildcard with the same length of
+        # every response name: "utter_remdy_" is close to "utter_remedy_".
+        prefix = _GLOB_CHARS.split(pattern, maxsplit=1)[0]
+        heads: dict[str, list[str]] = {}
+        for response in sorted(domain.responses):
+            heads.setdefault(response[: len(prefix)], []).append(response)
+        near = difflib.get_close_matches(prefix, list(heads), n=1, cutoff=0.6)
+        close = heads[near[0]][:3] if near and prefix else []
+        hint = f" (did you mean {near[0]}*? e.g. {', '.join(close)})" if close else ""
         return f"{where}: the glob {pattern!r} matches no response in the domain{hint}"
     if pattern not in domain.responses:
         return _unknown(where, "response", pattern, domain.responses)
