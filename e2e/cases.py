@@ -53,6 +53,7 @@ SLOT_WAS_SET = "slot_was_set"
 SLOT_WAS_NOT_SET = "slot_was_not_set"
 UTTER_NOT = "utter_not"
 UTTER_NOT_ANYWHERE = "utter_not_anywhere"
+UTTER_NOT_IN_TURN = "utter_not_in_turn"
 TRIAGE_LEVEL = "triage_level"
 TRIAGE_LEVEL_AT_LEAST = "triage_level_at_least"
 
@@ -64,6 +65,7 @@ STEP_KINDS: tuple[str, ...] = (
     SLOT_WAS_NOT_SET,
     UTTER_NOT,
     UTTER_NOT_ANYWHERE,
+    UTTER_NOT_IN_TURN,
     TRIAGE_LEVEL,
     TRIAGE_LEVEL_AT_LEAST,
 )

@@ -21,7 +21,8 @@ Semantics (Rasa Pro's, plus this project's triage steps):
 * ``utter_not: <glob>`` forbids matching responses from that point to the end of the
   case: in the rest of the current turn (after the last message an earlier step of
   the turn matched) and in every later turn. ``utter_not_anywhere: <glob>`` forbids
-  them in the whole conversation, before that point too.
+  them in the whole conversation, before that point too. ``utter_not_in_turn``
+  forbids them in this turn only (the whole turn).
 
 Every failing step of a turn is reported, not only the first. Checks before the
 first ``user:`` step look at the session start (and fixtures).
@@ -49,6 +50,7 @@ from e2e.cases import (
     UTTER,
     UTTER_NOT,
     UTTER_NOT_ANYWHERE,
+    UTTER_NOT_IN_TURN,
     Assertion,
     Step,
     TestCase,
@@ -186,6 +188,8 @@ class CaseChecker:
                     step, index, messages[cursor:], "in this turn"
                 )
                 self.watches.append(_Watch(step, index))
+            elif step.kind == UTTER_NOT_IN_TURN:
+                failure = self._forbidden(step, index, messages, "in this turn")
             elif step.kind == UTTER_NOT_ANYWHERE:
                 for earlier_index, earlier in enumerate(self.turns):
                     earlier_messages = [

@@ -28,6 +28,7 @@ from e2e.cases import (
     UTTER,
     UTTER_NOT,
     UTTER_NOT_ANYWHERE,
+    UTTER_NOT_IN_TURN,
     Suite,
     TestCase,
 )
@@ -182,7 +183,7 @@ def check_case(case: TestCase, domain: DomainNames) -> list[str]:
                 _unknown(stub.where, "custom action", action, domain.custom_actions)
             )
     for step in case.steps:
-        if step.kind in (UTTER, UTTER_NOT, UTTER_NOT_ANYWHERE):
+        if step.kind in (UTTER, UTTER_NOT, UTTER_NOT_ANYWHERE, UTTER_NOT_IN_TURN):
             errors.append(_check_response(step.where, step.arg, domain))
         elif step.kind in (SLOT_WAS_SET, SLOT_WAS_NOT_SET):
             if step.arg not in domain.slots:

@@ -180,6 +180,7 @@ class SuiteResult:
     seconds: float
     url: str
     not_run: int = 0  # cases --fail-fast left out
+    skipped: list[str] = field(default_factory=list)  # stubbed cases without stubs
 
     @property
     def passed(self) -> int:

@@ -428,3 +428,31 @@ def test_fixture_option_overrides_slots_of_a_fixture(tmp_path: Path) -> None:
         "clinic_name": "A",
         "clinic_phone": "+1 555 0100",
     }
+
+
+def test_utter_not_in_turn_forbids_a_response_in_its_turn_only(tmp_path: Path) -> None:
+    case = load_case(
+        tmp_path,
+        """
+        test_cases:
+          - test_case: case
+            steps:
+              - user: "hi"
+              - utter_not_in_turn: utter_remedy_*
+              - user: "what helps?"
+        """,
+    )
+    later = [
+        Turn(user=None, events=list(SESSION)),
+        turn("hi", bot("utter_greet")),
+        turn("what helps?", bot("utter_remedy_stretch")),
+    ]
+    assert check_transcript(case, later) is None
+    same_turn = [
+        Turn(user=None, events=list(SESSION)),
+        turn("hi", bot("utter_remedy_stretch"), bot("utter_greet")),
+        turn("what helps?"),
+    ]
+    failure = check_transcript(case, same_turn)
+    assert failure is not None and failure.step.kind == "utter_not_in_turn"
+    assert failure.turn == 1

@@ -595,6 +595,28 @@ def test_stubbed_actions_are_answered_from_the_file_and_others_forwarded(
     assert fake.action_calls == ["action_handle_fallback"]
 
 
+def test_stubbed_cases_are_skipped_without_a_stub_server(tmp_path: Path) -> None:
+    from e2e.cli import without_stubbed_cases
+    from e2e.report import console_summary
+
+    suite = load_suite(
+        [
+            write(tmp_path, STUBS),
+            write(
+                tmp_path,
+                "test_cases:\n  - test_case: plain\n    steps:\n      - user: hi\n",
+                name="plain.yml",
+            ),
+        ]
+    )
+    kept, skipped = without_stubbed_cases(suite, stub_port=None)
+    assert [c.name for c in kept.cases] == ["plain"]
+    assert skipped == ["first", "second"]
+    assert without_stubbed_cases(suite, stub_port=STUB_PORT) == (suite, [])
+    outcome = SuiteResult([], 0.1, "http://x", skipped=skipped)
+    assert console_summary(outcome).splitlines()[-1] == "0 passed, 0 failed, 2 skipped"
+
+
 def test_stubbed_cases_fail_with_a_clear_message_without_a_stub_server(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
