@@ -4,33 +4,44 @@ Semantics (Rasa Pro's, plus this project's triage steps):
 
 * The steps after a ``user:`` step are checked against what the bot did after that
   message, up to the next user message (one :class:`~e2e.transcript.Turn`).
-* ``bot:`` and ``utter:`` steps are matched in order against the bot's messages of the
-  turn: each must be found after the message the previous one matched. Messages the
-  case does not mention are allowed in between (write ``utter_not`` to forbid one).
-  ``bot:`` compares the whole text (surrounding whitespace ignored); ``utter:`` compares
-  the response name, and may be a glob (``utter_remedy_*``).
-* ``slot_was_set`` / ``slot_was_not_set`` look at the slot events of the whole turn,
-  in any order. With a value, the value must match; without, any non-null value.
+* ``bot:`` and ``utter:`` steps match the bot's messages of the turn **in any order**,
+  each a different message; with ``assertion_order_enabled: true`` on the user step
+  they must appear in the order written (each after the previous match). Messages
+  the case does not mention are allowed (write ``utter_not`` to forbid one).
+  ``bot:`` compares the whole text (surrounding whitespace ignored); ``utter:``
+  compares the response name, and may be a glob (``utter_remedy_*``).
+* ``slot_was_set`` / ``slot_was_not_set`` look at the slot events of the whole turn.
+  With a value, the value must match; without, any non-null value.
+* ``assertions:`` (Rasa Pro) are checked against the events of the turn, in any
+  order, or with ``assertion_order_enabled`` each after the event the previous one
+  matched. ``bot_uttered`` needs one message that has every property given.
 * ``triage_level`` / ``triage_level_at_least`` read the ``triage_level`` slot as it
   is at the end of the turn (``at_least`` uses the order self_care < see_doctor <
   urgent < emergency; an unset level is below all of them).
 * ``utter_not: <glob>`` forbids matching responses from that point to the end of the
   case: in the rest of the current turn (after the last message an earlier step of
   the turn matched) and in every later turn. ``utter_not_anywhere: <glob>`` forbids
-  them in the whole conversation, before that point too.
+  them in the whole conversation, before that point too. ``utter_not_in_turn``
+  forbids them in this turn only (the whole turn).
 
-Checks before the first ``user:`` step look at the session start (and fixtures).
+Every failing step of a turn is reported, not only the first. Checks before the
+first ``user:`` step look at the session start (and fixtures).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from e2e.cases import (
+    ACTION_EXECUTED,
     ANY,
     BOT,
+    BOT_DID_NOT_UTTER,
+    BOT_UTTERED,
     SLOT_WAS_NOT_SET,
     SLOT_WAS_SET,
     TRIAGE_LEVEL,
@@ -39,6 +50,8 @@ from e2e.cases import (
     UTTER,
     UTTER_NOT,
     UTTER_NOT_ANYWHERE,
+    UTTER_NOT_IN_TURN,
+    Assertion,
     Step,
     TestCase,
 )
@@ -51,15 +64,16 @@ TRIAGE_SLOT = "triage_level"
 class Failure:
     """Why a case failed: the step, what was expected and what the bot actually did."""
 
-    step: Step
+    step: Step | Assertion
     turn: int
     expected: str
     actual: str
 
     def describe(self) -> str:
         """A multi-line explanation for reports."""
+        what = "assertion" if isinstance(self.step, Assertion) else "step"
         return (
-            f"failed step ({self.step.where}): {self.step.describe()}\n"
+            f"failed {what} in turn {self.turn} ({self.step.where}): {self.step.describe()}\n"
             f"  expected: {self.expected}\n"
             f"  actual:   {self.actual.replace(chr(10), chr(10) + '            ')}"
         )
@@ -112,13 +126,17 @@ class CaseChecker:
         self.turns: list[Turn] = []
         self.watches: list[_Watch] = []
 
-    def check_turn(self, index: int, turn: Turn) -> Failure | None:
-        """Check the steps of turn ``index`` (0 = before the first user message)."""
+    def check_turn(self, index: int, turn: Turn) -> list[Failure]:
+        """Check the steps of turn ``index`` (0 = before the first user message).
+
+        Returns every failure of the turn (an empty list when all steps held).
+        """
         if index != len(self.turns):
             raise ValueError(
                 f"turns must be checked in order: expected {len(self.turns)}, got {index}"
             )
         self.turns.append(turn)
+        failures: list[Failure] = []
         all_messages = [
             bot_message(e) for e in turn.preamble if e.get("event") == "bot"
         ]
@@ -129,28 +147,38 @@ class CaseChecker:
                 watch.step, index, all_messages, "in a later turn"
             )
             if forbidden:
-                return forbidden
+                failures.append(forbidden)
 
         messages = turn.bot_messages
-        cursor = 0
-        _, steps = self.groups[index] if index < len(self.groups) else (None, [])
+        user_step, steps = (
+            self.groups[index] if index < len(self.groups) else (None, [])
+        )
+        ordered = bool(user_step and user_step.ordered)
+        if user_step is not None and user_step.assertions:
+            failures += check_assertions(
+                user_step.assertions, index, turn, ordered=ordered
+            )
+        used: set[int] = set()
+        cursor = 0  # after the last message a step of this turn matched
         for step in steps:
             failure: Failure | None = None
             if step.kind in (BOT, UTTER):
-                found = self._find(messages, cursor, step)
+                start = cursor if ordered else 0
+                found = self._find(messages, start, step, used)
                 if found is None:
                     expected = (
                         f"a message with response name {step.arg!r}"
                         if step.kind == UTTER
                         else f"a message with exactly the text {step.arg!r}"
                     )
-                    if cursor:
+                    if ordered and cursor:
                         expected += f" after {messages[cursor - 1].response or 'the previous match'}"
                     failure = Failure(
-                        step, index, expected, _list_messages(messages[cursor:])
+                        step, index, expected, _list_messages(messages[start:])
                     )
                 else:
-                    cursor = found + 1
+                    used.add(found)
+                    cursor = max(cursor, found + 1)
             elif step.kind in (SLOT_WAS_SET, SLOT_WAS_NOT_SET):
                 failure = self._check_slot(step, index, turn)
             elif step.kind in (TRIAGE_LEVEL, TRIAGE_LEVEL_AT_LEAST):
@@ -160,6 +188,8 @@ class CaseChecker:
                     step, index, messages[cursor:], "in this turn"
                 )
                 self.watches.append(_Watch(step, index))
+            elif step.kind == UTTER_NOT_IN_TURN:
+                failure = self._forbidden(step, index, messages, "in this turn")
             elif step.kind == UTTER_NOT_ANYWHERE:
                 for earlier_index, earlier in enumerate(self.turns):
                     earlier_messages = [
@@ -174,16 +204,24 @@ class CaseChecker:
                         break
                 self.watches.append(_Watch(step, index))
             if failure:
-                return failure
-        return None
+                failures.append(failure)
+        return failures
 
     def unchecked_steps(self) -> list[Step]:
         """Steps of turns that never ran (the conversation stopped early)."""
-        return [step for _, steps in self.groups[len(self.turns) :] for step in steps]
+        return [
+            step
+            for user, steps in self.groups[len(self.turns) :]
+            for step in ([user] if user else []) + steps
+        ]
 
     @staticmethod
-    def _find(messages: list[BotMessage], start: int, step: Step) -> int | None:
+    def _find(
+        messages: list[BotMessage], start: int, step: Step, used: set[int]
+    ) -> int | None:
         for position in range(start, len(messages)):
+            if position in used:
+                continue
             message = messages[position]
             if step.kind == UTTER and _matches_response(message, step.arg):
                 return position
@@ -253,17 +291,186 @@ class CaseChecker:
         return None
 
 
-def check_transcript(case: TestCase, turns: list[Turn]) -> Failure | None:
-    """Check a recorded conversation (turn 0 = session start, then one turn per user step)."""
+def _bot_matches(assertion: Assertion, message: BotMessage) -> bool:
+    """Whether one message has every property ``bot_uttered`` asks for."""
+    if assertion.utter_name is not None and message.response != assertion.utter_name:
+        return False
+    if assertion.text_matches is not None and not re.search(
+        assertion.text_matches, message.text or ""
+    ):
+        return False
+    if assertion.buttons:
+        actual = list(zip(message.buttons, message.payloads, strict=True))
+        if len(actual) != len(assertion.buttons):
+            return False
+        for (title, payload), (want_title, want_payload) in zip(
+            actual, assertion.buttons, strict=True
+        ):
+            if title != want_title or (
+                want_payload is not None and payload != want_payload
+            ):
+                return False
+    return True
+
+
+def _forbidden_part(assertion: Assertion, message: BotMessage) -> str | None:
+    """What of ``bot_did_not_utter`` a message shows (``None`` when nothing)."""
+    if assertion.utter_name is not None and message.response == assertion.utter_name:
+        return f"the response {assertion.utter_name!r}"
+    if assertion.text_matches is not None and re.search(
+        assertion.text_matches, message.text or ""
+    ):
+        return f"text matching {assertion.text_matches!r}"
+    pairs = set(zip(message.buttons, message.payloads, strict=True))
+    for title, payload in assertion.buttons:
+        if any(t == title and (payload is None or p == payload) for t, p in pairs):
+            return f"the button {title!r}"
+    return None
+
+
+def check_assertions(
+    assertions: tuple[Assertion, ...], index: int, turn: Turn, *, ordered: bool
+) -> list[Failure]:
+    """Check Rasa Pro assertions against the events of one turn.
+
+    In any order by default; with ``ordered`` each assertion is looked for after the
+    event the previous one matched (Rasa Pro's ``assertion_order_enabled``).
+    """
+    events = turn.events
+    failures: list[Failure] = []
+    start = 0
+    for assertion in assertions:
+        window = events[start:] if ordered else events
+        offset = start if ordered else 0
+        found, failure = _run_assertion(assertion, index, window)
+        if failure is not None:
+            if ordered and start:
+                failure = dataclasses.replace(
+                    failure,
+                    expected=failure.expected
+                    + " (after the event the assertion before it matched)",
+                )
+            failures.append(failure)
+        elif ordered and found is not None:
+            start = offset + found + 1
+    return failures
+
+
+def _describe_events(events: list[dict[str, Any]], kind: str) -> str:
+    if kind == "bot":
+        messages = [bot_message(e) for e in events if e.get("event") == "bot"]
+        return _list_messages(messages)
+    if kind == "action":
+        names = [
+            str(e.get("name"))
+            for e in events
+            if e.get("event") == "action" and e.get("name") != "action_listen"
+        ]
+        return "actions run: " + (", ".join(names) if names else "none")
+    slots = [
+        f"{e.get('name')}={e.get('value')!r}"
+        for e in events
+        if e.get("event") == "slot"
+    ]
+    return "slot events: " + (", ".join(slots) if slots else "none")
+
+
+def _run_assertion(
+    assertion: Assertion, index: int, events: list[dict[str, Any]]
+) -> tuple[int | None, Failure | None]:
+    """(position of the matching event, failure) of one assertion on turn events."""
+    kind = assertion.kind
+    if kind == ACTION_EXECUTED:
+        for position, event in enumerate(events):
+            if event.get("event") == "action" and event.get("name") == assertion.name:
+                return position, None
+        return None, Failure(
+            assertion,
+            index,
+            f"action {assertion.name!r} executed in this turn",
+            _describe_events(events, "action"),
+        )
+    if kind in (SLOT_WAS_SET, SLOT_WAS_NOT_SET):
+        matching = [
+            (position, event)
+            for position, event in enumerate(events)
+            if event.get("event") == "slot" and event.get("name") == assertion.name
+        ]
+        if kind == SLOT_WAS_SET:
+            for position, event in matching:
+                if assertion.value is ANY or event.get("value") == assertion.value:
+                    return position, None
+            wanted = "" if assertion.value is ANY else f" to {assertion.value!r}"
+            return None, Failure(
+                assertion,
+                index,
+                f"slot {assertion.name!r} set{wanted} in this turn",
+                _describe_events(events, "slot"),
+            )
+        if matching:
+            position, last = matching[-1]
+            value = last.get("value")
+            if (assertion.value is ANY and value is not None) or (
+                assertion.value is not ANY and value == assertion.value
+            ):
+                wanted = "" if assertion.value is ANY else f" to {assertion.value!r}"
+                return None, Failure(
+                    assertion,
+                    index,
+                    f"slot {assertion.name!r} not set{wanted} in this turn",
+                    f"it was set to {value!r}",
+                )
+            return position, None
+        return None, None
+    bot_positions = [
+        (position, bot_message(event))
+        for position, event in enumerate(events)
+        if event.get("event") == "bot"
+    ]
+    if kind == BOT_UTTERED:
+        for position, message in bot_positions:
+            if _bot_matches(assertion, message):
+                return position, None
+        return None, Failure(
+            assertion,
+            index,
+            "a message with " + assertion.describe().split(": ", 1)[1],
+            _describe_events(events, "bot"),
+        )
+    assert kind == BOT_DID_NOT_UTTER
+    for _position, message in bot_positions:
+        part = _forbidden_part(assertion, message)
+        if part:
+            return None, Failure(
+                assertion,
+                index,
+                f"no message with {part} in this turn",
+                f"the bot uttered {message.describe()}",
+            )
+    return None, None
+
+
+def check_all(case: TestCase, turns: list[Turn]) -> list[Failure]:
+    """Every failure of a recorded conversation (turn 0 = session start)."""
     checker = CaseChecker(case)
+    failures: list[Failure] = []
     for index, turn in enumerate(turns):
-        failure = checker.check_turn(index, turn)
-        if failure:
-            return failure
+        failures += checker.check_turn(index, turn)
     missing = checker.unchecked_steps()
     if missing:
         step = missing[0]
-        return Failure(
-            step, len(turns), step.describe(), "the conversation ended before this step"
+        failures.append(
+            Failure(
+                step,
+                len(turns),
+                step.describe(),
+                "the conversation ended before this step",
+            )
         )
-    return None
+    return failures
+
+
+def check_transcript(case: TestCase, turns: list[Turn]) -> Failure | None:
+    """The first failure of a recorded conversation, or ``None`` when it passed."""
+    failures = check_all(case, turns)
+    return failures[0] if failures else None

@@ -1,4 +1,10 @@
-"""Command line: ``python -m e2e run [PATH ...] --url ... [--junit ...] [--html ...]``."""
+"""Command line: ``e2e run [PATH ...] [--url ...] [--junit ...] [--html ...]``.
+
+Also ``python -m e2e``. ``--url`` and ``--token`` default to ``E2E_URL`` and
+``E2E_TOKEN`` (``make test-e2e-suite`` and ``python -m supervisor run`` set both;
+``RASA_TOKEN`` is read too), ``--rest-token`` to ``E2E_REST_TOKEN`` or ``REST_TOKEN``,
+so a shell that started ``make run`` with its tokens set can run the cases as is.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,11 +21,22 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from e2e.cases import CaseFileError, load_suite
-from e2e.report import console_summary, progress_line, write_html, write_junit
-from e2e.runner import AssistantError, CaseResult, run_suite
+from e2e import generate
+from e2e.cases import CaseFileError, Suite, load_suite
+from e2e.coverage import measure, write_coverage
+from e2e.domain_check import check_suite, default_domain_path, load_domain
+from e2e.record import record
+from e2e.report import (
+    console_summary,
+    progress_line,
+    write_html,
+    write_junit,
+    write_yaml_results,
+)
+from e2e.runner import AssistantError, AuthError, CaseResult, run_suite
 
 DEFAULT_PATHS = ("tests/e2e",)
+DEFAULT_URL = "http://localhost:5005"
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
@@ -49,10 +67,15 @@ def _parse_fixture(text: str) -> tuple[str, dict[str, Any]]:
     return name, slots
 
 
+def _env(*names: str) -> str | None:
+    """The first of the environment variables ``names`` that is set and not empty."""
+    return next((os.environ[n] for n in names if os.environ.get(n)), None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m e2e`` argument parser."""
     parser = argparse.ArgumentParser(
-        prog="python -m e2e",
+        prog="e2e",
         description="End-to-end conversation tests against a running Rasa assistant.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -61,11 +84,75 @@ def build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         default=list(DEFAULT_PATHS),
-        help="case files or folders (default: tests/e2e)",
+        help="case files or folders, or FILE::CASE for one case (default: tests/e2e)",
     )
-    run.add_argument("--url", default="http://localhost:5005", help="Rasa server URL")
     run.add_argument(
-        "--token", default=None, help="auth token of the Rasa HTTP API (--auth-token)"
+        "--url",
+        default=os.environ.get("E2E_URL") or DEFAULT_URL,
+        help=f"Rasa server URL (default: E2E_URL, else {DEFAULT_URL})",
+    )
+    run.add_argument(
+        "--token",
+        default=_env("E2E_TOKEN", "RASA_TOKEN"),
+        help="auth token of the Rasa HTTP API, its --auth-token"
+        " (default: E2E_TOKEN, else RASA_TOKEN)",
+    )
+    run.add_argument(
+        "--rest-token",
+        default=_env("E2E_REST_TOKEN", "REST_TOKEN"),
+        help="bearer token of the REST channel (default: E2E_REST_TOKEN, else REST_TOKEN)",
+    )
+    run.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="start no new case after the first failure",
+    )
+    run.add_argument(
+        "--e2e-results",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write e2e_results.yml, passed.yml and failed.yml here",
+    )
+    run.add_argument(
+        "--coverage",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="print what the run exercised (responses, intents, actions, red flags x"
+        " contexts) and write coverage.json and coverage.md here",
+    )
+    run.add_argument(
+        "--coverage-threshold",
+        type=float,
+        default=None,
+        metavar="PERCENT",
+        help="fail (exit 1) when a coverage table is below this percentage",
+    )
+    run.add_argument(
+        "--domain",
+        type=Path,
+        default=None,
+        help="domain file or folder to check names against (default: ./domain or ./domain.yml)",
+    )
+    run.add_argument(
+        "--no-domain-check",
+        action="store_true",
+        help="do not check response, slot, intent and action names against the domain",
+    )
+    run.add_argument(
+        "--stub-port",
+        type=int,
+        default=int(os.environ["E2E_STUB_PORT"])
+        if os.environ.get("E2E_STUB_PORT")
+        else None,
+        help="answer stub_custom_actions on this port (the assistant's action_endpoint"
+        " must point here; default: E2E_STUB_PORT)",
+    )
+    run.add_argument(
+        "--actions-url",
+        default=os.environ.get("E2E_ACTIONS_URL") or "http://127.0.0.1:5055",
+        help="the real action server, for actions no case stubs (default: E2E_ACTIONS_URL)",
     )
     run.add_argument("--junit", type=Path, default=None, help="write JUnit XML here")
     run.add_argument(
@@ -105,7 +192,53 @@ def build_parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", help="no line per finished case"
     )
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+
+    rec = commands.add_parser(
+        "record", help="turn a real conversation (by sender id) into a test case"
+    )
+    rec.add_argument("sender", help="the conversation's sender id")
+    rec.add_argument(
+        "--out", type=Path, required=True, help="case file to add the case to"
+    )
+    rec.add_argument(
+        "--name", default=None, help="test case name (default: from the id)"
+    )
+    rec.add_argument(
+        "--url",
+        default=os.environ.get("E2E_URL") or DEFAULT_URL,
+        help=f"Rasa server URL (default: E2E_URL, else {DEFAULT_URL})",
+    )
+    rec.add_argument(
+        "--token",
+        default=_env("E2E_TOKEN", "RASA_TOKEN"),
+        help="auth token of the Rasa HTTP API (default: E2E_TOKEN, else RASA_TOKEN)",
+    )
+    gen = commands.add_parser(
+        "generate",
+        help="write the red-flag cases generated from the triage table",
+    )
+    gen.add_argument(
+        "--out", type=Path, default=generate.DEFAULT_OUT, help="case file to write"
+    )
     return parser
+
+
+def record_command(args: argparse.Namespace) -> int:
+    """Write the conversation as a case; exit code 2 when it cannot be read."""
+    try:
+        case = record(
+            url=args.url,
+            sender=args.sender,
+            token=args.token,
+            out=args.out,
+            name=args.name,
+        )
+    except (AssistantError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    users = sum(1 for step in case["steps"] if "user" in step)
+    print(f"wrote {case['test_case']} ({users} user messages) to {args.out}")
+    return 0
 
 
 def _save_transcripts(results: list[CaseResult], folder: Path) -> None:
@@ -123,6 +256,21 @@ def _save_transcripts(results: list[CaseResult], folder: Path) -> None:
         )
 
 
+def without_stubbed_cases(
+    suite: Suite, *, stub_port: int | None
+) -> tuple[Suite, list[str]]:
+    """The suite to run and the names of the stubbed cases left out.
+
+    Stubbed cases need the runner's stub server; without one (``make run`` sends its
+    actions straight to the action server) they are skipped, not failed.
+    """
+    if stub_port is not None:
+        return suite, []
+    skipped = [case.name for case in suite.cases if case.stubs]
+    kept = tuple(case for case in suite.cases if not case.stubs)
+    return Suite(cases=kept), skipped
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Load the cases, run them, write the reports; exit code 0 only when all passed."""
     try:
@@ -135,6 +283,37 @@ def run_command(args: argparse.Namespace) -> int:
     if not suite.cases:
         print("error: no test cases found", file=sys.stderr)
         return EXIT_USAGE
+    domain_path = args.domain or default_domain_path()
+    wants_coverage = args.coverage is not None or args.coverage_threshold is not None
+    if wants_coverage and domain_path is None:
+        print("error: coverage needs the domain (--domain PATH)", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.no_domain_check:
+        if domain_path is None:
+            logging.getLogger(__name__).warning(
+                "no domain found: names are not checked (--domain PATH)"
+            )
+        else:
+            errors = check_suite(suite, load_domain(domain_path))
+            for message in errors:
+                print(f"error: {message}", file=sys.stderr)
+            if errors:
+                print(
+                    f"error: {len(errors)} name(s) not in the domain {domain_path}",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+    suite, skipped = without_stubbed_cases(suite, stub_port=args.stub_port)
+    if skipped:
+        note = (
+            f"{len(skipped)} case(s) stub custom actions ({skipped[0]}, ...), which"
+            " needs --stub-port PORT and the assistant's action_endpoint at"
+            " http://127.0.0.1:PORT/webhook (make test-e2e-suite does both)"
+        )
+        if not suite.cases:
+            print(f"error: {note}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"skipping {note}", flush=True)
 
     def show(result: CaseResult) -> None:
         if not args.quiet:
@@ -150,24 +329,48 @@ def run_command(args: argparse.Namespace) -> int:
                 suite,
                 url=args.url,
                 token=args.token,
+                rest_token=args.rest_token,
                 workers=args.workers,
                 timeout=args.timeout,
+                fail_fast=args.fail_fast,
+                stub_port=args.stub_port,
+                actions_url=args.actions_url,
                 on_result=show,
             )
         )
+    except AuthError as error:
+        print(f"error: the assistant at {args.url}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except AssistantError as error:
         print(
             f"error: the assistant at {args.url} is not reachable: {error}",
             file=sys.stderr,
         )
         return EXIT_USAGE
+    outcome.skipped = skipped
     if args.junit:
         write_junit(outcome, args.junit)
     if args.html:
         write_html(outcome, args.html)
     if args.save_transcripts:
         _save_transcripts(outcome.results, args.save_transcripts)
+    if args.e2e_results:
+        write_yaml_results(outcome, args.e2e_results)
     print(console_summary(outcome), flush=True)
+    if wants_coverage:
+        assert domain_path is not None
+        coverage = measure(outcome, load_domain(domain_path))
+        print(coverage.summary(), flush=True)
+        if args.coverage is not None:
+            write_coverage(coverage, args.coverage)
+        if args.coverage_threshold is not None:
+            below = coverage.below(args.coverage_threshold)
+            if below:
+                print(
+                    f"coverage below {args.coverage_threshold:g}%: {', '.join(below)}",
+                    flush=True,
+                )
+                return EXIT_FAILED
     return 0 if outcome.failed == 0 else EXIT_FAILED
 
 
@@ -180,4 +383,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "run":
         return run_command(args)
+    if args.command == "record":
+        return record_command(args)
+    if args.command == "generate":
+        count = generate.write(args.out)
+        print(f"wrote {count} cases to {args.out}")
+        return 0
     return EXIT_USAGE

@@ -1,4 +1,4 @@
-"""Console summary, JUnit XML and a self-contained HTML report of a suite run."""
+"""Console summary, JUnit XML, YAML results and a self-contained HTML report of a run."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import datetime as _dt
 import html
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from ruamel.yaml import YAML
 
 from e2e.runner import CaseResult, SuiteResult
 from e2e.transcript import transcript_lines
@@ -35,8 +37,10 @@ def failure_text(result: CaseResult) -> str:
         lines.append(f"  {_SPEAKER_LABEL.get(speaker, speaker):>8}: {text}")
     if result.error:
         lines.append(f"error talking to the assistant: {result.error}")
-    if result.failure:
-        lines.append(result.failure.describe())
+    if len(result.failures) > 1:
+        lines.append(f"{len(result.failures)} failures:")
+    for failure in result.failures:
+        lines.append(failure.describe())
     return "\n".join(lines)
 
 
@@ -51,7 +55,14 @@ def console_summary(suite: SuiteResult) -> str:
     parts.append(
         f"ran {len(suite.results)} cases against {suite.url} in {suite.seconds:.1f}s"
     )
-    parts.append(f"{suite.passed} passed, {suite.failed} failed")
+    if suite.not_run:
+        parts.append(
+            f"--fail-fast: stopped after the first failure, {suite.not_run} cases not run"
+        )
+    if suite.skipped:
+        parts.append("skipped (they stub custom actions): " + ", ".join(suite.skipped))
+    last = f"{suite.passed} passed, {suite.failed} failed"
+    parts.append(last + (f", {len(suite.skipped)} skipped" if suite.skipped else ""))
     return "\n".join(parts)
 
 
@@ -92,7 +103,9 @@ def write_junit(suite: SuiteResult, path: Path) -> None:
             )
             if result.failure:
                 failure = ET.SubElement(
-                    case, "failure", message=result.failure.step.describe()
+                    case,
+                    "failure",
+                    message="; ".join(f.step.describe() for f in result.failures),
                 )
                 failure.text = failure_text(result)
             elif result.error:
@@ -100,8 +113,61 @@ def write_junit(suite: SuiteResult, path: Path) -> None:
                 error.text = failure_text(result)
             out = ET.SubElement(case, "system-out")
             out.text = f"sender: {result.sender}\n{transcript}"
+    # Skipped (stubbed) cases stay out: safety/figures.py reads every <testcase>
+    # without a <failure> as a passed conversation.
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def result_entry(result: CaseResult) -> dict[str, object]:
+    """One case's outcome as plain data (the YAML results)."""
+    entry: dict[str, object] = {
+        "name": result.case.name,
+        "file": result.case.where,
+        "run": f"{result.case.file}::{result.case.name}",
+        "status": "passed" if result.passed else "failed",
+        "sender": result.sender,
+        "seconds": round(result.seconds, 2),
+    }
+    if result.failures:
+        entry["failures"] = [
+            {
+                "turn": f.turn,
+                "line": f.step.where,
+                "step": f.step.describe(),
+                "expected": f.expected,
+                "actual": f.actual,
+            }
+            for f in result.failures
+        ]
+    if result.error:
+        entry["error"] = result.error
+    return entry
+
+
+def write_yaml_results(suite: SuiteResult, folder: Path) -> list[Path]:
+    """``e2e_results.yml`` (every case), ``passed.yml`` and ``failed.yml`` in ``folder``.
+
+    Each entry names the case, its ``file:line``, its ``file::case`` (to run it
+    again), its status and, for a failure, every failing step with what was
+    expected and what the bot did.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    yaml = YAML(typ="safe")
+    yaml.default_flow_style = False
+    yaml.width = 4096  # type: ignore[assignment]
+    entries = [result_entry(r) for r in suite.results]
+    written = []
+    for name, chosen in (
+        ("e2e_results.yml", entries),
+        ("passed.yml", [e for e in entries if e["status"] == "passed"]),
+        ("failed.yml", [e for e in entries if e["status"] == "failed"]),
+    ):
+        path = folder / name
+        with path.open("w", encoding="utf-8") as out:
+            yaml.dump({"test_results": chosen}, out)
+        written.append(path)
+    return written
 
 
 _CSS = """
@@ -122,15 +188,25 @@ summary{cursor:pointer;font-weight:600}
 .why{background:#fde8e8;border-left:4px solid #a3161b;padding:.5rem .8rem;white-space:pre-wrap;
 font-family:ui-monospace,monospace;font-size:.85rem;overflow-wrap:anywhere}
 .steps{font-family:ui-monospace,monospace;font-size:.8rem;color:#3b4250;white-space:pre-wrap}
+.turn{display:flex;flex-direction:column;gap:.25rem;padding:.2rem .3rem;border-radius:6px}
+.turn-label{color:#5b6270;font-size:.75rem;font-family:ui-monospace,monospace}
+.turn.failed-turn{outline:2px solid #a3161b;background:#fff0f0}
+.turn-why{color:#a3161b;font-size:.8rem;font-family:ui-monospace,monospace;white-space:pre-wrap}
 """
 
 
 def _chat_html(result: CaseResult) -> str:
-    """The conversation as chat bubbles; bot bubbles name the response they came from."""
+    """The conversation as chat bubbles, one numbered block per turn.
+
+    Bot bubbles name the response they came from; a turn with a failing step is
+    outlined, labelled "failed here" and followed by what was expected.
+    """
     from e2e.transcript import bot_message
 
+    failed_turns = result.failed_turns
     out: list[str] = []
-    for turn in result.turns:
+    for number, turn in enumerate(result.turns):
+        bubbles: list[str] = []
         if turn.user is not None:
             user = (
                 turn.user
@@ -142,7 +218,7 @@ def _chat_html(result: CaseResult) -> str:
                 if turn.intent
                 else "no intent"
             )
-            out.append(
+            bubbles.append(
                 f'<div class="msg user">{html.escape(user) or "<i>(empty message)</i>"}'
                 f'<span class="name">{html.escape(intent)}</span></div>'
             )
@@ -155,17 +231,35 @@ def _chat_html(result: CaseResult) -> str:
                     if message.buttons
                     else ""
                 )
-                out.append(
+                bubbles.append(
                     f'<div class="msg bot">{html.escape(message.text or "")}{buttons}'
                     f'<span class="name">{html.escape(message.response or "(no response name)")}</span></div>'
                 )
             elif kind == "slot" and event.get("name") in ("triage_level", "red_flags"):
-                out.append(
+                bubbles.append(
                     f'<div class="aside">{html.escape(str(event.get("name")))} = '
                     f"{html.escape(repr(event.get('value')))}</div>"
                 )
             elif kind == "restart":
-                out.append('<div class="aside">conversation restarted</div>')
+                bubbles.append('<div class="aside">conversation restarted</div>')
+        label = "session start" if number == 0 else f"turn {number}"
+        css = "turn"
+        why = ""
+        if number in failed_turns:
+            css += " failed-turn"
+            label += " — failed here"
+            why = "".join(
+                f'<div class="turn-why">{html.escape(f.describe())}</div>'
+                for f in result.failures
+                if f.turn == number
+            )
+        if not bubbles and not why:
+            continue
+        out.append(
+            f'<div class="{css}" id="{html.escape(result.sender)}-turn-{number}">'
+            f'<span class="turn-label">{html.escape(label)}</span>'
+            f"{''.join(bubbles)}{why}</div>"
+        )
     return "\n".join(out)
 
 
@@ -173,8 +267,12 @@ def _case_html(result: CaseResult) -> str:
     status = "passed" if result.passed else "failed"
     css = "pass" if result.passed else "fail"
     why = ""
-    if result.failure:
-        why = f'<div class="why">{html.escape(result.failure.describe())}</div>'
+    if result.failures:
+        why = "".join(
+            f'<div class="why">{html.escape(f.describe())} '
+            f'<a href="#{html.escape(result.sender)}-turn-{f.turn}">(show the turn)</a></div>'
+            for f in result.failures
+        )
     elif result.error:
         why = f'<div class="why">{html.escape("error talking to the assistant: " + result.error)}</div>'
     steps = "\n".join(html.escape(step.describe()) for step in result.case.steps)

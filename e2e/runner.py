@@ -1,11 +1,15 @@
 """Driving the running assistant through its REST channel, one conversation per case.
 
 Every case gets a fresh sender id. Fixture slots are appended with the tracker API
-(which starts the session first), then each ``user:`` step is posted to the REST
-webhook and the tracker (all events) is read back to see what the bot did: response
-names come from ``metadata.utter_action`` of the ``bot`` events, slots from the
-``slot`` events. Cases run concurrently, at most ``workers`` at a time; a case stops
-at its first failing step.
+twice: the first append starts the session (``action_session_start``) but its events
+are stamped before the session start, so a SQL tracker store, which loads only the
+latest session, would drop them; the second copy is stamped after it, so every
+tracker store keeps the fixtures. Then each ``user:`` step is posted to
+the REST webhook, with the case's and the step's metadata, and the tracker (all
+events) is read back to see what the bot did: response names come from
+``metadata.utter_action`` of the ``bot`` events, slots from the ``slot`` events.
+Every turn is checked and every failure kept. Cases run concurrently, at most
+``workers`` at a time; ``fail_fast`` starts no new case after the first failure.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import aiohttp
 
 from e2e.cases import Suite, TestCase
 from e2e.checking import CaseChecker, Failure
+from e2e.stubs import StubActionServer
 from e2e.transcript import Turn, split_new_events
 
 logger = logging.getLogger(__name__)
@@ -30,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 class AssistantError(RuntimeError):
     """The assistant could not be reached or answered with an HTTP error."""
+
+
+class AuthError(AssistantError):
+    """The assistant refused the token (HTTP 401/403)."""
 
 
 class RasaClient:
@@ -41,12 +50,18 @@ class RasaClient:
         url: str,
         *,
         token: str | None = None,
+        rest_token: str | None = None,
         timeout: float = 120.0,
     ) -> None:
-        """Talk to the Rasa server at ``url`` with ``session``."""
+        """Talk to the Rasa server at ``url`` with ``session``.
+
+        ``token`` is the HTTP API's (``--auth-token``); ``rest_token`` the bearer
+        token the REST channel may require (this project's ``REST_TOKEN``).
+        """
         self.session = session
         self.url = url.rstrip("/")
         self.token = token
+        self.rest_token = rest_token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
 
     def _params(self, **extra: str) -> dict[str, str]:
@@ -61,6 +76,8 @@ class RasaClient:
             async with self.session.request(
                 method, url, timeout=self.timeout, **kwargs
             ) as response:
+                if response.status in (401, 403):
+                    raise AuthError(self._refused(method, path, response.status))
                 if response.status >= 400:
                     body = (await response.text())[:500]
                     raise AssistantError(
@@ -74,14 +91,37 @@ class RasaClient:
         except aiohttp.ClientError as error:
             raise AssistantError(f"{method} {path}: {error}") from error
 
+    def _refused(self, method: str, path: str, status: int) -> str:
+        if path.startswith("/webhooks/"):
+            given = "a wrong REST token" if self.rest_token else "no REST token"
+            how = (
+                "Pass the REST channel's bearer token as --rest-token or E2E_REST_TOKEN"
+                " (REST_TOKEN is read too; `make run` prints it)."
+            )
+        else:
+            given = "a wrong token" if self.token else "no token"
+            how = (
+                "Pass the token its HTTP API was started with (--auth-token) as"
+                " --token or E2E_TOKEN (RASA_TOKEN is read too; `make run` prints it)."
+            )
+        return f"{method} {path} answered HTTP {status}: the assistant refused {given}. {how}"
+
     async def status(self) -> dict[str, Any]:
         """``GET /status``: the loaded model (needs ``--enable-api``)."""
         return await self._request("GET", "/status", params=self._params())
 
-    async def send(self, sender: str, text: str) -> list[dict[str, Any]]:
-        """Post a user message to the REST webhook; returns the bot's messages."""
+    async def send(
+        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Post a user message (and its metadata) to the REST webhook; returns the replies."""
+        body: dict[str, Any] = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        headers = (
+            {"Authorization": f"Bearer {self.rest_token}"} if self.rest_token else {}
+        )
         replies = await self._request(
-            "POST", "/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            "POST", "/webhooks/rest/webhook", json=body, headers=headers
         )
         return list(replies or [])
 
@@ -112,14 +152,24 @@ class CaseResult:
     case: TestCase
     sender: str
     turns: list[Turn] = field(default_factory=list)
-    failure: Failure | None = None
+    failures: list[Failure] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
 
     @property
+    def failure(self) -> Failure | None:
+        """The first failure (``None`` when every step held)."""
+        return self.failures[0] if self.failures else None
+
+    @property
+    def failed_turns(self) -> set[int]:
+        """Numbers of the turns with a failing step (0 = session start)."""
+        return {failure.turn for failure in self.failures}
+
+    @property
     def passed(self) -> bool:
         """Whether every step held and nothing went wrong talking to the assistant."""
-        return self.failure is None and self.error is None
+        return not self.failures and self.error is None
 
 
 @dataclass
@@ -129,6 +179,8 @@ class SuiteResult:
     results: list[CaseResult]
     seconds: float
     url: str
+    not_run: int = 0  # cases --fail-fast left out
+    skipped: list[str] = field(default_factory=list)  # stubbed cases without stubs
 
     @property
     def passed(self) -> int:
@@ -148,17 +200,27 @@ def sender_id(case: TestCase) -> str:
 
 
 def _slot_events(slots: dict[str, Any]) -> list[dict[str, Any]]:
-    # No timestamps: the server stamps them, so they order with its own events.
+    # No timestamps: the server stamps them when it reads the request.
     return [
         {"event": "slot", "name": name, "value": value} for name, value in slots.items()
     ]
 
 
-async def run_case(client: RasaClient, case: TestCase) -> CaseResult:
-    """Hold the conversation of ``case`` with the assistant and check it turn by turn."""
+async def run_case(
+    client: RasaClient, case: TestCase, *, stubs: StubActionServer | None = None
+) -> CaseResult:
+    """Hold the conversation of ``case`` with the assistant and check every turn."""
     result = CaseResult(case=case, sender=sender_id(case))
     started = time.monotonic()
     checker = CaseChecker(case)
+    if case.stubs:
+        if stubs is None:
+            result.error = (
+                "the case stubs custom actions, but no stub action server runs"
+                " (--stub-port, with the assistant's action_endpoint pointing there)"
+            )
+            return result
+        stubs.register(result.sender, case.stubs)
     try:
         seen = _Seen()
         start = Turn(user=None)
@@ -166,13 +228,19 @@ async def run_case(client: RasaClient, case: TestCase) -> CaseResult:
             slots: dict[str, Any] = {}
             for fixture in case.fixtures:
                 slots.update(fixture.slots)
+            # The first append starts (and saves) the session, but the server
+            # stamped its events before the session start, and the SQL tracker
+            # store loads only the latest session; the second copy comes after it.
+            await client.append_events(result.sender, _slot_events(slots))
             tracker = await client.append_events(result.sender, _slot_events(slots))
             start.events = seen.new(tracker.get("events") or [])
             start.slots = dict(tracker.get("slots") or {})
         for index, (user_step, _) in enumerate(case.turns()[1:], start=1):
             assert user_step is not None
             text = user_step.user_text
-            replies = await client.send(result.sender, text)
+            replies = await client.send(
+                result.sender, text, case.message_metadata(user_step)
+            )
             tracker = await client.tracker(result.sender)
             before_user, from_user = split_new_events(
                 seen.new(tracker.get("events") or [])
@@ -188,17 +256,18 @@ async def run_case(client: RasaClient, case: TestCase) -> CaseResult:
                 if not case.fixtures:
                     start.slots = _slots_after(before_user)
                 result.turns.append(start)
-                result.failure = checker.check_turn(0, start)
-                if result.failure:
-                    break
+                result.failures += checker.check_turn(0, start)
             else:
                 turn.preamble = before_user
             result.turns.append(turn)
-            result.failure = checker.check_turn(index, turn)
-            if result.failure:
-                break
+            result.failures += checker.check_turn(index, turn)
+    except AuthError:
+        raise  # every case would fail the same way: stop the run with the reason
     except AssistantError as error:
         result.error = str(error)
+    finally:
+        if stubs is not None:
+            stubs.stubs.pop(result.sender, None)
     result.seconds = time.monotonic() - started
     return result
 
@@ -239,27 +308,58 @@ async def run_suite(
     *,
     url: str,
     token: str | None = None,
+    rest_token: str | None = None,
     workers: int = 4,
     timeout: float = 120.0,
+    fail_fast: bool = False,
+    stub_port: int | None = None,
+    actions_url: str = "http://127.0.0.1:5055",
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> SuiteResult:
-    """Run every case of ``suite`` against the assistant at ``url``, ``workers`` at a time."""
+    """Run every case of ``suite`` against the assistant at ``url``, ``workers`` at a time.
+
+    With ``stub_port``, a :class:`~e2e.stubs.StubActionServer` listens there for the
+    run and forwards the actions no case stubs to ``actions_url``. With
+    ``fail_fast``, no case starts after one has failed.
+    """
     started = time.monotonic()
     semaphore = asyncio.Semaphore(max(1, workers))
     connector = aiohttp.TCPConnector(limit=max(1, workers) * 2)
+    stopped = asyncio.Event()
+    stubs = (
+        StubActionServer(port=stub_port, upstream=actions_url)
+        if stub_port is not None
+        else None
+    )
     async with aiohttp.ClientSession(connector=connector) as session:
-        client = RasaClient(session, url, token=token, timeout=timeout)
+        client = RasaClient(
+            session, url, token=token, rest_token=rest_token, timeout=timeout
+        )
         await check_reachable(client)
+        if stubs is not None:
+            await stubs.start()
 
-        async def one(case: TestCase) -> CaseResult:
+        async def one(case: TestCase) -> CaseResult | None:
             async with semaphore:
+                if stopped.is_set():
+                    return None
                 logger.debug("running case %s", case.name)
-                result = await run_case(client, case)
+                result = await run_case(client, case, stubs=stubs)
+            if fail_fast and not result.passed:
+                stopped.set()
             if on_result:
                 on_result(result)
             return result
 
-        results = await asyncio.gather(*(one(case) for case in suite.cases))
+        try:
+            outcomes = await asyncio.gather(*(one(case) for case in suite.cases))
+        finally:
+            if stubs is not None:
+                await stubs.stop()
+    results = [r for r in outcomes if r is not None]
     return SuiteResult(
-        results=list(results), seconds=time.monotonic() - started, url=url
+        results=results,
+        seconds=time.monotonic() - started,
+        url=url,
+        not_run=len(outcomes) - len(results),
     )

@@ -20,6 +20,7 @@ class BotMessage:
     text: str | None
     response: str | None
     buttons: tuple[str, ...] = ()
+    payloads: tuple[str | None, ...] = ()
 
     def describe(self) -> str:
         """``utter_x: "text" [Yes | No]`` for reports."""
@@ -38,15 +39,17 @@ def bot_message(event: dict[str, Any]) -> BotMessage:
     """
     metadata = event.get("metadata") or {}
     data = event.get("data") or {}
-    buttons = tuple(
-        str(button.get("title") or button.get("payload") or "")
-        for button in (data.get("buttons") or [])
-        if isinstance(button, dict)
-    )
+    raw_buttons = [b for b in (data.get("buttons") or []) if isinstance(b, dict)]
     return BotMessage(
         text=event.get("text"),
         response=metadata.get("utter_action") or metadata.get("template_name"),
-        buttons=buttons,
+        buttons=tuple(
+            str(b.get("title") or b.get("payload") or "") for b in raw_buttons
+        ),
+        payloads=tuple(
+            None if b.get("payload") is None else str(b.get("payload"))
+            for b in raw_buttons
+        ),
     )
 
 
@@ -136,10 +139,11 @@ def split_new_events(
 def transcript_lines(turns: list[Turn]) -> list[tuple[str, str]]:
     """The conversation as ``(speaker, text)`` lines for console and HTML reports.
 
-    Speakers are ``user``, ``bot``, ``slot``, ``action`` and ``note``.
+    Speakers are ``user``, ``bot``, ``slot``, ``action`` and ``note``; user lines
+    start with ``[turn N]``, the number failures refer to (turn 0 is the session start).
     """
     lines: list[tuple[str, str]] = []
-    for turn in turns:
+    for number, turn in enumerate(turns):
         if turn.user is not None:
             text = (
                 turn.user
@@ -153,7 +157,7 @@ def transcript_lines(turns: list[Turn]) -> list[tuple[str, str]]:
                 if turn.entities:
                     nlu += "; " + ", ".join(turn.entities)
                 nlu += "]"
-            lines.append(("user", f"{text!r}{nlu}"))
+            lines.append(("user", f"[turn {number}] {text!r}{nlu}"))
         for event in turn.preamble + turn.events:
             kind = event.get("event")
             if kind == "bot":

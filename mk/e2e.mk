@@ -1,15 +1,25 @@
 # End-to-end conversation tests (e2e/README.md): the real Rasa server and action
 # server are started on their own ports, every case in tests/e2e/*.yml is run through
-# the REST channel, and the servers are stopped again whatever the outcome.
+# the REST channel, and the servers are stopped again whatever the outcome. The
+# assistant calls its actions through the runner's stub server (E2E_STUB_PORT), which
+# answers the actions a case file stubs (stub_custom_actions) and forwards the rest.
 
 E2E_RASA_PORT ?= 5205
 E2E_ACTIONS_PORT ?= 5255
+E2E_STUB_PORT ?= 5256
+# Ports the runner's own tests use: the deliberately broken bot (and the SQL-store
+# check), and the scripted fake Rasa server.
+E2E_BROKEN_RASA_PORT ?= 5206
+E2E_BROKEN_ACTIONS_PORT ?= 5207
 E2E_TOKEN ?= e2e-local-token
 E2E_WORKERS ?= 4
 E2E_STARTUP_TIMEOUT ?= 600
 E2E_REPORTS ?= reports/e2e
 E2E_GENERATED ?= $(E2E_REPORTS)/generated
 E2E_CASES ?= tests/e2e $(E2E_GENERATED)
+# Fail the suite when a coverage table (responses, intents, actions, red flags x
+# contexts) is below this percentage; empty: report only (reports/e2e/coverage/).
+E2E_COVERAGE_THRESHOLD ?=
 
 TEST_TARGETS += test-e2e
 
@@ -19,11 +29,19 @@ test-e2e: test-e2e-runner test-e2e-suite ## End-to-end tests: the runner's own t
 
 test-e2e-suite: $(MODEL) $(VENV_STAMP) ## Run the e2e conversation suite and the suite generated from the triage table (reports in reports/e2e/)
 	$(PY) -m e2e.generate --out $(E2E_GENERATED)/red_flags_generated.yml
-	$(PY) -m supervisor run --model $(MODEL) \
+	printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n  token: $${ACTION_SERVER_TOKEN}\n' \
+		$(E2E_STUB_PORT) > $(E2E_REPORTS)/endpoints.yml
+	$(PY) -m supervisor run --model $(MODEL) --endpoints $(E2E_REPORTS)/endpoints.yml \
 		--rasa-port $(E2E_RASA_PORT) --actions-port $(E2E_ACTIONS_PORT) --token $(E2E_TOKEN) \
 		--log-dir $(E2E_REPORTS) --timeout $(E2E_STARTUP_TIMEOUT) -- \
 		$(PY) -m e2e run $(E2E_CASES) --url http://127.0.0.1:$(E2E_RASA_PORT) --token $(E2E_TOKEN) \
-		--workers $(E2E_WORKERS) --junit $(E2E_REPORTS)/junit.xml --html $(E2E_REPORTS)/report.html
+		--stub-port $(E2E_STUB_PORT) --actions-url http://127.0.0.1:$(E2E_ACTIONS_PORT) \
+		--workers $(E2E_WORKERS) --junit $(E2E_REPORTS)/junit.xml --html $(E2E_REPORTS)/report.html \
+		--e2e-results $(E2E_REPORTS) --coverage $(E2E_REPORTS)/coverage \
+		$(if $(E2E_COVERAGE_THRESHOLD),--coverage-threshold $(E2E_COVERAGE_THRESHOLD))
 
-test-e2e-runner: $(MODEL) $(VENV_STAMP) ## Unit tests of the e2e runner and the deliberately broken bot check
-	$(PY) -m pytest -q -p no:cacheprovider tests/e2e
+test-e2e-runner: $(MODEL) $(VENV_STAMP) ## Unit tests of the e2e runner, the deliberately broken bot and the SQL-store check
+	E2E_STUB_PORT=$(E2E_STUB_PORT) E2E_FAKE_RASA_PORT=$(E2E_BROKEN_RASA_PORT) \
+	E2E_FAKE_ACTIONS_PORT=$(E2E_BROKEN_ACTIONS_PORT) \
+	E2E_BROKEN_RASA_PORT=$(E2E_BROKEN_RASA_PORT) E2E_BROKEN_ACTIONS_PORT=$(E2E_BROKEN_ACTIONS_PORT) \
+		$(PY) -m pytest -q -p no:cacheprovider tests/e2e

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from e2e.cases import CaseFileError, TestCase, load_suite
-from e2e.checking import check_transcript
+from e2e.checking import check_all, check_transcript
 from e2e.report import console_summary, write_html, write_junit
 from e2e.runner import CaseResult, SuiteResult
 from e2e.transcript import Turn, split_new_events
@@ -155,18 +155,17 @@ def test_utter_not_ignores_what_came_before_it_but_anywhere_does_not(
     assert failure is not None and "earlier in the case" in failure.expected
 
 
-def test_bot_steps_match_in_order_not_just_anywhere(tmp_path: Path) -> None:
-    case = load_case(
-        tmp_path,
-        """
+def test_bot_steps_match_in_any_order_unless_order_is_enabled(tmp_path: Path) -> None:
+    """Rasa Pro matches a turn's steps in any order; assertion_order_enabled pins it."""
+    body = """
         test_cases:
           - test_case: case
             steps:
               - user: "chest pain"
+                {order}
               - utter: utter_reason_chest_pain_or_breathless
               - utter: utter_escalate_emergency
-        """,
-    )
+    """
     turns = [
         Turn(user=None, events=list(SESSION)),
         turn(
@@ -175,10 +174,51 @@ def test_bot_steps_match_in_order_not_just_anywhere(tmp_path: Path) -> None:
             bot("utter_reason_chest_pain_or_breathless"),
         ),
     ]
-    failure = check_transcript(case, turns)
+    any_order = load_case(tmp_path, body.format(order=""))
+    assert check_transcript(any_order, turns) is None
+    in_order = load_case(tmp_path, body.format(order="assertion_order_enabled: true"))
+    failure = check_transcript(in_order, turns)
     assert failure is not None
     assert failure.step.arg == "utter_escalate_emergency"
     assert "the bot said nothing more" in failure.actual
+
+
+def test_the_same_response_twice_needs_two_messages(tmp_path: Path) -> None:
+    case = load_case(
+        tmp_path,
+        """
+        test_cases:
+          - test_case: case
+            steps:
+              - user: "hi"
+              - utter: utter_greet
+              - utter: utter_greet
+        """,
+    )
+    once = [Turn(user=None, events=list(SESSION)), turn("hi", bot("utter_greet"))]
+    assert check_transcript(case, once) is not None
+    twice = [
+        Turn(user=None, events=list(SESSION)),
+        turn("hi", bot("utter_greet"), bot("utter_greet")),
+    ]
+    assert check_transcript(case, twice) is None
+
+
+def test_every_failing_step_of_every_turn_is_reported(
+    bruising_case: TestCase,
+) -> None:
+    from e2e.checking import check_all
+
+    turns = good_bruising_turns()
+    turns[1].events = [user("my hamstring cramped and it's bruised")]
+    turns[1].slots = {}
+    turns[2].events.insert(1, bot("utter_remedy_stretch"))
+    failures = check_all(bruising_case, turns)
+    described = [(f.turn, f.step.describe()) for f in failures]
+    assert (1, "utter: utter_escalate_see_doctor") in described
+    assert (1, "utter: utter_reason_bruising") in described
+    assert (1, "triage_level: see_doctor") in described
+    assert (2, "utter_not: utter_remedy_*") in described
 
 
 def test_missing_response_reports_what_the_bot_said_instead(
@@ -322,7 +362,7 @@ def test_reports_escape_text_and_end_with_the_counts(
         bot("utter_remedy_stretch", "<script>alert(1)</script> & more")
     )
     failing = CaseResult(case=bruising_case, sender="e2e-x", turns=turns)
-    failing.failure = check_transcript(bruising_case, turns)
+    failing.failures = check_all(bruising_case, turns)
     passing = CaseResult(
         case=bruising_case, sender="e2e-y", turns=good_bruising_turns()
     )
@@ -346,6 +386,11 @@ def test_reports_escape_text_and_end_with_the_counts(
     root = ET.parse(junit_path).getroot()
     assert root.get("tests") == "2" and root.get("failures") == "1"
     assert len(root.findall(".//failure")) == 1
+    # The failing turn is numbered in the console and marked in the HTML.
+    assert "[turn 1]" in summary
+    assert "failed step in turn 1" in summary
+    assert page.count("failed-turn") == 2  # the CSS rule and the one failing turn
+    assert "turn 1 — failed here" in page
 
 
 def test_new_events_are_found_after_the_tracker_drops_an_old_session() -> None:
@@ -383,3 +428,31 @@ def test_fixture_option_overrides_slots_of_a_fixture(tmp_path: Path) -> None:
         "clinic_name": "A",
         "clinic_phone": "+1 555 0100",
     }
+
+
+def test_utter_not_in_turn_forbids_a_response_in_its_turn_only(tmp_path: Path) -> None:
+    case = load_case(
+        tmp_path,
+        """
+        test_cases:
+          - test_case: case
+            steps:
+              - user: "hi"
+              - utter_not_in_turn: utter_remedy_*
+              - user: "what helps?"
+        """,
+    )
+    later = [
+        Turn(user=None, events=list(SESSION)),
+        turn("hi", bot("utter_greet")),
+        turn("what helps?", bot("utter_remedy_stretch")),
+    ]
+    assert check_transcript(case, later) is None
+    same_turn = [
+        Turn(user=None, events=list(SESSION)),
+        turn("hi", bot("utter_remedy_stretch"), bot("utter_greet")),
+        turn("what helps?"),
+    ]
+    failure = check_transcript(case, same_turn)
+    assert failure is not None and failure.step.kind == "utter_not_in_turn"
+    assert failure.turn == 1

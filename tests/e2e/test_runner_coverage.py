@@ -1,0 +1,147 @@
+"""Coverage numbers on a small known suite: two conversations against a small domain."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from actions import triage
+from e2e.cases import TestCase
+from e2e.coverage import measure, write_coverage
+from e2e.domain_check import load_domain
+from e2e.runner import CaseResult, SuiteResult
+from e2e.transcript import Turn
+
+DOMAIN = """
+    intents: [greet, report_cramp, deny]
+    responses:
+      utter_greet: [{text: hi}]
+      utter_causes: [{text: causes}]
+      utter_remedy_stretch: [{text: stretch}]
+      utter_ask_screening_form_screen_bruising: [{text: "bruised?"}]
+    slots:
+      screen_bruising:
+        type: text
+        mappings: [{type: custom, action: action_record_red_flags}]
+    forms:
+      screening_form: {required_slots: [screen_bruising]}
+    actions: [action_give_remedy_advice, validate_screening_form]
+"""
+
+
+def user(text: str, intent: str, *entities: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": [
+                {"entity": "red_flag", "value": flag, "role": role}
+                for flag, role in entities
+            ],
+        },
+    }
+
+
+def bot(name: str) -> dict[str, Any]:
+    return {"event": "bot", "text": name, "metadata": {"utter_action": name}}
+
+
+def action(name: str) -> dict[str, Any]:
+    return {"event": "action", "name": name}
+
+
+def slot(name: str, value: Any) -> dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value}
+
+
+def result(name: str, *turns: list[dict[str, Any]]) -> CaseResult:
+    case = TestCase(name=name, steps=(), fixtures=(), where=f"x.yml:{name}")
+    return CaseResult(
+        case=case,
+        sender=name,
+        turns=[Turn(user=None)]
+        + [Turn(user=events[0]["text"], events=events) for events in turns],
+    )
+
+
+def known_run() -> SuiteResult:
+    form_answer = result(
+        "form",
+        [
+            user("my hamstring cramped", "report_cramp"),
+            action("screening_form"),
+            bot("utter_ask_screening_form_screen_bruising"),
+        ],
+        [user("yes", "affirm"), slot("screen_bruising", triage.PRESENT)],
+    )
+    volunteered_after_advice = result(
+        "advice",
+        [user("hello", "greet"), action("utter_greet"), bot("utter_greet")],
+        [
+            user("what helps?", "ask_relief"),
+            action("action_give_remedy_advice"),
+            bot("utter_remedy_stretch"),
+        ],
+        [
+            user("and now it's bruised", "report_symptom", ("bruising", "present")),
+            slot("screen_bruising", triage.PRESENT),
+        ],
+        [user("no swelling though", "inform", ("swelling", "absent"))],
+    )
+    return SuiteResult([form_answer, volunteered_after_advice], 1.0, "http://x")
+
+
+def test_coverage_counts_a_small_known_suite(tmp_path: Path) -> None:
+    (tmp_path / "domain.yml").write_text(textwrap.dedent(DOMAIN), encoding="utf-8")
+    coverage = measure(known_run(), load_domain(tmp_path / "domain.yml"))
+    tables = coverage.tables()
+    assert tables["responses"] == (3, 4, ["utter_causes"])
+    assert tables["intents"] == (2, 3, ["deny"])
+    # The form's validation counts when the form ran; the mapping action is not a
+    # domain action here, so it does not count.
+    assert tables["actions"][:2] == (3, 3)
+    flags = len(triage.RED_FLAGS)
+    assert tables["red flags x contexts"][:2] == (4, flags * 5)
+    assert coverage.red_flags == {
+        ("bruising", "form answer"),
+        ("bruising", "volunteered"),
+        ("bruising", "after advice"),
+        ("swelling", "negated"),
+    }
+    assert coverage.below(80) == ["responses", "intents", "red flags x contexts"]
+    assert coverage.below(5) == []
+
+    write_coverage(coverage, tmp_path / "out")
+    data = json.loads((tmp_path / "out" / "coverage.json").read_text())
+    assert data["responses"] == {
+        "covered": 3,
+        "total": 4,
+        "not_covered": ["utter_causes"],
+    }
+    page = (tmp_path / "out" / "coverage.md").read_text()
+    assert "| responses | 3 | 4 | 75.0 |" in page
+    assert "| bruising | yes | yes | - | - | yes |" in page
+    assert "- swelling / form answer" in page
+    assert "bruising" in coverage.summary()
+
+
+def test_unsure_twice_needs_two_unsure_answers(tmp_path: Path) -> None:
+    (tmp_path / "domain.yml").write_text(textwrap.dedent(DOMAIN), encoding="utf-8")
+    once = result(
+        "once", [user("not sure", "express_unsure"), slot("screen_bruising", "unsure")]
+    )
+    twice = result(
+        "twice",
+        [user("not sure", "express_unsure"), slot("screen_bruising", "unsure")],
+        [user("still not sure", "express_unsure"), slot("screen_bruising", "unsure")],
+    )
+    domain = load_domain(tmp_path / "domain.yml")
+    assert ("bruising", "unsure twice") not in measure(
+        SuiteResult([once], 1.0, "x"), domain
+    ).red_flags
+    assert ("bruising", "unsure twice") in measure(
+        SuiteResult([twice], 1.0, "x"), domain
+    ).red_flags

@@ -1,0 +1,98 @@
+"""``e2e record``: a conversation's tracker events become a case that loads and passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e.cases import load_suite
+from e2e.checking import check_all
+from e2e.record import case_from_events, case_name, write_case
+from e2e.transcript import Turn, split_new_events
+
+
+def ev(kind: str, **fields: Any) -> dict[str, Any]:
+    return {"event": kind, **fields}
+
+
+def bot(name: str | None, text: str = "text") -> dict[str, Any]:
+    return ev("bot", text=text, metadata={"utter_action": name} if name else {})
+
+
+EVENTS = [
+    ev("action", name="action_session_start"),
+    ev("session_started"),
+    ev("slot", name="clinic_name", value="the clinic"),
+    ev("action", name="action_listen"),
+    ev("user", text="I have a cramp"),
+    ev("action", name="screening_form"),
+    bot("utter_ask_screening_form_screen_bruising"),
+    ev("slot", name="requested_slot", value="screen_bruising"),
+    ev("action", name="action_listen"),
+    ev("user", text="no"),
+    ev("slot", name="screen_bruising", value="absent"),
+    ev("slot", name="screen_bruising", value="absent"),
+    ev("slot", name="triage_level", value="self_care"),
+    bot(None, "A reply without a response name."),
+    ev("action", name="action_listen"),
+]
+
+
+def test_each_user_message_is_followed_by_what_the_bot_did() -> None:
+    case = case_from_events(EVENTS, "recorded")
+    assert case["steps"] == [
+        {"user": "I have a cramp"},
+        {"utter": "utter_ask_screening_form_screen_bruising"},
+        {"user": "no"},
+        {"bot": "A reply without a response name."},
+        {
+            "slot_was_set": [
+                {"screen_bruising": "absent"},
+                {"triage_level": "self_care"},
+            ]
+        },
+        {"triage_level": "self_care"},
+    ]
+
+
+def test_only_the_latest_session_is_recorded() -> None:
+    earlier = [ev("session_started"), ev("user", text="hello"), bot("utter_greet")]
+    case = case_from_events(earlier + EVENTS, "recorded")
+    assert case["steps"][0] == {"user": "I have a cramp"}
+
+
+def test_a_recorded_case_loads_and_passes_on_the_same_conversation(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "recorded.yml"
+    write_case(case_from_events(EVENTS, case_name("e2e sender/1")), path)
+    text = path.read_text(encoding="utf-8")
+    assert '- user: "no"' in text  # quoted: YAML 1.1 readers would see false
+    (case,) = load_suite([path]).cases
+    assert case.name == "recorded_e2e_sender_1"
+    first, rest = split_new_events(EVENTS[4:9])
+    turns = [
+        Turn(user=None, events=EVENTS[:4]),
+        Turn(user="I have a cramp", events=EVENTS[4:9]),
+        Turn(user="no", events=EVENTS[9:], slots={"triage_level": "self_care"}),
+    ]
+    assert first == [] and rest == EVENTS[4:9]
+    assert check_all(case, turns) == []
+    # The same case fails when the bot behaves differently.
+    turns[2].events = [e for e in turns[2].events if e.get("name") != "triage_level"]
+    turns[2].slots = {}
+    assert [f.step.kind for f in check_all(case, turns)] == [
+        "slot_was_set",
+        "triage_level",
+    ]
+
+
+def test_cases_are_added_to_an_existing_file_once(tmp_path: Path) -> None:
+    path = tmp_path / "recorded.yml"
+    write_case(case_from_events(EVENTS, "one"), path)
+    write_case(case_from_events(EVENTS, "two"), path)
+    assert [c.name for c in load_suite([path]).cases] == ["one", "two"]
+    with pytest.raises(ValueError, match="already has a test case 'two'"):
+        write_case(case_from_events(EVENTS, "two"), path)

@@ -1,0 +1,1 @@
+"""Helpers for the e2e runner's own tests."""
