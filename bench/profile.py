@@ -45,7 +45,9 @@ PARTS: dict[str, tuple[str, ...]] = {
     "tracker store: save": ("save (rasa/core/tracker_store.py",),
     "SQLAlchemy": ("sqlalchemy/",),
     "NLU (parse_message)": ("parse_message (rasa/core/processor.py",),
-    "policies (predict_next_action)": ("predict_next_action (rasa/core/processor.py",),
+    "policies (_predict_next_with_tracker)": (
+        "_predict_next_with_tracker (rasa/core/processor.py",
+    ),
     "custom slot mappings (action_record_red_flags)": (
         "_run_custom_action (rasa/core/actions/action.py",
     ),
