@@ -7,7 +7,8 @@ believe they are first in line and process the conversation at once, and the sec
 save drops the first one's events (``tests/deploy/test_cluster.py`` saw a user message
 vanish this way). Here every read-modify-write runs in a Redis optimistic transaction
 (WATCH/MULTI/EXEC, retried on conflict), so tickets are unique and a conversation is
-served by one instance at a time.
+served by one instance at a time. Creating it also puts the cached check of the action
+server's replies in place (``stores/action_replies.py``).
 
 Use it in ``endpoints.yml``::
 
@@ -28,6 +29,8 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from stores import action_replies
+
 T = TypeVar("T")
 
 
@@ -45,6 +48,9 @@ class AtomicRedisLockStore(RedisLockStore):
             }
             kwargs.pop("type", None)
         super().__init__(**kwargs)
+        # Rasa creates the lock store from endpoints.yml at start-up: the one place
+        # it loads project code into the server, so the cached reply check goes here.
+        action_replies.install()
 
     def _transact(
         self,

@@ -38,8 +38,9 @@ class AssistantConfig:
     default; a copy for tests that run modified actions). ``env`` is added to both
     servers' environment (for example ``CLINIC_NAME``). ``credentials`` and
     ``endpoints`` are files to use as they are, or ``None``: then a REST-only
-    credentials file and an endpoints file naming the action server (plus
-    ``endpoints_extra``, e.g. a tracker store) are written to the log folder.
+    credentials file and an endpoints file naming the action server and the lock
+    store of ``endpoints.yml`` (plus ``endpoints_extra``, e.g. a tracker store) are
+    written to the log folder.
     """
 
     model: Path
@@ -132,7 +133,10 @@ class Assistant:
             endpoints = config.log_dir / "endpoints.yml"
             endpoints.write_text(
                 f'action_endpoint:\n  url: "{config.actions_url}/webhook"\n'
-                "  token: ${ACTION_SERVER_TOKEN}\n" + config.endpoints_extra,
+                "  token: ${ACTION_SERVER_TOKEN}\n"
+                # As make run: the cached check of action replies (stores/).
+                "lock_store:\n  type: stores.in_memory_lock_store.InMemoryLockStore\n"
+                + config.endpoints_extra,
                 encoding="utf-8",
             )
         credentials = config.credentials
