@@ -255,8 +255,9 @@ class RedFlagDetector:
                 status, by_cue = self._scope.inherit(mdoc, mention, results, status)
             results.append((mention, status, by_cue))
         denied = {id(m) for m, status, _ in results if status == ABSENT}
+        reported = {m.flag for m in mentions}
         for claimed, claimer in claims:
-            if id(claimer) in denied and claimed.flag not in {m.flag for m in mentions}:
+            if id(claimer) in denied and claimed.flag not in reported:
                 status, _ = self._scope.status(mdoc, claimed, before, after, [])
                 results.append((claimed, status, False))
         best: dict[str, tuple[Mention, str]] = {}

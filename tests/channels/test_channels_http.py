@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 from aiohttp import web
@@ -12,16 +11,36 @@ from channels import http
 from channels.http import PlatformError, post
 from supervisor.process import free_port
 
+OK = 200
+
+
+async def try_post(url: str) -> object:
+    """``post``'s answer, or the PlatformError it raised."""
+    try:
+        return await post(url, json={}, description="test")
+    except PlatformError as error:
+        return error
+
 
 async def call_platform(
-    answers: list[Callable[[], web.StreamResponse]], **options: object
+    answers: list[int], *, delay_s: float = 0.0
 ) -> tuple[object, int]:
+    """Post once to a platform that answers its n-th call with ``answers[n]``.
+
+    The last answer repeats; ``delay_s`` delays the first answer. Returns what
+    ``post`` gave and how many calls the platform received.
+    """
     calls = 0
 
     async def handler(_: web.Request) -> web.StreamResponse:
         nonlocal calls
         calls += 1
-        return await answers[min(calls, len(answers)) - 1]()
+        if calls == 1 and delay_s:
+            await asyncio.sleep(delay_s)
+        code = answers[min(calls, len(answers)) - 1]
+        if code == OK:
+            return web.json_response({"ok": True})
+        return web.Response(status=code, text="busy")
 
     app = web.Application()
     app.router.add_post("/api", handler)
@@ -30,37 +49,9 @@ async def call_platform(
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        try:
-            result: object = await post(
-                f"http://127.0.0.1:{port}/api", json={}, description="test", **options
-            )
-        except PlatformError as error:
-            result = error
-        return result, calls
+        return await try_post(f"http://127.0.0.1:{port}/api"), calls
     finally:
         await runner.cleanup()
-
-
-def ok() -> Callable[[], object]:
-    async def answer() -> web.StreamResponse:
-        return web.json_response({"ok": True})
-
-    return answer
-
-
-def status(code: int) -> Callable[[], object]:
-    async def answer() -> web.StreamResponse:
-        return web.Response(status=code, text="busy")
-
-    return answer
-
-
-def slow() -> Callable[[], object]:
-    async def answer() -> web.StreamResponse:
-        await asyncio.sleep(5)
-        return web.json_response({"ok": True})
-
-    return answer
 
 
 @pytest.fixture(autouse=True)
@@ -70,18 +61,18 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("code", [429, 502, 503, 504])
 def test_a_call_not_processed_is_tried_again(code: int) -> None:
-    result, calls = asyncio.run(call_platform([status(code), ok()]))
+    result, calls = asyncio.run(call_platform([code, OK]))
     assert (result, calls) == ({"ok": True}, 2)
 
 
 def test_it_gives_up_after_the_attempts() -> None:
-    result, calls = asyncio.run(call_platform([status(503)]))
+    result, calls = asyncio.run(call_platform([503]))
     assert isinstance(result, PlatformError) and "HTTP 503" in str(result)
     assert calls == 2
 
 
 def test_a_refusal_is_not_retried() -> None:
-    result, calls = asyncio.run(call_platform([status(400), ok()]))
+    result, calls = asyncio.run(call_platform([400, OK]))
     assert isinstance(result, PlatformError) and calls == 1
 
 
@@ -90,20 +81,13 @@ def test_a_timeout_is_a_platform_error_and_not_retried(
 ) -> None:
     """The platform may have delivered it: a person must not read a message twice."""
     monkeypatch.setattr(http, "REQUEST_TIMEOUT", http.aiohttp.ClientTimeout(total=0.3))
-    result, calls = asyncio.run(call_platform([slow(), ok()]))
+    result, calls = asyncio.run(call_platform([OK], delay_s=5))
     assert isinstance(result, PlatformError) and "timed out" in str(result)
     assert calls == 1
 
 
 def test_no_connection_is_tried_again_then_reported() -> None:
     port = free_port()  # nothing listens there
-
-    async def run() -> object:
-        try:
-            return await post(
-                f"http://127.0.0.1:{port}/api", json={}, description="test"
-            )
-        except PlatformError as error:
-            return error
-
-    assert isinstance(asyncio.run(run()), PlatformError)
+    assert isinstance(
+        asyncio.run(try_post(f"http://127.0.0.1:{port}/api")), PlatformError
+    )
