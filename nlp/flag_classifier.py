@@ -6,12 +6,15 @@ dev part of the phrasing corpus (``tests/safety/phrasings/dev``: sentences writt
 outside writers, never the held-out part) and looks at a message as a whole: character
 n-grams and word n-grams, one logistic regression per flag.
 
-It only ever adds: a flag whose wordings the rules did not match at all is reported
-``present`` when the classifier's probability reaches ``threshold``. A flag the rules
-saw is left exactly as they decided, whether they kept it (present, absent, unsure)
-or dismissed it (another sense, someone else's, claimed by another flag). The threshold was chosen by measurement
-(README, "Safety figures"): it raised held-out recall by about three points while
-adding less than half a point of false-present.
+It only ever raises: a flag whose wordings the rules did not match at all is reported
+``present`` when the classifier's probability reaches ``threshold``, and a flag the
+rules read as ``unsure`` only because a wording is uncertain ("my hamstring went")
+becomes ``present`` when the probability reaches ``confirm_threshold``. Doubt the
+person voiced ("tingly I think") stays unsure: the screening asks once more, and
+the person may clarify (triage-contract.md, rule 3). Any other
+decision of the rules stands: present, absent, or dismissed (another sense, someone
+else's, claimed by another flag). Both thresholds were chosen by leave-one-writer-out
+cross-validation on the dev part (README, "Safety figures"), never on held-out text.
 """
 
 import logging
@@ -29,7 +32,9 @@ logger = logging.getLogger(__name__)
 FACTORY_NAME = "hamstring_flag_classifier"
 MODEL_FILE_NAME = "flag_classifier.pkl"
 DEFAULT_THRESHOLD = 0.7
+DEFAULT_CONFIRM_THRESHOLD = 0.8
 PRESENT = "present"
+UNSURE = "unsure"
 MIN_WORDS = 4
 
 
@@ -84,23 +89,42 @@ class FlagClassifierComponent:
     """spaCy component: adds flags the rules missed to ``doc._.red_flags``."""
 
     def __init__(
-        self, nlp: Language, name: str = FACTORY_NAME, *, threshold: float
+        self,
+        nlp: Language,
+        name: str = FACTORY_NAME,
+        *,
+        threshold: float,
+        confirm_threshold: float,
     ) -> None:
         """Start untrained; :meth:`initialize` or :meth:`from_disk` gives a model."""
         self.nlp = nlp
         self.name = name
         self.threshold = threshold
+        self.confirm_threshold = confirm_threshold
         self.classifier: FlagClassifier | None = None
 
     def __call__(self, doc: Doc) -> Doc:
-        """Add ``present`` for each flag the rules did not mention and the model finds."""
+        """Raise what the rules missed or left unsure where the model is confident."""
         if self.classifier is None or len(doc.text.split()) < MIN_WORDS:
             # Short replies ("I can't tell", "not really") are read by the wordings
             # and the screening's reply rules; n-grams alone over-read them.
             return doc
         found = list(doc._.red_flags or [])
         mentioned = {flag["flag"] for flag in found} | set(doc._.red_flags_seen or ())
+        unsure = {
+            flag["flag"]
+            for flag in found
+            if flag["status"] == UNSURE and not flag.get("doubted")
+        }
         for flag_id, probability in self.classifier.probabilities(doc.text).items():
+            if flag_id in unsure and probability >= self.confirm_threshold:
+                found = [
+                    {**flag, "status": PRESENT, "source": "classifier"}
+                    if flag["flag"] == flag_id
+                    else flag
+                    for flag in found
+                ]
+                continue
             if flag_id in mentioned or probability < self.threshold:
                 continue
             found.append(
@@ -136,7 +160,12 @@ class FlagClassifierComponent:
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / MODEL_FILE_NAME).open("wb") as handle:
             pickle.dump(
-                {"threshold": self.threshold, "classifier": self.classifier}, handle
+                {
+                    "threshold": self.threshold,
+                    "confirm_threshold": self.confirm_threshold,
+                    "classifier": self.classifier,
+                },
+                handle,
             )
 
     def from_disk(
@@ -146,13 +175,22 @@ class FlagClassifierComponent:
         with (ensure_path(path) / MODEL_FILE_NAME).open("rb") as handle:
             saved = pickle.load(handle)
         self.threshold = float(saved["threshold"])
+        self.confirm_threshold = float(saved["confirm_threshold"])
         self.classifier = saved["classifier"]
         return self
 
 
-@Language.factory(FACTORY_NAME, default_config={"threshold": DEFAULT_THRESHOLD})
+@Language.factory(
+    FACTORY_NAME,
+    default_config={
+        "threshold": DEFAULT_THRESHOLD,
+        "confirm_threshold": DEFAULT_CONFIRM_THRESHOLD,
+    },
+)
 def make_flag_classifier(
-    nlp: Language, name: str, threshold: float
+    nlp: Language, name: str, threshold: float, confirm_threshold: float
 ) -> FlagClassifierComponent:
     """Create the ``hamstring_flag_classifier`` component."""
-    return FlagClassifierComponent(nlp, name, threshold=threshold)
+    return FlagClassifierComponent(
+        nlp, name, threshold=threshold, confirm_threshold=confirm_threshold
+    )

@@ -26,7 +26,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import ensure_path
 
-from nlp.scope import ABSENT, PRESENT, UNSURE, GenericCue, Mention, Scope
+from nlp.scope import ABSENT, PRESENT, UNSURE, GenericCue, Mention, Scope, own_cues
 from nlp.wordings import WordingCompiler, load_patterns
 
 logger = logging.getLogger(__name__)
@@ -250,7 +250,9 @@ class RedFlagDetector:
                 for k, m in enumerate(mentions)
                 if k != index and not (m.start < mention.end and mention.start < m.end)
             ]
-            status, by_cue = self._scope.status(mdoc, mention, before, after, occupied)
+            status, by_cue = self._scope.status(
+                mdoc, mention, own_cues(before, mentions, index), after, occupied
+            )
             if not by_cue and results:
                 status, by_cue = self._scope.inherit(mdoc, mention, results, status)
             results.append((mention, status, by_cue))
@@ -266,8 +268,15 @@ class RedFlagDetector:
             if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
                 best[mention.flag] = (mention, status)
         combine_clot_signs(best)
+        # Unsure because the person doubts it ("tingly I think"), not because the
+        # wording itself is uncertain ("my hamstring went").
+        doubted = {
+            m.flag for m, status, by_cue in results if status == UNSURE and by_cue
+        }
         if self._scope.voices_doubt(mdoc, before, after):
+            named = set(best)
             self._add_doubted_topics(mdoc, best, generic)
+            doubted |= set(best) - named
         flags = []
         for flag, (mention, status) in best.items():
             start = mdoc[mention.start].idx
@@ -279,6 +288,7 @@ class RedFlagDetector:
                     "start": start,
                     "end": end,
                     "text": doc.text[start:end],
+                    "doubted": status == UNSURE and flag in doubted,
                 }
             )
         return sorted(flags, key=lambda f: (f["start"], f["flag"]))

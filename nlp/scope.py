@@ -394,3 +394,18 @@ class Scope:
         """
         contrasted = bool(len(self.self_contrast(doc)))
         return contrasted, contrasted or bool(len(self.self_report(doc)))
+
+
+def own_cues(cues: list[Cue], mentions: list[Mention], index: int) -> list[Cue]:
+    """The cues that may decide ``mentions[index]``.
+
+    A negation inside another mention that reports a flag with it ("can't feel the
+    foot", "can't take a deep breath") is that mention's own words, not a denial of
+    what follows ("can't feel the foot, and it's freezing and grey").
+    """
+    owners = [
+        (m.start, m.end)
+        for k, m in enumerate(mentions)
+        if k != index and m.literal_negation and m.kind == PRESENT
+    ]
+    return [c for c in cues if not any(s <= c.start and c.end <= e for s, e in owners)]

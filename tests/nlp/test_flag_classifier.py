@@ -1,4 +1,4 @@
-"""The learned second net: it only adds flags the wordings did not mention."""
+"""The learned second net: it only raises, never lowers, what the wordings decided."""
 
 from __future__ import annotations
 
@@ -17,9 +17,13 @@ TEXTS = [
 LABELS = [["swelling"], ["swelling"], ["swelling"], [], [], []]
 
 
-def component(nlp: Language, threshold: float) -> FlagClassifierComponent:
+def component(
+    nlp: Language, threshold: float, confirm_threshold: float = 0.999
+) -> FlagClassifierComponent:
     """A classifier component trained on the tiny table above."""
-    made = FlagClassifierComponent(nlp, threshold=threshold)
+    made = FlagClassifierComponent(
+        nlp, threshold=threshold, confirm_threshold=confirm_threshold
+    )
     made.initialize(texts=TEXTS, labels=LABELS, flag_ids=["swelling", "bruising"])
     return made
 
@@ -49,6 +53,37 @@ def test_never_overrides_what_the_rules_decided(red_flag_nlp: Language) -> None:
     assert doc._.red_flags == ruled
 
 
+def test_confirms_an_unsure_reading_it_is_confident_of(red_flag_nlp: Language) -> None:
+    doc = red_flag_nlp.make_doc("maybe my calf is like a sausage")
+    doc._.red_flags = [{"flag": "swelling", "status": "unsure", "start": 0, "end": 5}]
+    doc = component(red_flag_nlp, 0.999, confirm_threshold=0.5)(doc)
+    assert [(f["flag"], f["status"], f["source"]) for f in doc._.red_flags] == [
+        ("swelling", "present", "classifier")
+    ]
+
+
+def test_doubt_the_person_voiced_stays_unsure(red_flag_nlp: Language) -> None:
+    doc = red_flag_nlp.make_doc("my calf is like a sausage I think")
+    ruled = [
+        {"flag": "swelling", "status": "unsure", "start": 0, "end": 5, "doubted": True}
+    ]
+    doc._.red_flags = list(ruled)
+    assert (
+        component(red_flag_nlp, 0.5, confirm_threshold=0.01)(doc)._.red_flags == ruled
+    )
+
+
+def test_an_unsure_reading_stays_below_the_confirm_threshold(
+    red_flag_nlp: Language,
+) -> None:
+    doc = red_flag_nlp.make_doc("maybe my calf is like a sausage")
+    ruled = [{"flag": "swelling", "status": "unsure", "start": 0, "end": 5}]
+    doc._.red_flags = list(ruled)
+    assert (
+        component(red_flag_nlp, 0.5, confirm_threshold=0.999)(doc)._.red_flags == ruled
+    )
+
+
 def test_never_adds_a_flag_the_rules_dismissed(red_flag_nlp: Language) -> None:
     doc = red_flag_nlp.make_doc("my calf is like a sausage")
     doc._.red_flags = []
@@ -71,8 +106,10 @@ def test_below_the_threshold_nothing_is_added(red_flag_nlp: Language) -> None:
 def test_survives_saving_and_loading(red_flag_nlp: Language, tmp_path) -> None:
     saved = component(red_flag_nlp, 0.5)
     saved.to_disk(tmp_path)
-    loaded = FlagClassifierComponent(red_flag_nlp, threshold=0.9).from_disk(tmp_path)
-    assert loaded.threshold == 0.5
+    loaded = FlagClassifierComponent(
+        red_flag_nlp, threshold=0.9, confirm_threshold=0.1
+    ).from_disk(tmp_path)
+    assert (loaded.threshold, loaded.confirm_threshold) == (0.5, 0.999)
     text = "my calf is like a sausage"
     assert loaded.classifier.probabilities(text) == saved.classifier.probabilities(text)
 

@@ -47,6 +47,18 @@ def statuses(nlp: Language, text: str) -> dict[str, str]:
         ("the pain won't go away", "severe_persistent_pain", "present"),
         ("it hasn't eased", "severe_persistent_pain", "present"),
         ("no strength in my leg", "weakness", "present"),
+        # ... and do not deny what follows them
+        (
+            "can't feel my toes, and the foot is icy and white",
+            "cold_pale_leg",
+            "present",
+        ),
+        ("can't walk on it and the calf is bruised", "bruising", "present"),
+        (
+            "i cant take a deep breath since the cramp",
+            "chest_pain_or_breathless",
+            "present",
+        ),
         # hedges
         ("a bit swollen", "swelling", "present"),
         ("kind of numb", "numbness_tingling", "present"),
@@ -214,3 +226,19 @@ def test_meta(red_flag_nlp: Language) -> None:
         "hamstring_red_flags",
         "hamstring_flag_classifier",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "doubted"),
+    [
+        ("a bit tingly i think", "numbness_tingling", True),
+        ("not sure if there's swelling", "swelling", True),
+        ("my hamstring went during the sprint", "pop_or_injury", False),
+    ],
+)
+def test_doubt_the_person_voiced_is_marked(
+    red_flag_nlp: Language, text: str, flag: str, doubted: bool
+) -> None:
+    """An unsure reading says whether the person doubted it or the wording is vague."""
+    found = {f["flag"]: f for f in red_flag_nlp(text)._.red_flags}
+    assert (found[flag]["status"], found[flag]["doubted"]) == ("unsure", doubted)

@@ -44,8 +44,8 @@ BATCHES = {
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
-# which, and fails below the floors measured on 2026-12-03, so no change may make the
-# held-out figures worse. Raise the floors as the figures improve; never lower them.
+# which, and fails below the floors measured on 2026-12-03 (second round), so no
+# change may make the held-out figures worse. Raise the floors as the figures improve; never lower them.
 TARGETS = {
     "present_recall": 0.99,
     "emergency_recall": 1.0,
@@ -53,15 +53,15 @@ TARGETS = {
     "unsure_recall": 0.95,
 }
 FLOORS = {
-    "present_recall": 0.96,
-    "emergency_recall": 0.93,
+    "present_recall": 0.97,
+    "emergency_recall": 0.95,
     "false_present": 0.09,
     "unsure_recall": 0.925,
 }
 # A new batch measures the assistant on writers it has never met. Where its first
-# measurement falls below a common floor, that measurement is the batch's own floor
-# until it reaches the common one (batch G, first measured 2026-12-03: 95.0 % present).
-BATCH_FLOORS = {"G": {"present_recall": 0.949}}
+# measurement falls below a common floor, its own figure is the batch's floor until it
+# reaches the common one (batch G: 95.0 % present when sealed, 95.8 % after the round).
+BATCH_FLOORS = {"G": {"present_recall": 0.957}}
 
 
 def model_path() -> Path:
