@@ -22,7 +22,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from e2e import generate
-from e2e.cases import CaseFileError, Suite, load_suite
+from e2e.case_files import load_suite
+from e2e.cases import CaseFileError, Suite
 from e2e.coverage import measure, write_coverage
 from e2e.domain_check import check_suite, default_domain_path, load_domain
 from e2e.record import record

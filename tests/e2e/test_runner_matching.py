@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from e2e.cases import CaseFileError, TestCase, load_suite
+from e2e.case_files import load_suite
+from e2e.cases import CaseFileError, TestCase
 from e2e.checking import check_all, check_transcript
 from e2e.report import console_summary, write_html, write_junit
 from e2e.runner import CaseResult, SuiteResult

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from e2e.cases import CaseFileError, Suite, TestCase, load_suite, stubs_for
+from e2e.case_files import load_suite, stubs_for
+from e2e.cases import CaseFileError, Suite, TestCase
 from e2e.checking import check_all
 from e2e.cli import build_parser, main
 from e2e.domain_check import check_suite, load_domain
