@@ -21,7 +21,8 @@ For every configuration it prints:
 ``--training`` also times ``rasa train`` of this assistant from scratch (empty cache)
 and again from the warm cache (slow: minutes). The figures go to stdout and to
 ``reports/bench/<time>.json``. The machine is shared: read medians and ratios, and
-compare only figures measured in the same run.
+compare only figures measured in the same run. The bots are configured and started
+by :mod:`bench.bots`, the conversations sent by :mod:`bench.client`.
 
     .venv/bin/python -m bench.compare [--levels 1 10 50] [--seconds 20] [--training]
 """
@@ -30,341 +31,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import dataclasses
 import json
 import logging
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-
-import aiohttp
-import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from supervisor.assistant import Assistant, AssistantConfig
-from supervisor.process import HOST, Service, wait_http
+from bench.bots import BARE_DIR, OUT_DIR, Bot, bare_model, rss_mb, running
+from bench.client import around, closed_loop, long_conversation
 
 logger = logging.getLogger(__name__)
 
-RASA_PORT = int(os.environ.get("BENCH_RASA_PORT", "5710"))
-ACTIONS_PORT = int(os.environ.get("BENCH_ACTIONS_PORT", "5711"))
-REST_TOKEN = "bench-rest-token"
-API_TOKEN = "bench-api-token"
-MODEL = REPO / "models" / "hamstring.tar.gz"
-BARE_DIR = REPO / "build" / "bench" / "bare-bot"
-OUT_DIR = REPO / "build" / "bench"
 REPORTS = REPO / "reports" / "bench"
-
-# A full screening that ends in remedy advice: greeting, a question, the report, the
-# fourteen answers (one unsure, asked again), thanks. Every custom action runs.
-ASSISTANT_SCRIPT = (
-    ["hi", "what causes hamstring cramps?", "my hamstring is cramping"]
-    + ["no"] * 3
-    + ["not sure", "no"]
-    + ["no"] * 10
-    + ["thanks"]
-)
-# The stories of `rasa init`: greet, mood, the picture, the answer, goodbye.
-BARE_SCRIPT = ["hello", "I am sad", "yes", "great", "bye"]
 LONG_TURNS = 205
-WINDOW = 2  # turns either side of turn 5 and turn 200
-
-
-@dataclasses.dataclass(frozen=True)
-class Bot:
-    """One configuration to measure."""
-
-    name: str  # "assistant" or "bare"
-    store: str  # "sqlite" or "memory"
-    revision: str = ""  # the assistant with endpoints.yml of this git revision
-
-    @property
-    def label(self) -> str:
-        """How the tables name it."""
-        name = f"{self.name}@{self.revision}" if self.revision else self.name
-        return f"{name}, {self.store}"
-
-    @property
-    def script(self) -> list[str]:
-        """What one conversation says."""
-        return ASSISTANT_SCRIPT if self.name == "assistant" else BARE_SCRIPT
-
-
-@dataclasses.dataclass
-class LoadResult:
-    """A closed-loop run at one concurrency."""
-
-    conversations: int
-    latencies_ms: list[float]
-    seconds: float
-    errors: int
-
-    @property
-    def throughput(self) -> float:
-        """Answered messages per second."""
-        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> dict[str, float]:
-        """p50, p95 and msg/s."""
-        return {
-            "conversations": self.conversations,
-            "messages": len(self.latencies_ms),
-            "errors": self.errors,
-            "p50_ms": percentile(self.latencies_ms, 0.50),
-            "p95_ms": percentile(self.latencies_ms, 0.95),
-            "msg_per_s": self.throughput,
-        }
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """The ``share`` percentile of ``values`` (nearest rank); NaN when empty."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def rss_mb(pid: int | None) -> tuple[float, float]:
-    """(current, peak) resident memory in MB of process ``pid``."""
-    if pid is None:
-        return float("nan"), float("nan")
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value
-    return (
-        int(fields["VmRSS"].split()[0]) / 1024,
-        int(fields["VmHWM"].split()[0]) / 1024,
-    )
-
-
-# ------------------------------------------------------------------------- the bots
-
-
-def bare_model(bare_dir: Path) -> Path:
-    """The bare bot's model, trained once by ``rasa init --no-prompt`` into ``bare_dir``."""
-    models = sorted((bare_dir / "models").glob("*.tar.gz"))
-    if models:
-        return models[-1]
-    shutil.rmtree(bare_dir, ignore_errors=True)
-    bare_dir.mkdir(parents=True)
-    logger.info("training the bare bot once into %s (rasa init --no-prompt)", bare_dir)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "init",
-            "--no-prompt",
-            "--init-dir",
-            str(bare_dir),
-        ],
-        check=True,
-        capture_output=True,
-        env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
-    )
-    return max((bare_dir / "models").glob("*.tar.gz"))
-
-
-def tracker_store_yaml(store: str, db: Path) -> str:
-    """The endpoints entry for the tracker store kind (SQLite as ``make run``, or none)."""
-    if store == "memory":
-        return ""
-    return f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{db}"\n'
-
-
-def assistant_endpoints(bot: Bot, log_dir: Path) -> Path:
-    """``endpoints.yml`` (of ``bot.revision``, or as it is) on the bench's port and store.
-
-    The action server's port and the conversations file are the bench's; with
-    ``store == "memory"`` the tracker store entry is dropped (Rasa's default).
-    """
-    if bot.revision:
-        text = subprocess.run(
-            ["git", "show", f"{bot.revision}:endpoints.yml"],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    else:
-        text = (REPO / "endpoints.yml").read_text(encoding="utf-8")
-    endpoints = yaml.safe_load(text)
-    endpoints["action_endpoint"]["url"] = f"http://{HOST}:{ACTIONS_PORT}/webhook"
-    if bot.store == "memory":
-        endpoints.pop("tracker_store", None)
-    else:
-        endpoints["tracker_store"]["db"] = str(log_dir / "conversations.db")
-    path = log_dir / "endpoints.yml"
-    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def assistant_config(bot: Bot, log_dir: Path) -> AssistantConfig:
-    """This assistant as ``make run`` configures it, on the bench's ports."""
-    credentials = log_dir / "credentials.yml"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "channels.credentials", "--base", "credentials.yml"]
-        + ["--output", str(credentials)],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    return AssistantConfig(
-        model=MODEL,
-        rasa_port=RASA_PORT,
-        actions_port=ACTIONS_PORT,
-        token=API_TOKEN,
-        log_dir=log_dir,
-        credentials=credentials,
-        endpoints=assistant_endpoints(bot, log_dir),
-        env={"REST_TOKEN": REST_TOKEN},
-    )
-
-
-@contextlib.contextmanager
-def running(bot: Bot, bare_dir: Path, log_dir: Path) -> Iterator[dict[str, object]]:
-    """Start ``bot``; yield its pids and start-up seconds; stop it afterwards."""
-    shutil.rmtree(log_dir, ignore_errors=True)
-    log_dir.mkdir(parents=True)
-    if bot.name == "assistant":
-        config = assistant_config(bot, log_dir)
-        started = time.perf_counter()
-        with Assistant(config) as assistant:
-            yield {
-                "startup_s": time.perf_counter() - started,
-                "rasa_pid": assistant.services["rasa"].pid,
-                "actions_pid": assistant.services["actions"].pid,
-            }
-        return
-    endpoints = log_dir / "endpoints.yml"
-    endpoints.write_text(tracker_store_yaml(bot.store, log_dir / "conversations.db"))
-    credentials = log_dir / "credentials.yml"
-    credentials.write_text("rest:\n")
-    command = [
-        sys.executable,
-        "-m",
-        "rasa",
-        "run",
-        "--model",
-        str(bare_model(bare_dir)),
-    ]
-    command += ["--interface", HOST, "--port", str(RASA_PORT)]
-    command += ["--endpoints", str(endpoints), "--credentials", str(credentials)]
-    command += ["--enable-api", "--auth-token", API_TOKEN]
-    rasa = Service(
-        "rasa",
-        command,
-        log_path=log_dir / "rasa.log",
-        cwd=bare_dir,
-        env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
-    )
-    started = time.perf_counter()
-    rasa.start()
-    try:
-        wait_http(
-            f"http://{HOST}:{RASA_PORT}/status?token={API_TOKEN}",
-            timeout=600,
-            service=rasa,
-            interval=0.2,
-        )
-        yield {
-            "startup_s": time.perf_counter() - started,
-            "rasa_pid": rasa.pid,
-            "actions_pid": None,
-        }
-    finally:
-        rasa.stop()
-
-
-# ------------------------------------------------------------------------ the client
-
-
-async def send(
-    session: aiohttp.ClientSession, sender: str, text: str
-) -> tuple[float, bool]:
-    """POST one message; return (milliseconds, answered with 200 and a reply list)."""
-    url = f"http://{HOST}:{RASA_PORT}/webhooks/rest/webhook"
-    started = time.perf_counter()
-    try:
-        async with session.post(url, json={"sender": sender, "message": text}) as reply:
-            body = await reply.json(content_type=None)
-            ok = reply.status == 200 and isinstance(body, list)
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-        ok = False
-    return (time.perf_counter() - started) * 1000, ok
-
-
-def client_session(limit: int) -> aiohttp.ClientSession:
-    """A session with the REST token and one connection per conversation."""
-    return aiohttp.ClientSession(
-        headers={"Authorization": f"Bearer {REST_TOKEN}"},
-        timeout=aiohttp.ClientTimeout(total=120),
-        connector=aiohttp.TCPConnector(limit=limit),
-    )
-
-
-async def closed_loop(
-    script: Sequence[str], conversations: int, seconds: float
-) -> LoadResult:
-    """``conversations`` people, each sending its next message once answered.
-
-    A person who reaches the end of ``script`` starts a new conversation. Messages sent
-    before the deadline count; the run ends when every person's last one is answered.
-    """
-    result = LoadResult(conversations, [], 0.0, 0)
-    deadline = time.monotonic() + seconds
-
-    async def person(session: aiohttp.ClientSession) -> None:
-        while time.monotonic() < deadline:
-            sender = f"bench-{uuid.uuid4().hex[:12]}"
-            for text in script:
-                if time.monotonic() >= deadline:
-                    return
-                elapsed, ok = await send(session, sender, text)
-                if ok:
-                    result.latencies_ms.append(elapsed)
-                else:
-                    result.errors += 1
-
-    async with client_session(conversations) as session:
-        started = time.perf_counter()
-        await asyncio.gather(*(person(session) for _ in range(conversations)))
-        result.seconds = time.perf_counter() - started
-    return result
-
-
-async def long_conversation(script: Sequence[str], turns: int) -> list[float]:
-    """Latency of every turn of one conversation that repeats ``script``."""
-    sender = f"bench-long-{uuid.uuid4().hex[:12]}"
-    latencies = []
-    async with client_session(1) as session:
-        for turn in range(turns):
-            elapsed, ok = await send(session, sender, script[turn % len(script)])
-            if not ok:
-                raise RuntimeError(f"turn {turn + 1} of the long conversation failed")
-            latencies.append(elapsed)
-    return latencies
-
-
-def around(latencies: Sequence[float], turn: int) -> float:
-    """Median latency of the turns within ``WINDOW`` of ``turn`` (1-based)."""
-    return statistics.median(latencies[turn - 1 - WINDOW : turn + WINDOW])
-
-
-# -------------------------------------------------------------------------- the run
 
 
 def measure(
