@@ -42,11 +42,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from bench.bots import BARE_DIR, OUT_DIR, Bot, bare_model, rss_mb, running
+from bench.bots import BARE_DIR, OUT_DIR, REPO, Bot, bare_model, rss_mb, running
 from bench.client import around, closed_loop, long_conversation
 
 logger = logging.getLogger(__name__)

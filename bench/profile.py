@@ -24,11 +24,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from bench.bots import ASSISTANT_SCRIPT, BARE_DIR, OUT_DIR, Bot, running
+from bench.bots import ASSISTANT_SCRIPT, BARE_DIR, OUT_DIR, REPO, Bot, running
 from bench.client import closed_loop
 
 logger = logging.getLogger(__name__)
