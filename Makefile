@@ -39,13 +39,14 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}'
 
-$(VENV_STAMP): $(REQUIREMENTS) constraints.txt
+$(VENV_STAMP): $(REQUIREMENTS) constraints.txt pyproject.toml
 	test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==24.0
 	$(PY) -m pip install --quiet $(addprefix -r ,$(REQUIREMENTS)) -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-install: $(VENV_STAMP) ## Create the virtual environment with the pinned dependencies
+install: $(VENV_STAMP) ## Create the virtual environment with the pinned dependencies and the project's packages (editable)
 
 $(SPACY_STAMP): $(VENV_STAMP) $(SPACY_SOURCES)
 	$(PY) -m nlp.build --output $(SPACY_PIPELINE)

@@ -35,11 +35,10 @@ from pathlib import Path
 import aiohttp
 import sqlalchemy as sa
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
 from bench.load_results import COLUMNS, RunResult, format_row, print_row, print_table
 from deploy import cluster
+
+REPO = Path(__file__).resolve().parent.parent
 
 MESSAGES = ("hello", "what causes hamstring cramps", "thanks", "bye")
 RETRYABLE = {502, 503, 504}
@@ -119,7 +118,7 @@ async def run_load(
         timeout=timeout, connector=connector, headers=headers
     ) as session:
         started = time.perf_counter()
-        tasks = [
+        tasks: list[Awaitable[None]] = [
             converse(session, url, p, result, retry_for_s=retry_for_s) for p in people
         ]
         if during is not None:

@@ -109,7 +109,7 @@ def detector_disabled(agent: Any) -> Iterator[None]:
     spacy_models: list[Language] = []
     extractor_nodes = []
     for node in nodes.values():
-        component = getattr(node, "_component", None)
+        component: Any = getattr(node, "_component", None)
         if type(component).__name__ == "SpacyNLP":
             language = component.provide().model
             if FACTORY_NAME in language.pipe_names:

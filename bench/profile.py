@@ -1,6 +1,6 @@
 """``make profile``: where the Rasa server's time goes under 10 concurrent conversations.
 
-Starts this assistant as ``make run`` configures it (``bench/compare.py``: SQLite
+Starts this assistant as ``make run`` configures it (``bench/bots.py``: SQLite
 tracker store, REST and action server tokens), warms it up, then runs the closed-loop
 client at ``--conversations`` while py-spy samples the Rasa server twice, for
 ``--seconds`` each: once into a flame graph (``reports/profile/<time>.svg``), once into
@@ -24,11 +24,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from bench.compare import ASSISTANT_SCRIPT, BARE_DIR, OUT_DIR, Bot, closed_loop, running
+from bench.bots import ASSISTANT_SCRIPT, BARE_DIR, OUT_DIR, REPO, Bot, running
+from bench.client import closed_loop
 
 logger = logging.getLogger(__name__)
 

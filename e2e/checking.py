@@ -25,23 +25,20 @@ Semantics (Rasa Pro's, plus this project's triage steps):
   forbids them in this turn only (the whole turn).
 
 Every failing step of a turn is reported, not only the first. Checks before the
-first ``user:`` step look at the session start (and fixtures).
+first ``user:`` step look at the session start (and fixtures). The assertions are
+checked by :mod:`e2e.assertion_checks`; both report :class:`~e2e.failures.Failure`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from e2e.assertion_checks import check_assertions
 from e2e.cases import (
-    ACTION_EXECUTED,
     ANY,
     BOT,
-    BOT_DID_NOT_UTTER,
-    BOT_UTTERED,
     SLOT_WAS_NOT_SET,
     SLOT_WAS_SET,
     TRIAGE_LEVEL,
@@ -51,32 +48,13 @@ from e2e.cases import (
     UTTER_NOT,
     UTTER_NOT_ANYWHERE,
     UTTER_NOT_IN_TURN,
-    Assertion,
     Step,
     TestCase,
 )
+from e2e.failures import Failure, describe_messages
 from e2e.transcript import BotMessage, Turn, bot_message
 
 TRIAGE_SLOT = "triage_level"
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why a case failed: the step, what was expected and what the bot actually did."""
-
-    step: Step | Assertion
-    turn: int
-    expected: str
-    actual: str
-
-    def describe(self) -> str:
-        """A multi-line explanation for reports."""
-        what = "assertion" if isinstance(self.step, Assertion) else "step"
-        return (
-            f"failed {what} in turn {self.turn} ({self.step.where}): {self.step.describe()}\n"
-            f"  expected: {self.expected}\n"
-            f"  actual:   {self.actual.replace(chr(10), chr(10) + '            ')}"
-        )
 
 
 def level_rank(level: Any) -> int:
@@ -88,12 +66,6 @@ def _matches_response(message: BotMessage, pattern: str) -> bool:
     return message.response is not None and fnmatch.fnmatchcase(
         message.response, pattern
     )
-
-
-def _list_messages(messages: list[BotMessage]) -> str:
-    if not messages:
-        return "the bot said nothing more in this turn"
-    return "\n".join(f"- {m.describe()}" for m in messages)
 
 
 def _same_value(actual: Any, expected: Any) -> bool:
@@ -174,7 +146,7 @@ class CaseChecker:
                     if ordered and cursor:
                         expected += f" after {messages[cursor - 1].response or 'the previous match'}"
                     failure = Failure(
-                        step, index, expected, _list_messages(messages[start:])
+                        step, index, expected, describe_messages(messages[start:])
                     )
                 else:
                     used.add(found)
@@ -289,165 +261,6 @@ class CaseChecker:
                 f"triage_level is {level!r}",
             )
         return None
-
-
-def _bot_matches(assertion: Assertion, message: BotMessage) -> bool:
-    """Whether one message has every property ``bot_uttered`` asks for."""
-    if assertion.utter_name is not None and message.response != assertion.utter_name:
-        return False
-    if assertion.text_matches is not None and not re.search(
-        assertion.text_matches, message.text or ""
-    ):
-        return False
-    if assertion.buttons:
-        actual = list(zip(message.buttons, message.payloads, strict=True))
-        if len(actual) != len(assertion.buttons):
-            return False
-        for (title, payload), (want_title, want_payload) in zip(
-            actual, assertion.buttons, strict=True
-        ):
-            if title != want_title or (
-                want_payload is not None and payload != want_payload
-            ):
-                return False
-    return True
-
-
-def _forbidden_part(assertion: Assertion, message: BotMessage) -> str | None:
-    """What of ``bot_did_not_utter`` a message shows (``None`` when nothing)."""
-    if assertion.utter_name is not None and message.response == assertion.utter_name:
-        return f"the response {assertion.utter_name!r}"
-    if assertion.text_matches is not None and re.search(
-        assertion.text_matches, message.text or ""
-    ):
-        return f"text matching {assertion.text_matches!r}"
-    pairs = set(zip(message.buttons, message.payloads, strict=True))
-    for title, payload in assertion.buttons:
-        if any(t == title and (payload is None or p == payload) for t, p in pairs):
-            return f"the button {title!r}"
-    return None
-
-
-def check_assertions(
-    assertions: tuple[Assertion, ...], index: int, turn: Turn, *, ordered: bool
-) -> list[Failure]:
-    """Check Rasa Pro assertions against the events of one turn.
-
-    In any order by default; with ``ordered`` each assertion is looked for after the
-    event the previous one matched (Rasa Pro's ``assertion_order_enabled``).
-    """
-    events = turn.events
-    failures: list[Failure] = []
-    start = 0
-    for assertion in assertions:
-        window = events[start:] if ordered else events
-        offset = start if ordered else 0
-        found, failure = _run_assertion(assertion, index, window)
-        if failure is not None:
-            if ordered and start:
-                failure = dataclasses.replace(
-                    failure,
-                    expected=failure.expected
-                    + " (after the event the assertion before it matched)",
-                )
-            failures.append(failure)
-        elif ordered and found is not None:
-            start = offset + found + 1
-    return failures
-
-
-def _describe_events(events: list[dict[str, Any]], kind: str) -> str:
-    if kind == "bot":
-        messages = [bot_message(e) for e in events if e.get("event") == "bot"]
-        return _list_messages(messages)
-    if kind == "action":
-        names = [
-            str(e.get("name"))
-            for e in events
-            if e.get("event") == "action" and e.get("name") != "action_listen"
-        ]
-        return "actions run: " + (", ".join(names) if names else "none")
-    slots = [
-        f"{e.get('name')}={e.get('value')!r}"
-        for e in events
-        if e.get("event") == "slot"
-    ]
-    return "slot events: " + (", ".join(slots) if slots else "none")
-
-
-def _run_assertion(
-    assertion: Assertion, index: int, events: list[dict[str, Any]]
-) -> tuple[int | None, Failure | None]:
-    """(position of the matching event, failure) of one assertion on turn events."""
-    kind = assertion.kind
-    if kind == ACTION_EXECUTED:
-        for position, event in enumerate(events):
-            if event.get("event") == "action" and event.get("name") == assertion.name:
-                return position, None
-        return None, Failure(
-            assertion,
-            index,
-            f"action {assertion.name!r} executed in this turn",
-            _describe_events(events, "action"),
-        )
-    if kind in (SLOT_WAS_SET, SLOT_WAS_NOT_SET):
-        matching = [
-            (position, event)
-            for position, event in enumerate(events)
-            if event.get("event") == "slot" and event.get("name") == assertion.name
-        ]
-        if kind == SLOT_WAS_SET:
-            for position, event in matching:
-                if assertion.value is ANY or event.get("value") == assertion.value:
-                    return position, None
-            wanted = "" if assertion.value is ANY else f" to {assertion.value!r}"
-            return None, Failure(
-                assertion,
-                index,
-                f"slot {assertion.name!r} set{wanted} in this turn",
-                _describe_events(events, "slot"),
-            )
-        if matching:
-            position, last = matching[-1]
-            value = last.get("value")
-            if (assertion.value is ANY and value is not None) or (
-                assertion.value is not ANY and value == assertion.value
-            ):
-                wanted = "" if assertion.value is ANY else f" to {assertion.value!r}"
-                return None, Failure(
-                    assertion,
-                    index,
-                    f"slot {assertion.name!r} not set{wanted} in this turn",
-                    f"it was set to {value!r}",
-                )
-            return position, None
-        return None, None
-    bot_positions = [
-        (position, bot_message(event))
-        for position, event in enumerate(events)
-        if event.get("event") == "bot"
-    ]
-    if kind == BOT_UTTERED:
-        for position, message in bot_positions:
-            if _bot_matches(assertion, message):
-                return position, None
-        return None, Failure(
-            assertion,
-            index,
-            "a message with " + assertion.describe().split(": ", 1)[1],
-            _describe_events(events, "bot"),
-        )
-    assert kind == BOT_DID_NOT_UTTER
-    for _position, message in bot_positions:
-        part = _forbidden_part(assertion, message)
-        if part:
-            return None, Failure(
-                assertion,
-                index,
-                f"no message with {part} in this turn",
-                f"the bot uttered {message.describe()}",
-            )
-    return None, None
 
 
 def check_all(case: TestCase, turns: list[Turn]) -> list[Failure]:

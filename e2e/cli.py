@@ -22,7 +22,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from e2e import generate
-from e2e.cases import CaseFileError, Suite, load_suite
+from e2e.case_files import load_suite
+from e2e.cases import CaseFileError, Suite
 from e2e.coverage import measure, write_coverage
 from e2e.domain_check import check_suite, default_domain_path, load_domain
 from e2e.record import record
@@ -72,6 +73,21 @@ def _env(*names: str) -> str | None:
     return next((os.environ[n] for n in names if os.environ.get(n)), None)
 
 
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    """``--url`` and ``--token`` of the Rasa server (``run`` and ``record``)."""
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("E2E_URL") or DEFAULT_URL,
+        help=f"Rasa server URL (default: E2E_URL, else {DEFAULT_URL})",
+    )
+    parser.add_argument(
+        "--token",
+        default=_env("E2E_TOKEN", "RASA_TOKEN"),
+        help="auth token of the Rasa HTTP API, its --auth-token"
+        " (default: E2E_TOKEN, else RASA_TOKEN)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m e2e`` argument parser."""
     parser = argparse.ArgumentParser(
@@ -86,17 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=list(DEFAULT_PATHS),
         help="case files or folders, or FILE::CASE for one case (default: tests/e2e)",
     )
-    run.add_argument(
-        "--url",
-        default=os.environ.get("E2E_URL") or DEFAULT_URL,
-        help=f"Rasa server URL (default: E2E_URL, else {DEFAULT_URL})",
-    )
-    run.add_argument(
-        "--token",
-        default=_env("E2E_TOKEN", "RASA_TOKEN"),
-        help="auth token of the Rasa HTTP API, its --auth-token"
-        " (default: E2E_TOKEN, else RASA_TOKEN)",
-    )
+    _add_server_options(run)
     run.add_argument(
         "--rest-token",
         default=_env("E2E_REST_TOKEN", "REST_TOKEN"),
@@ -203,16 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument(
         "--name", default=None, help="test case name (default: from the id)"
     )
-    rec.add_argument(
-        "--url",
-        default=os.environ.get("E2E_URL") or DEFAULT_URL,
-        help=f"Rasa server URL (default: E2E_URL, else {DEFAULT_URL})",
-    )
-    rec.add_argument(
-        "--token",
-        default=_env("E2E_TOKEN", "RASA_TOKEN"),
-        help="auth token of the Rasa HTTP API (default: E2E_TOKEN, else RASA_TOKEN)",
-    )
+    _add_server_options(rec)
     gen = commands.add_parser(
         "generate",
         help="write the red-flag cases generated from the triage table",

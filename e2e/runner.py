@@ -26,7 +26,8 @@ from typing import Any
 import aiohttp
 
 from e2e.cases import Suite, TestCase
-from e2e.checking import CaseChecker, Failure
+from e2e.checking import CaseChecker
+from e2e.failures import Failure
 from e2e.stubs import StubActionServer
 from e2e.transcript import Turn, split_new_events
 

@@ -23,10 +23,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
 from safety.figures import (
     FIGURES,
     NOT_RUN,
@@ -49,6 +45,8 @@ from safety.register import (
 )
 
 logger = logging.getLogger("safety_case")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_REGISTER = REPO_ROOT / "safety" / "hazard_log.yml"
 DEFAULT_OUTPUT = REPO_ROOT / "reports" / "safety-case.md"

@@ -2,7 +2,9 @@
 
 Usage::
 
-    python scripts/safety_figures.py --model models/hamstring.tar.gz --part dev --misses
+    python -m scripts.safety_figures --model models/hamstring.tar.gz --part dev --misses
+
+(as a module, from the repository: the phrasing corpus is read with ``tests.safety``).
 
 Each sentence goes through the model's NLU (``Agent.parse_message``) and, for a reply
 to a screening question, through the screening's reply interpretation. Misses are
@@ -18,21 +20,13 @@ import os
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
 
-from tests.safety.corpus import (
-    DEV_DIR,
-    HELDOUT_DIR,
-    load_dir,
-    parse_texts,
-    score,
-    statuses_from_parse,
-)
+from tests.safety import corpus
 
 logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
@@ -47,14 +41,16 @@ def main() -> None:
     directory = (
         Path(args.dir)
         if args.dir
-        else {"dev": DEV_DIR, "heldout": HELDOUT_DIR}[args.part]
+        else {"dev": corpus.DEV_DIR, "heldout": corpus.HELDOUT_DIR}[args.part]
     )
-    sentences = load_dir(directory)
-    parsed = parse_texts(Path(args.model), (s.text for s in sentences))
-    scores = score(sentences, lambda s: statuses_from_parse(s, parsed[s.text]))
+    sentences = corpus.load_dir(directory)
+    parsed = corpus.parse_texts(Path(args.model), (s.text for s in sentences))
+    scores = corpus.score(
+        sentences, lambda s: corpus.statuses_from_parse(s, parsed[s.text])
+    )
     print(scores.summary(str(directory.resolve().relative_to(REPO_ROOT))))
     if args.misses:
-        if directory.resolve() == HELDOUT_DIR.resolve():
+        if directory.resolve() == corpus.HELDOUT_DIR.resolve():
             sys.exit("misses of the held-out part are not listed (never tune on it)")
         for text, flag_id, label, got in scores.misses:
             print(f"  {label:>7} {flag_id:<25} got {got!s:<8} | {text}")

@@ -17,13 +17,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 from rasa.shared.core.domain import Domain
 
 from actions import triage
 from actions.remedy import REMEDY_RESPONSES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 UNUSED = re.compile(r"The utterance '(?P<name>[\w]+)' is not used in any story or rule")
 WARNING = re.compile(r"(UserWarning|\bWARNING\b)")

@@ -2,7 +2,9 @@
 
 Usage (after ``apt-get install wordnet-base``)::
 
-    python scripts/wordnet_experiment.py --senses 2
+    python -m scripts.wordnet_experiment --senses 2
+
+(as a module, from the repository: the phrasing corpus is read with ``tests.safety``).
 
 For each symptom concept of ``nlp/red_flag_patterns.yml`` (cold words, pale colours,
 swelling words, numbness, weakness, severity), every single word is looked up in
@@ -21,17 +23,13 @@ import copy
 import logging
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
 
 from nlp.build import build_pipeline
 from nlp.red_flags import DEFAULT_PATTERNS_PATH
@@ -47,6 +45,8 @@ from tests.safety.corpus import (
 )
 
 logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 WORDNET_DIR = Path("/usr/share/wordnet")
 POS_FILES = ("adj", "verb", "noun")

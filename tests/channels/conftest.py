@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from supervisor.assistant import Assistant, AssistantConfig
+from supervisor.assistant import Assistant
 from tests.channels.fakes import (
     FakeGraph,
     FakeServers,
@@ -29,8 +29,9 @@ from tests.channels.fakes import (
     FakeTwilio,
 )
 from tests.channels.stack import API_TOKEN, REPO, Stack
+from tests.helpers.assistant import TRAINED_MODEL, trained_assistant
 
-MODEL = Path(os.environ.get("CHANNELS_MODEL", REPO / "models" / "hamstring.tar.gz"))
+MODEL = Path(os.environ.get("CHANNELS_MODEL", TRAINED_MODEL))
 RASA_PORT = int(os.environ.get("CHANNELS_RASA_PORT", "5405"))
 ACTIONS_PORT = int(os.environ.get("CHANNELS_ACTIONS_PORT", "5455"))
 FAKE_PORT_BASE = int(os.environ.get("CHANNELS_FAKE_PORT_BASE", "5480"))
@@ -103,12 +104,11 @@ def stack(
         env=env,
         check=True,
     )
-    config = AssistantConfig(
-        model=MODEL,
-        rasa_port=RASA_PORT,
-        actions_port=ACTIONS_PORT,
+    config = trained_assistant(
+        (RASA_PORT, ACTIONS_PORT),
         token=API_TOKEN,
         log_dir=workdir,
+        model=MODEL,
         startup_timeout=STARTUP_TIMEOUT,
         env={**channel_env, "EMERGENCY_NUMBER": EMERGENCY_NUMBER},
         credentials=credentials,

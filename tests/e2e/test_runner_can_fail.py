@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from supervisor.assistant import Assistant, AssistantConfig
+from supervisor.assistant import Assistant
+from tests.helpers.assistant import TRAINED_MODEL, trained_assistant
 
 PROJECT = Path(__file__).resolve().parents[2]
-MODEL = PROJECT / "models" / "hamstring.tar.gz"
 CASES = PROJECT / "tests" / "e2e"
 CASE = "volunteered_bruising_is_see_doctor"
 RASA_PORT = int(os.environ.get("E2E_BROKEN_RASA_PORT", "5206"))
@@ -41,7 +41,9 @@ def break_bruising(actions_copy: Path) -> None:
     triage.write_text(broken, encoding="utf-8")
 
 
-@pytest.mark.skipif(not MODEL.is_file(), reason=f"needs the trained model {MODEL}")
+@pytest.mark.skipif(
+    not TRAINED_MODEL.is_file(), reason=f"needs the trained model {TRAINED_MODEL}"
+)
 def test_runner_fails_when_a_red_flag_level_is_flipped(tmp_path: Path) -> None:
     """With bruising downgraded, the bruising case fails and the report says why."""
     # The actions and the packages they import (privacy/: "delete my conversation").
@@ -53,15 +55,11 @@ def test_runner_fails_when_a_red_flag_level_is_flipped(tmp_path: Path) -> None:
         )
     break_bruising(tmp_path / "actions")
 
-    config = AssistantConfig(
-        model=MODEL,
-        rasa_port=RASA_PORT,
-        actions_port=ACTIONS_PORT,
+    config = trained_assistant(
+        (RASA_PORT, ACTIONS_PORT),
         token=TOKEN,
-        project_dir=PROJECT,
-        actions_dir=tmp_path,
         log_dir=tmp_path / "logs",
-        startup_timeout=600,
+        actions_dir=tmp_path,
     )
     with Assistant(config):
         completed = subprocess.run(

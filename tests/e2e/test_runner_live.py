@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from supervisor.assistant import Assistant, AssistantConfig
+from supervisor.assistant import Assistant
+from tests.helpers.assistant import TRAINED_MODEL, trained_assistant
 
 DOCS_CASE = "user reports a cramp and answers the first question"
 
 PROJECT = Path(__file__).resolve().parents[2]
-MODEL = PROJECT / "models" / "hamstring.tar.gz"
 CASES = PROJECT / "tests" / "e2e"
 RASA_PORT = int(os.environ.get("E2E_BROKEN_RASA_PORT", "5206"))
 ACTIONS_PORT = int(os.environ.get("E2E_BROKEN_ACTIONS_PORT", "5207"))
@@ -36,7 +36,9 @@ TOKEN = "e2e-live-check"
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not MODEL.is_file(), reason=f"needs the trained model {MODEL}")
+@pytest.mark.skipif(
+    not TRAINED_MODEL.is_file(), reason=f"needs the trained model {TRAINED_MODEL}"
+)
 def test_fixtures_metadata_and_stubs_on_a_sql_tracker_store(tmp_path: Path) -> None:
     """Every fixture, docs and stub case passes on SQLite; metadata reaches the tracker."""
     endpoints = tmp_path / "endpoints.yml"
@@ -47,15 +49,11 @@ def test_fixtures_metadata_and_stubs_on_a_sql_tracker_store(tmp_path: Path) -> N
         f'  db: "{tmp_path / "conversations.db"}"\n',
         encoding="utf-8",
     )
-    config = AssistantConfig(
-        model=MODEL,
-        rasa_port=RASA_PORT,
-        actions_port=ACTIONS_PORT,
+    config = trained_assistant(
+        (RASA_PORT, ACTIONS_PORT),
         token=TOKEN,
-        project_dir=PROJECT,
         log_dir=tmp_path / "logs",
         endpoints=endpoints,
-        startup_timeout=600,
     )
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,18 +6,19 @@ The events below are what Rasa 3.6's tracker API returns (``include_events=ALL``
 
 from __future__ import annotations
 
-import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from e2e.cases import CaseFileError, TestCase, load_suite
+from e2e.case_files import load_suite
+from e2e.cases import CaseFileError, TestCase
 from e2e.checking import check_all, check_transcript
 from e2e.report import console_summary, write_html, write_junit
 from e2e.runner import CaseResult, SuiteResult
 from e2e.transcript import Turn, split_new_events
+from tests.e2e.utils.case_yaml import one_case, write_cases
 
 
 def user(text: str, intent: str = "report_cramp") -> dict[str, Any]:
@@ -52,11 +53,14 @@ SESSION = [
 ]
 
 
-def load_case(tmp_path: Path, body: str, name: str = "case") -> TestCase:
-    path = tmp_path / "cases.yml"
-    path.write_text(textwrap.dedent(body), encoding="utf-8")
-    suite = load_suite([path])
-    return next(case for case in suite.cases if case.name == name)
+def load_case(
+    tmp_path: Path, steps: str, fixtures: dict[str, dict[str, Any]] | None = None
+) -> TestCase:
+    """The case of a file with one case (:func:`one_case`) and these ``steps``."""
+    (case,) = load_suite(
+        [write_cases(tmp_path, one_case(steps, fixtures=fixtures))]
+    ).cases
+    return case
 
 
 def turn(
@@ -74,19 +78,16 @@ def bruising_case(tmp_path: Path) -> TestCase:
     return load_case(
         tmp_path,
         """
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "my hamstring cramped and it's bruised"
-              - utter: utter_escalate_see_doctor
-              - utter: utter_reason_bruising
-              - slot_was_set:
-                  - triage_level: see_doctor
-                  - red_flags
-              - triage_level: see_doctor
-              - utter_not: utter_remedy_*
-              - user: "what should I do for the cramp?"
-              - triage_level_at_least: see_doctor
+        - user: "my hamstring cramped and it's bruised"
+        - utter: utter_escalate_see_doctor
+        - utter: utter_reason_bruising
+        - slot_was_set:
+            - triage_level: see_doctor
+            - red_flags
+        - triage_level: see_doctor
+        - utter_not: utter_remedy_*
+        - user: "what should I do for the cramp?"
+        - triage_level_at_least: see_doctor
         """,
     )
 
@@ -132,13 +133,10 @@ def test_utter_not_ignores_what_came_before_it_but_anywhere_does_not(
     tmp_path: Path,
 ) -> None:
     body = """
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "hi"
-              - utter: utter_greet
-              - {kind}: utter_greet
-              - user: "bye"
+    - user: "hi"
+    - utter: utter_greet
+    - {kind}: utter_greet
+    - user: "bye"
     """
     turns = [
         Turn(user=None, events=list(SESSION)),
@@ -158,13 +156,10 @@ def test_utter_not_ignores_what_came_before_it_but_anywhere_does_not(
 def test_bot_steps_match_in_any_order_unless_order_is_enabled(tmp_path: Path) -> None:
     """Rasa Pro matches a turn's steps in any order; assertion_order_enabled pins it."""
     body = """
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "chest pain"
-                {order}
-              - utter: utter_reason_chest_pain_or_breathless
-              - utter: utter_escalate_emergency
+    - user: "chest pain"
+      {order}
+    - utter: utter_reason_chest_pain_or_breathless
+    - utter: utter_escalate_emergency
     """
     turns = [
         Turn(user=None, events=list(SESSION)),
@@ -187,12 +182,9 @@ def test_the_same_response_twice_needs_two_messages(tmp_path: Path) -> None:
     case = load_case(
         tmp_path,
         """
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "hi"
-              - utter: utter_greet
-              - utter: utter_greet
+        - user: "hi"
+        - utter: utter_greet
+        - utter: utter_greet
         """,
     )
     once = [Turn(user=None, events=list(SESSION)), turn("hi", bot("utter_greet"))]
@@ -240,13 +232,10 @@ def test_exact_bot_text_and_slot_values(tmp_path: Path) -> None:
     case = load_case(
         tmp_path,
         """
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "are you a bot?"
-              - bot: "I'm a bot."
-              - slot_was_not_set:
-                  - triage_level
+        - user: "are you a bot?"
+        - bot: "I'm a bot."
+        - slot_was_not_set:
+            - triage_level
         """,
     )
     good = [
@@ -285,11 +274,8 @@ def test_triage_level_steps(
     tmp_path: Path, level: str | None, exactly: bool, at_least_urgent: bool
 ) -> None:
     body = """
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "it hurts"
-              - {step}
+    - user: "it hurts"
+    - {step}
     """
     turns = [
         Turn(user=None, events=list(SESSION)),
@@ -318,17 +304,12 @@ def test_fixtures_long_messages_and_file_errors(tmp_path: Path) -> None:
     case = load_case(
         tmp_path,
         """
-        fixtures:
-          - clinic:
-              - clinic_name: Riverside
-              - clinic_phone: "+1 555 0100"
-        test_cases:
-          - test_case: case
-            fixtures: [clinic]
-            steps:
-              - user: "ab"
-                repeat: 5000
+        - user: "ab"
+          repeat: 5000
         """,
+        fixtures={
+            "clinic": {"clinic_name": "Riverside", "clinic_phone": "+1 555 0100"}
+        },
     )
     assert case.fixtures[0].slots == {
         "clinic_name": "Riverside",
@@ -434,12 +415,9 @@ def test_utter_not_in_turn_forbids_a_response_in_its_turn_only(tmp_path: Path) -
     case = load_case(
         tmp_path,
         """
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "hi"
-              - utter_not_in_turn: utter_remedy_*
-              - user: "what helps?"
+        - user: "hi"
+        - utter_not_in_turn: utter_remedy_*
+        - user: "what helps?"
         """,
     )
     later = [

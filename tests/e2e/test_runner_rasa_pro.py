@@ -19,13 +19,15 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from e2e.cases import CaseFileError, Suite, TestCase, load_suite, stubs_for
+from e2e.case_files import load_suite, stubs_for
+from e2e.cases import CaseFileError, Suite, TestCase
 from e2e.checking import check_all
 from e2e.cli import build_parser, main
 from e2e.domain_check import check_suite, load_domain
 from e2e.report import write_yaml_results
 from e2e.runner import AuthError, CaseResult, SuiteResult, run_suite
 from e2e.transcript import Turn
+from tests.e2e.utils.case_yaml import one_case, write_cases
 from tests.e2e.utils.fake_rasa import TOKEN, FakeRasa
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -45,14 +47,8 @@ BUTTONS = [
 ]
 
 
-def write(tmp_path: Path, body: str, name: str = "cases.yml") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(body), encoding="utf-8")
-    return path
-
-
 def load(tmp_path: Path, body: str) -> Suite:
-    return load_suite([write(tmp_path, body)])
+    return load_suite([write_cases(tmp_path, body)])
 
 
 def bruising_turn(*, buttons: list[dict[str, str]] | None = None) -> Turn:
@@ -77,33 +73,32 @@ def bruising_turn(*, buttons: list[dict[str, str]] | None = None) -> Turn:
     )
 
 
-ALL_ASSERTIONS = """
-    test_cases:
-      - test_case: case
-        steps:
-          - user: "bruising"
-            assertions:
-              - action_executed: action_record_red_flags
-              - slot_was_set:
-                  - name: screen_bruising
-                    value: present
-                  - name: triage_level
-              - slot_was_not_set:
-                  - name: screen_chest_pain
-                  - name: triage_level
-                    value: self_care
-              - bot_uttered:
-                  utter_name: utter_ask_chest_pain
-                  text_matches: "chest pain"
-                  buttons:
-                    - title: "Yes"
-                      payload: "/affirm"
-                    - title: "No"
-                      payload: "/deny"
-              - bot_did_not_utter:
-                  utter_name: utter_remedy_stretch
-                  text_matches: "(?i)stretch"
-"""
+ALL_ASSERTIONS = one_case(
+    """
+    - user: "bruising"
+      assertions:
+        - action_executed: action_record_red_flags
+        - slot_was_set:
+            - name: screen_bruising
+              value: present
+            - name: triage_level
+        - slot_was_not_set:
+            - name: screen_chest_pain
+            - name: triage_level
+              value: self_care
+        - bot_uttered:
+            utter_name: utter_ask_chest_pain
+            text_matches: "chest pain"
+            buttons:
+              - title: "Yes"
+                payload: "/affirm"
+              - title: "No"
+                payload: "/deny"
+        - bot_did_not_utter:
+            utter_name: utter_remedy_stretch
+            text_matches: "(?i)stretch"
+    """
+)
 
 
 def test_every_assertion_type_passes_on_a_turn_that_matches(tmp_path: Path) -> None:
@@ -182,19 +177,18 @@ def test_every_failing_assertion_of_a_turn_is_reported(tmp_path: Path) -> None:
 
 
 def test_assertion_order_enabled_checks_the_order_written(tmp_path: Path) -> None:
-    body = """
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "bruising"
-                assertion_order_enabled: {flag}
-                assertions:
-                  - bot_uttered:
-                      utter_name: utter_ask_chest_pain
-                  - slot_was_set:
-                      - name: triage_level
-                        value: see_doctor
-    """
+    body = one_case(
+        """
+        - user: "bruising"
+          assertion_order_enabled: {flag}
+          assertions:
+            - bot_uttered:
+                utter_name: utter_ask_chest_pain
+            - slot_was_set:
+                - name: triage_level
+                  value: see_doctor
+        """
+    )
     turns = [Turn(user=None, events=list(SESSION)), bruising_turn()]
     unordered = load(tmp_path, body.format(flag="false")).cases[0]
     assert check_all(unordered, turns) == []
@@ -204,55 +198,35 @@ def test_assertion_order_enabled_checks_the_order_written(tmp_path: Path) -> Non
     assert "after the event" in failures[0].expected
 
 
-@pytest.mark.parametrize(
-    ("step", "message"),
-    [
-        ("- utter: utter_greet", "Rasa Pro ignores its 'utter:' steps"),
-        ("- slot_was_set: [triage_level]", "ignores its 'slot_was_set:' steps"),
-    ],
-)
-def test_classic_steps_beside_assertions_are_errors(
-    tmp_path: Path, step: str, message: str
-) -> None:
-    body = f"""
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "hi"
-                assertions:
-                  - bot_uttered:
-                      utter_name: utter_greet
-              {step}
-    """
-    with pytest.raises(CaseFileError, match=message):
-        load(tmp_path, body)
+GREETED = "- bot_uttered: {utter_name: utter_greet}"
 
 
 @pytest.mark.parametrize(
-    ("assertions", "message"),
+    ("assertions", "then", "message"),
     [
         (
             "- flow_started: booking",
+            "",
             r"cases.yml:7: 'flow_started' needs Rasa Pro's flows",
         ),
-        ("- bot_said: hello", r"cases.yml:7: unknown assertion 'bot_said'"),
-        ("- bot_uttered: {utter: utter_greet}", "unknown key.*utter"),
-        ("- bot_uttered: {text_matches: '('}", "not a regular expression"),
-        ("- slot_was_set: [triage_level]", r"items are '- name: slot'"),
-        ("- action_executed:", "takes an action name"),
+        ("- bot_said: hello", "", r"cases.yml:7: unknown assertion 'bot_said'"),
+        ("- bot_uttered: {utter: utter_greet}", "", "unknown key.*utter"),
+        ("- bot_uttered: {text_matches: '('}", "", "not a regular expression"),
+        ("- slot_was_set: [triage_level]", "", r"items are '- name: slot'"),
+        ("- action_executed:", "", "takes an action name"),
+        # Classic steps beside assertions: Rasa Pro would ignore them.
+        (GREETED, "- utter: utter_greet", "Rasa Pro ignores its 'utter:' steps"),
+        (
+            GREETED,
+            "- slot_was_set: [triage_level]",
+            "ignores its 'slot_was_set:' steps",
+        ),
     ],
 )
-def test_wrong_assertions_are_errors_with_file_and_line(
-    tmp_path: Path, assertions: str, message: str
+def test_wrong_assertions_and_steps_beside_them_are_errors_with_file_and_line(
+    tmp_path: Path, assertions: str, then: str, message: str
 ) -> None:
-    body = f"""
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "hi"
-                assertions:
-                  {assertions}
-    """
+    body = one_case(f'- user: "hi"\n  assertions:\n    {assertions}\n{then}')
     with pytest.raises(CaseFileError, match=message):
         load(tmp_path, body)
 
@@ -344,7 +318,7 @@ def test_stubs_apply_to_the_file_and_a_case_can_have_its_own(tmp_path: Path) -> 
 
 
 def test_a_path_can_name_one_case(tmp_path: Path) -> None:
-    path = write(tmp_path, STUBS)
+    path = write_cases(tmp_path, STUBS)
     suite = load_suite([f"{path}::second"])
     assert [c.name for c in suite.cases] == ["second"]
     with pytest.raises(CaseFileError, match="no test case named third"):
@@ -391,13 +365,8 @@ def test_the_project_suite_uses_only_names_from_the_domain() -> None:
 def test_unknown_names_are_errors_with_file_and_line(
     tmp_path: Path, step: str, message: str
 ) -> None:
-    body = (
-        "\ntest_cases:\n  - test_case: case\n    steps:\n"
-        '      - user: "what causes hamstring cramps?"\n'
-        + textwrap.indent(step, "      ")
-        + "\n"
-    )
-    suite = load_suite([write(tmp_path, body)])
+    body = one_case('- user: "what causes hamstring cramps?"\n' + step)
+    suite = load_suite([write_cases(tmp_path, body)])
     errors = check_suite(suite, load_domain(PROJECT / "domain"))
     assert len(errors) == 1, errors
     assert __import__("re").search(message, errors[0]), errors
@@ -410,7 +379,7 @@ def test_fixture_slots_and_stubbed_actions_are_checked(tmp_path: Path) -> None:
         "  - test_case: first\n", "  - test_case: first\n    fixtures: [clinic]\n"
     )
     errors = check_suite(
-        load_suite([write(tmp_path, body)]), load_domain(PROJECT / "domain")
+        load_suite([write_cases(tmp_path, body)]), load_domain(PROJECT / "domain")
     )
     assert any("unknown custom action 'action_handle_fallbak'" in e for e in errors), (
         errors
@@ -423,15 +392,14 @@ def test_fixture_slots_and_stubbed_actions_are_checked(tmp_path: Path) -> None:
 def test_the_command_line_stops_on_domain_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write(
+    path = write_cases(
         tmp_path,
-        """
-        test_cases:
-          - test_case: case
-            steps:
-              - user: "hi"
-              - utter_not: utter_remdy_*
-        """,
+        one_case(
+            """
+            - user: "hi"
+            - utter_not: utter_remdy_*
+            """
+        ),
     )
     url = f"http://127.0.0.1:{FAKE_RASA_PORT}"  # never reached: it stops before
     code = main(["run", str(path), "--domain", str(PROJECT / "domain"), "--url", url])
@@ -543,18 +511,14 @@ def test_metadata_is_sent_with_each_message(tmp_path: Path) -> None:
 def test_fixtures_are_appended_after_the_session_started(tmp_path: Path) -> None:
     suite = load(
         tmp_path,
-        """
-        fixtures:
-          - clinic:
-              - clinic_name: Riverside
-        test_cases:
-          - test_case: case
-            fixtures: [clinic]
-            steps:
-              - slot_was_set:
-                  - clinic_name: Riverside
-              - user: "hi"
-        """,
+        one_case(
+            """
+            - slot_was_set:
+                - clinic_name: Riverside
+            - user: "hi"
+            """,
+            fixtures={"clinic": {"clinic_name": "Riverside"}},
+        ),
     )
     outcome, fake = run_against_fake(suite)
     assert outcome.failed == 0, [r.failures for r in outcome.results]
@@ -569,10 +533,10 @@ def test_fixtures_are_appended_after_the_session_started(tmp_path: Path) -> None
 def test_stubbed_actions_are_answered_from_the_file_and_others_forwarded(
     tmp_path: Path,
 ) -> None:
-    stubbed = load_suite([write(tmp_path, STUBS)])
+    stubbed = load_suite([write_cases(tmp_path, STUBS)])
     plain = load_suite(
         [
-            write(
+            write_cases(
                 tmp_path,
                 """
                 test_cases:
@@ -601,8 +565,8 @@ def test_stubbed_cases_are_skipped_without_a_stub_server(tmp_path: Path) -> None
 
     suite = load_suite(
         [
-            write(tmp_path, STUBS),
-            write(
+            write_cases(tmp_path, STUBS),
+            write_cases(
                 tmp_path,
                 "test_cases:\n  - test_case: plain\n    steps:\n      - user: hi\n",
                 name="plain.yml",
@@ -621,7 +585,7 @@ def test_stubbed_cases_fail_with_a_clear_message_without_a_stub_server(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("E2E_STUB_PORT", raising=False)
-    path = write(tmp_path, STUBS)
+    path = write_cases(tmp_path, STUBS)
     url = f"http://127.0.0.1:{FAKE_RASA_PORT}"  # never reached: it stops before
     code = main(["run", str(path), "--no-domain-check", "--url", url])
     assert code == 2

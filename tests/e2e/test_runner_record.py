@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from e2e.cases import load_suite
+from e2e.case_files import load_suite
 from e2e.checking import check_all
 from e2e.record import case_from_events, case_name, write_case
 from e2e.transcript import Turn, split_new_events

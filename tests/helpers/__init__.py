@@ -1,0 +1,1 @@
+"""Helpers shared by the tests of several folders (importable, unlike conftest.py)."""
