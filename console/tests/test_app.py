@@ -385,7 +385,7 @@ def test_the_list_comes_in_pages_that_keep_the_filters(
 ) -> None:
     from dataclasses import replace
 
-    from console.app import PAGE_SIZE
+    from console.routes.conversations import PAGE_SIZE
     from console.tests.seed import seed_tracker_store
 
     many = [
