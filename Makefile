@@ -26,7 +26,7 @@ QUIET := $(PY) -m supervisor.quiet --log logs/warnings.log --
 
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
-PYTHON_DIRS := actions nlp scripts tests bench e2e channels privacy deploy widget supervisor rasa_sdk_plugins components stores conftest.py
+PYTHON_DIRS := actions nlp scripts tests bench e2e channels privacy deploy widget supervisor rasa_sdk_plugins secret_checks components stores conftest.py
 
 # Test targets added by the fragments in mk/ (e2e, widget, channels, deployment).
 TEST_TARGETS :=
@@ -75,7 +75,7 @@ lint: $(VENV_STAMP) ## ruff lint and format check, mypy type check (settings in 
 	$(PY) -m mypy
 
 test-unit: $(VENV_STAMP) ## Unit tests of the triage module, the actions, the spaCy detector and the server supervisor
-	$(PY) -m pytest -q -p no:cacheprovider tests/actions tests/nlp tests/components tests/safety tests/supervisor tests/safety_case tests/stores tests/bench --ignore=tests/safety/test_heldout_model.py
+	$(PY) -m pytest -q -p no:cacheprovider tests/actions tests/nlp tests/components tests/safety tests/supervisor tests/safety_case tests/stores tests/secret_checks tests/bench --ignore=tests/safety/test_heldout_model.py
 
 validate: $(VENV_STAMP) ## rasa data validate --fail-on-warnings, with responses said by actions accounted for
 	$(QUIET) $(PY) scripts/validate_data.py

@@ -33,7 +33,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.http import PlatformError, post, require_credentials, secrets_match
+from channels.http import PlatformError, post, require_credentials
 from channels.replay import DELIVERIES
 from channels.text import (
     MESSENGER_BUTTON_TEXT_LIMIT,
@@ -42,6 +42,7 @@ from channels.text import (
     neutralise_commands,
     send_in_parts,
 )
+from secret_checks import secrets_match
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,11 @@
-"""Small helpers shared by the connectors: outgoing HTTP and secret checks."""
+"""Small helpers shared by the connectors: outgoing HTTP and required credentials.
+
+Incoming secrets are checked with ``secret_checks.secrets_match``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from typing import Any
 
@@ -35,13 +37,6 @@ def require_credentials(
     if missing:
         raise RasaException(f"The {label} channel needs {', '.join(missing)}.")
     return credentials
-
-
-def secrets_match(expected: str, received: str | None) -> bool:
-    """Compare a received secret with the expected one in constant time."""
-    if not expected or not received:
-        return False
-    return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))
 
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})

@@ -23,7 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.http import secrets_match
+from secret_checks import secrets_match
 
 logger = logging.getLogger(__name__)
 

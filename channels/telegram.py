@@ -35,7 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.http import PlatformError, require_credentials, secrets_match
+from channels.http import PlatformError, require_credentials
 from channels.replay import DELIVERIES
 from channels.telegram_api import (
     DEFAULT_API_BASE_URL,
@@ -49,6 +49,7 @@ from channels.text import (
     neutralise_commands,
     send_in_parts,
 )
+from secret_checks import secrets_match
 
 logger = logging.getLogger(__name__)
 

@@ -28,15 +28,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.relabel import ranking_without, relabel
 
 logger = logging.getLogger(__name__)
 
@@ -155,13 +151,10 @@ class MessageGuard(GraphComponent):
         for message in messages:
             if self.is_understandable(message.get(TEXT) or ""):
                 continue
-            ranking = [
-                item
-                for item in message.get(INTENT_RANKING_KEY) or []
-                if item.get(INTENT_NAME_KEY) != FALLBACK_INTENT
-            ]
-            fallback = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+            relabel(
+                message,
+                FALLBACK_INTENT,
+                followed_by=ranking_without(message, FALLBACK_INTENT),
+            )
             logger.debug("Message without understandable words sent to the fallback")
         return messages

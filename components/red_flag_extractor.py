@@ -52,6 +52,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import nlp.flag_classifier  # noqa: F401  (registers the factory SpacyNLP loads)
+from components.relabel import ranking_without, relabel
 from nlp.red_flags import ABSENT, FACTORY_NAME
 
 logger = logging.getLogger(__name__)
@@ -172,21 +173,17 @@ class RedFlagEntityExtractor(GraphComponent, EntityExtractorMixin):
         original = intent.get(INTENT_NAME_KEY)
         if not self._override or (original in self._keep and self._is_sure(message)):
             return
-        new_intent = {INTENT_NAME_KEY: self._override, PREDICTED_CONFIDENCE_KEY: 1.0}
         # The classifier's own guess comes second (unless it was the override itself,
         # now certain), then the rest of its ranking, all demoted.
         demoted = [dict(intent)] if original and original != self._override else []
         demoted += [
-            dict(item)
-            for item in message.get(INTENT_RANKING_KEY) or []
-            if item.get(INTENT_NAME_KEY) not in (self._override, original)
+            dict(item) for item in ranking_without(message, self._override, original)
         ]
         for item in demoted:
             item[PREDICTED_CONFIDENCE_KEY] = (
                 item.get(PREDICTED_CONFIDENCE_KEY) or 0.0
             ) * self._demote
-        message.set(INTENT, new_intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [new_intent, *demoted], add_to_output=True)
+        relabel(message, self._override, followed_by=demoted)
         logger.debug("red flag reported: intent %s -> %s", original, self._override)
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -2,8 +2,9 @@
 
 Rasa's ``SQLTrackerStore`` keeps one row per event in its ``events`` table (``id``,
 ``sender_id``, ``type_name``, ``timestamp``, ``intent_name``, ``action_name``, ``data``
-as JSON). The console never writes there, and the connection itself refuses writes:
-SQLite is opened with ``mode=ro``, PostgreSQL sessions start read-only.
+as JSON), declared once for the project in ``privacy/store.py``. The console never
+writes there, and the connection itself refuses writes: SQLite is opened with
+``mode=ro``, PostgreSQL sessions start read-only.
 """
 
 from __future__ import annotations
@@ -16,16 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from console.conversations import Summary, summarise
-
-EVENTS = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("data", sa.Text),
-)
-"""The columns of Rasa's ``events`` table that the console reads (Rasa owns it)."""
+from privacy.store import EVENTS
 
 
 def read_only_engine(url: str) -> Engine:

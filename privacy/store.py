@@ -20,9 +20,15 @@ EVENTS = sa.table(
     sa.column("sender_id", sa.String),
     sa.column("type_name", sa.String),
     sa.column("timestamp", sa.Float),
+    sa.column("intent_name", sa.String),
     sa.column("action_name", sa.String),
+    sa.column("data", sa.Text),
 )
-"""The columns of Rasa's ``events`` table that privacy code reads (Rasa owns the schema)."""
+"""Rasa 3.6's ``events`` table: one row per event, the event itself as JSON in ``data``.
+
+Rasa owns and creates it; the privacy code and the safety console (``console/``, which
+imports this module in its own environment: it needs only SQLAlchemy) read it from here.
+"""
 
 _METADATA = sa.MetaData()
 

@@ -11,7 +11,6 @@ accepts any caller and says so in its log: it then listens on 127.0.0.1 only
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import sys
@@ -20,6 +19,8 @@ import pluggy
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from secret_checks import secrets_match
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +32,6 @@ hookimpl = pluggy.HookimplMarker("rasa_sdk")
 def init_hooks(manager: pluggy.PluginManager) -> None:
     """Register this module's hook implementations (called by rasa-sdk)."""
     manager.register(sys.modules[__name__])
-
-
-def token_matches(expected: str, given: str | None) -> bool:
-    """Compare in constant time."""
-    return given is not None and hmac.compare_digest(
-        expected.encode("utf-8"), given.encode("utf-8")
-    )
 
 
 @hookimpl
@@ -52,7 +46,7 @@ def attach_sanic_app_extensions(app: Sanic) -> None:
     async def require_token(request: Request) -> HTTPResponse | None:
         if request.path in OPEN_PATHS:
             return None
-        if token_matches(expected, request.args.get("token")):
+        if secrets_match(expected, request.args.get("token")):
             return None
         logger.warning("Refused an action server request without the right token.")
         return response.json({"error": "unauthorized"}, status=401)

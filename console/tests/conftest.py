@@ -1,13 +1,15 @@
-"""Fixtures of the console's tests: a seeded tracker store and a migrated own database."""
+"""Fixtures of the console's tests: a seeded tracker store, settings, a test client."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from console.settings import Settings
 from console.tests.seed import seed_tracker_store
+from console.tests.web import app_with_staff
 
 
 @pytest.fixture
@@ -32,3 +34,9 @@ def settings(tmp_path: Path, tracker_db: Path) -> Settings:
         max_failed_logins=3,
         lockout_minutes=15,
     )
+
+
+@pytest.fixture
+def client(settings: Settings) -> TestClient:
+    """A client of the console with a reviewer (ann) and an admin (root), signed out."""
+    return app_with_staff(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from console.settings import Settings
 
 PASSWORD = "correct horse battery"
 
+Login = Callable[[str], auth.LoginResult]
+"""Ann's login attempt with a password."""
+
 
 @pytest.fixture
 def engine(settings: Settings) -> sa.Engine:
@@ -20,6 +24,22 @@ def engine(settings: Settings) -> sa.Engine:
     store.migrate(engine)
     auth.create_user(engine, username="ann", password=PASSWORD, role="reviewer")
     return engine
+
+
+@pytest.fixture
+def ann_login(engine: sa.Engine, settings: Settings) -> Login:
+    """Log in as ann with a password; returns the result."""
+    return lambda password: auth.authenticate(
+        engine, settings, username="ann", password=password
+    )
+
+
+@pytest.fixture
+def ann(ann_login: Login) -> auth.User:
+    """Ann's account, as a right password signs her in."""
+    user = ann_login(PASSWORD).user
+    assert user is not None
+    return user
 
 
 def test_passwords_are_stored_as_argon2id_hashes(engine: sa.Engine) -> None:
@@ -44,58 +64,44 @@ def test_bad_accounts_are_refused(
         auth.create_user(engine, username=username, password=password, role=role)
 
 
-def test_login_checks_the_password(engine: sa.Engine, settings: Settings) -> None:
-    assert (
-        auth.authenticate(engine, settings, username="ann", password=PASSWORD).reason
-        == "ok"
-    )
-    wrong = auth.authenticate(engine, settings, username="ann", password=PASSWORD + "!")
+def test_login_checks_the_password(
+    engine: sa.Engine, settings: Settings, ann_login: Login
+) -> None:
+    assert ann_login(PASSWORD).reason == "ok"
+    wrong = ann_login(PASSWORD + "!")
     assert (wrong.user, wrong.reason) == (None, "bad_credentials")
     unknown = auth.authenticate(engine, settings, username="nobody", password=PASSWORD)
     assert (unknown.user, unknown.reason) == (None, "bad_credentials")
 
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(
-    engine: sa.Engine, settings: Settings
+    engine: sa.Engine, settings: Settings, ann_login: Login
 ) -> None:
     for _ in range(settings.max_failed_logins - 1):
-        assert auth.authenticate(
-            engine, settings, username="ann", password="x"
-        ).reason == ("bad_credentials")
-    assert (
-        auth.authenticate(engine, settings, username="ann", password="x").reason
-        == "locked"
-    )
-    right = auth.authenticate(engine, settings, username="ann", password=PASSWORD)
+        assert ann_login("x").reason == "bad_credentials"
+    assert ann_login("x").reason == "locked"
+    right = ann_login(PASSWORD)
     assert (right.user, right.reason) == (None, "locked")
     with engine.begin() as connection:  # the lockout period passes
         connection.execute(sa.update(store.users).values(locked_until=time.time() - 1))
-    assert (
-        auth.authenticate(engine, settings, username="ann", password=PASSWORD).reason
-        == "ok"
-    )
+    assert ann_login(PASSWORD).reason == "ok"
 
 
 def test_a_success_resets_the_failure_count(
-    engine: sa.Engine, settings: Settings
+    settings: Settings, ann_login: Login
 ) -> None:
     for _ in range(settings.max_failed_logins - 1):
-        auth.authenticate(engine, settings, username="ann", password="x")
-    auth.authenticate(engine, settings, username="ann", password=PASSWORD)
+        ann_login("x")
+    ann_login(PASSWORD)
     for _ in range(settings.max_failed_logins - 1):
-        auth.authenticate(engine, settings, username="ann", password="x")
-    assert (
-        auth.authenticate(engine, settings, username="ann", password=PASSWORD).reason
-        == "ok"
-    )
+        ann_login("x")
+    assert ann_login(PASSWORD).reason == "ok"
 
 
 def test_sessions_expire_when_idle_and_end_at_logout(
-    engine: sa.Engine, settings: Settings
+    engine: sa.Engine, settings: Settings, ann: auth.User
 ) -> None:
-    user = auth.authenticate(engine, settings, username="ann", password=PASSWORD).user
-    assert user is not None
-    token = auth.open_session(engine, user)
+    token = auth.open_session(engine, ann)
     session = auth.load_session(engine, settings, token)
     assert session is not None and session.user.username == "ann" and session.csrf_token
     with engine.connect() as connection:  # only a digest of the token is stored
@@ -107,7 +113,7 @@ def test_sessions_expire_when_idle_and_end_at_logout(
             )
         )
     assert auth.load_session(engine, settings, token) is None
-    second = auth.open_session(engine, user)
+    second = auth.open_session(engine, ann)
     auth.close_session(engine, second)
     assert auth.load_session(engine, settings, second) is None
 
@@ -120,22 +126,15 @@ def test_csrf_tokens_must_match(tmp_path: Path) -> None:
 
 
 def test_a_new_password_lifts_the_lockout_and_ends_sessions(
-    engine: sa.Engine, settings: Settings
+    engine: sa.Engine, settings: Settings, ann: auth.User, ann_login: Login
 ) -> None:
-    user = auth.authenticate(engine, settings, username="ann", password=PASSWORD).user
-    assert user is not None
-    token = auth.open_session(engine, user)
+    token = auth.open_session(engine, ann)
     for _ in range(settings.max_failed_logins):
-        auth.authenticate(engine, settings, username="ann", password="x")
+        ann_login("x")
     auth.set_password(engine, username="ann", password="a brand new password")
     assert auth.load_session(engine, settings, token) is None
-    assert auth.authenticate(
-        engine, settings, username="ann", password=PASSWORD
-    ).reason == ("bad_credentials")
-    new = auth.authenticate(
-        engine, settings, username="ann", password="a brand new password"
-    )
-    assert new.reason == "ok"
+    assert ann_login(PASSWORD).reason == "bad_credentials"
+    assert ann_login("a brand new password").reason == "ok"
     with pytest.raises(auth.AccountError, match="no user"):
         auth.set_password(engine, username="nobody", password="a brand new password")
 

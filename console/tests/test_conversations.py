@@ -7,7 +7,7 @@ recorded); the console's reading must agree with it.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
@@ -77,33 +77,25 @@ def test_the_level_after_each_turn_never_goes_down() -> None:
         assert levels == sorted(levels), conversation["scenario"]["name"]
 
 
+def _greeting(text: str, timestamp: float) -> dict[str, Any]:
+    """A user message read as ``greet``, as Rasa stores it."""
+    return {
+        "event": "user",
+        "text": text,
+        "timestamp": timestamp,
+        "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": []},
+    }
+
+
 def test_a_slot_counts_as_changed_only_when_its_value_changes() -> None:
-    events = [
+    events: list[dict[str, Any]] = [
         {"event": "slot", "name": "triage_level", "value": None, "timestamp": 1.0},
-        {
-            "event": "user",
-            "text": "hi",
-            "timestamp": 2.0,
-            "parse_data": {
-                "intent": {"name": "greet", "confidence": 0.9},
-                "entities": [],
-            },
-        },
+        _greeting("hi", 2.0),
         {"event": "slot", "name": "triage_level", "value": "urgent", "timestamp": 3.0},
-        {
-            "event": "user",
-            "text": "again",
-            "timestamp": 4.0,
-            "parse_data": {
-                "intent": {"name": "greet", "confidence": 0.9},
-                "entities": [],
-            },
-        },
+        _greeting("again", 4.0),
         {"event": "slot", "name": "triage_level", "value": "urgent", "timestamp": 5.0},
     ]
-    first, second = turns(
-        cast(list[dict[str, Any]], events)
-    )  # setting an unset slot to None changes nothing
+    first, second = turns(events)  # setting an unset slot to None changes nothing
     assert first.slots_changed == {"triage_level": "urgent"}
     assert second.slots_changed == {}
     assert second.triage_level == "urgent"

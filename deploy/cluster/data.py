@@ -86,26 +86,7 @@ class Postgres:
             f"-p {self.port} -c listen_addresses=127.0.0.1 "
             f"-c unix_socket_directories={self.data_dir} -c max_connections=200"
         )
-        subprocess.run(
-            _as_service_user(
-                "postgres",
-                [
-                    postgres_bin("pg_ctl"),
-                    "-D",
-                    str(self.data_dir),
-                    "-l",
-                    str(log_file),
-                    "-o",
-                    options,
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ],
-            ),
-            check=True,
-            capture_output=True,
-        )
+        self._pg_ctl("-l", str(log_file), "-o", options, "-w", "-t", "60", "start")
 
     def is_running(self) -> bool:
         """Tell whether the postmaster of ``data_dir`` runs."""
@@ -115,20 +96,16 @@ class Postgres:
         """Stop the server (fast shutdown)."""
         if not self.is_running():
             return
+        self._pg_ctl("-m", "fast", "-w", "stop", check=False)
+
+    def _pg_ctl(self, *arguments: str, check: bool = True) -> None:
+        """Run ``pg_ctl`` on ``data_dir`` as the ``postgres`` user."""
         subprocess.run(
             _as_service_user(
                 "postgres",
-                [
-                    postgres_bin("pg_ctl"),
-                    "-D",
-                    str(self.data_dir),
-                    "-m",
-                    "fast",
-                    "-w",
-                    "stop",
-                ],
+                [postgres_bin("pg_ctl"), "-D", str(self.data_dir), *arguments],
             ),
-            check=False,
+            check=check,
             capture_output=True,
         )
 

@@ -14,7 +14,7 @@ from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.red_flag_extractor import RedFlagEntityExtractor
+from components.red_flag_extractor import DEFAULT_KEEP_INTENTS, RedFlagEntityExtractor
 
 Pipeline = Callable[..., Message]
 
@@ -150,18 +150,7 @@ def test_unsure_flag_overrides_intent(run: Pipeline) -> None:
     assert message.get(INTENT)["name"] == "report_symptom"
 
 
-@pytest.mark.parametrize(
-    "intent",
-    [
-        "affirm",
-        "deny",
-        "express_unsure",
-        "report_cramp",
-        "ask_relief",
-        "stop",
-        "restart",
-    ],
-)
+@pytest.mark.parametrize("intent", DEFAULT_KEEP_INTENTS)
 def test_keep_intents_are_not_overridden(run: Pipeline, intent: str) -> None:
     """Answers and commands keep their intent; the entities are still added."""
     message = run("yes it's swollen", intent)
