@@ -13,8 +13,15 @@ from supervisor.process import Service
 from supervisor.rasa_entry import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE, rasa_arguments
 
 
-def test_token_from_the_environment_is_appended_and_removed() -> None:
-    environ = {TOKEN_VARIABLE: "s3cret", "OTHER": "x"}
+@pytest.mark.parametrize("source", [TOKEN_VARIABLE, TOKEN_FILE_VARIABLE])
+def test_the_token_is_appended_and_its_variable_removed(
+    tmp_path: Path, source: str
+) -> None:
+    """From the variable itself, or from the file it names (a container's secret)."""
+    secret = tmp_path / "rasa_api_token"
+    secret.write_text("s3cret\n")
+    value = "s3cret" if source == TOKEN_VARIABLE else str(secret)
+    environ = {source: value, "OTHER": "x"}
     assert rasa_arguments(["run", "--enable-api"], environ) == [
         "run",
         "--enable-api",
@@ -26,21 +33,6 @@ def test_token_from_the_environment_is_appended_and_removed() -> None:
 
 def test_no_token_no_argument() -> None:
     assert rasa_arguments(["run"], {}) == ["run"]
-
-
-def test_token_from_a_secret_file_is_appended_and_the_variable_removed(
-    tmp_path: Path,
-) -> None:
-    secret = tmp_path / "rasa_api_token"
-    secret.write_text("s3cret\n")
-    environ = {TOKEN_FILE_VARIABLE: str(secret), "OTHER": "x"}
-    assert rasa_arguments(["run", "--enable-api"], environ) == [
-        "run",
-        "--enable-api",
-        "--auth-token",
-        "s3cret",
-    ]
-    assert environ == {"OTHER": "x"}
 
 
 @pytest.mark.parametrize(
