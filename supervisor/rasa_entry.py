@@ -5,6 +5,10 @@
 arguments are readable by every user of the machine (``ps``, ``/proc/<pid>/cmdline``),
 a process's environment only by its owner. The variable is removed before Rasa starts,
 so nothing Rasa spawns inherits it.
+
+In a container, ``RASA_AUTH_TOKEN_FILE`` may name a file holding the token instead
+(Docker Compose mounts its secrets under ``/run/secrets/``): ``docker inspect`` shows a
+container's environment, not its secrets.
 """
 
 from __future__ import annotations
@@ -12,19 +16,37 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import MutableMapping
+from pathlib import Path
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
+TOKEN_FILE_VARIABLE = "RASA_AUTH_TOKEN_FILE"
 
 
 def rasa_arguments(argv: list[str], environ: MutableMapping[str, str]) -> list[str]:
-    """Rasa's arguments: ``argv`` plus ``--auth-token`` from ``environ`` when it is set.
+    """Rasa's arguments: ``argv`` plus ``--auth-token`` with the token from ``environ``.
 
-    Pops the variable from ``environ``. A token on the command line as well is refused:
-    it would be the one that leaks.
+    Pops both variables from ``environ``. Refused: a token on the command line as well
+    (it would be the one that leaks), both variables at once, and ``--enable-api``
+    without a token (an empty secret would open the HTTP API to anyone).
     """
     token = environ.pop(TOKEN_VARIABLE, "")
-    if "--auth-token" in argv:
+    token_file = environ.pop(TOKEN_FILE_VARIABLE, "")
+    # Rasa's argparse takes -t, -t<token>, --auth-token <token> and --auth-token=<token>.
+    if any(argument.startswith(("-t", "--auth-token")) for argument in argv):
         raise SystemExit(f"give the token in {TOKEN_VARIABLE}, not as --auth-token")
+    if token and token_file:
+        raise SystemExit(f"set {TOKEN_VARIABLE} or {TOKEN_FILE_VARIABLE}, not both")
+    if token_file:
+        try:
+            token = Path(token_file).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise SystemExit(
+                f"{TOKEN_FILE_VARIABLE}: cannot read {token_file}: {error}"
+            ) from None
+    if "--enable-api" in argv and not token:
+        raise SystemExit(
+            f"--enable-api needs a token in {TOKEN_VARIABLE} or {TOKEN_FILE_VARIABLE}"
+        )
     return [*argv, "--auth-token", token] if token else list(argv)
 
 

@@ -6,6 +6,9 @@ kubernetes-validate).
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -15,6 +18,7 @@ import pytest
 import yaml
 
 from deploy import cluster, nginx
+from supervisor import rasa_entry
 
 DEPLOY = cluster.DEPLOY
 K8S = DEPLOY / "k8s"
@@ -218,7 +222,6 @@ def test_compose_runs_two_rasa_instances_behind_nginx(compose: dict[str, Any]) -
     for name in ("rasa-1", "rasa-2"):
         command = services[name]["command"]
         assert "--enable-api" in command
-        assert command[command.index("--auth-token") + 1].startswith("${RASA_API_TOKEN")
         assert "/app/deploy/logging.yml" in command
 
 
@@ -347,6 +350,176 @@ def test_k8s_retention_job_runs_the_purge_daily() -> None:
     container = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
     assert container["command"] == ["python", "-m", "privacy.retention"]
     assert job["spec"]["concurrencyPolicy"] == "Forbid"
+
+
+# --------------------------------------------------------------------------- the API token
+
+RASA_ENTRY = ["python", "-m", "supervisor.rasa_entry"]
+"""How a deployment starts Rasa: the API token comes from the environment or a secret
+file, never from the process arguments (supervisor/rasa_entry.py)."""
+
+
+def k8s_rasa_container() -> dict[str, Any]:
+    """The Rasa container of the Kubernetes Deployment."""
+    (template,) = [template for name, template in workloads() if name == "rasa"]
+    (container,) = template["spec"]["containers"]
+    return container
+
+
+def dockerfile_instructions(stage: str) -> list[tuple[str, str]]:
+    """(instruction, arguments) of one stage of deploy/Dockerfile, continuations joined."""
+    text = re.sub(r"\\\n\s*", " ", (DEPLOY / "Dockerfile").read_text())
+    found = []
+    current = ""
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        instruction, _, arguments = line.strip().partition(" ")
+        if instruction == "FROM":
+            current = arguments.split(" AS ")[-1]
+        elif current == stage:
+            found.append((instruction, arguments))
+    return found
+
+
+def command_lines(compose: dict[str, Any]) -> dict[str, list[str]]:
+    """Every command line of the compose file and the manifests, by where it is."""
+    found = {}
+    for name, service in compose["services"].items():
+        for key in ("entrypoint", "command"):
+            found[f"compose {name} {key}"] = service.get(key, [])
+        found[f"compose {name} healthcheck"] = service.get("healthcheck", {}).get(
+            "test", []
+        )
+    for name, template in workloads():
+        spec = template["spec"]
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            words = [*container.get("command", []), *container.get("args", [])]
+            found[f"k8s {name} {container['name']}"] = words
+    return found
+
+
+def token_words(words: list[str]) -> list[str]:
+    """The words of a command line that pass an API token or a variable holding one."""
+    leak = re.compile(r"(?:^|\s)(?:-t|--auth-token)|\$+[{(]?\w*TOKEN")
+    return [word for word in map(str, words) if leak.search(word)]
+
+
+def test_no_manifest_puts_a_token_in_the_process_arguments(
+    compose: dict[str, Any],
+) -> None:
+    lines = command_lines(compose)
+    assert {"compose rasa-1 command", "k8s rasa rasa"} <= set(lines)
+    leaks = {where: token_words(words) for where, words in lines.items()}
+    assert {where: words for where, words in leaks.items() if words} == {}
+
+
+def test_the_token_check_finds_a_token_on_a_command_line() -> None:
+    assert token_words(["run", "--auth-token", "${RASA_API_TOKEN:?set it}"]) == [
+        "--auth-token",
+        "${RASA_API_TOKEN:?set it}",
+    ]
+    assert token_words(["--auth-token=$(RASA_API_TOKEN)", "--port"]) == [
+        "--auth-token=$(RASA_API_TOKEN)"
+    ]
+    assert token_words(["sh", "-c", "rasa run -t $$TOKEN"]) == ["rasa run -t $$TOKEN"]
+
+
+def test_compose_and_k8s_start_rasa_through_the_token_entry_module(
+    compose: dict[str, Any],
+) -> None:
+    for name in ("rasa-1", "rasa-2"):
+        assert compose["services"][name]["entrypoint"] == RASA_ENTRY, name
+    assert k8s_rasa_container()["command"] == RASA_ENTRY
+    entrypoints = [
+        json.loads(arguments)
+        for instruction, arguments in dockerfile_instructions("rasa")
+        if instruction == "ENTRYPOINT"
+    ]
+    assert entrypoints == [RASA_ENTRY]
+
+
+def test_compose_and_k8s_run_rasa_as_the_deployment_tests_do(
+    compose: dict[str, Any],
+) -> None:
+    """The options and files of ``make cluster``'s Rasa, which tests/deploy drives."""
+    settings = cluster.ClusterSettings(cors_origins=("https://clinic.example",))
+    secrets = cluster.Secrets(
+        **{field.name: "x" for field in dataclasses.fields(cluster.Secrets)}
+    )
+    tested = cluster.rasa_command(settings, secrets, 0, model=Path("model.tar.gz"))
+    assert tested[1:3] == RASA_ENTRY[1:]
+
+    def options(words: list[str]) -> set[str]:
+        return {word for word in words if word.startswith("--")}
+
+    def files(words: list[str]) -> set[str]:
+        return {Path(word).name for word in words if word.endswith(".yml")}
+
+    # Containers listen on every interface of their own network namespace.
+    expected = options(tested) - {"--interface"}
+    for where, arguments in (
+        ("compose", compose["services"]["rasa-1"]["command"]),
+        ("k8s", k8s_rasa_container()["args"]),
+    ):
+        assert options(arguments) == expected, where
+        assert files(arguments) == files(tested), where
+
+
+def test_compose_gives_rasa_the_token_as_a_secret_file(compose: dict[str, Any]) -> None:
+    assert compose["secrets"]["rasa_api_token"] == {"environment": "RASA_API_TOKEN"}
+    assert "RASA_API_TOKEN=" in (DEPLOY / "compose.env.example").read_text()
+    for name in ("rasa-1", "rasa-2"):
+        service = compose["services"][name]
+        assert service["secrets"] == ["rasa_api_token"]
+        environment = service["environment"]
+        assert (
+            environment[rasa_entry.TOKEN_FILE_VARIABLE] == "/run/secrets/rasa_api_token"
+        )
+        # docker inspect shows a container's environment: the token is not in it.
+        assert not {rasa_entry.TOKEN_VARIABLE, "RASA_API_TOKEN"} & set(environment)
+
+
+def test_k8s_gives_rasa_the_token_from_the_secret() -> None:
+    environment = {item["name"]: item for item in k8s_rasa_container()["env"]}
+    assert environment[rasa_entry.TOKEN_VARIABLE]["valueFrom"]["secretKeyRef"] == {
+        "name": "hamstring-secrets",
+        "key": "RASA_API_TOKEN",
+    }
+
+
+def test_rasa_image_holds_the_entry_module_and_what_it_imports() -> None:
+    instructions = dockerfile_instructions("rasa")
+    assert ("COPY", "supervisor/rasa_entry.py /app/supervisor/rasa_entry.py") in (
+        instructions
+    )
+    assert any(
+        instruction == "ENV" and "PYTHONPATH=/app" in arguments.split()
+        for instruction, arguments in instructions
+    )
+    sources = {
+        source.rstrip("/")
+        for instruction, arguments in instructions
+        if instruction == "COPY"
+        for source in arguments.split()[:-1]
+    }
+    tree = ast.parse((cluster.REPO / "supervisor" / "rasa_entry.py").read_text())
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    for module in imported:
+        path = module.replace(".", "/")
+        if (cluster.REPO / module.split(".")[0]).is_dir():
+            assert {path, f"{path}.py"} & sources or any(
+                path.startswith(f"{source}/") for source in sources
+            ), module
 
 
 def test_systemd_timer_runs_the_retention_service() -> None:

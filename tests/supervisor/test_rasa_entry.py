@@ -10,11 +10,18 @@ import pytest
 
 from supervisor.local import make_private
 from supervisor.process import Service
-from supervisor.rasa_entry import TOKEN_VARIABLE, rasa_arguments
+from supervisor.rasa_entry import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE, rasa_arguments
 
 
-def test_token_from_the_environment_is_appended_and_removed() -> None:
-    environ = {TOKEN_VARIABLE: "s3cret", "OTHER": "x"}
+@pytest.mark.parametrize("source", [TOKEN_VARIABLE, TOKEN_FILE_VARIABLE])
+def test_the_token_is_appended_and_its_variable_removed(
+    tmp_path: Path, source: str
+) -> None:
+    """From the variable itself, or from the file it names (a container's secret)."""
+    secret = tmp_path / "rasa_api_token"
+    secret.write_text("s3cret\n")
+    value = "s3cret" if source == TOKEN_VARIABLE else str(secret)
+    environ = {source: value, "OTHER": "x"}
     assert rasa_arguments(["run", "--enable-api"], environ) == [
         "run",
         "--enable-api",
@@ -28,9 +35,29 @@ def test_no_token_no_argument() -> None:
     assert rasa_arguments(["run"], {}) == ["run"]
 
 
-def test_a_token_on_the_command_line_is_refused() -> None:
+@pytest.mark.parametrize(
+    "arguments", [["--auth-token", "leaks"], ["--auth-token=leaks"], ["-t", "leaks"]]
+)
+def test_a_token_on_the_command_line_is_refused(arguments: list[str]) -> None:
     with pytest.raises(SystemExit, match=TOKEN_VARIABLE):
-        rasa_arguments(["run", "--auth-token", "leaks"], {TOKEN_VARIABLE: "t"})
+        rasa_arguments(["run", *arguments], {TOKEN_VARIABLE: "t"})
+
+
+def test_the_api_is_not_opened_without_a_token(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    for environ in ({}, {TOKEN_VARIABLE: ""}, {TOKEN_FILE_VARIABLE: str(empty)}):
+        with pytest.raises(SystemExit, match="--enable-api needs a token"):
+            rasa_arguments(["run", "--enable-api"], environ)
+
+
+def test_an_unreadable_or_doubled_token_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="cannot read"):
+        rasa_arguments(["run"], {TOKEN_FILE_VARIABLE: str(tmp_path / "missing")})
+    with pytest.raises(SystemExit, match="not both"):
+        rasa_arguments(
+            ["run"], {TOKEN_VARIABLE: "a", TOKEN_FILE_VARIABLE: str(tmp_path / "b")}
+        )
 
 
 def test_service_files_are_private(tmp_path: Path) -> None:

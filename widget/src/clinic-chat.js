@@ -116,7 +116,9 @@ class ClinicChat {
     // Always in the DOM (live regions must exist before they change); empty means invisible.
     this.status = el(doc, "p", { class: "cc-status", role: "status" });
 
-    this.log = el(doc, "ol", {
+    // The live region scrolls; the messages inside it are a list. (A role on the list
+    // itself would take its list semantics away from the messages.)
+    this.log = el(doc, "div", {
       class: "cc-log",
       role: "log",
       "aria-live": "polite",
@@ -124,6 +126,8 @@ class ClinicChat {
       "aria-label": t("conversation"),
       tabindex: "0",
     });
+    this.messages = el(doc, "ol", { class: "cc-messages" });
+    this.log.append(this.messages);
 
     this.typing = el(doc, "div", { class: "cc-typing", hidden: true });
     this.typing.append(el(doc, "span", { class: "cc-sr" }, t("typing")));
@@ -315,7 +319,7 @@ class ClinicChat {
     if (entry.from === "bot" && isLatest && entry.replies && entry.replies.length) {
       item.append(this.renderQuickReplies(entry.replies));
     }
-    this.log.append(item);
+    this.messages.append(item);
     if (entry.emergency) this.showEmergency(entry.emergency);
     this.scrollToEnd();
   }
@@ -376,7 +380,7 @@ class ClinicChat {
   restart() {
     this.transcript = [];
     this.saveTranscript();
-    this.log.replaceChildren();
+    this.messages.replaceChildren();
     this.banner.hidden = true;
     this.banner.replaceChildren();
     this.hideTyping();

@@ -3,6 +3,8 @@
 // Starts the action server, Rasa (socketio channel from channels/socketio.py, SQLite tracker
 // store, all in a temp dir, on the widget's own ports) and the static servers, then drives
 // headless Debian Chromium with playwright-core. Screenshots go to docs/screenshots/.
+// axe-core (widget/node_modules, a pinned devDependency) checks every state a person sees
+// against WCAG 2.2 AA, inside the widget's shadow root.
 //
 //   node widget/tests/e2e.mjs            (needs models/hamstring.tar.gz and widget/dist/)
 //
@@ -38,6 +40,9 @@ const CHROMIUM = env.CHROMIUM || "/usr/bin/chromium";
 const SCREENSHOTS = resolve(REPO, "docs/screenshots");
 const STARTUP_TIMEOUT_MS = Number(env.WIDGET_TEST_STARTUP_TIMEOUT || 600) * 1000;
 const REPLY_TIMEOUT_MS = 60_000;
+const AXE_SOURCE = join(WIDGET, "node_modules", "axe-core", "axe.min.js");
+/** axe-core's tags for WCAG 2.0, 2.1 and 2.2, levels A and AA. */
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const CLINIC = {
   CLINIC_NAME: "Riverside Sports Clinic",
   CLINIC_PHONE: "555-0100",
@@ -205,6 +210,27 @@ async function noHorizontalScroll(page) {
   assert.ok(scrollWidth <= innerWidth, `page scrolls sideways: ${scrollWidth} > ${innerWidth}`);
 }
 
+/**
+ * axe-core's WCAG 2.2 AA violations on the page, the widget's open shadow root included:
+ * one line per element, "rule (impact): target: what to fix".
+ */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(readFileSync(AXE_SOURCE, "utf8"));
+  const violations = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }).then((r) => r.violations),
+    WCAG_TAGS,
+  );
+  return violations.flatMap((v) =>
+    v.nodes.map((node) => `${v.id} (${v.impact}): ${node.target.flat().join(" >>> ")}: ${node.failureSummary.replace(/\s+/g, " ")}`),
+  );
+}
+
+/** Fails with every axe-core violation of the page in the state the test has reached. */
+async function assertAccessible(page, state) {
+  const violations = await axeViolations(page);
+  assert.ok(violations.length === 0, `axe-core, ${state}:\n  ${violations.join("\n  ")}`);
+}
+
 function assertClean(page) {
   assert.deepEqual(page.errors, [], "JavaScript errors on the page");
   assert.deepEqual(page.dialogs, [], "unexpected dialogs");
@@ -345,6 +371,19 @@ test("emergency: the words of a reply never raise the banner", () => {
 
 test("the action server, Rasa and the static servers start", startServers, { timeoutMs: STARTUP_TIMEOUT_MS * 2, always: true });
 
+test("axe-core reports violations inside a shadow root (the accessibility checks can fail)", async () => {
+  requireServers();
+  const page = await newPage({ url: "about:blank" });
+  await page.setContent('<!doctype html><html lang="en"><head><title>Broken</title></head><body></body></html>');
+  await page.evaluate(() => {
+    const shadow = document.body.appendChild(document.createElement("div")).attachShadow({ mode: "open" });
+    shadow.innerHTML = '<button></button><p style="color: #aaa; background: #fff">faint</p><ol role="log"><li>x</li></ol>';
+  });
+  const found = new Set((await axeViolations(page)).map((line) => line.split(" ")[0]));
+  for (const id of ["button-name", "color-contrast", "listitem"]) assert.ok(found.has(id), `axe-core missed ${id}: ${[...found]}`);
+  await closePage(page);
+});
+
 test("socket.io accepts the allowed origins and refuses others", async () => {
   requireServers();
   const handshake = `${RASA_URL}/socket.io/?EIO=4&transport=polling`;
@@ -375,6 +414,7 @@ test("360 px: a quick-reply button sends its payload and shows its title", async
   const box = await page.locator(".cc-panel").boundingBox();
   assert.ok(box.x >= 0 && box.x + box.width <= 360, `panel fits 360 px: ${JSON.stringify(box)}`);
   await screenshot(page, "mobile-buttons.png");
+  await assertAccessible(page, "360 px, a transcript with the person's and the assistant's messages and quick replies");
   assertClean(page);
   await closePage(page);
 });
@@ -411,6 +451,7 @@ test("1280 px: a full screening answered 'No' by buttons ends in remedy advice",
     log.scrollTop = from.offsetTop - log.offsetTop - 8;
   }, REMEDY_PREFIXES);
   await screenshot(page, "desktop-remedy.png");
+  await assertAccessible(page, "1280 px, remedy advice after a screening");
   assertClean(page);
   await closePage(page);
 }, { timeoutMs: 600_000 });
@@ -441,6 +482,7 @@ test("360 px: a red flag ends in the emergency banner with a tel: link; restart 
   assert.ok(box.height >= 44 && box.width >= 200, `the call link is easy to tap: ${JSON.stringify(box)}`);
   await noHorizontalScroll(page);
   await screenshot(page, "mobile-emergency.png");
+  await assertAccessible(page, "360 px, the emergency banner");
 
   const before = await sessionId(page);
   await page.getByRole("button", { name: "Restart the conversation" }).click();
@@ -450,6 +492,7 @@ test("360 px: a red flag ends in the emergency banner with a tel: link; restart 
   assert.ok(after.length > 0, "the assistant answers the restart");
   assert.ok(await banner.isHidden(), "no emergency after restart");
   assert.equal(await sessionId(page), before, "same session id after restart");
+  await assertAccessible(page, "360 px, restarted");
   assertClean(page);
   await closePage(page);
 });
@@ -468,6 +511,7 @@ test("1280 px: a red flag described in the person's own words brings up the emer
   const remedies = (await botMessages(page)).filter((m) => startsWithAny(m.text, REMEDY_PREFIXES));
   assert.deepEqual(remedies, [], "no remedy advice in an emergency");
   await screenshot(page, "desktop-emergency.png");
+  await assertAccessible(page, "1280 px, the emergency banner");
   assertClean(page);
   await closePage(page);
 });
@@ -497,6 +541,7 @@ test("keyboard: open, answer with a quick reply, close; focus and ARIA are right
   const launcher = page.locator(".cc-launcher");
   assert.match(await launcher.textContent(), /Chat with Riverside Sports Clinic/);
   assert.equal(await launcher.getAttribute("aria-expanded"), "false");
+  await assertAccessible(page, "closed, the launcher only");
   await launcher.focus();
   await page.keyboard.press("Enter");
   await waitForState(page, "connected");
@@ -508,6 +553,7 @@ test("keyboard: open, answer with a quick reply, close; focus and ARIA are right
   assert.ok(await page.getByRole("dialog").isVisible(), "the chat is a labelled dialog");
   assert.ok(await page.getByText(/not a doctor/).isVisible(), "the disclaimer is visible");
   await waitForReplies(page, 0, { until: (m) => m.some((x) => x.replies.length) });
+  await assertAccessible(page, "open with the greeting and its quick replies");
   // Shift+Tab from the message box reaches the latest quick reply; Enter activates it.
   const before = (await botMessages(page)).length;
   const lastReply = page.locator(".cc-reply").last();
@@ -560,6 +606,7 @@ test("the README embed snippet works on a blank page", async () => {
   const replies = await waitForReplies(page, 0);
   assert.ok(replies.length > 0, "the assistant greets");
   await say(page, "hello");
+  await assertAccessible(page, "embedded in a blank page");
   assertClean(page);
   await closePage(page);
 });
@@ -570,6 +617,10 @@ test("a page on an origin that is not allowed cannot connect", async () => {
   await page.getByRole("button", { name: /^Chat with/ }).click();
   await waitForState(page, "error", 20_000);
   assert.match(await page.getByRole("status").textContent(), /Can't reach/);
+  await page.getByLabel("Your message").fill("hello");
+  await page.getByLabel("Your message").press("Enter");
+  assert.ok(await page.locator(".cc-typing").isVisible(), "the typing dots wait for the answer");
+  await assertAccessible(page, "cannot reach the assistant, a message typed and waiting");
   await sleep(3000);
   assert.equal(await page.locator(".cc-msg--bot").count(), 0, "no message from the assistant");
   assert.deepEqual(page.errors, []);
@@ -590,6 +641,7 @@ test("after Rasa restarts mid-screening the widget reconnects and the conversati
   await supervisor.stopRasa({ kill: true });
   await waitForState(page, "reconnecting", 30_000);
   assert.match(await page.getByRole("status").textContent(), /Reconnecting/);
+  await assertAccessible(page, "reconnecting, a screening question pending");
   await supervisor.startRasa({ timeoutS: STARTUP_TIMEOUT_MS / 1000 });
   await waitForState(page, "connected", 60_000);
   assert.equal(await sessionId(page), id, "same session id after reconnecting");
