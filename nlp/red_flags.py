@@ -26,7 +26,17 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import ensure_path
 
-from nlp.scope import ABSENT, PRESENT, UNSURE, GenericCue, Mention, Scope, own_cues
+from nlp.mentions import (
+    ABSENT,
+    PRESENT,
+    STATUS_RANK,
+    UNSURE,
+    GenericCue,
+    Mention,
+    combine_clot_signs,
+    own_cues,
+)
+from nlp.scope import Scope
 from nlp.wordings import WordingCompiler, load_patterns
 
 logger = logging.getLogger(__name__)
@@ -46,14 +56,10 @@ __all__ = [
     "red_flags_of",
 ]
 
-STATUS_RANK: dict[str, int] = {ABSENT: 0, UNSURE: 1, PRESENT: 2}
 KINDS: tuple[str, ...] = (PRESENT, UNSURE, ABSENT)
 # Wordings of a flag's words in another sense ("cold feet", "popped to the shops"):
 # matched like the flag's own wordings, they remove the mentions they overlap.
 OTHER_SENSE = "other_sense"
-# Signs that turn swelling into a possible clot when they are in the same message
-# ("puffy and warm", "swollen, red and throbbing"): contract class 4.
-CLOT_SIGN = "_clot_sign"
 
 if not Doc.has_extension("red_flags"):
     Doc.set_extension("red_flags", default=None)
@@ -326,11 +332,6 @@ class RedFlagDetector:
         doc._.red_flags_seen = reported | claimed
         return doc
 
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
-        """Process a stream of docs."""
-        for doc in stream:
-            yield self(doc)
-
     def initialize(
         self,
         get_examples: Callable[[], Iterable[Any]] | None = None,
@@ -373,25 +374,6 @@ class RedFlagDetector:
         self.patterns = srsly.msgpack_loads(bytes_data)["patterns"]
         self._compiled = False
         return self
-
-
-def combine_clot_signs(best: dict[str, tuple[Mention, str]]) -> None:
-    """Swelling with warmth, redness or throbbing is a possible clot (class 4).
-
-    The clot sign itself is never a flag; it only upgrades swelling reported in
-    the same message to ``warm_red_swollen_leg``.
-    """
-    sign = best.pop(CLOT_SIGN, None)
-    swelling = best.get("swelling")
-    if not sign or not swelling or sign[1] != PRESENT or swelling[1] == ABSENT:
-        return
-    mention, status = best.pop("swelling")
-    current = best.get("warm_red_swollen_leg")
-    if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
-        best["warm_red_swollen_leg"] = (
-            Mention("warm_red_swollen_leg", status, mention.start, mention.end, False),
-            status,
-        )
 
 
 @Language.factory(FACTORY_NAME, default_config={"patterns_path": None})

@@ -13,42 +13,18 @@ section of ``red_flag_patterns.yml``:
   chest pain I had back in 2019") are not reports.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from nlp.mentions import ABSENT, UNSURE, Cue, GenericCue, Mention
 from nlp.wordings import WordingCompiler, lower_set
 
-PRESENT = "present"
-ABSENT = "absent"
-UNSURE = "unsure"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 PREDICATE_REACH = 5
 """Words after another person searched for their verb ("my brother in Leeds couldn't")."""
-GenericCue = tuple[str, int, int]
-
-
-@dataclass(frozen=True)
-class Mention:
-    """One matched wording of a flag, before and after the scope decision."""
-
-    flag: str
-    kind: str  # the pattern list it came from: present, unsure or absent
-    start: int  # token offsets
-    end: int
-    literal_negation: bool
-
-
-@dataclass
-class Cue:
-    """A negation, hedge, look-alike or degree cue found in the doc."""
-
-    kind: str  # "negation", "hedge", "pseudo" or "degree"
-    start: int
-    end: int
 
 
 class Scope:
@@ -394,18 +370,3 @@ class Scope:
         """
         contrasted = bool(len(self.self_contrast(doc)))
         return contrasted, contrasted or bool(len(self.self_report(doc)))
-
-
-def own_cues(cues: list[Cue], mentions: list[Mention], index: int) -> list[Cue]:
-    """The cues that may decide ``mentions[index]``.
-
-    A negation inside another mention that reports a flag with it ("can't feel the
-    foot", "can't take a deep breath") is that mention's own words, not a denial of
-    what follows ("can't feel the foot, and it's freezing and grey").
-    """
-    owners = [
-        (m.start, m.end)
-        for k, m in enumerate(mentions)
-        if k != index and m.literal_negation and m.kind == PRESENT
-    ]
-    return [c for c in cues if not any(s <= c.start and c.end <= e for s, e in owners)]
