@@ -35,16 +35,8 @@ EXAMPLES = [
     ("twilio", "whatsapp:+447700900123", "twilio:whatsapp:+447700900123"),
     ("facebook", "6543210987654321", "messenger:6543210987654321"),
     ("slack", "U0123ABC", "slack:U0123ABC"),
-    (
-        "slack",
-        "U0123ABC_C0456DEF_1712345678.000100",
-        "slack:U0123ABC_C0456DEF_1712345678.000100",
-    ),
-    (
-        "socketio",
-        "0123456789abcdef0123456789abcdef",
-        "web:0123456789abcdef0123456789abcdef",
-    ),
+    ("slack", "U01_C02_1712345678.000100", "slack:U01_C02_1712345678.000100"),
+    ("socketio", "0123456789abcdef", "web:0123456789abcdef"),
     ("rest", "alice", "rest:alice"),
 ]
 

@@ -24,7 +24,7 @@ from channels.conversation_id import conversation_id
 from channels.telegram import SECRET_HEADER
 from supervisor.assistant import Assistant
 from supervisor.process import free_port
-from tests.channels.fakes import FakeServers, FakeTelegram, FakeTwilio
+from tests.channels.fakes import FakePlatform, FakeServers, FakeTelegram, FakeTwilio
 from tests.channels.helpers import telegram_message, twilio_form
 from tests.security.servers import assistant_config, user_texts
 
@@ -87,6 +87,26 @@ def rest(rasa: str, sender: str, message: str, **extra: Any) -> list[dict[str, A
         return json.loads(answer.read())
 
 
+def assert_rest_stays_out(
+    platforms: Platforms, platform: FakePlatform, conversation: str, senders: list[str]
+) -> None:
+    """REST messages from each of ``senders`` stay in ``rest:<sender>``.
+
+    ``conversation`` (a person's, on ``platform``) keeps what it had, and nothing is
+    sent to ``platform``; the REST client gets its replies, addressed to its sender.
+    """
+    before = user_texts(platforms.rasa, conversation, API_TOKEN)
+    start = platform.mark()
+    for sender in senders:
+        replies = rest(platforms.rasa, sender, "I can't walk")
+        assert replies, "the REST client is answered, in its own conversation"
+        assert {reply["recipient_id"] for reply in replies} == {sender}
+        own = conversation_id("rest", sender)
+        assert user_texts(platforms.rasa, own, API_TOKEN) == ["I can't walk"]
+    assert user_texts(platforms.rasa, conversation, API_TOKEN) == before
+    assert platform.calls_since(start) == []
+
+
 def test_a_rest_sender_naming_a_telegram_chat_stays_out_of_it(
     platforms: Platforms,
 ) -> None:
@@ -100,17 +120,7 @@ def test_a_rest_sender_naming_a_telegram_chat_stays_out_of_it(
     )
     assert answer.status_code == 200
     assert user_texts(platforms.rasa, telegram, API_TOKEN) == ["hello"]
-    start = platforms.telegram.mark()
-
-    for sender in (telegram, str(chat_id)):
-        replies = rest(platforms.rasa, sender, "I can't walk")
-        assert replies, "the REST client is answered, in its own conversation"
-        assert {reply["recipient_id"] for reply in replies} == {sender}
-        own = conversation_id("rest", sender)
-        assert user_texts(platforms.rasa, own, API_TOKEN) == ["I can't walk"]
-
-    assert user_texts(platforms.rasa, telegram, API_TOKEN) == ["hello"]
-    assert platforms.telegram.calls_since(start) == []
+    assert_rest_stays_out(platforms, platforms.telegram, telegram, [telegram, "4242"])
 
 
 def test_a_rest_sender_naming_a_whatsapp_number_stays_out_of_it(
@@ -130,15 +140,7 @@ def test_a_rest_sender_naming_a_whatsapp_number_stays_out_of_it(
     )
     assert answer.status_code == 200
     assert user_texts(platforms.rasa, whatsapp, API_TOKEN) == ["hello"]
-    start = platforms.twilio.mark()
-
-    for sender in (whatsapp, number):
-        rest(platforms.rasa, sender, "I have chest pain")
-        own = conversation_id("rest", sender)
-        assert user_texts(platforms.rasa, own, API_TOKEN) == ["I have chest pain"]
-
-    assert user_texts(platforms.rasa, whatsapp, API_TOKEN) == ["hello"]
-    assert platforms.twilio.calls_since(start) == []
+    assert_rest_stays_out(platforms, platforms.twilio, whatsapp, [whatsapp, number])
 
 
 def test_a_rest_client_cannot_claim_another_input_channel(
