@@ -36,6 +36,7 @@ import aiohttp
 import sqlalchemy as sa
 
 from bench.load_results import COLUMNS, RunResult, format_row, print_row, print_table
+from channels.conversation_id import conversation_id
 from deploy import cluster
 
 REPO = Path(__file__).resolve().parent.parent
@@ -129,18 +130,22 @@ async def run_load(
 
 
 def count_user_events_in_store(db_url: str, senders: Sequence[str]) -> dict[str, int]:
-    """User events per conversation in the PostgreSQL tracker store."""
+    """User events per REST sender in the cluster's PostgreSQL tracker store.
+
+    The project's REST channel files a sender's messages under ``rest:<sender>``.
+    """
+    stored_as = {conversation_id("rest", sender): sender for sender in senders}
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(
                 sa.text(
                     "SELECT sender_id, count(*) AS n FROM events WHERE type_name = 'user' "
-                    "AND sender_id = ANY(:senders) GROUP BY sender_id"
+                    "AND sender_id = ANY(:conversations) GROUP BY sender_id"
                 ),
-                {"senders": list(senders)},
+                {"conversations": list(stored_as)},
             )
-            return {row.sender_id: row.n for row in rows}
+            return {stored_as[row.sender_id]: row.n for row in rows}
     finally:
         engine.dispose()
 
@@ -148,7 +153,10 @@ def count_user_events_in_store(db_url: str, senders: Sequence[str]) -> dict[str,
 async def count_user_events_via_api(
     base_url: str, token: str, senders: Sequence[str]
 ) -> dict[str, int]:
-    """User events per conversation as Rasa's HTTP API returns them (in-memory store)."""
+    """User events per REST sender of the bare `rasa init` bot (in-memory store).
+
+    Rasa's own REST channel files a message under its sender as it is.
+    """
     counts: dict[str, int] = {}
     async with aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=60)

@@ -11,8 +11,10 @@ Usage (what ``make run`` calls)::
 
     python -m channels.credentials --output build/credentials.yml --print-live
 
-``--base credentials.yml`` copies the other entries of an existing file (for
-example the lead's ``rest`` and ``socketio`` settings) into the output.
+``--base credentials.yml`` copies the other entries of an existing file into the
+output; its ``socketio`` settings go to the widget's checked channel, and Rasa's own
+``rest`` and ``socketio`` channels are never started (a client could name the
+conversation it writes into).
 """
 
 from __future__ import annotations
@@ -156,18 +158,21 @@ def effective_credentials(
 ) -> dict[str, Any]:
     """Return the whole credentials mapping Rasa should start with.
 
-    The checked REST channel and one Socket.IO channel are always present:
-    ``base``'s own socket (``socketio`` or the widget's channel; two would share one
-    path) or else the widget's. Rasa's unchecked ``rest`` is replaced by the checked
-    one (same path). Other entries of ``base`` are kept unless they configure one of
-    the messaging channels, which come only from the environment.
+    The checked REST channel and the widget's Socket.IO channel are always present,
+    the socket with ``base``'s settings when it has any. Rasa's own ``rest`` and
+    ``socketio`` are replaced by the checked ones (same paths): both let a client
+    name the conversation it writes into, the socket through its ``session_id``.
+    Other entries of ``base`` are kept unless they configure one of the messaging
+    channels, which come only from the environment.
     """
+    base = base or {}
     managed = {key for spec in CHANNELS for key in (spec.key, *spec.replaces)}
-    managed.add("rest")
+    managed.update(("rest", "socketio"))
     result: dict[str, Any] = dict(DEFAULT_ENTRIES)
-    if any(key in SOCKET_KEYS for key in base or {}):
-        del result[WIDGET_SOCKET_KEY]
-    for key, value in (base or {}).items():
+    for key in SOCKET_KEYS:  # the widget's own entry wins over Rasa's
+        if key in base:
+            result[WIDGET_SOCKET_KEY] = base[key]
+    for key, value in base.items():
         if key not in managed:
             result[key] = value
     result.update(channel_credentials(environ))

@@ -33,6 +33,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.conversation_id import (
+    ConversationIdError,
+    RepliesToPlatformId,
+    conversation_id,
+)
 from channels.http import PlatformError, post, require_credentials
 from channels.replay import DELIVERIES
 from channels.text import (
@@ -67,8 +72,11 @@ def hub_signature_valid(
     return secrets_match(digest.hexdigest(), value[len(_SIGNATURE_PREFIX) :])
 
 
-class FacebookSecureOutput(OutputChannel):
-    """Sends the assistant's replies through the Messenger Send API over aiohttp."""
+class FacebookSecureOutput(RepliesToPlatformId, OutputChannel):
+    """Sends the assistant's replies through the Messenger Send API over aiohttp.
+
+    A conversation ``messenger:<PSID>`` is answered at the page-scoped id ``<PSID>``.
+    """
 
     @classmethod
     def name(cls) -> str:
@@ -234,8 +242,14 @@ class _SecureMessenger(Messenger):
     async def _handle_user_message(
         self, text: str, sender_id: str, metadata: dict[str, Any] | None
     ) -> None:
+        """File the message under ``messenger:<PSID>``; without a usable PSID, drop it."""
+        try:
+            conversation = conversation_id(self.name(), sender_id)
+        except ConversationIdError as error:
+            logger.warning("Ignored a Messenger message: %s", error)
+            return
         await self.on_new_message(
-            UserMessage(text, self.output, sender_id, input_channel=self.name())
+            UserMessage(text, self.output, conversation, input_channel=self.name())
         )
 
 

@@ -6,6 +6,13 @@ a list, a number or null with ``200 []``. ``RestSecureInput`` (same URL,
 ``/webhooks/rest/webhook``) refuses all of these with 400 and a JSON error naming the
 problem, and, when a token is configured (``token`` in credentials.yml, usually
 ``${REST_TOKEN}``), requests without ``Authorization: Bearer <token>`` with 401.
+
+Rasa's channel also files a message under the client's ``sender`` as it is and takes
+the ``input_channel`` the client names, so a REST client could write into, and read
+the replies of, any channel's conversation (``{"sender": "whatsapp:+44..."}``). Here
+the conversation is ``rest:<sender>`` whatever the sender looks like
+(``channels/conversation_id.py``), the input channel is always ``rest``, and the
+replies carry the client's own ``sender`` as ``recipient_id``.
 """
 
 from __future__ import annotations
@@ -14,15 +21,22 @@ import json
 import logging
 import os
 import re
+from asyncio import CancelledError, Queue
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.rest import RestInput
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    UserMessage,
+)
+from rasa.core.channels.rest import QueueOutputChannel, RestInput
+from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint, response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import HTTPResponse, ResponseStream
 
+from channels.conversation_id import RepliesToPlatformId, conversation_id
 from secret_checks import secrets_match
 
 logger = logging.getLogger(__name__)
@@ -53,6 +67,24 @@ def request_problem(body: Any) -> str | None:
     return None
 
 
+class RestReplies(RepliesToPlatformId, CollectingOutputChannel):
+    """The replies to one REST request, addressed to the client's ``sender``."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The REST channel's name: its conversations are ``rest:<sender>``."""
+        return "rest"
+
+
+class RestStreamedReplies(RepliesToPlatformId, QueueOutputChannel):
+    """The replies to one REST request with ``?stream=true``, as they come."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The REST channel's name: its conversations are ``rest:<sender>``."""
+        return "rest"
+
+
 class RestSecureInput(RestInput):
     """The REST channel, with malformed requests refused and an optional bearer token."""
 
@@ -71,31 +103,85 @@ class RestSecureInput(RestInput):
         token = (credentials or {}).get("token") or os.environ.get(TOKEN_ENV)
         return cls(token=token)
 
+    def _refusal(self, request: Request) -> HTTPResponse | None:
+        """401 without the token, 400 for a body that cannot be served, else None."""
+        if self.token is not None:
+            given = request.headers.get("Authorization", "")
+            scheme, _, credential = given.partition(" ")
+            if scheme.lower() != "bearer" or not secrets_match(self.token, credential):
+                return response.json({"error": "unauthorized"}, status=401)
+        try:
+            body = json.loads(request.body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            return response.json({"error": "the body is not JSON"}, status=400)
+        problem = request_problem(body)
+        if problem is not None:
+            logger.info("Refused a REST request: %s", problem)
+            return response.json({"error": problem}, status=400)
+        return None
+
+    @staticmethod
+    async def on_message_wrapper(
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        queue: Queue,
+        sender_id: str,
+        input_channel: str,
+        metadata: dict[str, Any] | None,
+    ) -> None:
+        """Handle a streamed request's message; its replies go to ``queue``."""
+        await on_new_message(
+            UserMessage(
+                text,
+                RestStreamedReplies(queue),
+                sender_id,
+                input_channel=input_channel,
+                metadata=metadata,
+            )
+        )
+        await queue.put("DONE")
+
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        """Rasa's routes, behind the checks."""
-        webhook = super().blueprint(on_new_message)
+        """Rasa's two routes, behind the checks, in the client's own conversation."""
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
-        @webhook.middleware("request")
-        async def check(request: Request) -> HTTPResponse | None:
-            if request.method != "POST" or not request.path.endswith("/webhook"):
-                return None
-            if self.token is not None:
-                given = request.headers.get("Authorization", "")
-                scheme, _, credential = given.partition(" ")
-                if scheme.lower() != "bearer" or not secrets_match(
-                    self.token, credential
-                ):
-                    return response.json({"error": "unauthorized"}, status=401)
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse | ResponseStream:
+            refusal = self._refusal(request)
+            if refusal is not None:
+                return refusal
+            body = request.json
+            text = body["message"]
+            conversation = conversation_id(self.name(), body["sender"])
+            metadata = body.get("metadata")
+            if bool_arg(request, "stream", default=False):
+                return response.stream(
+                    self.stream_response(
+                        on_new_message, text, conversation, self.name(), metadata
+                    ),
+                    content_type="text/event-stream",
+                )
+            replies = RestReplies()
+            message = UserMessage(
+                text,
+                replies,
+                conversation,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
+            # As Rasa's channel: a failed turn still answers with what was said.
             try:
-                body = json.loads(request.body or b"null")
-            except (ValueError, UnicodeDecodeError):
-                return response.json({"error": "the body is not JSON"}, status=400)
-            problem = request_problem(body)
-            if problem is not None:
-                logger.info("Refused a REST request: %s", problem)
-                return response.json({"error": problem}, status=400)
-            return None
+                await on_new_message(message)
+            except CancelledError:
+                logger.error("A REST message was not handled in time.")
+            except Exception:
+                logger.exception("A REST message could not be handled.")
+            return response.json(replies.messages)
 
         return webhook

@@ -26,6 +26,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.conversation_id import (
+    ConversationIdError,
+    RepliesToPlatformId,
+    conversation_id,
+)
 from channels.replay import DELIVERIES
 from channels.text import SLACK_LIMIT, send_in_parts
 
@@ -47,8 +52,12 @@ def _event_id(request: Request) -> str | None:
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 
 
-class SlackSecureOutput(SlackBot):
-    """Rasa's Slack output, with a configurable API URL and split replies."""
+class SlackSecureOutput(RepliesToPlatformId, SlackBot):
+    """Rasa's Slack output, with a configurable API URL and split replies.
+
+    Replies go to the Slack channel the message came from; a conversation
+    ``slack:<user id>`` is answered at ``<user id>`` only when there is none.
+    """
 
     def __init__(
         self,
@@ -134,6 +143,28 @@ class SlackSecureInput(SlackInput):
             return None
 
         return slack_webhook
+
+    async def process_message(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        sender_id: str | None,
+        metadata: dict[str, Any] | None,
+    ) -> Any:
+        """Rasa's handling, with the message filed under ``slack:<sender id>``.
+
+        ``sender_id`` is Rasa's Slack conversation id (the user, or user and channel
+        with ``conversation_granularity``); a message without one is dropped.
+        """
+        try:
+            conversation = conversation_id(self.name(), sender_id or "")
+        except ConversationIdError as error:
+            logger.warning("Ignored a Slack message: %s", error)
+            return response.text("")
+        return await super().process_message(
+            request, on_new_message, text, conversation, metadata
+        )
 
     def get_output_channel(
         self, channel: str | None = None, thread_id: str | None = None

@@ -20,12 +20,14 @@ with ``session_persistence: true`` the client never joins its session's room and
 receives a bot message. Here ``session_request`` awaits it.
 
 A conversation belongs to the browser tab the server gave it to: ``session_confirm``
-carries the conversation id the server minted and a token signed with
-``WIDGET_SESSION_SECRET`` (HMAC-SHA256); a reconnecting tab presents both, and a
-missing or forged token gets a new conversation. Messages go to the conversation bound
-to the socket, whatever ``session_id`` a client writes into them, so no socket can
-write into another conversation (a widget's or a messaging channel's). Without the
-secret a random one is made per process: conversations then do not survive a restart.
+carries the session id the server minted and a token, the HMAC-SHA256 of the
+conversation id ``web:<session id>`` (``channels/conversation_id.py``) with
+``WIDGET_SESSION_SECRET``; a reconnecting tab presents both, and a missing or forged
+token gets a new conversation. Messages go to the conversation bound to the socket,
+whatever ``session_id`` a client writes into them, so no socket can write into another
+conversation (a widget's or a messaging channel's); replies go to the session's room,
+named by the session id. Without the secret a random one is made per process:
+conversations then do not survive a restart.
 
 Set ``WIDGET_ALLOWED_ORIGINS`` to the comma-separated origins of the pages that
 embed the widget, e.g. ``https://www.example-clinic.org,http://127.0.0.1:8000``.
@@ -51,8 +53,12 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from channels.conversation_id import RepliesToPlatformId, conversation_id
+
 logger = logging.getLogger(__name__)
 
+CHANNEL = "socketio"
+"""Rasa's name of the channel: its webhook path, ``input_channel`` and namespace."""
 ALLOWED_ORIGINS_ENV = "WIDGET_ALLOWED_ORIGINS"
 SESSION_SECRET_ENV = "WIDGET_SESSION_SECRET"
 # Session ids this channel hands out are uuid4 hex; accept ids of that shape back.
@@ -70,8 +76,12 @@ def requested_session_id(data: Any) -> str | None:
 
 
 def session_token(secret: bytes, session_id: str) -> str:
-    """The token that proves a client was given ``session_id`` by this server."""
-    digest = hmac.new(secret, session_id.encode("utf-8"), hashlib.sha256).digest()
+    """The token that proves a client was given ``session_id`` by this server.
+
+    It signs the conversation id, ``web:<session id>``: the one conversation it opens.
+    """
+    conversation = conversation_id(CHANNEL, session_id).encode("utf-8")
+    digest = hmac.new(secret, conversation, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
@@ -124,7 +134,7 @@ TRIAGE_RESPONSES = {"utter_escalate_emergency": "emergency"}
 EMERGENCY_NUMBER_ENV = "EMERGENCY_NUMBER"
 
 
-class ClinicSocketIOOutput(SocketIOOutput):
+class TriageSignalOutput(SocketIOOutput):
     """Rasa's socket.io output, plus a triage signal after an emergency escalation.
 
     The widget shows its alert banner from this signal, not from the reply's wording:
@@ -133,7 +143,7 @@ class ClinicSocketIOOutput(SocketIOOutput):
     """
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """Send the reply, then the triage signal when the reply is an escalation."""
+        """Send the reply to room ``recipient_id``, then the signal if it escalates."""
         level = TRIAGE_RESPONSES.get(str(message.get("utter_action") or ""))
         await super().send_response(recipient_id, message)
         if level is not None:
@@ -142,6 +152,13 @@ class ClinicSocketIOOutput(SocketIOOutput):
                 "emergency_number": os.environ.get(EMERGENCY_NUMBER_ENV, ""),
             }
             await self._send_message(recipient_id, signal)
+
+
+class ClinicSocketIOOutput(RepliesToPlatformId, TriageSignalOutput):
+    """The widget's output: conversation ``web:<session id>`` is answered in its room.
+
+    The room is named by the session id; every socket of the session joined it.
+    """
 
 
 class ClinicSocketIOInput(SocketIOInput):
@@ -156,7 +173,7 @@ class ClinicSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
         """Same name as Rasa's channel: same webhook path and ``input_channel``."""
-        return "socketio"
+        return CHANNEL
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -206,7 +223,8 @@ class ClinicSocketIOInput(SocketIOInput):
             message = UserMessage(
                 text if isinstance(text, str) else "",
                 ClinicSocketIOOutput(sio, self.bot_message_evt),
-                session_id,  # the socket's own conversation, never the client's word
+                # the socket's own conversation, never the client's word
+                conversation_id(self.name(), session_id),
                 input_channel=self.name(),
                 metadata=metadata if isinstance(metadata, dict) else {},
             )

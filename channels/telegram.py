@@ -35,6 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.conversation_id import RepliesToPlatformId, conversation_id
 from channels.http import PlatformError, require_credentials
 from channels.replay import DELIVERIES
 from channels.telegram_api import (
@@ -61,8 +62,8 @@ _START_COMMAND = "/start"
 _START_TEXT = "hello"
 
 
-class TelegramSecureOutput(OutputChannel):
-    """Sends the assistant's replies to one Telegram chat."""
+class TelegramSecureOutput(RepliesToPlatformId, OutputChannel):
+    """Sends the assistant's replies to one Telegram chat (``telegram:<chat id>``)."""
 
     @classmethod
     def name(cls) -> str:
@@ -241,7 +242,8 @@ class TelegramSecureInput(InputChannel):
         """Return ``(chat id, text for Rasa, callback id)`` or ``None`` to ignore.
 
         Only private chats are served: in a group every member would share
-        one medical conversation.
+        one medical conversation. A chat id is an integer in the Bot API; an update
+        with any other id is ignored.
         """
         callback = update.get("callback_query")
         if isinstance(callback, Mapping):
@@ -249,7 +251,7 @@ class TelegramSecureInput(InputChannel):
             data = callback.get("data")
             if (
                 chat.get("type") != "private"
-                or chat.get("id") is None
+                or not isinstance(chat.get("id"), int)
                 or not isinstance(data, str)
                 or "id" not in callback
             ):
@@ -265,7 +267,7 @@ class TelegramSecureInput(InputChannel):
         text = message.get("text")
         if (
             chat.get("type") != "private"
-            or chat.get("id") is None
+            or not isinstance(chat.get("id"), int)
             or not isinstance(text, str)
         ):
             return None
@@ -331,7 +333,12 @@ class TelegramSecureInput(InputChannel):
             if callback_id:
                 await out_channel.answer_callback_query(callback_id)
             await on_new_message(
-                UserMessage(text, out_channel, chat_id, input_channel=self.name())
+                UserMessage(
+                    text,
+                    out_channel,
+                    conversation_id(self.name(), chat_id),
+                    input_channel=self.name(),
+                )
             )
             return response.json({"status": "ok"})
 

@@ -31,6 +31,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from channels.conversation_id import (
+    ConversationIdError,
+    RepliesToPlatformId,
+    conversation_id,
+)
 from channels.http import PlatformError, post, require_credentials
 from channels.replay import DELIVERIES
 from channels.text import (
@@ -50,8 +55,12 @@ WHATSAPP_PREFIX = "whatsapp:"
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-class TwilioSecureOutput(OutputChannel):
-    """Sends the assistant's replies by SMS or WhatsApp through the Messages API."""
+class TwilioSecureOutput(RepliesToPlatformId, OutputChannel):
+    """Sends the assistant's replies by SMS or WhatsApp through the Messages API.
+
+    A conversation ``twilio:<From>`` is answered at ``<From>``: ``+1...`` by SMS,
+    ``whatsapp:+1...`` on WhatsApp.
+    """
 
     @classmethod
     def name(cls) -> str:
@@ -272,6 +281,11 @@ class TwilioSecureInput(InputChannel):
                 logger.debug("Ignored a Twilio request that is not a text message.")
                 return response.text(_EMPTY_TWIML, content_type="text/xml")
 
+            try:
+                conversation = conversation_id(self.name(), sender)
+            except ConversationIdError as error:
+                logger.warning("Ignored a Twilio message: %s", error)
+                return response.text(_EMPTY_TWIML, content_type="text/xml")
             if not DELIVERIES.first_time(self.name(), form.get("MessageSid")):
                 logger.info("Ignored a repeated Twilio message.")
                 return response.text(_EMPTY_TWIML, content_type="text/xml")
@@ -283,7 +297,7 @@ class TwilioSecureInput(InputChannel):
                 UserMessage(
                     payload or neutralise_commands(text),
                     out_channel,
-                    sender,
+                    conversation,
                     input_channel=self.name(),
                 )
             )

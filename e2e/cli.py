@@ -200,9 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
     rec = commands.add_parser(
-        "record", help="turn a real conversation (by sender id) into a test case"
+        "record", help="turn a real conversation (by its id) into a test case"
     )
-    rec.add_argument("sender", help="the conversation's sender id")
+    rec.add_argument(
+        "conversation",
+        help="the conversation id as the safety console, the tracker store and the"
+        " reports show it: <channel>:<id>, e.g. rest:me, telegram:12345, web:<session>",
+    )
     rec.add_argument(
         "--out", type=Path, required=True, help="case file to add the case to"
     )
@@ -225,7 +229,7 @@ def record_command(args: argparse.Namespace) -> int:
     try:
         case = record(
             url=args.url,
-            sender=args.sender,
+            conversation=args.conversation,
             token=args.token,
             out=args.out,
             name=args.name,
@@ -245,6 +249,7 @@ def _save_transcripts(results: list[CaseResult], folder: Path) -> None:
             "case": result.case.name,
             "where": result.case.where,
             "sender": result.sender,
+            "conversation_id": result.conversation_id,
             "passed": result.passed,
             "turns": [turn.to_dict() for turn in result.turns],
         }

@@ -1,7 +1,10 @@
 """``e2e record``: turn a real conversation into a test case.
 
-The conversation is read from the tracker API by its sender id (``GET
-/conversations/<id>/tracker``), and each user message becomes a ``user:`` step
+The conversation is read from the tracker API by its conversation id (``GET
+/conversations/<id>/tracker``): the id the safety console, the tracker store and the
+e2e reports show, namespaced by channel (``rest:me``, ``telegram:12345``,
+``web:<session id>``; ``channels/conversation_id.py``). Each user message becomes a
+``user:`` step
 followed by what the bot did in answer: an ``utter:`` step per response (``bot:``
 with the text when a message has no response name), the slots set (``slot_was_set``,
 ``requested_slot`` left out) and, when the triage level changed, a ``triage_level:``
@@ -21,6 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
+from channels.conversation_id import channel_of, conversation_id
 from e2e.cases import TRIAGE_LEVEL
 from e2e.runner import RasaClient
 from e2e.transcript import bot_message
@@ -29,9 +33,10 @@ from e2e.transcript import bot_message
 _SKIPPED_SLOTS = {"requested_slot"}
 
 
-def case_name(sender: str) -> str:
-    """A test case name made from a sender id."""
-    return "recorded_" + (re.sub(r"[^A-Za-z0-9_]+", "_", sender).strip("_") or "case")
+def case_name(conversation: str) -> str:
+    """A test case name made from a conversation id."""
+    slug = re.sub(r"[^A-Za-z0-9_]+", "_", conversation).strip("_")
+    return "recorded_" + (slug or "case")
 
 
 def case_from_events(events: list[dict[str, Any]], name: str) -> dict[str, Any]:
@@ -84,11 +89,11 @@ def case_from_events(events: list[dict[str, Any]], name: str) -> dict[str, Any]:
 
 
 async def fetch_events(
-    url: str, sender: str, token: str | None
+    url: str, conversation: str, token: str | None
 ) -> list[dict[str, Any]]:
-    """The events of conversation ``sender`` from the tracker API."""
+    """The events of ``conversation`` from the tracker API."""
     async with aiohttp.ClientSession() as session:
-        tracker = await RasaClient(session, url, token=token).tracker(sender)
+        tracker = await RasaClient(session, url, token=token).tracker(conversation)
     return list(tracker.get("events") or [])
 
 
@@ -111,12 +116,24 @@ def write_case(case: dict[str, Any], path: Path) -> None:
 
 
 def record(
-    *, url: str, sender: str, token: str | None, out: Path, name: str | None = None
+    *,
+    url: str,
+    conversation: str,
+    token: str | None,
+    out: Path,
+    name: str | None = None,
 ) -> dict[str, Any]:
-    """Read conversation ``sender`` and add it to ``out`` as a test case."""
-    events = asyncio.run(fetch_events(url, sender, token))
+    """Read ``conversation`` (its id as stored) and add it to ``out`` as a test case."""
+    events = asyncio.run(fetch_events(url, conversation, token))
     if not any(e.get("event") == "user" for e in events):
-        raise ValueError(f"conversation {sender!r} has no user message")
-    case = case_from_events(events, name or case_name(sender))
+        hint = ""
+        if channel_of(conversation) is None:
+            hint = (
+                " (conversation ids carry their channel, e.g."
+                f" {conversation_id('rest', conversation)!r} for the REST sender"
+                f" {conversation!r})"
+            )
+        raise ValueError(f"conversation {conversation!r} has no user message{hint}")
+    case = case_from_events(events, name or case_name(conversation))
     write_case(case, out)
     return case

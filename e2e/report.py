@@ -29,9 +29,8 @@ def progress_line(result: CaseResult) -> str:
 
 def failure_text(result: CaseResult) -> str:
     """The transcript so far, the failing step, and what was expected and actual."""
-    lines = [
-        f"=== FAILED: {result.case.name}  ({result.case.where}, sender {result.sender})"
-    ]
+    where = f"{result.case.where}, conversation {result.conversation_id}"
+    lines = [f"=== FAILED: {result.case.name}  ({where})"]
     lines.append("transcript:")
     for speaker, text in transcript_lines(result.turns):
         lines.append(f"  {_SPEAKER_LABEL.get(speaker, speaker):>8}: {text}")
@@ -112,7 +111,7 @@ def write_junit(suite: SuiteResult, path: Path) -> None:
                 error = ET.SubElement(case, "error", message=result.error[:200])
                 error.text = failure_text(result)
             out = ET.SubElement(case, "system-out")
-            out.text = f"sender: {result.sender}\n{transcript}"
+            out.text = f"conversation: {result.conversation_id}\n{transcript}"
     # Skipped (stubbed) cases stay out: safety/figures.py reads every <testcase>
     # without a <failure> as a passed conversation.
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,7 +125,7 @@ def result_entry(result: CaseResult) -> dict[str, object]:
         "file": result.case.where,
         "run": f"{result.case.file}::{result.case.name}",
         "status": "passed" if result.passed else "failed",
-        "sender": result.sender,
+        "conversation_id": result.conversation_id,
         "seconds": round(result.seconds, 2),
     }
     if result.failures:
@@ -256,7 +255,7 @@ def _chat_html(result: CaseResult) -> str:
         if not bubbles and not why:
             continue
         out.append(
-            f'<div class="{css}" id="{html.escape(result.sender)}-turn-{number}">'
+            f'<div class="{css}" id="{html.escape(result.conversation_id)}-turn-{number}">'
             f'<span class="turn-label">{html.escape(label)}</span>'
             f"{''.join(bubbles)}{why}</div>"
         )
@@ -270,7 +269,7 @@ def _case_html(result: CaseResult) -> str:
     if result.failures:
         why = "".join(
             f'<div class="why">{html.escape(f.describe())} '
-            f'<a href="#{html.escape(result.sender)}-turn-{f.turn}">(show the turn)</a></div>'
+            f'<a href="#{html.escape(result.conversation_id)}-turn-{f.turn}">(show the turn)</a></div>'
             for f in result.failures
         )
     elif result.error:
@@ -279,7 +278,7 @@ def _case_html(result: CaseResult) -> str:
     return (
         f'<details class="{status}"{" open" if not result.passed else ""}>'
         f'<summary><span class="{css}">{status.upper()}</span> {html.escape(result.case.name)}</summary>'
-        f'<div class="meta">{html.escape(result.case.where)} · conversation {html.escape(result.sender)}'
+        f'<div class="meta">{html.escape(result.case.where)} · conversation {html.escape(result.conversation_id)}'
         f" · {result.seconds:.1f}s</div>{why}"
         f'<div class="chat">{_chat_html(result)}</div>'
         f'<details><summary>steps of this case</summary><div class="steps">{steps}</div></details>'

@@ -1,6 +1,9 @@
 """Driving the running assistant through its REST channel, one conversation per case.
 
-Every case gets a fresh sender id. Fixture slots are appended with the tracker API
+Every case gets a fresh REST sender id; the project's REST channel files its messages
+under the conversation ``rest:<sender>`` (``channels/conversation_id.py``), the id
+the tracker API, the stub server and the reports use. Fixture slots are appended with
+the tracker API
 twice: the first append starts the session (``action_session_start``) but its events
 are stamped before the session start, so a SQL tracker store, which loads only the
 latest session, would drop them; the second copy is stamped after it, so every
@@ -25,6 +28,7 @@ from typing import Any
 
 import aiohttp
 
+from channels.conversation_id import conversation_id
 from e2e.cases import Suite, TestCase
 from e2e.checking import CaseChecker
 from e2e.failures import Failure
@@ -126,21 +130,21 @@ class RasaClient:
         )
         return list(replies or [])
 
-    async def tracker(self, sender: str) -> dict[str, Any]:
-        """The conversation's tracker with every event (``include_events=ALL``)."""
+    async def tracker(self, conversation: str) -> dict[str, Any]:
+        """The tracker of ``conversation`` with every event (``include_events=ALL``)."""
         return await self._request(
             "GET",
-            f"/conversations/{sender}/tracker",
+            f"/conversations/{conversation}/tracker",
             params=self._params(include_events="ALL"),
         )
 
     async def append_events(
-        self, sender: str, events: list[dict[str, Any]]
+        self, conversation: str, events: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        """Append events to the conversation (the server starts its session first)."""
+        """Append events to ``conversation`` (the server starts its session first)."""
         return await self._request(
             "POST",
-            f"/conversations/{sender}/tracker/events",
+            f"/conversations/{conversation}/tracker/events",
             params=self._params(include_events="ALL"),
             json=events,
         )
@@ -156,6 +160,11 @@ class CaseResult:
     failures: list[Failure] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+
+    @property
+    def conversation_id(self) -> str:
+        """Where the REST channel files the case's messages: ``rest:<sender>``."""
+        return conversation_id("rest", self.sender)
 
     @property
     def failure(self) -> Failure | None:
@@ -221,7 +230,7 @@ async def run_case(
                 " (--stub-port, with the assistant's action_endpoint pointing there)"
             )
             return result
-        stubs.register(result.sender, case.stubs)
+        stubs.register(result.conversation_id, case.stubs)
     try:
         seen = _Seen()
         start = Turn(user=None)
@@ -232,8 +241,10 @@ async def run_case(
             # The first append starts (and saves) the session, but the server
             # stamped its events before the session start, and the SQL tracker
             # store loads only the latest session; the second copy comes after it.
-            await client.append_events(result.sender, _slot_events(slots))
-            tracker = await client.append_events(result.sender, _slot_events(slots))
+            await client.append_events(result.conversation_id, _slot_events(slots))
+            tracker = await client.append_events(
+                result.conversation_id, _slot_events(slots)
+            )
             start.events = seen.new(tracker.get("events") or [])
             start.slots = dict(tracker.get("slots") or {})
         for index, (user_step, _) in enumerate(case.turns()[1:], start=1):
@@ -242,7 +253,7 @@ async def run_case(
             replies = await client.send(
                 result.sender, text, case.message_metadata(user_step)
             )
-            tracker = await client.tracker(result.sender)
+            tracker = await client.tracker(result.conversation_id)
             before_user, from_user = split_new_events(
                 seen.new(tracker.get("events") or [])
             )
@@ -268,7 +279,7 @@ async def run_case(
         result.error = str(error)
     finally:
         if stubs is not None:
-            stubs.stubs.pop(result.sender, None)
+            stubs.stubs.pop(result.conversation_id, None)
     result.seconds = time.monotonic() - started
     return result
 

@@ -3,7 +3,9 @@
 
 Usage: python scripts/chat.py [--url URL] [--sender ID] "message" ["message" ...]
 A development aid for trying a conversation from the command line (`make shell` is
-the interactive equivalent).
+the interactive equivalent). The REST channel files the messages under the
+conversation ``rest:<sender>``, printed at the end: the id the safety console shows and
+``e2e record`` takes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ import json
 import sys
 import urllib.request
 import uuid
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from channels.conversation_id import conversation_id
 
 
 def send(url: str, sender: str, text: str) -> list[dict]:
@@ -40,6 +49,7 @@ def main(argv: list[str]) -> int:
             line = message.get("text", "")
             buttons = " | ".join(b["title"] for b in message.get("buttons", []))
             sys.stdout.write(f"< {line}" + (f"  [{buttons}]" if buttons else "") + "\n")
+    sys.stdout.write(f"(conversation {conversation_id('rest', args.sender)})\n")
     return 0
 
 

@@ -34,6 +34,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from channels.conversation_id import conversation_id
 from supervisor.assistant import REPO, Assistant, AssistantConfig
 from supervisor.process import HOST, ServerError, Service, wait_http
 from supervisor.quiet import run_quietly
@@ -109,6 +110,8 @@ def ready_banner(rasa_port: int, widget_port: int) -> str:
         '-H "Authorization: Bearer $REST_TOKEN" '
         """-d '{"sender":"me","message":"hi"}'"""
     )
+    # Conversation ids carry their channel: the REST sender "me" is "rest:me".
+    tracker = f"/conversations/{conversation_id('rest', 'me')}/tracker"
     return "\n".join(
         [
             "",
@@ -116,6 +119,7 @@ def ready_banner(rasa_port: int, widget_port: int) -> str:
             f"  Web chat (demo clinic page): http://localhost:{widget_port}/",
             f"  REST:    {rest}",
             f"  HTTP API: http://localhost:{rasa_port}/status?token=<RASA_TOKEN>",
+            f"    (that REST conversation: {tracker}?token=<RASA_TOKEN>)",
             "  Terminal chat: make shell",
             f"  Safety console: http://127.0.0.1:{_env_int('CONSOLE_PORT', 5620)}/",
             "    (first admin: make console-user NAME=<you> ROLE=admin)",

@@ -8,7 +8,9 @@ temporary folder, the REST and socket.io channels), holds every conversation of
 triage contract asks for, and writes the stored events of each conversation to
 ``console/tests/fixtures/conversations.json``.
 
-The events are Rasa's own, unchanged but for their times: each conversation is moved to
+Each conversation is kept under the id Rasa stored it by, namespaced by channel
+(``channels/conversation_id.py``): ``rest:<scenario name>`` for REST, ``web:<session
+id>`` for the socket. The events are Rasa's own, unchanged but for their times: each conversation is moved to
 ``BASE_DAY`` plus its ``day`` offset (keeping the gaps between its events), so the
 overview's per-day figures do not depend on when the fixture was recorded.
 """
@@ -31,6 +33,7 @@ from typing import Any
 
 import socketio
 
+from channels.conversation_id import conversation_id
 from supervisor.assistant import Assistant, AssistantConfig
 
 logger = logging.getLogger("record_fixture")
@@ -156,7 +159,7 @@ def _http_json(url: str, body: dict | None = None) -> Any:
         return json.loads(response.read())
 
 
-def _wait_for_turn(base: str, sender_id: str, user_messages: int) -> bool:
+def _wait_for_turn(base: str, conversation: str, user_messages: int) -> bool:
     """Wait until the tracker holds ``user_messages`` messages and is listening again.
 
     Returns:
@@ -164,30 +167,32 @@ def _wait_for_turn(base: str, sender_id: str, user_messages: int) -> bool:
     """
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        tracker = _http_json(f"{base}/conversations/{sender_id}/tracker?token={TOKEN}")
+        tracker = _http_json(
+            f"{base}/conversations/{conversation}/tracker?token={TOKEN}"
+        )
         events = tracker["events"]
         users = sum(e["event"] == "user" for e in events)
         if users >= user_messages and events[-1].get("name") == "action_listen":
             loop = tracker.get("active_loop") or {}
             return loop.get("name") == "screening_form"
         time.sleep(0.2)
-    raise TimeoutError(f"{sender_id}: no answer to message {user_messages}")
+    raise TimeoutError(f"{conversation}: no answer to message {user_messages}")
 
 
 def _talk_rest(base: str, scenario: Scenario) -> str:
-    """Hold a conversation over the REST channel; return its sender id."""
-    sender_id = f"rest-{scenario.name}"
+    """Hold a conversation over the REST channel; return its conversation id."""
+    conversation = conversation_id("rest", scenario.name)
     sent = 0
     asking = False
     while True:
         text = _next_message(scenario, sent, asking)
         if text is None:
-            return sender_id
+            return conversation
         _http_json(
-            f"{base}/webhooks/rest/webhook", {"sender": sender_id, "message": text}
+            f"{base}/webhooks/rest/webhook", {"sender": scenario.name, "message": text}
         )
         sent += 1
-        asking = _wait_for_turn(base, sender_id, sent)
+        asking = _wait_for_turn(base, conversation, sent)
 
 
 def _next_message(scenario: Scenario, sent: int, asking: bool) -> str | None:
@@ -202,36 +207,37 @@ def _next_message(scenario: Scenario, sent: int, asking: bool) -> str | None:
 
 
 async def _talk_socketio(base: str, scenario: Scenario) -> str:
-    """Hold a conversation over the socket.io channel; return its sender id."""
+    """Hold a conversation over the socket.io channel; return its conversation id."""
     client = socketio.AsyncClient()
     confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     client.on("session_confirm", lambda data: confirmed.set_result(data["session_id"]))
     await client.connect(base, socketio_path="/socket.io", transports=["polling"])
     try:
         await client.emit("session_request", {"session_id": None})
-        sender_id = await asyncio.wait_for(confirmed, 30)
+        session_id = await asyncio.wait_for(confirmed, 30)
+        conversation = conversation_id("socketio", session_id)
         sent = 0
         asking = False
         while (text := _next_message(scenario, sent, asking)) is not None:
             await client.emit(
-                "user_uttered", {"message": text, "session_id": sender_id}
+                "user_uttered", {"message": text, "session_id": session_id}
             )
             sent += 1
             asking = await asyncio.get_running_loop().run_in_executor(
-                None, _wait_for_turn, base, sender_id, sent
+                None, _wait_for_turn, base, conversation, sent
             )
     finally:
         # python-socketio's polling client can take its ping interval to say goodbye.
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(client.disconnect(), 5)
-    return sender_id
+    return conversation
 
 
-def _stored_events(db: Path, sender_id: str) -> list[dict]:
+def _stored_events(db: Path, conversation: str) -> list[dict]:
     """The events Rasa stored for a conversation, in order."""
     with sqlite3.connect(db) as connection:
         rows = connection.execute(
-            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (conversation,)
         ).fetchall()
     return [json.loads(data) for (data,) in rows]
 

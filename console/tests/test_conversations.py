@@ -55,6 +55,22 @@ def test_the_fixture_covers_every_outcome_and_both_channels() -> None:
     assert len({s["day"] for s in scenarios}) > 1
 
 
+def test_conversation_ids_carry_their_channel_and_the_channel_comes_from_events() -> (
+    None
+):
+    """Rasa files a conversation under ``<namespace>:<platform id>`` (rest:, web:).
+
+    The console takes the channel from the input channel of the messages, so a REST
+    client whose sender looks like another channel's id is still counted as REST.
+    """
+    namespaces = {"rest": "rest:", "socketio": "web:"}
+    for conversation in CONVERSATIONS:
+        channel = conversation["scenario"]["channel"]
+        assert conversation["sender_id"].startswith(namespaces[channel])
+    rest = _by_scenario("faq-causes")
+    assert summarise("rest:telegram:12345", rest["events"]).channel == "rest"
+
+
 def test_an_emergency_turn_explains_itself() -> None:
     conversation = _by_scenario("chest-pain-emergency")
     turn = next(t for t in turns(conversation["events"]) if t.text)

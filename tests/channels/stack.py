@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import requests
 
+from channels.conversation_id import conversation_id
 from tests.channels.fakes import FakeGraph, FakeSlack, FakeTelegram, FakeTwilio
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,10 +40,16 @@ class Stack:
         answer.raise_for_status()
         return answer.json()
 
-    def user_texts(self, sender_id: str) -> list[str]:
-        """Return what Rasa recorded as user messages of ``sender_id``."""
-        return [
-            e.get("text") or ""
-            for e in self.tracker(sender_id)["events"]
-            if e["event"] == "user"
-        ]
+    def conversation(self, channel: str, platform_id: str) -> dict[str, Any]:
+        """The tracker of ``platform_id``'s conversation on ``channel``.
+
+        That is the namespaced id (``telegram:12345``); nothing the person said may be
+        filed under the bare platform id, so this checks that too.
+        """
+        bare = self.tracker(platform_id)["events"]
+        assert not [e for e in bare if e["event"] == "user"], (
+            f"messages of {platform_id!r} were filed without the channel's namespace"
+        )
+        tracker = self.tracker(conversation_id(channel, platform_id))
+        assert tracker["sender_id"] == conversation_id(channel, platform_id)
+        return tracker

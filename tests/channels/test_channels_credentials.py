@@ -24,12 +24,13 @@ def test_no_environment_means_only_rest_and_the_widget_socket() -> None:
     ]
 
 
-def test_the_base_files_socket_channel_replaces_the_default() -> None:
+def test_the_base_files_socket_settings_go_to_the_widgets_channel() -> None:
+    """Rasa's own socket would let a client choose its conversation id."""
     base = {"rest": None, "socketio": {"session_persistence": True}}
-    assert list(effective_credentials({}, base=base)) == [
-        "channels.rest.RestSecureInput",
-        "socketio",
-    ]
+    assert effective_credentials({}, base=base) == {
+        "channels.rest.RestSecureInput": None,
+        "channels.socketio.ClinicSocketIOInput": {"session_persistence": True},
+    }
 
 
 def test_a_channel_is_live_only_with_all_required_variables() -> None:
@@ -58,7 +59,7 @@ def test_base_file_keeps_other_entries_but_not_insecure_connectors() -> None:
     result = effective_credentials({}, base=base)
     assert result == {
         "channels.rest.RestSecureInput": None,
-        "socketio": {"session_persistence": False},
+        "channels.socketio.ClinicSocketIOInput": {"session_persistence": False},
         "callback": {"url": "http://localhost:5034/bot"},
     }
 

@@ -70,14 +70,16 @@ def test_the_log_is_bounded_oldest_first() -> None:
     assert not log.first_time("facebook", "c")
 
 
-def _turns(stack: Stack, sender: str, expected: int, timeout: float = 60) -> int:
+def _turns(
+    stack: Stack, channel: str, sender: str, expected: int, timeout: float = 60
+) -> int:
     """The number of user turns once ``expected`` arrived (or the timeout passed)."""
     deadline = time.monotonic() + timeout
     while True:
-        count = len(user_events(stack.tracker(sender)))
+        count = len(user_events(stack.conversation(channel, sender)))
         if count >= expected or time.monotonic() > deadline:
             time.sleep(2)  # a duplicate handled in the background would show now
-            return len(user_events(stack.tracker(sender)))
+            return len(user_events(stack.conversation(channel, sender)))
         time.sleep(0.5)
 
 
@@ -93,7 +95,7 @@ def test_a_repeated_telegram_update_is_handled_once(stack: Stack) -> None:
         headers={SECRET_HEADER: stack.env["TELEGRAM_SECRET_TOKEN"]},
     )
     assert statuses == [200, 200]
-    assert _turns(stack, str(chat_id), 1) == 1
+    assert _turns(stack, "telegram", str(chat_id), 1) == 1
 
 
 def test_a_repeated_twilio_message_is_handled_once(stack: Stack) -> None:
@@ -107,7 +109,7 @@ def test_a_repeated_twilio_message_is_handled_once(stack: Stack) -> None:
     )
     statuses = _twice(url, data=form, headers={"X-Twilio-Signature": signature})
     assert statuses == [200, 200]
-    assert _turns(stack, sender, 1) == 1
+    assert _turns(stack, "twilio", sender, 1) == 1
 
 
 def test_a_repeated_messenger_message_is_handled_once(stack: Stack) -> None:
@@ -121,7 +123,7 @@ def test_a_repeated_messenger_message_is_handled_once(stack: Stack) -> None:
         f"{stack.rasa_url}/webhooks/facebook/webhook", data=body, headers=headers
     )
     assert statuses == [200, 200]
-    assert _turns(stack, psid, 1) == 1
+    assert _turns(stack, "facebook", psid, 1) == 1
 
 
 def test_a_repeated_slack_event_is_handled_once(stack: Stack) -> None:
@@ -132,4 +134,4 @@ def test_a_repeated_slack_event_is_handled_once(stack: Stack) -> None:
         f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=headers
     )
     assert statuses == [200, 200]
-    assert _turns(stack, user, 1) == 1
+    assert _turns(stack, "slack", user, 1) == 1

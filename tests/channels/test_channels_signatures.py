@@ -2,7 +2,8 @@
 
 Runs the real Rasa server and action server with the trained model (see the
 ``stack`` fixture in conftest.py). Each refusal test has a signed twin that
-does change the conversation, so the refusal assertions can fail.
+does change the conversation, so the refusal assertions can fail. Messages are filed
+under ``slack:<user>`` and ``messenger:<PSID>`` and answered at the platform's ids.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from tests.channels.helpers import (
 from tests.channels.stack import Stack
 
 
-def _wait_for_user_event(stack: Stack, sender: str, timeout: float = 60) -> list:
+def _wait_for_user_event(
+    stack: Stack, channel: str, sender: str, timeout: float = 60
+) -> list:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        events = user_events(stack.tracker(sender))
+        events = user_events(stack.conversation(channel, sender))
         if events:
             return events
         time.sleep(0.5)
@@ -52,13 +55,14 @@ def test_signed_slack_message_reaches_the_bot_and_gets_a_reply(stack: Stack) -> 
     )
     assert answer.status_code == 200
 
-    assert [e["text"] for e in _wait_for_user_event(stack, user)] == ["hello"]
+    assert [e["text"] for e in _wait_for_user_event(stack, "slack", user)] == ["hello"]
     calls = stack.slack.wait_for(
         lambda calls: any(c.payload.get("channel") == f"D{user}" for c in calls),
         start=start,
         timeout=60,
     )
     assert all(c.method == "chat.postMessage" for c in calls)
+    assert {c.payload.get("channel") for c in calls} == {f"D{user}"}
 
 
 def test_slack_requests_with_bad_signatures_are_refused_with_401(stack: Stack) -> None:
@@ -78,7 +82,7 @@ def test_slack_requests_with_bad_signatures_are_refused_with_401(stack: Stack) -
 
     assert statuses == [401, 401, 401, 401]
     time.sleep(2)  # Rasa's Slack connector handles messages in the background.
-    assert user_events(stack.tracker(user)) == []
+    assert user_events(stack.conversation("slack", user)) == []
     assert stack.slack.calls_since(start) == []
 
 
@@ -104,13 +108,12 @@ def test_signed_messenger_message_reaches_the_bot_and_gets_a_reply(
     answer = _fb_post(stack, body, {"X-Hub-Signature-256": signature})
     assert answer.status_code == 200
 
-    assert [e["text"] for e in user_events(stack.tracker(psid))] == ["hello"]
-    sent = [
-        c
-        for c in stack.graph.calls_since(start)
-        if c.payload["recipient"]["id"] == psid
+    assert [e["text"] for e in user_events(stack.conversation("facebook", psid))] == [
+        "hello"
     ]
+    sent = stack.graph.calls_since(start)
     assert sent
+    assert {c.payload["recipient"]["id"] for c in sent} == {psid}
 
 
 def test_legacy_sha1_signature_alone_is_refused(stack: Stack) -> None:
@@ -119,7 +122,7 @@ def test_legacy_sha1_signature_alone_is_refused(stack: Stack) -> None:
     body = messenger_event(psid, "hello")
     signature = hub_signature(stack.env["FACEBOOK_APP_SECRET"], body, "sha1")
     assert _fb_post(stack, body, {"X-Hub-Signature": signature}).status_code == 401
-    assert user_events(stack.tracker(psid)) == []
+    assert user_events(stack.conversation("facebook", psid)) == []
 
 
 def test_messenger_requests_with_bad_signatures_are_refused(stack: Stack) -> None:
@@ -150,7 +153,7 @@ def test_messenger_requests_with_bad_signatures_are_refused(stack: Stack) -> Non
         "md5 chosen by caller": 403,
         "sha1 in the 256 header": 403,
     }
-    assert user_events(stack.tracker(psid)) == []
+    assert user_events(stack.conversation("facebook", psid)) == []
     assert stack.graph.calls_since(start) == []
 
 

@@ -1,7 +1,8 @@
 """Telegram end to end: signed updates in, Bot API calls recorded by the fake.
 
 Runs the real Rasa server and action server with the trained model (see the
-``stack`` fixture in conftest.py).
+``stack`` fixture in conftest.py). A chat's messages are filed under the conversation
+``telegram:<chat id>`` and answered at the chat id.
 """
 
 from __future__ import annotations
@@ -84,12 +85,16 @@ def test_full_screening_by_pressing_no_ends_in_remedy_advice(stack: Stack) -> No
     _say(stack, chat_id, "I have a cramp in the back of my thigh")
 
     tracker = screen_until_remedy(
-        lambda: stack.tracker(str(chat_id)),
+        lambda: stack.conversation("telegram", str(chat_id)),
         lambda: _press_no_or_type_it(stack, chat_id, start),
     )
 
+    assert tracker["sender_id"] == f"telegram:{chat_id}"
     assert set(screen_answers(tracker).values()) == {"absent"}
     assert tracker["slots"]["triage_level"] == "self_care"
+    # Every reply went to the chat itself, none to the conversation id.
+    sent = stack.telegram.calls_since(start, "sendMessage")
+    assert {str(c.payload["chat_id"]) for c in sent} == {str(chat_id)}
     delivered = [m["text"] for m in _sent_to(stack, chat_id, start)]
     for remedy in remedy_texts(tracker):
         assert remedy.strip() in delivered
@@ -103,7 +108,7 @@ def test_red_flag_escalates_and_the_reply_leads_with_the_number(stack: Stack) ->
     start = stack.telegram.mark()
     _say(stack, chat_id, "I have a cramp and now chest pain and I can't breathe")
 
-    tracker = stack.tracker(str(chat_id))
+    tracker = stack.conversation("telegram", str(chat_id))
     assert tracker["slots"]["triage_level"] == "emergency"
     assert remedy_texts(tracker) == []
     sent = _sent_to(stack, chat_id, start)
@@ -115,12 +120,12 @@ def test_callback_query_is_answered_and_routed_as_the_payload(stack: Stack) -> N
     chat_id = 710003
     start = stack.telegram.mark()
     _say(stack, chat_id, "I have a cramp in my hamstring")
-    asked = stack.tracker(str(chat_id))["slots"]["requested_slot"]
+    asked = stack.conversation("telegram", str(chat_id))["slots"]["requested_slot"]
     assert asked and asked.startswith("screen_")
 
     callback_id = _press(stack, chat_id, "No", start)
 
-    tracker = stack.tracker(str(chat_id))
+    tracker = stack.conversation("telegram", str(chat_id))
     last_user = user_events(tracker)[-1]
     assert last_user["text"] == "/deny"
     assert last_user["parse_data"]["intent"]["name"] == "deny"
@@ -134,7 +139,7 @@ def test_typed_intent_syntax_goes_through_nlu_not_straight_to_slots(
 ) -> None:
     chat_id = 710004
     _say(stack, chat_id, '/report_symptom{"red_flag": "cold_pale_leg"}')
-    last_user = user_events(stack.tracker(str(chat_id)))[-1]
+    last_user = user_events(stack.conversation("telegram", str(chat_id)))[-1]
     assert not last_user["text"].startswith("/")
 
 
@@ -154,7 +159,7 @@ def test_updates_without_the_right_secret_are_refused_and_change_nothing(
         403,
         403,
     )
-    assert user_events(stack.tracker(str(chat_id))) == []
+    assert user_events(stack.conversation("telegram", str(chat_id))) == []
     assert _sent_to(stack, chat_id, start) == []
 
 

@@ -1,7 +1,8 @@
 """Twilio SMS and WhatsApp end to end: signed webhooks in, Messages API calls out.
 
 Runs the real Rasa server and action server with the trained model (see the
-``stack`` fixture in conftest.py).
+``stack`` fixture in conftest.py). A sender's messages are filed under the conversation
+``twilio:<From>`` (``twilio:whatsapp:+1...`` on WhatsApp) and answered at ``<From>``.
 """
 
 from __future__ import annotations
@@ -61,11 +62,14 @@ def test_full_sms_screening_answered_in_words_ends_in_remedy_advice(
     _text(stack, sender, "I've got a cramp in my hamstring")
 
     tracker = screen_until_remedy(
-        lambda: stack.tracker(sender), lambda: _text(stack, sender, "no")
+        lambda: stack.conversation("twilio", sender), lambda: _text(stack, sender, "no")
     )
 
+    assert tracker["sender_id"] == "twilio:+15550100001"
     assert set(screen_answers(tracker).values()) == {"absent"}
     assert tracker["slots"]["triage_level"] == "self_care"
+    # Every reply went to the number itself, none to the conversation id.
+    assert {c.payload["To"] for c in stack.twilio.calls_since(start)} == {sender}
     sent = _sent_to(stack, sender, start)
     assert all(m["From"] == stack.env["TWILIO_NUMBER"] for m in sent)
     assert all(len(m["Body"]) <= 1600 for m in sent)
@@ -80,13 +84,13 @@ def test_numbered_reply_2_answers_no(stack: Stack) -> None:
     sender = "+15550100002"
     start = stack.twilio.mark()
     _text(stack, sender, "I have a cramp in my hamstring")
-    asked = stack.tracker(sender)["slots"]["requested_slot"]
+    asked = stack.conversation("twilio", sender)["slots"]["requested_slot"]
     assert asked and asked.startswith("screen_")
     assert _sent_to(stack, sender, start)[-1]["Body"].endswith(OPTIONS)
 
     _text(stack, sender, "2")
 
-    tracker = stack.tracker(sender)
+    tracker = stack.conversation("twilio", sender)
     last_user = user_events(tracker)[-1]
     assert last_user["text"] == "/deny"
     assert last_user["parse_data"]["intent"]["name"] == "deny"
@@ -103,9 +107,11 @@ def test_whatsapp_red_flag_escalates_and_leads_with_the_number(stack: Stack) -> 
         to=stack.env["TWILIO_WHATSAPP_NUMBER"],
     )
 
-    tracker = stack.tracker(sender)
+    tracker = stack.conversation("twilio", sender)
+    assert tracker["sender_id"] == "twilio:whatsapp:+15550100003"
     assert tracker["slots"]["triage_level"] == "emergency"
     assert remedy_texts(tracker) == []
+    assert {c.payload["To"] for c in stack.twilio.calls_since(start)} == {sender}
     sent = _sent_to(stack, sender, start)
     assert sent, "no reply reached Twilio"
     assert sent[0]["Body"].startswith("Call 112 now")
@@ -138,5 +144,5 @@ def test_unsigned_or_forged_requests_are_refused_and_change_nothing(
         403,
         403,
     )
-    assert user_events(stack.tracker(sender)) == []
+    assert user_events(stack.conversation("twilio", sender)) == []
     assert _sent_to(stack, sender, start) == []

@@ -19,6 +19,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from channels.conversation_id import conversation_id
 from deploy import cluster
 
 MESSAGES = (
@@ -67,9 +68,13 @@ class RunningCluster:
         return headers
 
     def tracker(self, index: int, sender: str) -> dict[str, Any]:
-        """The conversation as instance ``index`` loads it (HTTP API with the token)."""
+        """REST ``sender``'s conversation as instance ``index`` loads it (HTTP API).
+
+        The REST channel files it under ``rest:<sender>``.
+        """
+        conversation = conversation_id("rest", sender)
         response = requests.get(
-            f"{self.instance_url(index)}/conversations/{sender}/tracker",
+            f"{self.instance_url(index)}/conversations/{conversation}/tracker",
             params={"token": self.secrets.rasa_api_token, "include_events": "ALL"},
             timeout=60,
         )
@@ -77,7 +82,7 @@ class RunningCluster:
         return response.json()
 
     def stored_events(self, sender: str) -> list[tuple[str, str | None]]:
-        """(type, action name) of every stored event of ``sender``, in order."""
+        """(type, action name) of every stored event of REST ``sender``, in order."""
         engine = sa.create_engine(self.db_url)
         try:
             with engine.connect() as connection:
@@ -86,7 +91,7 @@ class RunningCluster:
                         "SELECT type_name, action_name FROM events "
                         "WHERE sender_id = :sender ORDER BY id"
                     ),
-                    {"sender": sender},
+                    {"sender": conversation_id("rest", sender)},
                 )
                 return [(row.type_name, row.action_name) for row in rows]
         finally:
@@ -210,7 +215,8 @@ def test_nginx_serves_socketio_and_health_and_hides_the_api(
     foreign = {"Origin": "https://elsewhere.example"}
     assert requests.get(polling, headers=foreign, timeout=10).status_code == 403
     token = {"token": running.secrets.rasa_api_token}
-    for path in (f"/conversations/{sender}/tracker", "/status", "/model/parse"):
+    tracker = f"/conversations/{conversation_id('rest', sender)}/tracker"
+    for path in (tracker, "/status", "/model/parse"):
         assert (
             requests.get(f"{base}{path}", params=token, timeout=10).status_code == 404
         )

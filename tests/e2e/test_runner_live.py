@@ -79,11 +79,13 @@ def test_fixtures_metadata_and_stubs_on_a_sql_tracker_store(tmp_path: Path) -> N
             "--e2e-results",
             str(tmp_path / "results"),
         )
-        sender = json.loads(
+        docs_case = json.loads(
             (tmp_path / "transcripts" / f"{DOCS_CASE}.json").read_text()
-        )["sender"]
+        )
+        # Recorded by the id the tracker store (and the console) show.
+        conversation = docs_case["conversation_id"]
         recorded_file = tmp_path / "recorded.yml"
-        recorded = cli("record", sender, "--out", str(recorded_file))
+        recorded = cli("record", conversation, "--out", str(recorded_file))
         replayed = cli("run", str(recorded_file), *stubs)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output
@@ -108,6 +110,7 @@ def test_fixtures_metadata_and_stubs_on_a_sql_tracker_store(tmp_path: Path) -> N
     assert "os" not in metadata[1] and metadata[1]["location"] == "Europe"
 
     # Record -> replay: the real conversation, as a case, passes again.
+    assert conversation == f"rest:{docs_case['sender']}"
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
     text = recorded_file.read_text(encoding="utf-8")
     assert '- user: "no"' in text

@@ -433,6 +433,7 @@ def test_yaml_results_are_split_into_passed_and_failed(tmp_path: Path) -> None:
     assert failure["step"] == "slot_was_set: name: screen_bruising, value: 'absent'"
     assert failure["turn"] == 1 and failure["line"].endswith("cases.yml:9")
     assert read["failed.yml"][0]["run"].endswith("cases.yml::case")
+    assert read["failed.yml"][0]["conversation_id"] == "rest:e2e-a"
 
 
 def test_url_and_token_default_to_the_environment(
@@ -522,7 +523,10 @@ def test_fixtures_are_appended_after_the_session_started(tmp_path: Path) -> None
     )
     outcome, fake = run_against_fake(suite)
     assert outcome.failed == 0, [r.failures for r in outcome.results]
-    (events,) = fake.trackers.values()
+    # One conversation: the one the REST channel filed the messages under.
+    ((conversation, events),) = fake.trackers.items()
+    (result,) = outcome.results
+    assert conversation == result.conversation_id == f"rest:{result.sender}"
     kinds = [(e["event"], e.get("name")) for e in events]
     # The last copy of the fixture comes after the session start, so a store that
     # loads only the latest session still has it.

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from e2e import record as record_module
 from e2e.case_files import load_suite
 from e2e.checking import check_all
 from e2e.record import case_from_events, case_name, write_case
@@ -96,3 +97,38 @@ def test_cases_are_added_to_an_existing_file_once(tmp_path: Path) -> None:
     assert [c.name for c in load_suite([path]).cases] == ["one", "two"]
     with pytest.raises(ValueError, match="already has a test case 'two'"):
         write_case(case_from_events(EVENTS, "two"), path)
+
+
+def _tracker_api(stored: dict[str, list[dict[str, Any]]]):
+    """A stand-in for ``fetch_events``: the events Rasa stored, by conversation id."""
+
+    async def fetch_events(url: str, conversation: str, token: str | None) -> list:
+        return stored.get(conversation, [])
+
+    return fetch_events
+
+
+def test_a_conversation_is_recorded_by_its_id_as_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        record_module, "fetch_events", _tracker_api({"telegram:12345": EVENTS})
+    )
+    path = tmp_path / "recorded.yml"
+    case = record_module.record(
+        url="http://x", conversation="telegram:12345", token=None, out=path
+    )
+    assert case["test_case"] == "recorded_telegram_12345"
+    assert [c.name for c in load_suite([path]).cases] == ["recorded_telegram_12345"]
+
+
+def test_a_bare_rest_sender_is_refused_with_the_id_to_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        record_module, "fetch_events", _tracker_api({"rest:me": EVENTS})
+    )
+    with pytest.raises(ValueError, match="'rest:me' for the REST sender 'me'"):
+        record_module.record(
+            url="http://x", conversation="me", token=None, out=tmp_path / "r.yml"
+        )

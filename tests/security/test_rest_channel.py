@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from channels.conversation_id import conversation_id
 from supervisor.assistant import Assistant
 from tests.security.servers import assistant_config, user_texts
 
@@ -87,7 +88,7 @@ def test_without_the_token_nothing_is_written(rasa: str, token: str | None) -> N
     status, answer = post(f"{rasa}/webhooks/rest/webhook", body, token=token)
     assert status == 401
     assert answer == {"error": "unauthorized"}
-    assert user_texts(rasa, "victim", API_TOKEN) == []
+    assert user_texts(rasa, conversation_id("rest", "victim"), API_TOKEN) == []
 
 
 def test_a_well_formed_request_is_answered(rasa: str) -> None:
@@ -96,7 +97,25 @@ def test_a_well_formed_request_is_answered(rasa: str) -> None:
         status, answer = post(f"{rasa}/webhooks/rest/webhook", body)
         assert status == 200
         assert answer and all("text" in reply for reply in answer)
-    assert len(user_texts(rasa, "owner", API_TOKEN)) == 3
+        assert {reply["recipient_id"] for reply in answer} == {"owner"}
+    assert len(user_texts(rasa, conversation_id("rest", "owner"), API_TOKEN)) == 3
+
+
+def test_a_streamed_request_is_answered_in_its_own_conversation(rasa: str) -> None:
+    """``?stream=true`` (as ``rasa shell`` asks) files and addresses replies the same."""
+    body = json.dumps({"sender": "streamer", "message": "hi"}).encode()
+    request = urllib.request.Request(
+        f"{rasa}/webhooks/rest/webhook?stream=true",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {REST_TOKEN}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        replies = [json.loads(line) for line in answer.read().splitlines() if line]
+    assert replies and {reply["recipient_id"] for reply in replies} == {"streamer"}
+    assert user_texts(rasa, conversation_id("rest", "streamer"), API_TOKEN) == ["hi"]
 
 
 def process_group(pid: int) -> int | None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import socketio
 
+from channels.conversation_id import conversation_id
 from supervisor.assistant import Assistant
 from tests.security.servers import assistant_config, user_texts
 
@@ -88,11 +89,14 @@ def test_another_tab_cannot_join_or_write_into_a_conversation(rasa: str) -> None
         assert resumed["session_id"] == mine["session_id"]
         await asyncio.gather(*(tab.close() for tab in tabs))
 
-        assert user_texts(rasa, mine["session_id"], API_TOKEN) == ["hello"]
-        assert user_texts(rasa, theirs["session_id"], API_TOKEN) == [
-            "I can't walk",
-            "no",
-        ]
-        assert user_texts(rasa, "whatsapp:+15550001", API_TOKEN) == []
+        def stored(session_id: str) -> list[str]:
+            return user_texts(rasa, conversation_id("socketio", session_id), API_TOKEN)
+
+        assert stored(mine["session_id"]) == ["hello"]
+        assert stored(theirs["session_id"]) == ["I can't walk", "no"]
+        for other in ("whatsapp:+15550001", "twilio:whatsapp:+15550001"):
+            assert user_texts(rasa, other, API_TOKEN) == []
+        # Nothing is filed under a bare session id either.
+        assert user_texts(rasa, mine["session_id"], API_TOKEN) == []
 
     asyncio.run(scenario())

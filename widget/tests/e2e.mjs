@@ -651,7 +651,8 @@ test("after Rasa restarts mid-screening the widget reconnects and the conversati
     replies.some((m) => startsWithAny(m.text, [...SCREENING_PREFIXES, ...REMEDY_PREFIXES])),
     `the screening goes on after the restart:\n${await transcriptText(page)}`,
   );
-  const tracker = await httpGet(`${RASA_URL}/conversations/${id}/tracker?token=${TOKEN}`);
+  // The widget's session id names the conversation web:<session id> (channels/conversation_id.py).
+  const tracker = await httpGet(`${RASA_URL}/conversations/web:${id}/tracker?token=${TOKEN}`);
   assert.equal(tracker.status, 200);
   const userTexts = JSON.parse(tracker.body).events.filter((e) => e.event === "user").map((e) => e.text);
   assert.ok(userTexts.includes("I have a cramp in my hamstring, how can I relieve it?"), "the tracker kept the turns before the restart");

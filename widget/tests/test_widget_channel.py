@@ -1,12 +1,16 @@
-"""Tests of channels/socketio.py's configuration parsing (the browser tests cover the rest)."""
+"""Tests of channels/socketio.py's configuration parsing and output (the browser tests cover the rest)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 from typing import Any
 
 import pytest
 
+from channels.conversation_id import ConversationIdError
 from channels.socketio import (
     ClinicSocketIOOutput,
     allowed_origins_from_env,
@@ -78,6 +82,13 @@ def test_only_well_formed_session_ids_are_resumed(
 SECRET = b"test-secret"
 
 
+def test_the_token_signs_the_web_conversation_id() -> None:
+    session_id = "0123456789abcdef0123456789abcdef"
+    signed = hmac.new(SECRET, f"web:{session_id}".encode(), hashlib.sha256).digest()
+    expected = base64.urlsafe_b64encode(signed).decode().rstrip("=")
+    assert session_token(SECRET, session_id) == expected
+
+
 def test_a_session_is_resumed_only_with_its_own_token() -> None:
     session_id = "0123456789abcdef0123456789abcdef"
     token = session_token(SECRET, session_id)
@@ -109,14 +120,25 @@ class RecordingServer:
 
 
 def send(message: dict[str, Any], monkeypatch: pytest.MonkeyPatch, number: str | None):
+    """Send ``message`` to conversation ``web:room-1``: every emit goes to room-1."""
     if number is None:
         monkeypatch.delenv("EMERGENCY_NUMBER", raising=False)
     else:
         monkeypatch.setenv("EMERGENCY_NUMBER", number)
     server = RecordingServer()
     output = ClinicSocketIOOutput(server, "bot_uttered")  # type: ignore[arg-type]
-    asyncio.run(output.send_response("room-1", dict(message)))
+    asyncio.run(output.send_response("web:room-1", dict(message)))
+    assert {room for _, _, room in server.emitted} == {"room-1"}
     return [data for _, data, _ in server.emitted]
+
+
+def test_a_reply_to_another_channels_conversation_is_not_emitted() -> None:
+    """Rasa addresses ``web:<session id>``; a REST id that mimics it reaches no room."""
+    server = RecordingServer()
+    output = ClinicSocketIOOutput(server, "bot_uttered")  # type: ignore[arg-type]
+    with pytest.raises(ConversationIdError):
+        asyncio.run(output.send_response("rest:web:room-1", {"text": "Hello"}))
+    assert server.emitted == []
 
 
 @pytest.mark.parametrize("number", ["112", "your local emergency number", None])

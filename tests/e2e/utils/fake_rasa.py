@@ -1,7 +1,8 @@
 """A scripted stand-in for a Rasa server and its action server, for runner tests.
 
 It speaks the few HTTP calls the runner makes (``/status``, the REST webhook, the
-tracker API) and keeps events the way Rasa 3.6 does, so the runner can be tested
+tracker API) and keeps events the way Rasa 3.6 does, under the conversation id the
+project's REST channel gives them (``rest:<sender>``), so the runner can be tested
 for what it sends (metadata, fixtures, tokens) and for stubbed actions without
 training or starting the real assistant. Messages it understands:
 
@@ -19,6 +20,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from channels.conversation_id import conversation_id
 
 TOKEN = "fake-token"
 
@@ -120,7 +123,8 @@ class FakeRasa:
             return web.json_response({"error": "unauthorised"}, status=401)
         body = await request.json()
         self.received.append(body)
-        sender, text = body["sender"], body["message"]
+        # As the project's REST channel files it: the conversation rest:<sender>.
+        sender, text = conversation_id("rest", body["sender"]), body["message"]
         self._add(
             sender,
             {
