@@ -1,7 +1,6 @@
-"""Redis in the compose file and the Kubernetes manifest: its password from a secret
-file, never in a process's arguments or the container's environment, and enforced.
+"""Redis's password in compose and Kubernetes: from a secret file, and enforced.
 
-The compose command is run for real with Debian's redis-server (the one
+It is never in a process's arguments or the container's environment. The compose command is run for real with Debian's redis-server (the one
 ``make test-deploy`` installs), the secret file standing in for the compose secret.
 """
 
@@ -81,12 +80,16 @@ def compose_redis_running(tmp_path: Path) -> Iterator[tuple[int, int]]:
                 break
             time.sleep(0.1)
         pids = subprocess.run(
-            ["pgrep", "-f", f"redis-server .*:{port}"], capture_output=True, text=True
+            ["pgrep", "-f", f"redis-server .*:{port}"],
+            check=False,
+            capture_output=True,
+            text=True,
         ).stdout.split()
         yield port, int(pids[0])
     finally:
         subprocess.run(
             ["redis-cli", "-p", str(port), "-a", PASSWORD, "shutdown"],
+            check=False,
             capture_output=True,
         )
         server.wait(timeout=10)
@@ -96,7 +99,11 @@ def ping(port: int, password: str | None) -> str:
     """redis-cli PING, authenticated through REDISCLI_AUTH when a password is given."""
     env = {"REDISCLI_AUTH": password} if password else {}
     done = subprocess.run(
-        ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, env=env
+        ["redis-cli", "-p", str(port), "ping"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     return (done.stdout + done.stderr).strip()
 
