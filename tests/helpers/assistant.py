@@ -5,9 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from supervisor.assistant import AssistantConfig
 
 TRAINED_MODEL = Path(__file__).resolve().parents[2] / "models" / "hamstring.tar.gz"
+
+needs_trained_model = pytest.mark.skipif(
+    not TRAINED_MODEL.is_file(), reason=f"needs the trained model {TRAINED_MODEL}"
+)
+"""Skips a test when the model has not been trained yet (``make train``)."""
 
 
 def trained_assistant(
