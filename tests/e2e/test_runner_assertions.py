@@ -33,34 +33,35 @@ def test_every_assertion_type_passes_on_a_turn_that_matches(tmp_path: Path) -> N
     assert check_all(case, [session_start(), bruising_answer_turn()]) == []
 
 
+# How each assertion of ALL_ASSERTIONS is made false, by the assertion that must then
+# be the only one failing: (a line of the file, what it becomes).
+BREAKING_EDITS = {
+    "action_executed": [
+        ("action_executed: action_record_red_flags", "action_executed: action_x")
+    ],
+    "slot_was_set": [("value: present", "value: absent")],
+    "slot_was_not_set": [
+        ("name: screen_chest_pain", "name: screen_bruising"),
+        ("value: self_care", "value: see_doctor"),
+    ],
+    "bot_uttered": [
+        ("utter_name: utter_ask_chest_pain", "utter_name: utter_ask_bruising"),
+        ('text_matches: "chest pain"', 'text_matches: "^chest"'),
+        ('payload: "/deny"', 'payload: "/no"'),
+    ],
+    "bot_did_not_utter": [
+        ("utter_name: utter_remedy_stretch", "utter_name: utter_ask_chest_pain"),
+        ('text_matches: "(?i)stretch"', 'text_matches: "(?i)CHEST"'),
+    ],
+}
+
+
 @pytest.mark.parametrize(
     ("old", "new", "failing"),
     [
-        (
-            "action_executed: action_record_red_flags",
-            "action_executed: action_x",
-            "action_executed",
-        ),
-        ("value: present", "value: absent", "slot_was_set"),
-        ("name: screen_chest_pain", "name: screen_bruising", "slot_was_not_set"),
-        ("value: self_care", "value: see_doctor", "slot_was_not_set"),
-        (
-            "utter_name: utter_ask_chest_pain",
-            "utter_name: utter_ask_bruising",
-            "bot_uttered",
-        ),
-        ('text_matches: "chest pain"', 'text_matches: "^chest"', "bot_uttered"),
-        ('payload: "/deny"', 'payload: "/no"', "bot_uttered"),
-        (
-            "utter_name: utter_remedy_stretch",
-            "utter_name: utter_ask_chest_pain",
-            "bot_did_not_utter",
-        ),
-        (
-            'text_matches: "(?i)stretch"',
-            'text_matches: "(?i)CHEST"',
-            "bot_did_not_utter",
-        ),
+        (old, new, failing)
+        for failing, edits in BREAKING_EDITS.items()
+        for old, new in edits
     ],
 )
 def test_each_assertion_type_fails_when_the_turn_differs(

@@ -10,7 +10,7 @@ from e2e.case_files import load_suite
 from e2e.cases import CaseFileError
 from e2e.cli import _parse_fixture
 from tests.e2e.utils.case_yaml import load_cases, load_one_case, write_cases
-from tests.e2e.utils.sample_cases import STUBS
+from tests.e2e.utils.sample_cases import METADATA, STUBS
 
 
 def test_fixtures_long_messages_and_file_errors(tmp_path: Path) -> None:
@@ -63,26 +63,7 @@ def test_fixture_option_overrides_slots_of_a_fixture(tmp_path: Path) -> None:
 
 
 def test_named_metadata_of_the_case_and_the_step_are_merged(tmp_path: Path) -> None:
-    suite = load_cases(
-        tmp_path,
-        """
-        metadata:
-          - user_info:
-              language: English
-              location: Europe
-          - device_info:
-              os: linux
-              location: Leeds
-        test_cases:
-          - test_case: case
-            metadata: user_info
-            steps:
-              - user: "hi"
-                metadata: device_info
-              - user: "bye"
-        """,
-    )
-    case = suite.cases[0]
+    case = load_cases(tmp_path, METADATA).cases[0]
     first, second = (s for s in case.steps if s.is_user)
     assert case.message_metadata(first) == {
         "language": "English",

@@ -15,30 +15,15 @@ from e2e.cli import build_parser
 from e2e.runner import AuthError
 from tests.e2e.utils.case_yaml import load_cases, one_case
 from tests.e2e.utils.fake_rasa import run_against_fake
+from tests.e2e.utils.sample_cases import METADATA
 
 
 def test_metadata_is_sent_with_each_message(tmp_path: Path) -> None:
-    suite = load_cases(
-        tmp_path,
-        """
-        metadata:
-          - user_info: {language: English}
-          - device_info: {os: linux}
-        test_cases:
-          - test_case: case
-            metadata: user_info
-            steps:
-              - user: "hi"
-                metadata: device_info
-              - utter: utter_greet
-              - user: "bye"
-        """,
-    )
-    outcome, fake = run_against_fake(suite)
+    outcome, fake = run_against_fake(load_cases(tmp_path, METADATA))
     assert outcome.failed == 0, [r.failures for r in outcome.results]
     assert [body.get("metadata") for body in fake.received] == [
-        {"language": "English", "os": "linux"},
-        {"language": "English"},
+        {"language": "English", "location": "Leeds", "os": "linux"},
+        {"language": "English", "location": "Europe"},
     ]
 
 

@@ -7,7 +7,8 @@ Two conversations about bruising:
 * a bruise given as a screening answer (:data:`ALL_ASSERTIONS`, matched by
   :func:`bruising_answer_turn`): every Rasa Pro assertion type on one turn.
 
-:data:`STUBS` stubs a custom action for a file and for one of its cases.
+:data:`STUBS` stubs a custom action for a file and for one of its cases;
+:data:`METADATA` gives a case and one of its steps named metadata.
 """
 
 from __future__ import annotations
@@ -129,3 +130,22 @@ STUBS = """
           - bot: "Stubbed for the second case."
 """
 """A file stub of ``action_handle_fallback`` and a stub of its own for case ``second``."""
+
+METADATA = """
+    metadata:
+      - user_info:
+          language: English
+          location: Europe
+      - device_info:
+          os: linux
+          location: Leeds
+    test_cases:
+      - test_case: case
+        metadata: user_info
+        steps:
+          - user: "hi"
+            metadata: device_info
+          - utter: utter_greet
+          - user: "bye"
+"""
+"""Metadata of the case, and of its first message, which wins where both say a key."""
