@@ -18,11 +18,11 @@ needs_trained_model = pytest.mark.skipif(
 
 
 def trained_assistant(
-    ports: tuple[int, int], *, token: str, log_dir: Path, **fields: Any
+    ports: tuple[int, int], *, token: str | None, log_dir: Path, **fields: Any
 ) -> AssistantConfig:
     """The assistant on the trained model, with Rasa and the action server on ``ports``.
 
-    ``token`` is the HTTP API's token and ``log_dir`` gets the servers' logs and files;
+    ``token`` is the HTTP API's token (``None``: no token) and ``log_dir`` gets the servers' logs and files;
     ``fields`` are any other :class:`AssistantConfig` fields (``model`` included).
     """
     rasa_port, actions_port = ports

@@ -27,6 +27,7 @@ from e2e.cases import Suite
 from e2e.runner import SuiteResult, run_suite
 from tests.e2e.utils.events import SESSION, action, bot, slot, user
 from tests.e2e.utils.settings import FAKE_ACTIONS_PORT, FAKE_RASA_PORT, STUB_PORT
+from tests.helpers.loopback import serve
 
 TOKEN = "fake-token"
 
@@ -54,10 +55,7 @@ class FakeRasa:
         actions = web.Application()
         actions.router.add_post("/webhook", self._action)
         for app, port in ((rasa, self.port), (actions, self.actions_port)):
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", port).start()
-            self._runners.append(runner)
+            self._runners.append(await serve(app, port))
 
     async def stop(self) -> None:
         """Stop both fake servers."""
