@@ -3,7 +3,8 @@
 Everything runs on free loopback ports with state under ``var/test-deploy/`` (PostgreSQL
 must be able to traverse the path, so not under /tmp/pytest-of-root), and is stopped at
 the end of the session. The servers come from Debian's packages (``make test-deploy``
-installs them through ``deploy/install-debs.sh``).
+installs them through ``deploy/install-debs.sh``). ``compose`` is the parsed Compose
+file the manifest tests share (their helpers are in ``tests/deploy/manifests.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from deploy import cluster
 
@@ -121,3 +124,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{path}"
     services: DataServices = request.getfixturevalue("data_services")
     return services.new_database()
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    """deploy/docker-compose.yml, parsed."""
+    return yaml.safe_load((cluster.DEPLOY / "docker-compose.yml").read_text())

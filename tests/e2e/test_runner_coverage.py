@@ -10,9 +10,10 @@ from typing import Any
 from actions import triage
 from e2e.cases import TestCase
 from e2e.coverage import measure, write_coverage
-from e2e.domain_check import load_domain
+from e2e.domain_check import DomainNames, load_domain
 from e2e.runner import CaseResult, SuiteResult
 from e2e.transcript import Turn
+from tests.e2e.utils.events import action, bot, slot, user
 
 DOMAIN = """
     intents: [greet, report_cramp, deny]
@@ -31,30 +32,10 @@ DOMAIN = """
 """
 
 
-def user(text: str, intent: str, *entities: tuple[str, str]) -> dict[str, Any]:
-    return {
-        "event": "user",
-        "text": text,
-        "parse_data": {
-            "intent": {"name": intent, "confidence": 1.0},
-            "entities": [
-                {"entity": "red_flag", "value": flag, "role": role}
-                for flag, role in entities
-            ],
-        },
-    }
-
-
-def bot(name: str) -> dict[str, Any]:
-    return {"event": "bot", "text": name, "metadata": {"utter_action": name}}
-
-
-def action(name: str) -> dict[str, Any]:
-    return {"event": "action", "name": name}
-
-
-def slot(name: str, value: Any) -> dict[str, Any]:
-    return {"event": "slot", "name": name, "value": value}
+def small_domain(directory: Path) -> DomainNames:
+    """The names of :data:`DOMAIN`, written to ``directory`` and read as ``e2e`` does."""
+    (directory / "domain.yml").write_text(textwrap.dedent(DOMAIN), encoding="utf-8")
+    return load_domain(directory / "domain.yml")
 
 
 def result(name: str, *turns: list[dict[str, Any]]) -> CaseResult:
@@ -95,8 +76,7 @@ def known_run() -> SuiteResult:
 
 
 def test_coverage_counts_a_small_known_suite(tmp_path: Path) -> None:
-    (tmp_path / "domain.yml").write_text(textwrap.dedent(DOMAIN), encoding="utf-8")
-    coverage = measure(known_run(), load_domain(tmp_path / "domain.yml"))
+    coverage = measure(known_run(), small_domain(tmp_path))
     tables = coverage.tables()
     assert tables["responses"] == (3, 4, ["utter_causes"])
     assert tables["intents"] == (2, 3, ["deny"])
@@ -129,7 +109,6 @@ def test_coverage_counts_a_small_known_suite(tmp_path: Path) -> None:
 
 
 def test_unsure_twice_needs_two_unsure_answers(tmp_path: Path) -> None:
-    (tmp_path / "domain.yml").write_text(textwrap.dedent(DOMAIN), encoding="utf-8")
     once = result(
         "once", [user("not sure", "express_unsure"), slot("screen_bruising", "unsure")]
     )
@@ -138,7 +117,7 @@ def test_unsure_twice_needs_two_unsure_answers(tmp_path: Path) -> None:
         [user("not sure", "express_unsure"), slot("screen_bruising", "unsure")],
         [user("still not sure", "express_unsure"), slot("screen_bruising", "unsure")],
     )
-    domain = load_domain(tmp_path / "domain.yml")
+    domain = small_domain(tmp_path)
     assert ("bruising", "unsure twice") not in measure(
         SuiteResult([once], 1.0, "x"), domain
     ).red_flags

@@ -14,6 +14,7 @@ training or starting the real assistant. Messages it understands:
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,17 +23,13 @@ import aiohttp
 from aiohttp import web
 
 from channels.conversation_id import conversation_id
+from e2e.cases import Suite
+from e2e.runner import SuiteResult, run_suite
+from tests.e2e.utils.events import SESSION, action, bot, slot, user
+from tests.e2e.utils.settings import FAKE_ACTIONS_PORT, FAKE_RASA_PORT, STUB_PORT
+from tests.helpers.loopback import serve
 
 TOKEN = "fake-token"
-
-
-def _bot(response: str | None, text: str, buttons: list[dict[str, str]] | None = None):
-    return {
-        "event": "bot",
-        "text": text,
-        "data": {"buttons": buttons},
-        "metadata": {"utter_action": response} if response else {},
-    }
 
 
 @dataclass
@@ -58,10 +55,7 @@ class FakeRasa:
         actions = web.Application()
         actions.router.add_post("/webhook", self._action)
         for app, port in ((rasa, self.port), (actions, self.actions_port)):
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", port).start()
-            self._runners.append(runner)
+            self._runners.append(await serve(app, port))
 
     async def stop(self) -> None:
         """Stop both fake servers."""
@@ -73,13 +67,7 @@ class FakeRasa:
 
     def _events(self, sender: str) -> list[dict[str, Any]]:
         if sender not in self.trackers:
-            self.trackers[sender] = [
-                {"event": "action", "name": "action_session_start"},
-                {"event": "session_started"},
-                {"event": "action", "name": "action_listen"},
-            ]
-            for event in self.trackers[sender]:
-                event["timestamp"] = time.time()
+            self.trackers[sender] = [{**e, "timestamp": time.time()} for e in SESSION]
         return self.trackers[sender]
 
     def _state(self, sender: str) -> dict[str, Any]:
@@ -126,22 +114,16 @@ class FakeRasa:
         # As the project's REST channel files it: the conversation rest:<sender>.
         sender, text = conversation_id("rest", body["sender"]), body["message"]
         self._add(
-            sender,
-            {
-                "event": "user",
-                "text": text,
-                "metadata": body.get("metadata") or {},
-                "parse_data": {"intent": {"name": "greet", "confidence": 1.0}},
-            },
+            sender, {**user(text, "greet"), "metadata": body.get("metadata") or {}}
         )
         if text == "hi":
             self._add(
                 sender,
-                {"event": "action", "name": "utter_greet"},
-                _bot(
+                action("utter_greet"),
+                bot(
                     "utter_greet",
                     "Hello! How can I help?",
-                    [
+                    buttons=[
                         {"title": "I have a cramp", "payload": "/report_cramp"},
                         {"title": "Causes", "payload": "/ask_causes"},
                     ],
@@ -150,24 +132,24 @@ class FakeRasa:
         elif text == "bruising":
             self._add(
                 sender,
-                {"event": "action", "name": "action_record_red_flags"},
-                {"event": "slot", "name": "screen_bruising", "value": "present"},
-                {"event": "slot", "name": "triage_level", "value": "see_doctor"},
-                {"event": "action", "name": "utter_escalate_see_doctor"},
-                _bot("utter_escalate_see_doctor", "Please see a doctor."),
+                action("action_record_red_flags"),
+                slot("screen_bruising", "present"),
+                slot("triage_level", "see_doctor"),
+                action("utter_escalate_see_doctor"),
+                bot("utter_escalate_see_doctor", "Please see a doctor."),
             )
         elif text == "fallback":
             await self._run_custom_action(sender, "action_handle_fallback")
-        self._add(sender, {"event": "action", "name": "action_listen"})
+        self._add(sender, action("action_listen"))
         return web.json_response([])
 
-    async def _run_custom_action(self, sender: str, action: str) -> None:
-        self._add(sender, {"event": "action", "name": action})
+    async def _run_custom_action(self, sender: str, name: str) -> None:
+        self._add(sender, action(name))
         async with (
             aiohttp.ClientSession() as session,
             session.post(
                 f"{self.action_endpoint}?token=action-secret",
-                json={"next_action": action, "sender_id": sender, "tracker": {}},
+                json={"next_action": name, "sender_id": sender, "tracker": {}},
             ) as response,
         ):
             answer = await response.json()
@@ -176,8 +158,10 @@ class FakeRasa:
         for reply in answer.get("responses") or []:
             self._add(
                 sender,
-                _bot(
-                    reply.get("response"), reply.get("text") or "", reply.get("buttons")
+                bot(
+                    reply.get("response"),
+                    reply.get("text") or "",
+                    buttons=reply.get("buttons"),
                 ),
             )
 
@@ -192,3 +176,41 @@ class FakeRasa:
                 "responses": [{"response": "utter_ask_rephrase", "text": "Say again?"}],
             }
         )
+
+
+def run_against_fake(
+    suite: Suite,
+    *,
+    token: str = TOKEN,
+    fake_rest_token: str | None = None,
+    **options: Any,
+) -> tuple[SuiteResult, FakeRasa]:
+    """Run ``suite`` with the runner against a fresh :class:`FakeRasa`; return both.
+
+    The fake's action endpoint is the runner's stub server; ``fake_rest_token`` is the
+    REST token the fake demands, ``token`` the HTTP API token the runner sends, and
+    ``options`` go to :func:`e2e.runner.run_suite` (``workers`` defaults to 2).
+    """
+    fake = FakeRasa(
+        port=FAKE_RASA_PORT,
+        action_endpoint=f"http://127.0.0.1:{STUB_PORT}/webhook",
+        actions_port=FAKE_ACTIONS_PORT,
+        rest_token=fake_rest_token,
+    )
+
+    async def go() -> SuiteResult:
+        await fake.start()
+        try:
+            return await run_suite(
+                suite,
+                url=f"http://127.0.0.1:{FAKE_RASA_PORT}",
+                token=token,
+                workers=options.pop("workers", 2),
+                stub_port=STUB_PORT,
+                actions_url=f"http://127.0.0.1:{FAKE_ACTIONS_PORT}",
+                **options,
+            )
+        finally:
+            await fake.stop()
+
+    return asyncio.run(go()), fake
