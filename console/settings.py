@@ -2,17 +2,25 @@
 
 Every setting has a ``CONSOLE_*`` variable; the defaults suit a laptop next to
 ``make run`` (the assistant's SQLite tracker store in ``var/``, the console's own
-database beside it, the console on 127.0.0.1 only).
+database and audit key beside it, the console on 127.0.0.1 only). Deployments name
+the databases by their parts (``TRACKER_DB_*``, as Rasa does, and ``CONSOLE_DB_*``),
+so a password never has to be written into a URL.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from privacy.store import postgres_url
+
 REPO = Path(__file__).resolve().parents[1]
+AUDIT_KEY_FILE = REPO / "var" / "console-audit-key"
+"""The audit key of a laptop's console, made on first use (deployments pass their own)."""
+AUDIT_KEY_MIN_LENGTH = 32
 
 
 def _flag(value: str) -> bool:
@@ -20,18 +28,67 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _tracker_url(env: Mapping[str, str]) -> str:
+    """Rasa's tracker store: ``CONSOLE_TRACKER_URL``, or Rasa's own ``TRACKER_DB_*``."""
+    if env.get("CONSOLE_TRACKER_URL"):
+        return env["CONSOLE_TRACKER_URL"]
+    if env.get("TRACKER_DB_HOST"):
+        return postgres_url(env, "TRACKER_DB_", database="rasa")
+    return f"sqlite:///{REPO / 'var' / 'conversations.db'}"
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    """The console's own database: ``CONSOLE_DATABASE_URL``, or ``CONSOLE_DB_*``."""
+    if env.get("CONSOLE_DATABASE_URL"):
+        return env["CONSOLE_DATABASE_URL"]
+    if env.get("CONSOLE_DB_HOST"):
+        return postgres_url(env, "CONSOLE_DB_", database="console")
+    return f"sqlite:///{REPO / 'var' / 'console.db'}"
+
+
+def audit_key_from_env(env: Mapping[str, str]) -> bytes:
+    """The key that seals the audit log (``console/audit_chain.py``).
+
+    ``CONSOLE_AUDIT_KEY``, or the file ``CONSOLE_AUDIT_KEY_FILE`` names (a Compose
+    secret). With neither, ``var/console-audit-key`` (made on first use, owner-only),
+    which suits a laptop only: there the key sits beside the database it protects.
+
+    Raises:
+        ValueError: the key is shorter than ``AUDIT_KEY_MIN_LENGTH`` characters.
+    """
+    if env.get("CONSOLE_AUDIT_KEY"):
+        key = env["CONSOLE_AUDIT_KEY"]
+    elif env.get("CONSOLE_AUDIT_KEY_FILE"):
+        key = Path(env["CONSOLE_AUDIT_KEY_FILE"]).read_text(encoding="utf-8")
+    else:
+        if not AUDIT_KEY_FILE.is_file():
+            AUDIT_KEY_FILE.parent.mkdir(exist_ok=True)
+            AUDIT_KEY_FILE.touch(mode=0o600)
+            AUDIT_KEY_FILE.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        key = AUDIT_KEY_FILE.read_text(encoding="utf-8")
+    key = key.strip()
+    if len(key) < AUDIT_KEY_MIN_LENGTH:
+        raise ValueError(
+            f"the audit key must have at least {AUDIT_KEY_MIN_LENGTH} characters"
+        )
+    return key.encode("utf-8")
+
+
 @dataclass(frozen=True)
 class Settings:
     """How the console runs.
 
     ``tracker_url`` is the SQLAlchemy URL of Rasa's tracker store, which the console only
-    reads; ``database_url`` is the console's own database. ``secure_cookies`` may be
-    turned off only for plain-HTTP development on localhost.
+    reads; ``database_url`` is the console's own database; ``audit_key`` seals its
+    audit log. ``secure_cookies`` may be turned off only for plain-HTTP development on
+    localhost. ``forwarded_allow_ips`` are the proxies (nginx) whose
+    ``X-Forwarded-For`` names the client in the audit log; none by default.
     """
 
     tracker_url: str
     database_url: str
     safety_case: Path
+    audit_key: bytes = field(default=b"", repr=False)
     host: str = "127.0.0.1"
     port: int = 5620
     secure_cookies: bool = True
@@ -40,21 +97,19 @@ class Settings:
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     forget_interval_minutes: int = 10
+    forwarded_allow_ips: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build the settings from ``CONSOLE_*`` variables (see the README)."""
         env = os.environ if env is None else env
         return cls(
-            tracker_url=env.get(
-                "CONSOLE_TRACKER_URL", f"sqlite:///{REPO / 'var' / 'conversations.db'}"
-            ),
-            database_url=env.get(
-                "CONSOLE_DATABASE_URL", f"sqlite:///{REPO / 'var' / 'console.db'}"
-            ),
+            tracker_url=_tracker_url(env),
+            database_url=_database_url(env),
             safety_case=Path(
                 env.get("CONSOLE_SAFETY_CASE", str(REPO / "reports" / "safety-case.md"))
             ),
+            audit_key=audit_key_from_env(env),
             host=env.get("CONSOLE_HOST", "127.0.0.1"),
             port=int(env.get("CONSOLE_PORT", "5620")),
             secure_cookies=_flag(env.get("CONSOLE_SECURE_COOKIES", "1")),
@@ -65,4 +120,5 @@ class Settings:
             forget_interval_minutes=int(
                 env.get("CONSOLE_FORGET_INTERVAL_MINUTES", "10")
             ),
+            forwarded_allow_ips=env.get("CONSOLE_FORWARDED_ALLOW_IPS", ""),
         )

@@ -4,11 +4,15 @@ The schema is built by numbered migrations (``MIGRATIONS``); ``migrate`` applies
 ones a database has not had yet and records each in ``console_schema_version``, so an
 existing deployment is upgraded in place by ``python -m console migrate``. Nothing in
 Rasa's tables is touched: the console's database is a different one.
+
+Audit entries are chained (``console/audit_chain.py``): :func:`audit` seals each new
+entry to the one before it, :func:`verify_audit` checks the whole log.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import logging
 import time
@@ -17,6 +21,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+
+from console import audit_chain
 
 logger = logging.getLogger(__name__)
 
@@ -75,28 +81,87 @@ audit_log = sa.Table(
     sa.Column("sender_id", sa.String(255)),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
     sa.Column("client", sa.String(64)),
+    # The chain (console/audit_chain.py), added by migration 3.
+    sa.Column("sender_salt", sa.String(32)),
+    sa.Column("sender_digest", sa.String(64)),
+    sa.Column("seal", sa.String(64)),
 )
 
+audit_head = sa.Table(
+    "console_audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("entries", sa.Integer, nullable=False),
+    sa.Column("last_id", sa.Integer, nullable=False),
+    sa.Column("last_seal", sa.String(64), nullable=False),
+    sa.Column("seal", sa.String(64), nullable=False),
+)
+"""One row (id 1): the sealed head of the audit log; appending locks it."""
+HEAD_ID = 1
 
-def _create(*tables: sa.Table) -> Callable[[Connection], None]:
+Migration = Callable[[Connection, bytes], None]
+"""A schema change: it gets the connection and the audit key (to seal entries)."""
+
+
+def _create(*tables: sa.Table) -> Migration:
     """A migration step that creates tables."""
 
-    def step(connection: Connection) -> None:
+    def step(connection: Connection, audit_key: bytes) -> None:
         for table in tables:
             table.create(connection)
 
     return step
 
 
-MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
+def _chain_audit_log(connection: Connection, audit_key: bytes) -> None:
+    """Add the chain's columns and head, and seal the entries already there, oldest first.
+
+    A new database has the columns already (migration 2 creates the table as it is
+    declared now). Entries written before this migration are sealed as they are at
+    that moment: the chain shows changes made from then on.
+    """
+    present = {c["name"] for c in sa.inspect(connection).get_columns(audit_log.name)}
+    for name in ("sender_salt", "sender_digest", "seal"):
+        if name not in present:
+            column = audit_log.c[name]
+            kind = column.type.compile(dialect=connection.dialect)
+            connection.execute(
+                sa.text(f"ALTER TABLE {audit_log.name} ADD COLUMN {name} {kind}")
+            )
+    audit_head.create(connection)
+    previous, count, last_id = audit_chain.GENESIS, 0, 0
+    for row in connection.execute(sa.select(audit_log).order_by(audit_log.c.id)).all():
+        salt, digest = audit_chain.commit_to_sender(row.sender_id)
+        entry = _entry(row, sender_salt=salt, sender_digest=digest)
+        seal = audit_chain.entry_seal(audit_key, previous, entry)
+        connection.execute(
+            sa.update(audit_log)
+            .where(audit_log.c.id == row.id)
+            .values(sender_salt=salt, sender_digest=digest, seal=seal)
+        )
+        previous, count, last_id = seal, count + 1, row.id
+    _write_head(
+        connection,
+        audit_chain.sealed_head(
+            audit_key, entries=count, last_id=last_id, last_seal=previous
+        ),
+        insert=True,
+    )
+
+
+MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "staff accounts and sessions", _create(users, sessions)),
     (2, "reviews and the audit log", _create(reviews, audit_log)),
+    (3, "the audit log's chain: seals and head", _chain_audit_log),
 )
 """Every schema change, in order. Add new ones at the end; never edit an applied one."""
 
 
-def migrate(engine: Engine) -> list[int]:
-    """Apply the migrations the database has not had yet; return their numbers."""
+def migrate(engine: Engine, *, audit_key: bytes) -> list[int]:
+    """Apply the migrations the database has not had yet; return their numbers.
+
+    ``audit_key`` seals the audit entries a migration chains (``CONSOLE_AUDIT_KEY``).
+    """
     schema_version.create(engine, checkfirst=True)
     applied: list[int] = []
     with engine.begin() as connection:
@@ -104,7 +169,7 @@ def migrate(engine: Engine) -> list[int]:
         for number, description, step in MIGRATIONS:
             if number in done:
                 continue
-            step(connection)
+            step(connection, audit_key)
             connection.execute(
                 sa.insert(schema_version).values(version=number, applied_at=time.time())
             )
@@ -183,11 +248,15 @@ def latest_statuses(engine: Engine) -> dict[str, str]:
         return {row.sender_id: row.status for row in connection.execute(query)}
 
 
-def forget_conversations(engine: Engine, kept: Iterable[str]) -> int:
+def forget_conversations(
+    engine: Engine, kept: Iterable[str], *, audit_key: bytes
+) -> int:
     """Delete reviews of conversations no longer stored (deleted or expired).
 
-    Audit entries keep who looked when, but lose the conversation id, so nothing in the
-    console points at a conversation the person had deleted.
+    Audit entries keep who looked when, but lose the conversation id (and the salt of
+    its sealed commitment), so nothing in the console points at a conversation the
+    person had deleted. The round is itself an audit entry naming the entries it
+    changed, which keeps the chain verifiable (``console/audit_chain.py``).
 
     Returns:
         The number of reviews deleted.
@@ -211,35 +280,149 @@ def forget_conversations(engine: Engine, kept: Iterable[str]) -> int:
         deleted = connection.execute(
             sa.delete(reviews).where(reviews.c.sender_id.in_(gone))
         ).rowcount
+        redacted = list(
+            connection.scalars(
+                sa.select(audit_log.c.id).where(audit_log.c.sender_id.in_(gone))
+            )
+        )
         connection.execute(
             sa.update(audit_log)
-            .where(audit_log.c.sender_id.in_(gone))
-            .values(sender_id=None, detail="conversation deleted")
+            .where(audit_log.c.id.in_(redacted))
+            .values(sender_id=None, sender_salt=None)
+        )
+        _append(
+            connection,
+            audit_key,
+            action=audit_chain.FORGOTTEN,
+            username=None,
+            sender_id=None,
+            detail=audit_chain.forgotten_detail(reviews=deleted, entry_ids=redacted),
+            client=None,
         )
     return deleted
+
+
+def _entry(row: sa.Row, **changes: str | None) -> audit_chain.Entry:
+    """The chain's view of a stored audit row (with ``changes`` to its fields)."""
+    fields = {
+        f.name: getattr(row, f.name) for f in dataclasses.fields(audit_chain.Entry)
+    }
+    return audit_chain.Entry(**{**fields, **changes})
+
+
+def _write_head(
+    connection: Connection, head: audit_chain.Head, *, insert: bool = False
+) -> None:
+    """Store the audit log's head (the one row of ``console_audit_head``)."""
+    values = {
+        "entries": head.entries,
+        "last_id": head.last_id,
+        "last_seal": head.last_seal,
+        "seal": head.seal,
+    }
+    if insert:
+        connection.execute(sa.insert(audit_head).values(id=HEAD_ID, **values))
+    else:
+        connection.execute(
+            sa.update(audit_head).where(audit_head.c.id == HEAD_ID).values(**values)
+        )
+
+
+def _append(
+    connection: Connection,
+    audit_key: bytes,
+    *,
+    action: str,
+    username: str | None,
+    sender_id: str | None,
+    detail: str,
+    client: str | None,
+) -> None:
+    """Seal an entry to the newest one and append it, in the caller's transaction."""
+    # Touching the head first takes its lock (SQLite: the database's write lock;
+    # PostgreSQL: the row's, until commit), so appends run one at a time and no two
+    # entries are sealed to the same predecessor, across processes too.
+    connection.execute(
+        sa.update(audit_head)
+        .where(audit_head.c.id == HEAD_ID)
+        .values(entries=audit_head.c.entries)
+    )
+    head = connection.execute(
+        sa.select(audit_head).where(audit_head.c.id == HEAD_ID)
+    ).one()
+    salt, digest = audit_chain.commit_to_sender(sender_id)
+    entry = audit_chain.Entry(
+        id=head.last_id + 1,
+        at=time.time(),
+        username=username,
+        action=action,
+        sender_id=sender_id,
+        sender_salt=salt,
+        sender_digest=digest,
+        detail=detail,
+        client=client,
+    )
+    seal = audit_chain.entry_seal(audit_key, head.last_seal, entry)
+    connection.execute(
+        sa.insert(audit_log).values(
+            id=entry.id,
+            at=entry.at,
+            username=username,
+            action=action,
+            sender_id=sender_id,
+            sender_salt=salt,
+            sender_digest=digest,
+            detail=detail,
+            client=client,
+            seal=seal,
+        )
+    )
+    _write_head(
+        connection,
+        audit_chain.sealed_head(
+            audit_key, entries=head.entries + 1, last_id=entry.id, last_seal=seal
+        ),
+    )
 
 
 def audit(
     engine: Engine,
     *,
+    audit_key: bytes,
     action: str,
     username: str | None,
     sender_id: str | None = None,
     detail: str = "",
     client: str | None = None,
 ) -> None:
-    """Append an entry to the audit log."""
+    """Append an entry to the audit log, sealed to the one before it."""
     with engine.begin() as connection:
-        connection.execute(
-            sa.insert(audit_log).values(
-                at=time.time(),
-                username=username,
-                action=action,
-                sender_id=sender_id,
-                detail=detail,
-                client=client,
-            )
+        _append(
+            connection,
+            audit_key,
+            action=action,
+            username=username,
+            sender_id=sender_id,
+            detail=detail,
+            client=client,
         )
+
+
+def verify_audit(engine: Engine, *, audit_key: bytes) -> audit_chain.ChainReport:
+    """Check the whole audit log's chain (``python -m console verify-audit``)."""
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(audit_log).order_by(audit_log.c.id))
+        entries = [_entry(row) for row in rows]
+        head = connection.execute(
+            sa.select(audit_head).where(audit_head.c.id == HEAD_ID)
+        ).first()
+    return audit_chain.verify(
+        audit_key,
+        entries,
+        None
+        if head is None
+        else audit_chain.Head(head.entries, head.last_id, head.last_seal, head.seal),
+    )
 
 
 def audit_entries(engine: Engine, *, limit: int | None = None) -> list[sa.Row]:
@@ -259,6 +442,7 @@ AUDIT_CSV_COLUMNS = (
     "sender_id",
     "detail",
     "client",
+    "seal",
 )
 
 
@@ -284,6 +468,7 @@ def audit_csv(engine: Engine) -> str:
                 row.sender_id,
                 row.detail,
                 row.client,
+                row.seal,
             )
         )
     return out.getvalue()

@@ -21,7 +21,7 @@ Login = Callable[[str], auth.LoginResult]
 @pytest.fixture
 def engine(settings: Settings) -> sa.Engine:
     engine = store.own_engine(settings.database_url)
-    store.migrate(engine)
+    store.migrate(engine, audit_key=settings.audit_key)
     auth.create_user(engine, username="ann", password=PASSWORD, role="reviewer")
     return engine
 
@@ -149,6 +149,7 @@ def test_the_commands_create_an_account_and_reset_its_password(
     from console.__main__ import main
 
     monkeypatch.setenv("CONSOLE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CONSOLE_AUDIT_KEY", settings.audit_key.decode())
     monkeypatch.setattr("sys.stdin", io.StringIO("first password 123\n"))
     assert main(["create-user", "lee", "--role", "admin", "--password-stdin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
