@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import URL, make_url
+
 from privacy.store import postgres_url
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,6 +28,18 @@ AUDIT_KEY_MIN_LENGTH = 32
 def _flag(value: str) -> bool:
     """Read a yes/no environment value."""
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def engine_url(url: str) -> URL:
+    """``url`` with the driver the console installs (psycopg2) for a bare ``postgresql``.
+
+    SQLAlchemy 2.1 reads a bare ``postgresql://`` as psycopg 3, which the console does
+    not install; Rasa's deployments, and ``TRACKER_DB_*``, name PostgreSQL that way.
+    """
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg2")
+    return parsed
 
 
 def _tracker_url(env: Mapping[str, str]) -> str:

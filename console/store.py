@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from console import audit_chain
+from console.settings import engine_url
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +189,7 @@ def current_version(engine: Engine) -> int:
 
 def own_engine(url: str) -> Engine:
     """An engine on the console's own database (SQLite files are created on demand)."""
-    return sa.create_engine(url)
+    return sa.create_engine(engine_url(url))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from console.settings import Settings, audit_key_from_env
+from console.settings import Settings, audit_key_from_env, engine_url
 from console.tests.web import AUDIT_KEY
 
 
@@ -69,3 +69,11 @@ def test_the_audit_key_comes_from_a_variable_or_a_secret_file(tmp_path: Path) ->
     )
     with pytest.raises(ValueError, match="at least 32"):
         audit_key_from_env({"CONSOLE_AUDIT_KEY": "short"})
+
+
+def test_a_bare_postgresql_url_gets_the_installed_driver() -> None:
+    assert engine_url("postgresql://u:p@h/d").drivername == "postgresql+psycopg2"
+    assert engine_url("postgresql+psycopg2://u:p@h/d").drivername == (
+        "postgresql+psycopg2"
+    )
+    assert engine_url("sqlite:///x.db").drivername == "sqlite"
