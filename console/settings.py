@@ -42,22 +42,19 @@ def engine_url(url: str) -> URL:
     return parsed
 
 
-def _tracker_url(env: Mapping[str, str]) -> str:
-    """Rasa's tracker store: ``CONSOLE_TRACKER_URL``, or Rasa's own ``TRACKER_DB_*``."""
-    if env.get("CONSOLE_TRACKER_URL"):
-        return env["CONSOLE_TRACKER_URL"]
-    if env.get("TRACKER_DB_HOST"):
-        return postgres_url(env, "TRACKER_DB_", database="rasa")
-    return f"sqlite:///{REPO / 'var' / 'conversations.db'}"
+def _database_url(
+    env: Mapping[str, str], *, url: str, parts: str, database: str, sqlite_file: str
+) -> str:
+    """A database: the variable ``url`` names, else PostgreSQL from its parts.
 
-
-def _database_url(env: Mapping[str, str]) -> str:
-    """The console's own database: ``CONSOLE_DATABASE_URL``, or ``CONSOLE_DB_*``."""
-    if env.get("CONSOLE_DATABASE_URL"):
-        return env["CONSOLE_DATABASE_URL"]
-    if env.get("CONSOLE_DB_HOST"):
-        return postgres_url(env, "CONSOLE_DB_", database="console")
-    return f"sqlite:///{REPO / 'var' / 'console.db'}"
+    The parts are ``<parts>HOST``, ``PORT``, ``NAME`` (``database`` by default),
+    ``USER`` and ``PASSWORD``; with no host either, an SQLite file in ``var/``.
+    """
+    if env.get(url):
+        return env[url]
+    if env.get(f"{parts}HOST"):
+        return postgres_url(env, parts, database=database)
+    return f"sqlite:///{REPO / 'var' / sqlite_file}"
 
 
 def audit_key_from_env(env: Mapping[str, str]) -> bytes:
@@ -118,8 +115,21 @@ class Settings:
         """Build the settings from ``CONSOLE_*`` variables (see the README)."""
         env = os.environ if env is None else env
         return cls(
-            tracker_url=_tracker_url(env),
-            database_url=_database_url(env),
+            # Rasa's tracker store, named by Rasa's own variables in deployments.
+            tracker_url=_database_url(
+                env,
+                url="CONSOLE_TRACKER_URL",
+                parts="TRACKER_DB_",
+                database="rasa",
+                sqlite_file="conversations.db",
+            ),
+            database_url=_database_url(
+                env,
+                url="CONSOLE_DATABASE_URL",
+                parts="CONSOLE_DB_",
+                database="console",
+                sqlite_file="console.db",
+            ),
             safety_case=Path(
                 env.get("CONSOLE_SAFETY_CASE", str(REPO / "reports" / "safety-case.md"))
             ),

@@ -364,20 +364,9 @@ def _append(
         client=client,
     )
     seal = audit_chain.entry_seal(audit_key, head.last_seal, entry)
-    connection.execute(
-        sa.insert(audit_log).values(
-            id=entry.id,
-            at=entry.at,
-            username=username,
-            action=action,
-            sender_id=sender_id,
-            sender_salt=salt,
-            sender_digest=digest,
-            detail=detail,
-            client=client,
-            seal=seal,
-        )
-    )
+    # The entry's fields are the table's columns.
+    row = dataclasses.asdict(dataclasses.replace(entry, seal=seal))
+    connection.execute(sa.insert(audit_log).values(**row))
     _write_head(
         connection,
         audit_chain.sealed_head(

@@ -10,29 +10,30 @@ from sqlalchemy.engine import make_url
 from console.settings import Settings, audit_key_from_env, engine_url
 from console.tests.web import AUDIT_KEY
 
+DEPLOYED = {
+    "TRACKER_DB_HOST": "postgres",
+    "TRACKER_DB_PORT": "5432",
+    "TRACKER_DB_NAME": "rasa",
+    "TRACKER_DB_USER": "rasa",
+    "TRACKER_DB_PASSWORD": "p@ss/word:#1",
+    "CONSOLE_DB_HOST": "postgres",
+    "CONSOLE_DB_USER": "console",
+    "CONSOLE_DB_PASSWORD": "an@other/one",
+    "CONSOLE_AUDIT_KEY": AUDIT_KEY,
+    "CONSOLE_FORWARDED_ALLOW_IPS": "127.0.0.1",
+}
+"""The console's environment in a deployment (deploy/k8s/console.yaml, compose)."""
+
 
 def test_deployments_name_both_databases_by_their_parts() -> None:
-    settings = Settings.from_env(
-        {
-            "TRACKER_DB_HOST": "postgres",
-            "TRACKER_DB_PORT": "5432",
-            "TRACKER_DB_NAME": "rasa",
-            "TRACKER_DB_USER": "rasa",
-            "TRACKER_DB_PASSWORD": "p@ss/word:#1",
-            "CONSOLE_DB_HOST": "postgres",
-            "CONSOLE_DB_USER": "console",
-            "CONSOLE_DB_PASSWORD": "an@other/one",
-            "CONSOLE_AUDIT_KEY": AUDIT_KEY,
-            "CONSOLE_FORWARDED_ALLOW_IPS": "127.0.0.1",
-        }
-    )
+    settings = Settings.from_env(DEPLOYED)
     tracker, own = make_url(settings.tracker_url), make_url(settings.database_url)
-    assert (tracker.host, tracker.database, tracker.username) == (
+    assert (tracker.host, tracker.database, tracker.username, tracker.password) == (
         "postgres",
         "rasa",
         "rasa",
+        "p@ss/word:#1",
     )
-    assert tracker.password == "p@ss/word:#1"
     assert (own.database, own.username, own.password) == (
         "console",
         "console",
@@ -43,15 +44,11 @@ def test_deployments_name_both_databases_by_their_parts() -> None:
 
 
 def test_a_url_wins_over_the_parts() -> None:
-    settings = Settings.from_env(
-        {
-            "CONSOLE_TRACKER_URL": "sqlite:///t.db",
-            "TRACKER_DB_HOST": "postgres",
-            "CONSOLE_DATABASE_URL": "sqlite:///c.db",
-            "CONSOLE_DB_HOST": "postgres",
-            "CONSOLE_AUDIT_KEY": AUDIT_KEY,
-        }
-    )
+    urls = {
+        "CONSOLE_TRACKER_URL": "sqlite:///t.db",
+        "CONSOLE_DATABASE_URL": "sqlite:///c.db",
+    }
+    settings = Settings.from_env({**DEPLOYED, **urls})
     assert (settings.tracker_url, settings.database_url) == (
         "sqlite:///t.db",
         "sqlite:///c.db",

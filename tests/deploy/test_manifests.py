@@ -511,32 +511,44 @@ def test_k8s_gives_rasa_the_token_from_the_secret() -> None:
     }
 
 
+def copied_sources(instructions: list[tuple[str, str]]) -> set[str]:
+    """What a stage's COPY instructions take from the build context."""
+    return {
+        source.rstrip("/")
+        for instruction, arguments in instructions
+        if instruction == "COPY" and not arguments.startswith("--from")
+        for source in arguments.split()[:-1]
+    }
+
+
+def sets_pythonpath(instructions: list[tuple[str, str]]) -> bool:
+    """Whether a stage puts /app on Python's path."""
+    return any(
+        instruction == "ENV" and "PYTHONPATH=/app" in arguments.split()
+        for instruction, arguments in instructions
+    )
+
+
+def imported_modules(*paths: Path) -> set[str]:
+    """The modules the given Python files import (dotted names)."""
+    found: set[str] = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+    return found
+
+
 def test_rasa_image_holds_the_entry_module_and_what_it_imports() -> None:
     instructions = dockerfile_instructions("rasa")
     assert ("COPY", "supervisor/rasa_entry.py /app/supervisor/rasa_entry.py") in (
         instructions
     )
-    assert any(
-        instruction == "ENV" and "PYTHONPATH=/app" in arguments.split()
-        for instruction, arguments in instructions
-    )
-    sources = {
-        source.rstrip("/")
-        for instruction, arguments in instructions
-        if instruction == "COPY"
-        for source in arguments.split()[:-1]
-    }
-    tree = ast.parse((cluster.REPO / "supervisor" / "rasa_entry.py").read_text())
-    imported = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    } | {
-        node.module
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module
-    }
+    assert sets_pythonpath(instructions)
+    sources = copied_sources(instructions)
+    imported = imported_modules(cluster.REPO / "supervisor" / "rasa_entry.py")
     for module in imported:
         path = module.replace(".", "/")
         if (cluster.REPO / module.split(".")[0]).is_dir():
@@ -750,26 +762,6 @@ def dockerfile_bases() -> dict[str, str]:
     }
 
 
-def first_party_imports(folder: Path) -> set[str]:
-    """The project's own top-level packages the modules of ``folder`` import."""
-    found = set()
-    for path in folder.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = (
-                [alias.name for alias in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module]
-                if isinstance(node, ast.ImportFrom) and node.module
-                else []
-            )
-            found |= {
-                name.split(".")[0]
-                for name in names
-                if (cluster.REPO / name.split(".")[0]).is_dir()
-            }
-    return found
-
-
 def test_console_image_is_python_311_non_root_with_its_own_pins() -> None:
     assert dockerfile_bases()["console"].startswith("python:3.11")
     instructions = dockerfile_instructions("console")
@@ -780,17 +772,13 @@ def test_console_image_is_python_311_non_root_with_its_own_pins() -> None:
         arguments for instruction, arguments in instructions if instruction == "USER"
     ]
     assert user not in ("root", "0")
-    assert any(
-        instruction == "ENV" and "PYTHONPATH=/app" in arguments.split()
-        for instruction, arguments in instructions
-    )
-    sources = {
-        source.rstrip("/")
-        for instruction, arguments in instructions
-        if instruction == "COPY" and not arguments.startswith("--from")
-        for source in arguments.split()[:-1]
+    assert sets_pythonpath(instructions)
+    sources = copied_sources(instructions)
+    packages = {
+        module.split(".")[0]
+        for module in imported_modules(*(cluster.REPO / "console").glob("*.py"))
     }
-    needed = first_party_imports(cluster.REPO / "console") - {"console"}
+    needed = {p for p in packages if (cluster.REPO / p).is_dir()} - {"console"}
     assert needed == {"privacy"}
     assert needed <= sources
     for part in (
