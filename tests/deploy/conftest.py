@@ -87,7 +87,7 @@ def data_services() -> Iterator[DataServices]:
         cluster.stop_cluster(stale)
     cluster.remove_state(stale)
     # One block of free ports, so no two services can be handed the same port.
-    base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(7))
+    base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(9))
     settings = cluster.ClusterSettings(
         state_dir=STATE_DIR,
         instances=2,
@@ -96,6 +96,8 @@ def data_services() -> Iterator[DataServices]:
         nginx_port=base + 4,
         postgres_port=base + 5,
         redis_port=base + 6,
+        console_port=base + 7,
+        nginx_console_port=base + 8,
         expose_rest=True,
         cors_origins=("https://clinic.example",),
         client_max_body_size="4k",

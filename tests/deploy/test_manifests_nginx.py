@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from deploy import cluster, nginx
-from tests.deploy.manifests import DEPLOY
+from tests.deploy.manifests import DEPLOY, locations, servers
 
 
 def nginx_test(
@@ -36,14 +36,20 @@ def nginx_test(
     )
 
 
-@pytest.mark.parametrize("expose_rest", [False, True])
-def test_nginx_config_passes_nginx_t(tmp_path: Path, expose_rest: bool) -> None:
+@pytest.mark.parametrize(
+    ("expose_rest", "console"), [(False, False), (True, False), (False, True)]
+)
+def test_nginx_config_passes_nginx_t(
+    tmp_path: Path, expose_rest: bool, console: bool
+) -> None:
     cluster.install_debian_packages()
     options = nginx.NginxOptions(
         listen="127.0.0.1:18080",
         rasa_servers=("127.0.0.1:15005", "127.0.0.1:15006"),
         expose_rest=expose_rest,
         cors_origins=("https://clinic.example", "http://localhost:3000"),
+        console_listen="127.0.0.1:18081" if console else None,
+        console_server="127.0.0.1:15620" if console else None,
     )
     completed = nginx_test(tmp_path, options)
     assert completed.returncode == 0, completed.stderr
@@ -76,8 +82,8 @@ def test_nginx_policy_sticky_limited_and_api_free() -> None:
     assert "hash $rest_affinity consistent;" in site
     assert re.search(r"client_max_body_size \S+;", site)
     assert "limit_req zone=rasa_per_client" in site
-    locations = re.findall(r"location\s+(=\s+)?(\S+)\s*\{", site)
-    assert {path for _, path in locations} == {"/healthz", "/socket.io/", "/"}
+    rasa = servers(site)[nginx.COMPOSE_OPTIONS.listen]
+    assert locations(rasa) == {"/healthz", "/socket.io/", "/"}
 
 
 def test_nginx_refuses_a_malformed_origin() -> None:

@@ -6,31 +6,20 @@ which tests/deploy drives.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from deploy import cluster
-from tests.deploy.manifests import DEPLOY, RASA_ENTRY, k8s_rasa_container
-
-
-def dockerfile_instructions(stage: str) -> list[tuple[str, str]]:
-    """(instruction, arguments) of one stage of deploy/Dockerfile, continuations joined."""
-    text = re.sub(r"\\\n\s*", " ", (DEPLOY / "Dockerfile").read_text())
-    found = []
-    current = ""
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        instruction, _, arguments = line.strip().partition(" ")
-        if instruction == "FROM":
-            current = arguments.split(" AS ")[-1]
-        elif current == stage:
-            found.append((instruction, arguments))
-    return found
+from tests.deploy.manifests import (
+    RASA_ENTRY,
+    copied_sources,
+    dockerfile_instructions,
+    imported_modules,
+    k8s_rasa_container,
+    sets_pythonpath,
+)
 
 
 def test_compose_and_k8s_start_rasa_through_the_token_entry_module(
@@ -79,27 +68,9 @@ def test_rasa_image_holds_the_entry_module_and_what_it_imports() -> None:
     assert ("COPY", "supervisor/rasa_entry.py /app/supervisor/rasa_entry.py") in (
         instructions
     )
-    assert any(
-        instruction == "ENV" and "PYTHONPATH=/app" in arguments.split()
-        for instruction, arguments in instructions
-    )
-    sources = {
-        source.rstrip("/")
-        for instruction, arguments in instructions
-        if instruction == "COPY"
-        for source in arguments.split()[:-1]
-    }
-    tree = ast.parse((cluster.REPO / "supervisor" / "rasa_entry.py").read_text())
-    imported = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    } | {
-        node.module
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module
-    }
+    assert sets_pythonpath(instructions)
+    sources = copied_sources(instructions)
+    imported = imported_modules(cluster.REPO / "supervisor" / "rasa_entry.py")
     for module in imported:
         path = module.replace(".", "/")
         if (cluster.REPO / module.split(".")[0]).is_dir():
