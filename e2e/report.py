@@ -200,7 +200,7 @@ def _chat_html(result: CaseResult) -> str:
     Bot bubbles name the response they came from; a turn with a failing step is
     outlined, labelled "failed here" and followed by what was expected.
     """
-    from e2e.transcript import bot_message
+    from e2e.transcript import bot_message, deletion_note
 
     failed_turns = result.failed_turns
     out: list[str] = []
@@ -241,6 +241,9 @@ def _chat_html(result: CaseResult) -> str:
                 )
             elif kind == "restart":
                 bubbles.append('<div class="aside">conversation restarted</div>')
+        if turn.still_stored is not None:
+            note = html.escape(deletion_note(turn.still_stored))
+            bubbles.append(f'<div class="aside">{note}</div>')
         label = "session start" if number == 0 else f"turn {number}"
         css = "turn"
         why = ""

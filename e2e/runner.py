@@ -29,7 +29,7 @@ from typing import Any
 import aiohttp
 
 from channels.conversation_id import conversation_id
-from e2e.cases import Suite, TestCase
+from e2e.cases import CONVERSATION_DELETED, DELETION_WAIT_S, Suite, TestCase
 from e2e.checking import CaseChecker
 from e2e.failures import Failure
 from e2e.stubs import StubActionServer
@@ -54,17 +54,22 @@ class RasaClient:
         session: aiohttp.ClientSession,
         url: str,
         *,
+        api_url: str | None = None,
         token: str | None = None,
         rest_token: str | None = None,
         timeout: float = 120.0,
     ) -> None:
         """Talk to the Rasa server at ``url`` with ``session``.
 
-        ``token`` is the HTTP API's (``--auth-token``); ``rest_token`` the bearer
-        token the REST channel may require (this project's ``REST_TOKEN``).
+        ``api_url`` is where its HTTP API answers when that is not ``url``: behind
+        the cluster's nginx, which routes only the REST webhook, one instance's own
+        address (the instances share the tracker store). ``token`` is the HTTP API's
+        (``--auth-token``); ``rest_token`` the bearer token the REST channel may
+        require (this project's ``REST_TOKEN``).
         """
         self.session = session
         self.url = url.rstrip("/")
+        self.api_url = (api_url or url).rstrip("/")
         self.token = token
         self.rest_token = rest_token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
@@ -76,7 +81,8 @@ class RasaClient:
         return params
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        url = f"{self.url}{path}"
+        base = self.url if path.startswith("/webhooks/") else self.api_url
+        url = f"{base}{path}"
         try:
             async with self.session.request(
                 method, url, timeout=self.timeout, **kwargs
@@ -118,13 +124,18 @@ class RasaClient:
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        """Post a user message (and its metadata) to the REST webhook; returns the replies."""
+        """Post a user message (and its metadata) to the REST webhook; returns the replies.
+
+        ``X-Conversation-Id`` names the conversation, as the cluster's nginx expects
+        from REST clients: it keeps a conversation on one instance and spreads the
+        cases over all of them.
+        """
         body: dict[str, Any] = {"sender": sender, "message": text}
         if metadata:
             body["metadata"] = metadata
-        headers = (
-            {"Authorization": f"Bearer {self.rest_token}"} if self.rest_token else {}
-        )
+        headers = {"X-Conversation-Id": sender}
+        if self.rest_token:
+            headers["Authorization"] = f"Bearer {self.rest_token}"
         replies = await self._request(
             "POST", "/webhooks/rest/webhook", json=body, headers=headers
         )
@@ -247,7 +258,7 @@ async def run_case(
             )
             start.events = seen.new(tracker.get("events") or [])
             start.slots = dict(tracker.get("slots") or {})
-        for index, (user_step, _) in enumerate(case.turns()[1:], start=1):
+        for index, (user_step, steps) in enumerate(case.turns()[1:], start=1):
             assert user_step is not None
             text = user_step.user_text
             replies = await client.send(
@@ -271,6 +282,10 @@ async def run_case(
                 result.failures += checker.check_turn(0, start)
             else:
                 turn.preamble = before_user
+            if any(step.kind == CONVERSATION_DELETED for step in steps):
+                turn.still_stored = await stored_after_deletion(
+                    client, result.conversation_id
+                )
             result.turns.append(turn)
             result.failures += checker.check_turn(index, turn)
     except AuthError:
@@ -282,6 +297,31 @@ async def run_case(
             stubs.stubs.pop(result.conversation_id, None)
     result.seconds = time.monotonic() - started
     return result
+
+
+async def stored_after_deletion(
+    client: RasaClient,
+    conversation: str,
+    *,
+    wait_s: float = DELETION_WAIT_S,
+    poll_s: float = 0.25,
+) -> list[str]:
+    """The user messages of ``conversation`` the tracker store still holds.
+
+    The assistant deletes a conversation once the turn that asked for it is stored,
+    so this reads the tracker until no user message is left, or ``wait_s`` passed.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        tracker = await client.tracker(conversation)
+        texts = [
+            str(event.get("text"))
+            for event in tracker.get("events") or []
+            if event.get("event") == "user"
+        ]
+        if not texts or time.monotonic() >= deadline:
+            return texts
+        await asyncio.sleep(poll_s)
 
 
 class _Seen:
@@ -319,6 +359,7 @@ async def run_suite(
     suite: Suite,
     *,
     url: str,
+    api_url: str | None = None,
     token: str | None = None,
     rest_token: str | None = None,
     workers: int = 4,
@@ -329,6 +370,9 @@ async def run_suite(
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> SuiteResult:
     """Run every case of ``suite`` against the assistant at ``url``, ``workers`` at a time.
+
+    Messages go to the REST webhook at ``url``; the HTTP API is read at ``api_url``
+    (default ``url``).
 
     With ``stub_port``, a :class:`~e2e.stubs.StubActionServer` listens there for the
     run and forwards the actions no case stubs to ``actions_url``. With
@@ -345,7 +389,12 @@ async def run_suite(
     )
     async with aiohttp.ClientSession(connector=connector) as session:
         client = RasaClient(
-            session, url, token=token, rest_token=rest_token, timeout=timeout
+            session,
+            url,
+            api_url=api_url,
+            token=token,
+            rest_token=rest_token,
+            timeout=timeout,
         )
         await check_reachable(client)
         if stubs is not None:

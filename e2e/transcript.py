@@ -62,6 +62,9 @@ class Turn:
     slots: dict[str, Any] = field(default_factory=dict)
     preamble: list[dict[str, Any]] = field(default_factory=list)
     replies: list[dict[str, Any]] = field(default_factory=list)
+    # After a ``conversation_deleted`` step: the user messages the tracker store still
+    # held once the runner had waited for the deletion (``None``: not looked at).
+    still_stored: list[str] | None = None
 
     @property
     def bot_messages(self) -> list[BotMessage]:
@@ -123,6 +126,7 @@ class Turn:
             slots=dict(data.get("slots") or {}),
             preamble=list(data.get("preamble") or []),
             replies=list(data.get("replies") or []),
+            still_stored=data.get("still_stored"),
         )
 
 
@@ -168,4 +172,16 @@ def transcript_lines(turns: list[Turn]) -> list[tuple[str, str]]:
                 lines.append(("action", str(event.get("name"))))
             elif kind in ("restart", "session_started"):
                 lines.append(("note", kind))
+        if turn.still_stored is not None:
+            lines.append(("note", deletion_note(turn.still_stored)))
     return lines
+
+
+def deletion_note(still_stored: list[str]) -> str:
+    """What a deletion check found in the tracker store, for reports."""
+    if not still_stored:
+        return "the tracker store no longer holds the conversation's messages"
+    return (
+        f"the tracker store still holds {len(still_stored)} user message(s) of the"
+        " conversation"
+    )

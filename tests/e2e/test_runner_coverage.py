@@ -7,9 +7,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from actions import triage
 from e2e.cases import TestCase
-from e2e.coverage import measure, write_coverage
+from e2e.coverage import load_exemptions, measure, write_coverage
 from e2e.domain_check import DomainNames, load_domain
 from e2e.runner import CaseResult, SuiteResult
 from e2e.transcript import Turn
@@ -124,3 +126,34 @@ def test_unsure_twice_needs_two_unsure_answers(tmp_path: Path) -> None:
     assert ("bruising", "unsure twice") in measure(
         SuiteResult([twice], 1.0, "x"), domain
     ).red_flags
+
+
+def test_exempt_names_leave_the_tables_and_typos_are_found(tmp_path: Path) -> None:
+    exempt_file = tmp_path / "exempt.yml"
+    exempt_file.write_text(
+        "utter_causes: >-\n  said only\n  elsewhere\n"
+        "utter_greet: covered after all\n"
+        "swelling / unsure twice: no such question here\n"
+        "utter_casues: a typo\n",
+        encoding="utf-8",
+    )
+    exempt = load_exemptions(exempt_file)
+    assert exempt["utter_causes"] == "said only elsewhere"
+
+    coverage = measure(known_run(), small_domain(tmp_path), exempt=exempt)
+
+    tables = coverage.tables()
+    assert tables["responses"] == (2, 2, [])
+    assert tables["red flags x contexts"][1] == len(triage.RED_FLAGS) * 5 - 1
+    assert coverage.unknown_exemptions() == ["utter_casues"]
+    assert coverage.exempt_but_covered() == ["utter_greet"]
+    assert "exempt but covered in this run" in coverage.summary()
+    assert "- utter_causes: said only elsewhere" in coverage.markdown()
+    assert coverage.to_dict()["exempt"]["utter_greet"] == "covered after all"
+
+
+def test_an_exemption_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "exempt.yml"
+    path.write_text("- utter_causes\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="name: why it cannot be covered"):
+        load_exemptions(path)

@@ -10,6 +10,11 @@ training or starting the real assistant. Messages it understands:
 * ``bruising``: slot events and ``utter_escalate_see_doctor``.
 * ``fallback``: runs ``action_handle_fallback`` through the action endpoint (the
   runner's stub server, or the fake action server behind it).
+* ``delete``: ``utter_conversation_deleted``, and the conversation is dropped a moment
+  after the answer (as the project's deletion runs once the turn is stored).
+
+Every request's host and path are kept (``requests``), with the REST messages'
+``X-Conversation-Id`` header (``conversation_headers``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from tests.e2e.utils.settings import FAKE_ACTIONS_PORT, FAKE_RASA_PORT, STUB_POR
 from tests.helpers.loopback import serve
 
 TOKEN = "fake-token"
+DELETION_DELAY_S = 0.3
 
 
 @dataclass
@@ -43,11 +49,13 @@ class FakeRasa:
     trackers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     action_calls: list[str] = field(default_factory=list)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    conversation_headers: list[str | None] = field(default_factory=list)
     _runners: list[web.AppRunner] = field(default_factory=list)
 
     async def start(self) -> None:
         """Start both fake servers on loopback."""
-        rasa = web.Application()
+        rasa = web.Application(middlewares=[self._remember])
         rasa.router.add_get("/status", self._status)
         rasa.router.add_post("/webhooks/rest/webhook", self._webhook)
         rasa.router.add_get("/conversations/{sender}/tracker", self._tracker)
@@ -61,6 +69,11 @@ class FakeRasa:
         """Stop both fake servers."""
         for runner in self._runners:
             await runner.cleanup()
+
+    @web.middleware
+    async def _remember(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.requests.append((request.host, request.path))
+        return await handler(request)
 
     def _authorised(self, request: web.Request) -> bool:
         return request.query.get("token") == TOKEN
@@ -111,6 +124,7 @@ class FakeRasa:
             return web.json_response({"error": "unauthorised"}, status=401)
         body = await request.json()
         self.received.append(body)
+        self.conversation_headers.append(request.headers.get("X-Conversation-Id"))
         # As the project's REST channel files it: the conversation rest:<sender>.
         sender, text = conversation_id("rest", body["sender"]), body["message"]
         self._add(
@@ -140,6 +154,15 @@ class FakeRasa:
             )
         elif text == "fallback":
             await self._run_custom_action(sender, "action_handle_fallback")
+        elif text == "delete":
+            self._add(
+                sender,
+                action("action_delete_conversation"),
+                bot("utter_conversation_deleted", "Done: deleted in a moment."),
+            )
+            asyncio.get_running_loop().call_later(
+                DELETION_DELAY_S, self.trackers.pop, sender, None
+            )
         self._add(sender, action("action_listen"))
         return web.json_response([])
 
@@ -203,7 +226,7 @@ def run_against_fake(
         try:
             return await run_suite(
                 suite,
-                url=f"http://127.0.0.1:{FAKE_RASA_PORT}",
+                url=options.pop("url", f"http://127.0.0.1:{FAKE_RASA_PORT}"),
                 token=token,
                 workers=options.pop("workers", 2),
                 stub_port=STUB_PORT,
