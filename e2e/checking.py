@@ -57,7 +57,7 @@ from e2e.cases import (
     TestCase,
 )
 from e2e.failures import Failure, describe_messages
-from e2e.transcript import BotMessage, Turn, bot_message
+from e2e.transcript import FROM_REPLIES_NOTE, BotMessage, Turn, bot_message
 
 TRIAGE_SLOT = "triage_level"
 
@@ -150,9 +150,10 @@ class CaseChecker:
                     )
                     if ordered and cursor:
                         expected += f" after {messages[cursor - 1].response or 'the previous match'}"
-                    failure = Failure(
-                        step, index, expected, describe_messages(messages[start:])
-                    )
+                    actual = describe_messages(messages[start:])
+                    if turn.from_replies and step.kind == UTTER:
+                        actual += f"\n({FROM_REPLIES_NOTE})"
+                    failure = Failure(step, index, expected, actual)
                 else:
                     used.add(found)
                     cursor = max(cursor, found + 1)

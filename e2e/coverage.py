@@ -12,6 +12,10 @@ context a person can raise it in:
 * ``negated``: denied in a message ("no bruising"), recognised as absent;
 * ``after advice``: raised after remedy advice was given.
 
+The custom actions the runner's stub server served count too, with the intent each
+answered and the responses it said: a turn the tracker store no longer holds when
+the runner reads it (a conversation deleted on request) is counted from them.
+
 ``--coverage DIR`` writes ``coverage.json`` and ``coverage.md``;
 ``--coverage-threshold N`` fails the run when a table covers less than N percent.
 ``--coverage-exempt FILE`` names what no conversation of the suite can exercise (a
@@ -269,6 +273,13 @@ def measure(
             for event in turn.preamble + turn.events:
                 if event.get("event") == "action" and event.get("name"):
                     coverage.actions.add(str(event["name"]))
+        # What the action server was asked and answered (behind the stub server):
+        # also what a turn deleted before the runner read it exercised.
+        for call in result.action_calls:
+            coverage.actions.add(call.action)
+            coverage.responses.update(call.responses)
+            if call.intent:
+                coverage.intents.add(call.intent)
         coverage.red_flags |= _flag_contexts(result.turns, flags)
         # Actions that run inside others leave no action event: a form's validation
         # counts when the form ran, a slot-mapping action when its slots were set.

@@ -32,8 +32,8 @@ from channels.conversation_id import conversation_id
 from e2e.cases import CONVERSATION_DELETED, DELETION_WAIT_S, Suite, TestCase
 from e2e.checking import CaseChecker
 from e2e.failures import Failure
-from e2e.stubs import StubActionServer
-from e2e.transcript import Turn, split_new_events
+from e2e.stubs import ActionCall, StubActionServer
+from e2e.transcript import Turn, replies_as_events, split_new_events
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +171,8 @@ class CaseResult:
     failures: list[Failure] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    # The custom actions the stub server served for the conversation, in order.
+    action_calls: list[ActionCall] = field(default_factory=list)
 
     @property
     def conversation_id(self) -> str:
@@ -274,6 +276,11 @@ async def run_case(
                 slots=dict(tracker.get("slots") or {}),
                 replies=replies,
             )
+            if not from_user:
+                # The store does not hold the message: the conversation was deleted
+                # once the turn was stored (or the turn was never stored).
+                turn.events = replies_as_events(text, replies)
+                turn.from_replies = True
             if index == 1:
                 start.events += before_user
                 if not case.fixtures:
@@ -295,6 +302,7 @@ async def run_case(
     finally:
         if stubs is not None:
             stubs.stubs.pop(result.conversation_id, None)
+            result.action_calls = stubs.calls.pop(result.conversation_id, [])
     result.seconds = time.monotonic() - started
     return result
 

@@ -65,6 +65,9 @@ class Turn:
     # After a ``conversation_deleted`` step: the user messages the tracker store still
     # held once the runner had waited for the deletion (``None``: not looked at).
     still_stored: list[str] | None = None
+    # The store did not hold the message when the runner read it (the conversation
+    # was deleted right after the turn): ``events`` are the REST replies, unnamed.
+    from_replies: bool = False
 
     @property
     def bot_messages(self) -> list[BotMessage]:
@@ -127,7 +130,22 @@ class Turn:
             preamble=list(data.get("preamble") or []),
             replies=list(data.get("replies") or []),
             still_stored=data.get("still_stored"),
+            from_replies=bool(data.get("from_replies")),
         )
+
+
+def replies_as_events(text: str, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A turn's user message and REST replies as tracker events (no response names).
+
+    For a turn the tracker store no longer holds: the client's view of it.
+    """
+    events: list[dict[str, Any]] = [{"event": "user", "text": text}]
+    for reply in replies:
+        buttons = reply.get("buttons")
+        events.append(
+            {"event": "bot", "text": reply.get("text"), "data": {"buttons": buttons}}
+        )
+    return events
 
 
 def split_new_events(
@@ -172,9 +190,17 @@ def transcript_lines(turns: list[Turn]) -> list[tuple[str, str]]:
                 lines.append(("action", str(event.get("name"))))
             elif kind in ("restart", "session_started"):
                 lines.append(("note", kind))
+        if turn.from_replies:
+            lines.append(("note", FROM_REPLIES_NOTE))
         if turn.still_stored is not None:
             lines.append(("note", deletion_note(turn.still_stored)))
     return lines
+
+
+FROM_REPLIES_NOTE = (
+    "the tracker store did not hold this turn when it was read (deleted right after"
+    " it was stored?): shown from the REST replies, which carry no response names"
+)
 
 
 def deletion_note(still_stored: list[str]) -> str:

@@ -1,9 +1,11 @@
 """What the runner needs beyond one Rasa server on its own store.
 
-The conversation deleted from the tracker store (``conversation_deleted: true``), the
-HTTP API at another address than the REST webhook (``--api-url``, as behind the
-cluster's nginx) and the ``X-Conversation-Id`` header nginx routes by. Checked on
-transcripts and against the scripted fake Rasa server, so no model is needed.
+The conversation deleted from the tracker store (``conversation_deleted: true``), a
+turn deleted before the runner could read it (checked on its REST replies; its
+actions kept from the stub server's log), the HTTP API at another address than the
+REST webhook (``--api-url``, as behind the cluster's nginx) and the
+``X-Conversation-Id`` header nginx routes by. Checked on transcripts and against the
+scripted fake Rasa server, so no model is needed.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from e2e.case_files import load_suite
 from e2e.cases import CaseFileError
 from e2e.checking import check_all
 from e2e.runner import RasaClient, stored_after_deletion
+from e2e.stubs import ActionCall
 from e2e.transcript import Turn, transcript_lines
 from tests.e2e.utils.case_yaml import one_case, write_cases
+from tests.e2e.utils.events import bot, user
 from tests.e2e.utils.fake_rasa import TOKEN, FakeRasa, run_against_fake
 from tests.e2e.utils.settings import FAKE_RASA_PORT
 
@@ -38,8 +42,7 @@ def test_a_deleted_conversation_passes_and_one_still_stored_fails(
     (case,) = load_suite([write_cases(tmp_path, one_case(DELETE_AND_GREET))]).cases
 
     def turn(text: str, response: str, still_stored: list[str] | None) -> Turn:
-        said = {"event": "bot", "text": "", "metadata": {"utter_action": response}}
-        events = [{"event": "user", "text": text}, said]
+        events = [user(text, "greet"), bot(response)]
         return Turn(user=text, events=events, still_stored=still_stored)
 
     hello = turn("hi", "utter_greet", None)
@@ -117,3 +120,42 @@ def test_messages_go_to_the_url_and_the_http_api_to_the_api_url(
         host for path, host in hosts.items() if path != "/webhooks/rest/webhook"
     } == {"127.0.0.1"}
     assert fake.conversation_headers == [outcome.results[0].sender]
+
+
+def test_a_turn_deleted_before_it_is_read_is_checked_on_its_replies(
+    tmp_path: Path,
+) -> None:
+    cases = """
+        test_cases:
+          - test_case: by_text
+            steps:
+              - user: "forget"
+              - bot: "Done: deleted in a moment."
+              - conversation_deleted: true
+          - test_case: by_name
+            steps:
+              - user: "forget"
+              - utter: utter_conversation_deleted
+        """
+
+    outcome, _ = run_against_fake(load_suite([write_cases(tmp_path, cases)]))
+
+    results = {result.case.name: result for result in outcome.results}
+    assert results["by_text"].passed, results["by_text"].failures
+    assert results["by_text"].turns[1].from_replies
+    (failure,) = results["by_name"].failures
+    assert "carry no response names" in failure.actual
+
+
+def test_the_actions_the_stub_server_served_are_kept_with_the_case(
+    tmp_path: Path,
+) -> None:
+    suite = load_suite(
+        [write_cases(tmp_path, one_case('- user: "fallback"\n- user: "hi"'))]
+    )
+
+    outcome, _ = run_against_fake(suite)
+
+    assert outcome.results[0].action_calls == [
+        ActionCall("action_handle_fallback", "greet", ("utter_ask_rephrase",))
+    ]

@@ -11,11 +11,16 @@ import pytest
 
 from actions import triage
 from e2e.cases import TestCase
+from e2e.cli import main
 from e2e.coverage import load_exemptions, measure, write_coverage
 from e2e.domain_check import DomainNames, load_domain
 from e2e.runner import CaseResult, SuiteResult
+from e2e.stubs import ActionCall
 from e2e.transcript import Turn
+from tests.e2e.utils.case_yaml import one_case, write_cases
 from tests.e2e.utils.events import action, bot, slot, user
+from tests.e2e.utils.settings import DOMAIN as DOMAIN_DIR
+from tests.e2e.utils.settings import PROJECT
 
 DOMAIN = """
     intents: [greet, report_cramp, deny]
@@ -157,3 +162,51 @@ def test_an_exemption_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> N
     path.write_text("- utter_causes\n", encoding="utf-8")
     with pytest.raises(ValueError, match="name: why it cannot be covered"):
         load_exemptions(path)
+
+
+def test_the_project_exemptions_name_domain_names_and_typos_stop_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = load_exemptions(PROJECT / "e2e" / "coverage_exempt.yml")
+    nothing = SuiteResult([], 0.0, "x")
+    assert (
+        measure(nothing, load_domain(DOMAIN_DIR), exempt=project).unknown_exemptions()
+        == []
+    )
+
+    typo = tmp_path / "exempt.yml"
+    typo.write_text("utter_conversation_not_delted: a typo\n", encoding="utf-8")
+    cases = write_cases(tmp_path, one_case('- user: "hi"'))
+    code = main(
+        [
+            "run",
+            str(cases),
+            "--domain",
+            str(DOMAIN_DIR),
+            "--coverage-threshold",
+            "100",
+            "--coverage-exempt",
+            str(typo),
+            "--url",
+            "http://127.0.0.1:9",  # never reached: it stops before
+        ]
+    )
+    assert code == 2
+    assert "not in any coverage table: utter_conversation_not_delted" in (
+        capsys.readouterr().err
+    )
+
+
+def test_actions_the_stub_server_served_count_for_a_turn_the_store_lost(
+    tmp_path: Path,
+) -> None:
+    lost = result("lost", [user("what helps?", "ask_relief")])
+    lost.turns[1].events = []
+    lost.action_calls = [
+        ActionCall("action_give_remedy_advice", "deny", ("utter_causes",))
+    ]
+
+    coverage = measure(SuiteResult([lost], 1.0, "x"), small_domain(tmp_path))
+
+    assert "action_give_remedy_advice" in coverage.actions
+    assert {"utter_causes", "deny"} <= coverage.responses | coverage.intents

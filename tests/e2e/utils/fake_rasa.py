@@ -11,7 +11,10 @@ training or starting the real assistant. Messages it understands:
 * ``fallback``: runs ``action_handle_fallback`` through the action endpoint (the
   runner's stub server, or the fake action server behind it).
 * ``delete``: ``utter_conversation_deleted``, and the conversation is dropped a moment
-  after the answer (as the project's deletion runs once the turn is stored).
+  after the answer (as the project's deletion runs once the turn is stored);
+  ``forget``: the same, dropped before the answer (the runner cannot read the turn).
+
+It answers with the REST replies of the bot messages of the turn.
 
 Every request's host and path are kept (``requests``), with the REST messages'
 ``X-Conversation-Id`` header (``conversation_headers``).
@@ -127,6 +130,7 @@ class FakeRasa:
         self.conversation_headers.append(request.headers.get("X-Conversation-Id"))
         # As the project's REST channel files it: the conversation rest:<sender>.
         sender, text = conversation_id("rest", body["sender"]), body["message"]
+        before = len(self._events(sender))
         self._add(
             sender, {**user(text, "greet"), "metadata": body.get("metadata") or {}}
         )
@@ -154,17 +158,25 @@ class FakeRasa:
             )
         elif text == "fallback":
             await self._run_custom_action(sender, "action_handle_fallback")
-        elif text == "delete":
+        elif text in ("delete", "forget"):
             self._add(
                 sender,
                 action("action_delete_conversation"),
                 bot("utter_conversation_deleted", "Done: deleted in a moment."),
             )
+        self._add(sender, action("action_listen"))
+        replies = [
+            {"recipient_id": body["sender"], "text": event["text"]}
+            for event in self._events(sender)[before:]
+            if event["event"] == "bot"
+        ]
+        if text == "delete":
             asyncio.get_running_loop().call_later(
                 DELETION_DELAY_S, self.trackers.pop, sender, None
             )
-        self._add(sender, action("action_listen"))
-        return web.json_response([])
+        elif text == "forget":
+            self.trackers.pop(sender, None)
+        return web.json_response(replies)
 
     async def _run_custom_action(self, sender: str, name: str) -> None:
         self._add(sender, action(name))
@@ -172,7 +184,11 @@ class FakeRasa:
             aiohttp.ClientSession() as session,
             session.post(
                 f"{self.action_endpoint}?token=action-secret",
-                json={"next_action": name, "sender_id": sender, "tracker": {}},
+                json={
+                    "next_action": name,
+                    "sender_id": sender,
+                    "tracker": {"latest_message": {"intent": {"name": "greet"}}},
+                },
             ) as response,
         ):
             answer = await response.json()

@@ -1,0 +1,108 @@
+"""The project's conversation suite through nginx against the cluster ``make cluster`` runs.
+
+The cluster is started by ``deploy.cluster.start_cluster``, the function behind
+``make cluster``, with the production nginx policy (body size, rate limit) and the REST
+webhook routed (``EXPOSE_REST=1``): PostgreSQL tracker store, Redis lock store, two Rasa
+instances, two action servers. Every case of ``tests/e2e/*.yml`` (fixtures included)
+sends its messages through nginx with the cluster's REST token and its
+``X-Conversation-Id``, so the cases are spread over both instances, and reads the
+conversation from instance 0's HTTP API, which nginx does not route (the instances
+share the tracker store). Any failing case fails the test; the reports are written to
+``reports/e2e-cluster/``.
+
+The whole suite runs, not a subset: about two minutes on a 2-core machine. The three
+cases of ``tests/e2e/rasa_pro_stubs.yml`` are skipped, as the runner skips them against
+``make run``: they answer custom actions from the case file through the runner's stub
+server, which needs the assistant's action endpoint pointed at it, while the cluster's
+instances call their own action servers. They check the runner's stubbing, which
+``tests/e2e/test_runner_live.py`` runs against real servers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from deploy import cluster
+from deploy.cluster.settings import NGINX_DEFAULTS
+from e2e.case_files import load_suite
+
+CASES = cluster.REPO / "tests" / "e2e"
+REPORTS = cluster.REPO / "reports" / "e2e-cluster"
+
+
+@pytest.fixture(scope="module")
+def production_cluster(data_services: Any) -> Iterator[cluster.ClusterSettings]:
+    """``make cluster`` on the session's data services, nginx with its own defaults."""
+    production_policy = {
+        name: value for name, value in NGINX_DEFAULTS.items() if name != "expose_rest"
+    }
+    settings = dataclasses.replace(data_services.settings, **production_policy)
+    if not settings.model.exists():
+        pytest.skip(f"{settings.model} missing (make test-deploy trains it first)")
+    try:
+        cluster.start_cluster(settings)
+        yield settings
+    finally:
+        cluster.stop_nginx(settings)
+        for index in range(settings.instances):
+            cluster.stop_named(f"rasa-{index}", settings)
+            cluster.stop_named(f"actions-{index}", settings)
+
+
+def test_every_project_case_passes_through_nginx(
+    production_cluster: cluster.ClusterSettings, data_services: Any
+) -> None:
+    settings = production_cluster
+    secrets = data_services.secrets
+    env = dict(
+        os.environ,
+        E2E_TOKEN=secrets.rasa_api_token,
+        # What the instances take (deploy/cluster/instances.py).
+        E2E_REST_TOKEN=os.environ.get("REST_TOKEN") or secrets.rest_token,
+        PYTHONPATH=str(cluster.REPO),
+    )
+    env.pop("E2E_STUB_PORT", None)  # the cluster calls its own action servers
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "e2e",
+            "run",
+            str(CASES),
+            "--url",
+            f"http://127.0.0.1:{settings.nginx_port}",
+            "--api-url",
+            f"http://127.0.0.1:{settings.rasa_port(0)}",
+            "--workers",
+            "4",
+            "--junit",
+            str(REPORTS / "junit.xml"),
+            "--html",
+            str(REPORTS / "report.html"),
+            "--e2e-results",
+            str(REPORTS),
+        ],
+        cwd=cluster.REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    results = YAML(typ="safe").load((REPORTS / "e2e_results.yml").read_text())
+    statuses = {entry["name"]: entry["status"] for entry in results["test_results"]}
+    suite = load_suite([CASES])
+    stubbed = {case.name for case in suite.cases if case.stubs}
+    assert set(statuses) == {case.name for case in suite.cases} - stubbed, output
+    assert set(statuses.values()) == {"passed"}, output
+    assert f"{len(stubbed)} case(s) stub custom actions" in output
