@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,9 +31,10 @@ from ruamel.yaml import YAML
 from deploy import cluster
 from deploy.cluster.settings import NGINX_DEFAULTS
 from e2e.case_files import load_suite
+from tests.e2e.utils.cli import run_e2e
+from tests.e2e.utils.settings import CASES, PROJECT
 
-CASES = cluster.REPO / "tests" / "e2e"
-REPORTS = cluster.REPO / "reports" / "e2e-cluster"
+REPORTS = PROJECT / "reports" / "e2e-cluster"
 
 
 @pytest.fixture(scope="module")
@@ -67,35 +66,24 @@ def test_every_project_case_passes_through_nginx(
         E2E_TOKEN=secrets.rasa_api_token,
         # What the instances take (deploy/cluster/instances.py).
         E2E_REST_TOKEN=os.environ.get("REST_TOKEN") or secrets.rest_token,
-        PYTHONPATH=str(cluster.REPO),
     )
     env.pop("E2E_STUB_PORT", None)  # the cluster calls its own action servers
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "e2e",
-            "run",
-            str(CASES),
-            "--url",
-            f"http://127.0.0.1:{settings.nginx_port}",
-            "--api-url",
-            f"http://127.0.0.1:{settings.rasa_port(0)}",
-            "--workers",
-            "4",
-            "--junit",
-            str(REPORTS / "junit.xml"),
-            "--html",
-            str(REPORTS / "report.html"),
-            "--e2e-results",
-            str(REPORTS),
-        ],
-        cwd=cluster.REPO,
+    completed = run_e2e(
+        "run",
+        str(CASES),
+        "--url",
+        f"http://127.0.0.1:{settings.nginx_port}",
+        "--api-url",
+        f"http://127.0.0.1:{settings.rasa_port(0)}",
+        "--workers",
+        "4",
+        "--junit",
+        str(REPORTS / "junit.xml"),
+        "--html",
+        str(REPORTS / "report.html"),
+        "--e2e-results",
+        str(REPORTS),
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output
