@@ -46,6 +46,26 @@ class AuthError(AssistantError):
     """The assistant refused the token (HTTP 401/403)."""
 
 
+class RateLimited(Exception):
+    """A proxy refused a request as one too many (HTTP 429); it may be sent again."""
+
+    def __init__(self, message: str, *, wait_s: float | None) -> None:
+        """``wait_s``: what the answer's ``Retry-After`` asked for, if anything."""
+        super().__init__(message)
+        self.wait_s = wait_s
+
+
+RATE_LIMIT_RETRIES = 8
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (``None`` when absent or a date)."""
+    try:
+        return min(10.0, float(value)) if value else None
+    except ValueError:
+        return None
+
+
 class RasaClient:
     """The few HTTP calls the runner makes to a Rasa server (REST channel and HTTP API)."""
 
@@ -73,6 +93,7 @@ class RasaClient:
         self.token = token
         self.rest_token = rest_token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.rate_limited = 0  # requests refused with HTTP 429 and sent again
 
     def _params(self, **extra: str) -> dict[str, str]:
         params = dict(extra)
@@ -81,12 +102,36 @@ class RasaClient:
         return params
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send a request; one refused as too many (HTTP 429) is sent again a bit later.
+
+        A proxy's rate limit (the cluster's nginx allows one client address so many
+        requests a second) refuses a request before the assistant sees it, so sending
+        it again cannot duplicate a message.
+        """
+        attempt = 0
+        while True:
+            try:
+                return await self._request_once(method, path, **kwargs)
+            except RateLimited as refused:
+                if attempt == RATE_LIMIT_RETRIES:
+                    raise AssistantError(str(refused)) from refused
+                self.rate_limited += 1
+                await asyncio.sleep(refused.wait_s or min(2.0, 0.25 * 2**attempt))
+                attempt += 1
+
+    async def _request_once(self, method: str, path: str, **kwargs: Any) -> Any:
         base = self.url if path.startswith("/webhooks/") else self.api_url
         url = f"{base}{path}"
         try:
             async with self.session.request(
                 method, url, timeout=self.timeout, **kwargs
             ) as response:
+                if response.status == 429:
+                    raise RateLimited(
+                        f"{method} {path} answered HTTP 429 (too many requests)"
+                        f" {RATE_LIMIT_RETRIES + 1} times",
+                        wait_s=_retry_after(response.headers.get("Retry-After")),
+                    )
                 if response.status in (401, 403):
                     raise AuthError(self._refused(method, path, response.status))
                 if response.status >= 400:
@@ -425,6 +470,11 @@ async def run_suite(
         finally:
             if stubs is not None:
                 await stubs.stop()
+        if client.rate_limited:
+            logger.warning(
+                "%d request(s) answered HTTP 429 (rate limited) and were sent again",
+                client.rate_limited,
+            )
     results = [r for r in outcomes if r is not None]
     return SuiteResult(
         results=results,

@@ -7,10 +7,13 @@ instances, two action servers. Every case of ``tests/e2e/*.yml`` (fixtures inclu
 sends its messages through nginx with the cluster's REST token and its
 ``X-Conversation-Id``, so the cases are spread over both instances, and reads the
 conversation from instance 0's HTTP API, which nginx does not route (the instances
-share the tracker store). Any failing case fails the test; the reports are written to
-``reports/e2e-cluster/``.
+share the tracker store). nginx's per-client rate limit sees the runner, four
+conversations at machine speed from one address, as one client: a message it refuses
+(HTTP 429, before Rasa sees it) is sent again a moment later. Any failing case fails
+the test; the reports are written to ``reports/e2e-cluster/``.
 
-The whole suite runs, not a subset: about two minutes on a 2-core machine. The three
+The whole suite runs, not a subset: one to two and a half minutes on a 2-core
+machine, start-up included (most of it; the cases take 25-40 s). The three
 cases of ``tests/e2e/rasa_pro_stubs.yml`` are skipped, as the runner skips them against
 ``make run``: they answer custom actions from the case file through the runner's stub
 server, which needs the assistant's action endpoint pointed at it, while the cluster's

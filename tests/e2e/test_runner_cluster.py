@@ -3,9 +3,9 @@
 The conversation deleted from the tracker store (``conversation_deleted: true``), a
 turn deleted before the runner could read it (checked on its REST replies; its
 actions kept from the stub server's log), the HTTP API at another address than the
-REST webhook (``--api-url``, as behind the cluster's nginx) and the
-``X-Conversation-Id`` header nginx routes by. Checked on transcripts and against the
-scripted fake Rasa server, so no model is needed.
+REST webhook (``--api-url``, as behind the cluster's nginx), the ``X-Conversation-Id``
+header nginx routes by and its rate limit (HTTP 429: sent again). Checked on
+transcripts and against the scripted fake Rasa server, so no model is needed.
 """
 
 from __future__ import annotations
@@ -159,3 +159,18 @@ def test_the_actions_the_stub_server_served_are_kept_with_the_case(
     assert outcome.results[0].action_calls == [
         ActionCall("action_handle_fallback", "greet", ("utter_ask_rephrase",))
     ]
+
+
+def test_a_message_refused_as_one_too_many_is_sent_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A rate limit refuses before Rasa sees the message: no duplicate."""
+    suite = load_suite(
+        [write_cases(tmp_path, one_case('- user: "hi"\n- utter: utter_greet'))]
+    )
+
+    outcome, fake = run_against_fake(suite, rate_limited=3)
+
+    assert outcome.passed == 1
+    assert [body["message"] for body in fake.received] == ["hi"]
+    assert "3 request(s) answered HTTP 429" in caplog.text

@@ -17,7 +17,8 @@ training or starting the real assistant. Messages it understands:
 It answers with the REST replies of the bot messages of the turn.
 
 Every request's host and path are kept (``requests``), with the REST messages'
-``X-Conversation-Id`` header (``conversation_headers``).
+``X-Conversation-Id`` header (``conversation_headers``); ``rate_limited`` refuses the
+next REST messages with HTTP 429, as nginx's rate limit does.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class FakeRasa:
     trackers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     action_calls: list[str] = field(default_factory=list)
+    rate_limited: int = 0  # the next this many REST messages are refused with 429
     requests: list[tuple[str, str]] = field(default_factory=list)
     conversation_headers: list[str | None] = field(default_factory=list)
     _runners: list[web.AppRunner] = field(default_factory=list)
@@ -125,6 +127,9 @@ class FakeRasa:
             f"Bearer {self.rest_token}"
         ):
             return web.json_response({"error": "unauthorised"}, status=401)
+        if self.rate_limited:
+            self.rate_limited -= 1
+            return web.Response(status=429, headers={"Retry-After": "0"})
         body = await request.json()
         self.received.append(body)
         self.conversation_headers.append(request.headers.get("X-Conversation-Id"))
@@ -222,6 +227,7 @@ def run_against_fake(
     *,
     token: str = TOKEN,
     fake_rest_token: str | None = None,
+    rate_limited: int = 0,
     **options: Any,
 ) -> tuple[SuiteResult, FakeRasa]:
     """Run ``suite`` with the runner against a fresh :class:`FakeRasa`; return both.
@@ -235,6 +241,7 @@ def run_against_fake(
         action_endpoint=f"http://127.0.0.1:{STUB_PORT}/webhook",
         actions_port=FAKE_ACTIONS_PORT,
         rest_token=fake_rest_token,
+        rate_limited=rate_limited,
     )
 
     async def go() -> SuiteResult:
