@@ -3,7 +3,7 @@
 The cluster is started by ``deploy.cluster.start_cluster``, the function behind
 ``make cluster``, with the production nginx policy (body size, rate limit) and the REST
 webhook routed (``EXPOSE_REST=1``): PostgreSQL tracker store, Redis lock store, two Rasa
-instances, two action servers. Every case of ``tests/e2e/*.yml`` (fixtures included)
+instances, two action servers (and the safety console, when console/.venv exists). Every case of ``tests/e2e/*.yml`` (fixtures included)
 sends its messages through nginx with the cluster's REST token and its
 ``X-Conversation-Id``, so the cases are spread over both instances, and reads the
 conversation from instance 0's HTTP API, which nginx does not route (the instances
@@ -43,8 +43,12 @@ REPORTS = PROJECT / "reports" / "e2e-cluster"
 @pytest.fixture(scope="module")
 def production_cluster(data_services: Any) -> Iterator[cluster.ClusterSettings]:
     """``make cluster`` on the session's data services, nginx with its own defaults."""
+    # nginx's defaults that the cluster's settings carry; the REST webhook stays routed.
+    carried = {field.name for field in dataclasses.fields(cluster.ClusterSettings)}
     production_policy = {
-        name: value for name, value in NGINX_DEFAULTS.items() if name != "expose_rest"
+        name: value
+        for name, value in NGINX_DEFAULTS.items()
+        if name in carried and name != "expose_rest"
     }
     settings = dataclasses.replace(data_services.settings, **production_policy)
     if not settings.model.exists():
@@ -53,10 +57,10 @@ def production_cluster(data_services: Any) -> Iterator[cluster.ClusterSettings]:
         cluster.start_cluster(settings)
         yield settings
     finally:
+        # What start_cluster started; the session's data services stay.
         cluster.stop_nginx(settings)
-        for index in range(settings.instances):
-            cluster.stop_named(f"rasa-{index}", settings)
-            cluster.stop_named(f"actions-{index}", settings)
+        for pid_file in sorted(settings.run_dir.glob("*.pid")):
+            cluster.stop_named(pid_file.stem, settings)
 
 
 def test_every_project_case_passes_through_nginx(
