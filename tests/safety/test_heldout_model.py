@@ -41,6 +41,7 @@ BATCHES = {
     "E": ("H10.yml", "H11.yml"),
     "F": ("H12.yml", "H13.yml"),
     "G": ("H14.yml", "H15.yml"),
+    "H": ("H16.yml", "H17.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -60,8 +61,9 @@ FLOORS = {
 }
 # A new batch measures the assistant on writers it has never met. Where its first
 # measurement falls below a common floor, its own figure is the batch's floor until it
-# reaches the common one (batch G: 95.0 % present when sealed, 95.8 % after the round).
-BATCH_FLOORS = {"G": {"present_recall": 0.957}}
+# reaches the common one (batch G: 95.0 % present when sealed, 95.8 % after the round;
+# batch H: 93.6 % when sealed).
+BATCH_FLOORS = {"G": {"present_recall": 0.957}, "H": {"present_recall": 0.936}}
 
 
 def model_path() -> Path:
