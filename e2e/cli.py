@@ -26,6 +26,7 @@ from e2e.case_files import load_suite
 from e2e.cases import CaseFileError, Suite
 from e2e.coverage import load_exemptions, measure, write_coverage
 from e2e.domain_check import check_suite, default_domain_path, load_domain
+from e2e.rasa_client import AssistantError, AuthError
 from e2e.record import record
 from e2e.report import (
     console_summary,
@@ -34,7 +35,8 @@ from e2e.report import (
     write_junit,
     write_yaml_results,
 )
-from e2e.runner import AssistantError, AuthError, CaseResult, SuiteResult, run_suite
+from e2e.results import CaseResult, SuiteResult
+from e2e.runner import run_suite
 
 DEFAULT_PATHS = ("tests/e2e",)
 DEFAULT_URL = "http://localhost:5005"

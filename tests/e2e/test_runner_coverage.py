@@ -14,7 +14,7 @@ from e2e.cases import TestCase
 from e2e.cli import main
 from e2e.coverage import load_exemptions, measure, write_coverage
 from e2e.domain_check import DomainNames, load_domain
-from e2e.runner import CaseResult, SuiteResult
+from e2e.results import CaseResult, SuiteResult
 from e2e.stubs import ActionCall
 from e2e.transcript import Turn
 from tests.e2e.utils.case_yaml import one_case, write_cases
