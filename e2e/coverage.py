@@ -36,7 +36,7 @@ import yaml
 
 from actions import triage
 from e2e.domain_check import DEFAULT_INTENTS, DomainNames
-from e2e.runner import SuiteResult
+from e2e.results import SuiteResult
 from e2e.transcript import Turn, bot_message
 
 CONTEXTS: tuple[str, ...] = (

@@ -26,7 +26,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
 from channels.conversation_id import channel_of, conversation_id
 from e2e.cases import TRIAGE_LEVEL
-from e2e.runner import RasaClient
+from e2e.rasa_client import RasaClient
 from e2e.transcript import bot_message
 
 # Slots that say where a form is, not what the person said.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from e2e.runner import CaseResult, SuiteResult
+from e2e.results import CaseResult, SuiteResult
 from e2e.transcript import transcript_lines
 
 _SPEAKER_LABEL = {

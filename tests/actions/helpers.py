@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -16,8 +15,9 @@ from actions.screening import (
     ActionRecordRedFlags,
     ValidateScreeningForm,
 )
+from tests.helpers.paths import REPO_ROOT
 
-DOMAIN_PATH = Path(__file__).resolve().parents[2] / "domain"
+DOMAIN_PATH = REPO_ROOT / "domain"
 
 
 def make_tracker(

@@ -28,8 +28,9 @@ from tests.channels.fakes import (
     FakeTelegram,
     FakeTwilio,
 )
-from tests.channels.stack import API_TOKEN, REPO, Stack
+from tests.channels.stack import API_TOKEN, Stack
 from tests.helpers.assistant import TRAINED_MODEL, trained_assistant
+from tests.helpers.paths import REPO_ROOT
 
 MODEL = Path(os.environ.get("CHANNELS_MODEL", TRAINED_MODEL))
 RASA_PORT = int(os.environ.get("CHANNELS_RASA_PORT", "5405"))
@@ -95,12 +96,12 @@ def stack(
         **channel_env,
         "RASA_TELEMETRY_ENABLED": "false",
         "EMERGENCY_NUMBER": EMERGENCY_NUMBER,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(REPO_ROOT),
     }
     credentials = workdir / "credentials.yml"
     subprocess.run(
         [sys.executable, "-m", "channels.credentials", "--output", str(credentials)],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env,
         check=True,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -12,7 +11,6 @@ import requests
 from channels.conversation_id import conversation_id
 from tests.channels.fakes import FakeGraph, FakeSlack, FakeTelegram, FakeTwilio
 
-REPO = Path(__file__).resolve().parents[2]
 API_TOKEN = "channels-test-api-token"
 
 

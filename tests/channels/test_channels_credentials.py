@@ -11,8 +11,8 @@ import rasa.shared.utils.io
 from rasa.shared.exceptions import RasaException
 
 from channels.credentials import channel_credentials, effective_credentials
+from tests.helpers.paths import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[2]
 TELEGRAM_ENV = {"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_SECRET_TOKEN": "s3cret-_x"}
 
 
@@ -74,7 +74,7 @@ def _write(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
             str(tmp_path / "build" / "credentials.yml"),
             "--print-live",
         ],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env={"PATH": "/usr/bin:/bin", **env},
         capture_output=True,
         text=True,

@@ -23,7 +23,8 @@ from tests.channels.helpers import (
     telegram_message,
     user_events,
 )
-from tests.channels.stack import REPO, Stack
+from tests.channels.stack import Stack
+from tests.helpers.paths import REPO_ROOT
 
 
 def _post(
@@ -190,7 +191,7 @@ def test_set_webhook_cli_registers_url_and_secret(fakes) -> None:
     }
     subprocess.run(
         [sys.executable, "-m", "channels.telegram_api", "set-webhook"],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env,
         check=True,
         capture_output=True,

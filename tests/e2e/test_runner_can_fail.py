@@ -16,8 +16,9 @@ from pathlib import Path
 
 from supervisor.assistant import Assistant
 from tests.e2e.utils.cli import run_e2e
-from tests.e2e.utils.settings import ASSISTANT_PORTS, CASES, PROJECT
+from tests.e2e.utils.settings import ASSISTANT_PORTS, CASES
 from tests.helpers.assistant import needs_trained_model, trained_assistant
+from tests.helpers.paths import REPO_ROOT
 
 CASE = "volunteered_bruising_is_see_doctor"
 TOKEN = "e2e-broken-check"
@@ -40,7 +41,7 @@ def test_runner_fails_when_a_red_flag_level_is_flipped(tmp_path: Path) -> None:
     # The actions and the packages they import (privacy/: "delete my conversation").
     for package in ("actions", "privacy"):
         shutil.copytree(
-            PROJECT / package,
+            REPO_ROOT / package,
             tmp_path / package,
             ignore=shutil.ignore_patterns("__pycache__"),
         )

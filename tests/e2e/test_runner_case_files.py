@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from e2e.arguments import parse_fixture
 from e2e.case_files import load_suite
 from e2e.cases import CaseFileError
-from e2e.cli import _parse_fixture
 from tests.e2e.utils.case_yaml import load_cases, load_one_case, write_cases
 from tests.e2e.utils.sample_cases import METADATA, STUBS
 
@@ -54,7 +54,7 @@ def test_fixture_option_overrides_slots_of_a_fixture(tmp_path: Path) -> None:
         "fixtures:\n  - clinic:\n      - clinic_name: A\n      - clinic_phone: '1'\n"
         "test_cases:\n  - test_case: x\n    fixtures: [clinic]\n    steps:\n      - user: hi\n",
     )
-    name, slots = _parse_fixture('clinic={clinic_phone: "+1 555 0100"}')
+    name, slots = parse_fixture('clinic={clinic_phone: "+1 555 0100"}')
     suite = load_suite([path], fixture_overrides={name: slots})
     assert suite.cases[0].fixtures[0].slots == {
         "clinic_name": "A",

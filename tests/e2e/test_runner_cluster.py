@@ -19,7 +19,8 @@ import pytest
 from e2e.case_files import load_suite
 from e2e.cases import CaseFileError
 from e2e.checking import check_all
-from e2e.runner import RasaClient, stored_after_deletion
+from e2e.rasa_client import RasaClient
+from e2e.runner import stored_after_deletion
 from e2e.stubs import ActionCall
 from e2e.transcript import Turn, transcript_lines
 from tests.e2e.utils.case_yaml import one_case, write_cases

@@ -14,13 +14,13 @@ from e2e.cases import TestCase
 from e2e.cli import main
 from e2e.coverage import load_exemptions, measure, write_coverage
 from e2e.domain_check import DomainNames, load_domain
-from e2e.runner import CaseResult, SuiteResult
+from e2e.results import CaseResult, SuiteResult
 from e2e.stubs import ActionCall
 from e2e.transcript import Turn
 from tests.e2e.utils.case_yaml import one_case, write_cases
 from tests.e2e.utils.events import action, bot, slot, user
 from tests.e2e.utils.settings import DOMAIN as DOMAIN_DIR
-from tests.e2e.utils.settings import PROJECT
+from tests.helpers.paths import REPO_ROOT
 
 DOMAIN = """
     intents: [greet, report_cramp, deny]
@@ -167,7 +167,7 @@ def test_an_exemption_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> N
 def test_the_project_exemptions_name_domain_names_and_typos_stop_the_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = load_exemptions(PROJECT / "e2e" / "coverage_exempt.yml")
+    project = load_exemptions(REPO_ROOT / "e2e" / "coverage_exempt.yml")
     nothing = SuiteResult([], 0.0, "x")
     assert (
         measure(nothing, load_domain(DOMAIN_DIR), exempt=project).unknown_exemptions()

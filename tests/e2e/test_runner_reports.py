@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 from e2e.cases import TestCase
 from e2e.checking import check_all
 from e2e.report import console_summary, write_html, write_junit, write_yaml_results
-from e2e.runner import CaseResult, SuiteResult
+from e2e.results import CaseResult, SuiteResult
 from tests.e2e.utils.case_yaml import load_cases
 from tests.e2e.utils.events import bot, session_start
 from tests.e2e.utils.sample_cases import (

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e.cli import build_parser
-from e2e.runner import AuthError
+from e2e.arguments import build_parser
+from e2e.rasa_client import AuthError
 from tests.e2e.utils.case_yaml import load_cases, one_case
 from tests.e2e.utils.fake_rasa import run_against_fake
 from tests.e2e.utils.sample_cases import METADATA

@@ -14,7 +14,7 @@ from e2e.case_files import load_suite, stubs_for
 from e2e.cases import CaseFileError, Suite
 from e2e.cli import main, without_stubbed_cases
 from e2e.report import console_summary
-from e2e.runner import SuiteResult
+from e2e.results import SuiteResult
 from tests.e2e.utils.case_yaml import load_cases, write_cases
 from tests.e2e.utils.fake_rasa import run_against_fake
 from tests.e2e.utils.sample_cases import STUBS

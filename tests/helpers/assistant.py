@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from supervisor.assistant import AssistantConfig
+from tests.helpers.paths import REPO_ROOT
 
-TRAINED_MODEL = Path(__file__).resolve().parents[2] / "models" / "hamstring.tar.gz"
+TRAINED_MODEL = REPO_ROOT / "models" / "hamstring.tar.gz"
 
 needs_trained_model = pytest.mark.skipif(
     not TRAINED_MODEL.is_file(), reason=f"needs the trained model {TRAINED_MODEL}"

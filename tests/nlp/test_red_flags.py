@@ -9,9 +9,9 @@ import pytest
 from spacy.language import Language
 
 from actions.triage import RED_FLAGS
+from tests.helpers.paths import REPO_ROOT
 
 FLAG_IDS = {flag.id for flag in RED_FLAGS}
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def statuses(nlp: Language, text: str) -> dict[str, str]:

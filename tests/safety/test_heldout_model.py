@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.paths import REPO_ROOT
 from tests.safety.corpus import (
     EMERGENCY_FLAGS,
     HELDOUT_DIR,
@@ -30,7 +31,6 @@ from tests.safety.corpus import (
     statuses_from_parse,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 FIGURES_FILE = REPO_ROOT / "reports" / "safety" / "heldout-figures.json"
 """Where each run leaves its figures (read by ``make safety-case``)."""
 BATCHES = {

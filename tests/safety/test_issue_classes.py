@@ -5,16 +5,15 @@ These sentences were written for these tests; none is in the phrasing corpus.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rasa.shared.core.domain import Domain
 from spacy.language import Language
 
 from actions import triage
 from actions.replies import Reply, interpret_reply
+from tests.helpers.paths import REPO_ROOT
 
-DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain")).as_dict()
+DOMAIN = Domain.load(str(REPO_ROOT / "domain")).as_dict()
 
 
 def statuses(nlp: Language, text: str) -> dict[str, str]:

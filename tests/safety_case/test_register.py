@@ -18,14 +18,13 @@ from safety.register import (
     load_register,
     risk_rating,
 )
+from tests.helpers.paths import REPO_ROOT
 from tests.safety_case.helpers import (
     VALID_HAZARD,
     make_fake_repo,
     valid_register,
     write_register,
 )
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from types import ModuleType
 
 import pytest
 
+from tests.helpers.paths import REPO_ROOT
 from tests.safety_case.helpers import VALID_HAZARD, valid_register, write_register
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "scripts" / "safety_case.py"
 
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 
-from tests.e2e.utils.settings import PROJECT
+from tests.helpers.paths import REPO_ROOT
 
 
 def run_e2e(
@@ -18,7 +18,7 @@ def run_e2e(
     """
     return subprocess.run(
         [sys.executable, "-m", "e2e", *args],
-        cwd=PROJECT,
+        cwd=REPO_ROOT,
         env=None if env is None else dict(env),
         capture_output=True,
         text=True,

@@ -33,7 +33,8 @@ from aiohttp import web
 
 from channels.conversation_id import conversation_id
 from e2e.cases import Suite
-from e2e.runner import SuiteResult, run_suite
+from e2e.results import SuiteResult
+from e2e.runner import run_suite
 from tests.e2e.utils.events import SESSION, action, bot, slot, user
 from tests.e2e.utils.settings import FAKE_ACTIONS_PORT, FAKE_RASA_PORT, STUB_PORT
 from tests.helpers.loopback import serve

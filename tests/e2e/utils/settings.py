@@ -7,11 +7,13 @@ can move them; the defaults are the Makefile's.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[3]
-CASES = PROJECT / "tests" / "e2e"
-DOMAIN = PROJECT / "domain"
+from tests.helpers.paths import REPO_ROOT
+
+# tests/deploy/test_cluster_e2e.py imports the project folder under this name.
+PROJECT = REPO_ROOT
+CASES = REPO_ROOT / "tests" / "e2e"
+DOMAIN = REPO_ROOT / "domain"
 
 # The runner's stub server, which answers stubbed custom actions.
 STUB_PORT = int(os.environ.get("E2E_STUB_PORT", "5256"))
