@@ -1,5 +1,6 @@
 # Production deployment (deploy/README.md): the local cluster from Debian's packages,
-# its tests against real PostgreSQL, Redis, Rasa instances and nginx, the load benchmark.
+# its tests against real PostgreSQL, Redis, Rasa instances and nginx (and the chat
+# widget in headless Chromium through that nginx), the load benchmark.
 
 RASA_INSTANCES ?= 2
 DEPLOY_TOOLS := var/deploy-tools
@@ -20,7 +21,7 @@ $(DEPLOY_TOOLS_STAMP): deploy/tools-requirements.txt
 
 deploy-tools: $(DEPLOY_TOOLS_STAMP) ## Venv with kubernetes-validate (kept apart from Rasa's pins)
 
-cluster: $(MODEL) $(VENV_STAMP) ## Start PostgreSQL, Redis, N Rasa + N action servers and nginx on :5580 (RASA_INSTANCES=2 EXPOSE_REST=0)
+cluster: $(MODEL) $(VENV_STAMP) widget ## Start PostgreSQL, Redis, N Rasa + N action servers and nginx on :5580 with the widget at /widget/ (RASA_INSTANCES=2 EXPOSE_REST=0)
 	$(PY) -m deploy.cluster start --instances $(RASA_INSTANCES)
 
 cluster-stop: $(VENV_STAMP) ## Stop everything `make cluster` started
@@ -32,7 +33,7 @@ cluster-status: $(VENV_STAMP) ## Show which parts of the local cluster run
 retention: $(VENV_STAMP) ## Delete conversations idle > RETENTION_DAYS (default 30) from the store in TRACKER_DB_URL / TRACKER_DB_*
 	$(PY) -m privacy.retention --days $${RETENTION_DAYS:-30}
 
-test-deploy: $(MODEL) $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) ## Deployment tests: manifests, privacy on PostgreSQL+SQLite, two instances, restart, failover
+test-deploy: $(MODEL) $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) widget-system-deps widget ## Deployment tests: manifests, privacy on PostgreSQL+SQLite, two instances, restart, failover, the widget in Chromium through nginx
 	sh deploy/install-debs.sh
 	$(PY) -m pytest -q -p no:cacheprovider tests/deploy
 

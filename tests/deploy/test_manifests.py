@@ -184,7 +184,12 @@ def test_nginx_policy_sticky_limited_and_api_free() -> None:
     assert re.search(r"client_max_body_size \S+;", site)
     assert "limit_req zone=rasa_per_client" in site
     locations = re.findall(r"location\s+(=\s+)?(\S+)\s*\{", site)
-    assert {path for _, path in locations} == {"/healthz", "/socket.io/", "/"}
+    assert {path for _, path in locations} == {
+        "/healthz",
+        "/socket.io/",
+        "/widget/",
+        "/",
+    }
 
 
 def test_nginx_refuses_a_malformed_origin() -> None:
@@ -196,10 +201,40 @@ def test_nginx_refuses_a_malformed_origin() -> None:
         )
 
 
-def test_compose_nginx_config_is_the_current_rendering() -> None:
-    committed = (DEPLOY / "nginx" / "compose.conf").read_text()
-    assert committed == nginx.render_site(nginx.COMPOSE_OPTIONS), (
-        "regenerate: python -m deploy.nginx > deploy/nginx/compose.conf"
+def test_nginx_refuses_a_widget_folder_it_cannot_quote() -> None:
+    for root in ("widget/dist", '/srv/x"; }', "/srv/$host"):
+        with pytest.raises(ValueError):
+            nginx.render_widget_server(listen="80", widget_root=root)
+
+
+def test_widget_server_config_passes_nginx_t(tmp_path: Path) -> None:
+    cluster.install_debian_packages()
+    site = tmp_path / "widget.conf"
+    site.write_text(nginx.render_widget_server(listen="127.0.0.1:18081"))
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        nginx.render_main(
+            site_config=site,
+            pid_file=tmp_path / "nginx.pid",
+            temp_dir=tmp_path,
+            log_dir=tmp_path,
+            user=None,
+        )
+    )
+    completed = subprocess.run(
+        ["nginx", "-t", "-c", str(main), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.parametrize("name", sorted(nginx.RENDERINGS))
+def test_committed_nginx_configs_are_the_current_renderings(name: str) -> None:
+    committed = (DEPLOY / "nginx" / f"{name}.conf").read_text()
+    assert committed == nginx.RENDERINGS[name](), (
+        f"regenerate: python -m deploy.nginx {name} > deploy/nginx/{name}.conf"
     )
 
 
@@ -246,6 +281,27 @@ def test_compose_nginx_mounts_the_rendered_config(compose: dict[str, Any]) -> No
     assert (DEPLOY / source).is_file()
 
 
+def test_the_web_image_holds_the_widget_where_nginx_serves_it(
+    compose: dict[str, Any],
+) -> None:
+    """The nginx of docker-compose and the widget Deployment run the ``web`` image."""
+    assert compose["services"]["nginx"]["build"]["target"] == "web"
+    image = compose["services"]["nginx"]["image"]
+    (widget,) = [template for name, template in workloads() if name == "widget"]
+    assert widget["spec"]["containers"][0]["image"] == image
+    copies = [
+        arguments.split()
+        for instruction, arguments in dockerfile_instructions("web")
+        if instruction == "COPY"
+    ]
+    bundle = ["widget/dist/clinic-chat.js", "widget/dist/clinic-chat.css"]
+    assert [*bundle, f"{nginx.WIDGET_IMAGE_ROOT}/"] in copies
+    assert ["deploy/nginx/widget.conf", "/etc/nginx/conf.d/default.conf"] in copies
+    for rendering in ("compose.conf", "widget.conf"):
+        site = (DEPLOY / "nginx" / rendering).read_text()
+        assert f'alias "{nginx.WIDGET_IMAGE_ROOT}/";' in site, rendering
+
+
 # --------------------------------------------------------------------------- kubernetes
 
 
@@ -289,7 +345,7 @@ def test_k8s_schema_check_can_fail(tmp_path: Path) -> None:
 
 
 def test_k8s_long_running_containers_have_probes_and_limits() -> None:
-    probes = {"rasa": "/", "actions": "/health"}
+    probes = {"rasa": "/", "actions": "/health", "widget": "/widget/clinic-chat.js"}
     for name, template in workloads():
         for container in template["spec"]["containers"]:
             assert "memory" in container["resources"]["limits"], name
@@ -343,6 +399,25 @@ def test_k8s_ingress_is_sticky_and_exposes_socketio_only() -> None:
         p["path"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]
     ]
     assert paths == ["/socket.io/"]
+
+
+def test_k8s_widget_ingress_routes_the_bundle_only_to_the_widget_server() -> None:
+    (ingress,) = [
+        d for f, d in k8s_documents() if f == "widget.yaml" and d["kind"] == "Ingress"
+    ]
+    routes = [
+        (p["path"], p["backend"]["service"]["name"])
+        for rule in ingress["spec"]["rules"]
+        for p in rule["http"]["paths"]
+    ]
+    assert routes == [("/widget/", "widget")]
+    policies = {
+        d["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]: d
+        for _, d in k8s_documents()
+        if d["kind"] == "NetworkPolicy"
+    }
+    (allowed,) = policies["widget"]["spec"]["ingress"]
+    assert allowed["from"] == policies["rasa"]["spec"]["ingress"][0]["from"]
 
 
 def test_k8s_retention_job_runs_the_purge_daily() -> None:
