@@ -59,7 +59,13 @@ def service_env(
 def rasa_command(
     settings: ClusterSettings, cluster_secrets: Secrets, index: int, *, model: Path
 ) -> list[str]:
-    """Command line of Rasa instance ``index``: API on with a token, CORS as configured."""
+    """Command line of Rasa instance ``index``: API on with a token, no ``--cors``.
+
+    The Socket.IO channel answers CORS for the allowed origins itself
+    (``WIDGET_ALLOWED_ORIGINS``, channels/socketio.py); Rasa's ``--cors`` would add a
+    second set of headers to its responses, which browsers refuse, and nothing else
+    of Rasa is for browsers: the HTTP API and the REST webhook take tokens.
+    """
     command = [
         str(VENV_BIN / "python"),
         "-m",
@@ -79,8 +85,6 @@ def rasa_command(
         "--logging-config-file",
         str(DEPLOY / "logging.yml"),
     ]
-    if settings.cors_origins:
-        command += ["--cors", *settings.cors_origins]
     return command
 
 
