@@ -1,26 +1,24 @@
 """Several Rasa instances on one PostgreSQL tracker store and one Redis lock store.
 
 Two real Rasa instances (the trained model), two action servers and nginx run on free
-loopback ports. The tests talk to each instance directly, and through nginx, and read
-back what Rasa stored.
+loopback ports (the session's cluster, ``running``). The tests talk to each instance
+directly, and through nginx, and read back what Rasa stored.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import dataclasses
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from channels.conversation_id import conversation_id
 from deploy import cluster
+from tests.deploy.running_cluster import RunningCluster
 
 MESSAGES = (
     "hello",
@@ -30,72 +28,6 @@ MESSAGES = (
     "is it ok to drink more water",
     "bye",
 )
-
-
-@dataclasses.dataclass
-class RunningCluster:
-    """Handles to the running instances."""
-
-    settings: cluster.ClusterSettings
-    secrets: cluster.Secrets
-    db_url: str
-
-    def instance_url(self, index: int) -> str:
-        """Base URL of Rasa instance ``index``."""
-        return f"http://127.0.0.1:{self.settings.rasa_port(index)}"
-
-    @property
-    def nginx_url(self) -> str:
-        """Base URL of nginx."""
-        return f"http://127.0.0.1:{self.settings.nginx_port}"
-
-    def say(self, index: int, sender: str, text: str) -> list[dict[str, Any]]:
-        """Send ``text`` to instance ``index`` over the REST channel; return the replies."""
-        response = requests.post(
-            f"{self.instance_url(index)}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            headers=self.rest_headers(),
-            timeout=120,
-        )
-        response.raise_for_status()
-        return response.json()
-
-    def rest_headers(self, sender: str | None = None) -> dict[str, str]:
-        """The REST channel's bearer token (and nginx's conversation routing key)."""
-        headers = {"Authorization": f"Bearer {self.secrets.rest_token}"}
-        if sender is not None:
-            headers["X-Conversation-Id"] = sender
-        return headers
-
-    def tracker(self, index: int, sender: str) -> dict[str, Any]:
-        """REST ``sender``'s conversation as instance ``index`` loads it (HTTP API).
-
-        The REST channel files it under ``rest:<sender>``.
-        """
-        conversation = conversation_id("rest", sender)
-        response = requests.get(
-            f"{self.instance_url(index)}/conversations/{conversation}/tracker",
-            params={"token": self.secrets.rasa_api_token, "include_events": "ALL"},
-            timeout=60,
-        )
-        response.raise_for_status()
-        return response.json()
-
-    def stored_events(self, sender: str) -> list[tuple[str, str | None]]:
-        """(type, action name) of every stored event of REST ``sender``, in order."""
-        engine = sa.create_engine(self.db_url)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(
-                    sa.text(
-                        "SELECT type_name, action_name FROM events "
-                        "WHERE sender_id = :sender ORDER BY id"
-                    ),
-                    {"sender": conversation_id("rest", sender)},
-                )
-                return [(row.type_name, row.action_name) for row in rows]
-        finally:
-            engine.dispose()
 
 
 def user_texts(tracker: dict[str, Any]) -> list[str]:
@@ -117,33 +49,6 @@ def assert_turns_not_interleaved(events: list[tuple[str, str | None]]) -> None:
         elif type_name == "action" and action_name == "action_listen":
             listening = True
     assert listening
-
-
-@pytest.fixture(scope="module")
-def running(data_services: Any) -> Iterator[RunningCluster]:
-    """Two action servers, two Rasa instances and nginx on the session's data services."""
-    settings = data_services.settings
-    if not settings.model.exists():
-        pytest.skip(f"{settings.model} missing (make test-deploy trains it first)")
-    pids = []
-    for index in range(settings.instances):
-        cluster.start_action_server(settings, data_services.secrets, index)
-        pids.append(
-            cluster.start_rasa_instance(
-                settings, data_services.secrets, index, wait=False
-            )
-        )
-    for index, pid in enumerate(pids):
-        cluster.wait_rasa(settings, data_services.secrets, index, pid=pid)
-        cluster.wait_http(
-            f"http://127.0.0.1:{settings.actions_port(index)}/health", timeout=120
-        )
-    cluster.start_nginx(settings, instances=range(settings.instances))
-    yield RunningCluster(settings, data_services.secrets, data_services.tracker_db_url)
-    cluster.stop_nginx(settings)
-    for index in range(settings.instances):
-        cluster.stop_named(f"rasa-{index}", settings)
-        cluster.stop_named(f"actions-{index}", settings)
 
 
 def test_one_conversation_alternates_between_two_instances(
@@ -238,6 +143,7 @@ def test_instances_refuse_the_http_api_without_the_token(
     assert response.status_code == 401
 
 
+@pytest.mark.stops_instances
 def test_a_conversation_survives_a_rasa_restart(running: RunningCluster) -> None:
     sender = f"restart-{uuid.uuid4().hex[:8]}"
     running.say(0, sender, MESSAGES[0])
@@ -252,6 +158,7 @@ def test_a_conversation_survives_a_rasa_restart(running: RunningCluster) -> None
     assert_turns_not_interleaved(running.stored_events(sender))
 
 
+@pytest.mark.stops_instances
 def test_killing_an_instance_mid_load_loses_no_conversation(
     running: RunningCluster,
 ) -> None:
