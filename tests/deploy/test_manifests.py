@@ -119,12 +119,10 @@ def test_prod_credentials_offer_socketio_with_session_persistence() -> None:
 # --------------------------------------------------------------------------- nginx
 
 
-def nginx_test(
-    tmp_path: Path, options: nginx.NginxOptions
-) -> subprocess.CompletedProcess:
-    """Run ``nginx -t`` on a full configuration rendered from ``options``."""
-    site = tmp_path / "rasa.conf"
-    site.write_text(nginx.render_site(options))
+def nginx_test(tmp_path: Path, site_config: str) -> subprocess.CompletedProcess:
+    """Run ``nginx -t`` on a full configuration around a rendered site."""
+    site = tmp_path / "site.conf"
+    site.write_text(site_config)
     main = tmp_path / "nginx.conf"
     main.write_text(
         nginx.render_main(
@@ -152,7 +150,7 @@ def test_nginx_config_passes_nginx_t(tmp_path: Path, expose_rest: bool) -> None:
         expose_rest=expose_rest,
         cors_origins=("https://clinic.example", "http://localhost:3000"),
     )
-    completed = nginx_test(tmp_path, options)
+    completed = nginx_test(tmp_path, nginx.render_site(options))
     assert completed.returncode == 0, completed.stderr
 
 
@@ -163,7 +161,7 @@ def test_nginx_config_check_can_fail(tmp_path: Path) -> None:
         rasa_servers=("127.0.0.1:15005",),
         client_max_body_size="lots",
     )
-    assert nginx_test(tmp_path, options).returncode != 0
+    assert nginx_test(tmp_path, nginx.render_site(options)).returncode != 0
 
 
 def test_rest_webhook_is_public_only_when_configured() -> None:
@@ -209,24 +207,8 @@ def test_nginx_refuses_a_widget_folder_it_cannot_quote() -> None:
 
 def test_widget_server_config_passes_nginx_t(tmp_path: Path) -> None:
     cluster.install_debian_packages()
-    site = tmp_path / "widget.conf"
-    site.write_text(nginx.render_widget_server(listen="127.0.0.1:18081"))
-    main = tmp_path / "nginx.conf"
-    main.write_text(
-        nginx.render_main(
-            site_config=site,
-            pid_file=tmp_path / "nginx.pid",
-            temp_dir=tmp_path,
-            log_dir=tmp_path,
-            user=None,
-        )
-    )
-    completed = subprocess.run(
-        ["nginx", "-t", "-c", str(main), "-p", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    site = nginx.render_widget_server(listen="127.0.0.1:18081")
+    completed = nginx_test(tmp_path, site)
     assert completed.returncode == 0, completed.stderr
 
 

@@ -13,10 +13,9 @@
 // is not allowed). CHROMIUM=/usr/bin/chromium. WIDGET_TEST_ONLY=<regex> runs only the
 // tests whose names match.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { emergencyCall } from "../src/emergency.js";
 import { tokenize } from "../src/markup.js";
 import { assistantTexts, normalise, prefixOf, startsWithAny } from "./lib/assistant.mjs";
@@ -24,13 +23,14 @@ import {
   assertAccessible,
   assertClean,
   axeViolations,
+  Browser,
   botMessages,
   clickReply,
   embedSnippet,
-  launchChromium,
+  emergencyBanner,
+  finish,
   openChat,
-  openPage,
-  REPLY_TIMEOUT_MS,
+  openRefused,
   say,
   sessionId,
   transcriptText,
@@ -38,10 +38,8 @@ import {
   waitForState,
 } from "./lib/chat.mjs";
 import { run, test } from "./lib/runner.mjs";
-import { httpGet, sleep, Supervisor } from "./lib/servers.mjs";
+import { httpGet, PYTHON as PY, REPO, sleep, Supervisor, WIDGET } from "./lib/servers.mjs";
 
-const WIDGET = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const REPO = resolve(WIDGET, "..");
 const env = process.env;
 const PORTS = {
   rasa: Number(env.WIDGET_TEST_RASA_PORT || 5305),
@@ -50,9 +48,7 @@ const PORTS = {
 };
 PORTS.blank = PORTS.web + 1;
 PORTS.denied = PORTS.web + 2;
-const PY = resolve(REPO, env.PY || ".venv/bin/python");
 const MODEL = resolve(REPO, env.MODEL || "models/hamstring.tar.gz");
-const CHROMIUM = env.CHROMIUM || "/usr/bin/chromium";
 const SCREENSHOTS = resolve(REPO, "docs/screenshots");
 const STARTUP_TIMEOUT_MS = Number(env.WIDGET_TEST_STARTUP_TIMEOUT || 600) * 1000;
 const CLINIC = {
@@ -68,7 +64,6 @@ const WEB_URL = `http://127.0.0.1:${PORTS.web}`;
 const work = mkdtempSync(join(tmpdir(), "clinic-chat-e2e-"));
 let supervisor = null;
 let browser = null;
-let currentPage = null;
 
 // The assistant's own texts, read from the domain (never copied into the test).
 const {
@@ -82,11 +77,8 @@ const {
 // ---------------------------------------------------------------------------
 // Widget helpers of these tests (the shared ones are in lib/chat.mjs).
 
-async function newPage({ width = 1280, height = 800, url = `${WEB_URL}/` } = {}) {
-  const page = await openPage(browser, url, { width, height });
-  currentPage = page;
-  return page;
-}
+const newPage = ({ width, height, url = `${WEB_URL}/` } = {}) => browser.open(url, { width, height });
+const closePage = (page) => browser.close(page);
 
 async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -100,11 +92,6 @@ async function noHorizontalScroll(page) {
     innerWidth: window.innerWidth,
   }));
   assert.ok(scrollWidth <= innerWidth, `page scrolls sideways: ${scrollWidth} > ${innerWidth}`);
-}
-
-async function closePage(page) {
-  await page.context().close();
-  if (currentPage === page) currentPage = null;
 }
 
 function requireServers() {
@@ -179,7 +166,7 @@ async function startServers() {
   for (const name of ["blank", "denied"]) {
     await supervisor.spawn(name, staticCommand(PORTS[name], blankRoot), { waitUrl: `http://127.0.0.1:${PORTS[name]}/` });
   }
-  browser = await launchChromium(CHROMIUM);
+  browser = await Browser.launch(work);
 }
 
 // ---------------------------------------------------------------------------
@@ -333,11 +320,7 @@ test("360 px: a red flag ends in the emergency banner with a tel: link; restart 
   );
   assert.ok(await page.locator(".cc-emergency").isHidden(), "no banner before the answer");
   await clickReply(page, "/affirm", { until: (m) => m.some(isEmergencyReply) });
-  const banner = page.locator(".cc-emergency");
-  await banner.waitFor({ state: "visible", timeout: REPLY_TIMEOUT_MS }).catch(async () => {
-    throw new Error(`no emergency banner:\n${await transcriptText(page)}`);
-  });
-  assert.equal(await banner.getAttribute("role"), "alert");
+  const banner = await emergencyBanner(page);
   const call = banner.getByRole("link");
   assert.equal(await call.getAttribute("href"), `tel:${CLINIC.EMERGENCY_NUMBER}`);
   assert.match(await call.textContent(), new RegExp(`Call ${CLINIC.EMERGENCY_NUMBER}`));
@@ -477,9 +460,7 @@ test("the README embed snippet works on a blank page", async () => {
 test("a page on an origin that is not allowed cannot connect", async () => {
   requireServers();
   const page = await newPage({ url: `http://127.0.0.1:${PORTS.denied}/` });
-  await page.getByRole("button", { name: /^Chat with/ }).click();
-  await waitForState(page, "error", 20_000);
-  assert.match(await page.getByRole("status").textContent(), /Can't reach/);
+  await openRefused(page);
   await page.getByLabel("Your message").fill("hello");
   await page.getByLabel("Your message").press("Enter");
   assert.ok(await page.locator(".cc-typing").isVisible(), "the typing dots wait for the answer");
@@ -528,23 +509,9 @@ test("after Rasa restarts mid-screening the widget reconnects and the conversati
 
 const { failed } = await run({
   only: env.WIDGET_TEST_ONLY ? new RegExp(env.WIDGET_TEST_ONLY, "i") : undefined,
-  onFailure: async (name) => {
-    if (currentPage) {
-      const file = join(work, `failure-${name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`);
-      await currentPage.screenshot({ path: file }).catch(() => {});
-      console.log(`    screenshot: ${file}`);
-      await currentPage.context().close().catch(() => {});
-      currentPage = null;
-    }
-  },
+  onFailure: async (name) => browser?.onFailure(name),
 });
-if (failed) {
-  for (const name of ["rasa", "actions"]) {
-    if (supervisor) console.log(`--- last lines of ${name}.log ---\n${supervisor.tail(name, 30)}`);
-  }
-  console.log(`logs: ${work} (${readdirSync(work).join(", ")})`);
+if (failed && supervisor) {
+  for (const name of ["rasa", "actions"]) console.log(`--- last lines of ${name}.log ---\n${supervisor.tail(name, 30)}`);
 }
-if (browser) await browser.close().catch(() => {});
-if (supervisor) await supervisor.stopAll().catch((error) => console.log(error.message));
-if (!failed) rmSync(work, { recursive: true, force: true });
-process.exit(failed ? 1 : 0);
+await finish({ failed, browser, supervisor, workDir: work });

@@ -3,14 +3,13 @@
 // axe-core's WCAG 2.2 AA check. The widget lives in an open shadow root; playwright's
 // locators pierce it.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { sleep } from "./servers.mjs";
+import { sleep, WIDGET } from "./servers.mjs";
 
-const WIDGET = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const REPLY_TIMEOUT_MS = 60_000;
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const AXE_SOURCE = join(WIDGET, "node_modules", "axe-core", "axe.min.js");
 /** axe-core's tags for WCAG 2.0, 2.1 and 2.2, levels A and AA. */
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
@@ -36,24 +35,61 @@ export function embedSnippet(marker) {
   return match[1];
 }
 
-/** Debian's Chromium, headless. */
-export function launchChromium(executablePath) {
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+/**
+ * Debian's headless Chromium (`CHROMIUM`) and the page the running test has open: a
+ * failing test leaves a screenshot of it in `workDir`, and does not leave it open.
+ */
+export class Browser {
+  constructor(browser, workDir) {
+    Object.assign(this, { browser, workDir, current: null });
+  }
+
+  static async launch(workDir) {
+    return new Browser(await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true }), workDir);
+  }
+
+  /** A page in a fresh context (its own sessionStorage), recording errors and dialogs. */
+  async open(url, { width = 1280, height = 800 } = {}) {
+    const context = await this.browser.newContext({ viewport: { width, height } });
+    const page = await context.newPage();
+    page.errors = [];
+    page.dialogs = [];
+    page.on("pageerror", (error) => page.errors.push(error.message));
+    page.on("dialog", (dialog) => {
+      page.dialogs.push(dialog.message());
+      dialog.dismiss().catch(() => {});
+    });
+    this.current = page;
+    await page.goto(url);
+    return page;
+  }
+
+  async close(page) {
+    await page.context().close();
+    if (this.current === page) this.current = null;
+  }
+
+  /** For the runner: the failed test's page, saved as a screenshot and closed. */
+  async onFailure(name) {
+    if (!this.current) return;
+    const file = join(this.workDir, `failure-${name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`);
+    await this.current.screenshot({ path: file }).catch(() => {});
+    console.log(`    screenshot: ${file}`);
+    await this.current.context().close().catch(() => {});
+    this.current = null;
+  }
 }
 
-/** A page in a fresh context (its own sessionStorage), recording errors and dialogs. */
-export async function openPage(browser, url, { width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.dialogs = [];
-  page.on("pageerror", (error) => page.errors.push(error.message));
-  page.on("dialog", (dialog) => {
-    page.dialogs.push(dialog.message());
-    dialog.dismiss().catch(() => {});
-  });
-  await page.goto(url);
-  return page;
+/**
+ * Ends a browser test script: names the logs if a test failed (else removes them),
+ * closes the browser, stops the servers, exits with the result.
+ */
+export async function finish({ failed, browser, supervisor, workDir }) {
+  if (failed) console.log(`logs: ${workDir} (${readdirSync(workDir).join(", ")})`);
+  if (browser) await browser.browser.close().catch(() => {});
+  if (supervisor) await supervisor.stopAll().catch((error) => console.log(error.message));
+  if (!failed) rmSync(workDir, { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
 }
 
 export async function waitForState(page, state, timeout = REPLY_TIMEOUT_MS) {
@@ -142,6 +178,23 @@ export async function axeViolations(page) {
 export async function assertAccessible(page, state) {
   const violations = await axeViolations(page);
   assert.ok(violations.length === 0, `axe-core, ${state}:\n  ${violations.join("\n  ")}`);
+}
+
+/** The emergency banner, once it is up: an alert. */
+export async function emergencyBanner(page) {
+  const banner = page.locator(".cc-emergency");
+  await banner.waitFor({ state: "visible", timeout: REPLY_TIMEOUT_MS }).catch(async () => {
+    throw new Error(`no emergency banner:\n${await transcriptText(page)}`);
+  });
+  assert.equal(await banner.getAttribute("role"), "alert");
+  return banner;
+}
+
+/** Opens the chat on a page whose origin the server refuses: "Can't reach the assistant". */
+export async function openRefused(page) {
+  await page.getByRole("button", { name: /^Chat with/ }).click();
+  await waitForState(page, "error", 20_000);
+  assert.match(await page.getByRole("status").textContent(), /Can't reach/);
 }
 
 export function assertClean(page) {
