@@ -20,6 +20,19 @@ from supervisor.rasa_entry import TOKEN_VARIABLE
 # --------------------------------------------------------------------------- Rasa
 
 
+def tracker_store_env(
+    settings: ClusterSettings, cluster_secrets: Secrets
+) -> dict[str, str]:
+    """The tracker store's variables, as endpoints.prod.yml (and the console) read them."""
+    return {
+        "TRACKER_DB_HOST": "127.0.0.1",
+        "TRACKER_DB_PORT": str(settings.postgres_port),
+        "TRACKER_DB_NAME": "rasa",
+        "TRACKER_DB_USER": "rasa",
+        "TRACKER_DB_PASSWORD": cluster_secrets.tracker_db_password,
+    }
+
+
 def service_env(
     settings: ClusterSettings, cluster_secrets: Secrets, index: int
 ) -> dict[str, str]:
@@ -34,11 +47,7 @@ def service_env(
             "TICKET_LOCK_LIFETIME": "30",
             "LOG_LEVEL": "INFO",
             "PYTHONPATH": str(REPO),
-            "TRACKER_DB_HOST": "127.0.0.1",
-            "TRACKER_DB_PORT": str(settings.postgres_port),
-            "TRACKER_DB_NAME": "rasa",
-            "TRACKER_DB_USER": "rasa",
-            "TRACKER_DB_PASSWORD": cluster_secrets.tracker_db_password,
+            **tracker_store_env(settings, cluster_secrets),
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(settings.redis_port),
             "REDIS_PASSWORD": cluster_secrets.redis_password,

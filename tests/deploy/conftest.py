@@ -3,8 +3,10 @@
 Everything runs on free loopback ports with state under ``var/test-deploy/`` (PostgreSQL
 must be able to traverse the path, so not under /tmp/pytest-of-root), and is stopped at
 the end of the session. The servers come from Debian's packages (``make test-deploy``
-installs them through ``deploy/install-debs.sh``). The Rasa instances, action servers
-and nginx start once, for every test that needs them (``running``).
+installs them through ``deploy/install-debs.sh``). The Rasa instances, action servers,
+the safety console and nginx start once, for every test that needs them (``running``;
+the handles are in ``tests/deploy/cluster_client.py``). ``compose`` is the parsed
+Compose file the manifest tests share (their helpers are in ``tests/deploy/manifests.py``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import socket
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from deploy import cluster
-from tests.deploy.running_cluster import EMERGENCY_NUMBER, DataServices, RunningCluster
+from tests.deploy.cluster_client import DataServices, RunningCluster
 
 STATE_DIR = cluster.REPO / "var" / "test-deploy"
 
@@ -28,12 +32,12 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register this folder's marker."""
     config.addinivalue_line(
         "markers",
-        "stops_instances: stops a Rasa instance of the session's cluster (run last)",
+        "stops_instances: stops an instance of the session's cluster, or all of it (run last)",
     )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that stop a Rasa instance run last.
+    """Tests that stop a Rasa instance (or the whole cluster) run last.
 
     The others then share the session's two instances as they started, instead of
     waiting minutes for a stopped one to start again (``RunningCluster.ensure_up``).
@@ -75,8 +79,8 @@ def data_services() -> Iterator[DataServices]:
         cluster.stop_cluster(stale)
     cluster.remove_state(stale)
     # One block of free ports, so no two services can be handed the same port.
-    base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(9))
-    clinic_page_port, other_page_port = base + 7, base + 8
+    base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(11))
+    clinic_page_port, other_page_port = base + 9, base + 10
     settings = cluster.ClusterSettings(
         state_dir=STATE_DIR,
         instances=2,
@@ -85,6 +89,8 @@ def data_services() -> Iterator[DataServices]:
         nginx_port=base + 4,
         postgres_port=base + 5,
         redis_port=base + 6,
+        console_port=base + 7,
+        nginx_console_port=base + 8,
         expose_rest=True,
         cors_origins=("https://clinic.example", f"http://127.0.0.1:{clinic_page_port}"),
         client_max_body_size="4k",
@@ -108,18 +114,17 @@ def data_services() -> Iterator[DataServices]:
 
 @pytest.fixture(scope="session")
 def cluster_instances(data_services: DataServices) -> Iterator[RunningCluster]:
-    """Two action servers, two Rasa instances and nginx, once for the session."""
+    """Two action servers, two Rasa instances, the console and nginx, once per session."""
     settings = data_services.settings
     if not settings.model.exists():
         pytest.skip(f"{settings.model} missing (make test-deploy trains it first)")
     started = RunningCluster(
         settings, data_services.secrets, data_services.tracker_db_url
     )
-    with pytest.MonkeyPatch.context() as environment:
-        # Clinic details reach the instances from the environment, as with make cluster.
-        environment.setenv("EMERGENCY_NUMBER", EMERGENCY_NUMBER)
-        started.start()
+    try:
+        started.ensure_up()
         yield started
+    finally:
         started.stop()
 
 
@@ -139,3 +144,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{path}"
     services: DataServices = request.getfixturevalue("data_services")
     return services.new_database()
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    """deploy/docker-compose.yml, parsed."""
+    return yaml.safe_load((cluster.DEPLOY / "docker-compose.yml").read_text())

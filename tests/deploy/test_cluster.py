@@ -1,24 +1,32 @@
 """Several Rasa instances on one PostgreSQL tracker store and one Redis lock store.
 
-Two real Rasa instances (the trained model), two action servers and nginx run on free
-loopback ports (the session's cluster, ``running``). The tests talk to each instance
-directly, and through nginx, and read back what Rasa stored.
+Two real Rasa instances (the trained model), two action servers, the safety console and
+nginx run on free loopback ports (the session's cluster, ``running``). The tests talk to
+each instance directly, and through nginx, read back what Rasa stored, and read it in
+the console as staff would.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
 
 from channels.conversation_id import conversation_id
 from deploy import cluster
-from tests.deploy.running_cluster import RunningCluster
+from tests.deploy.cluster_client import (
+    RunningCluster,
+    assert_turns_not_interleaved,
+    user_texts,
+)
 
 MESSAGES = (
     "hello",
@@ -28,27 +36,6 @@ MESSAGES = (
     "is it ok to drink more water",
     "bye",
 )
-
-
-def user_texts(tracker: dict[str, Any]) -> list[str]:
-    """Texts of the user events of a tracker, in order."""
-    return [event["text"] for event in tracker["events"] if event["event"] == "user"]
-
-
-def assert_turns_not_interleaved(events: list[tuple[str, str | None]]) -> None:
-    """Two instances never worked on one turn at once.
-
-    Every user message is followed by the bot's turn, ending in action_listen, before
-    the next user message.
-    """
-    listening = True
-    for type_name, action_name in events:
-        if type_name == "user":
-            assert listening, f"user message while a turn was open: {events}"
-            listening = False
-        elif type_name == "action" and action_name == "action_listen":
-            listening = True
-    assert listening
 
 
 def test_one_conversation_alternates_between_two_instances(
@@ -134,6 +121,118 @@ def test_nginx_serves_socketio_and_health_and_hides_the_api(
     assert too_big.status_code == 413
 
 
+class StaffBrowser:
+    """A member of staff's browser on the console, through nginx.
+
+    The console's cookies are Secure. Browsers keep those on http://127.0.0.1 (a
+    secure context); Python's cookie jar sends them over HTTPS only, so this client
+    carries them itself.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send a request with the cookies kept so far; keep the ones it sets."""
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        response = requests.request(
+            method,
+            f"{self.base}{path}",
+            headers={"Cookie": cookie},
+            allow_redirects=False,
+            timeout=30,
+            **kwargs,
+        )
+        self.cookies.update(response.cookies.get_dict())
+        return response
+
+    def sign_in(self, username: str, password: str) -> requests.Response:
+        """Open the login form and post it with its CSRF token."""
+        form = self.request("GET", "/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token, "no CSRF token in the login form"
+        return self.request(
+            "POST",
+            "/login",
+            data={
+                "username": username,
+                "password": password,
+                "csrf_token": token.group(1),
+                "next": "/",
+            },
+        )
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses (IPv4 and IPv6, hex as /proc shows them) listening on ``port``."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.rpartition(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_the_console_answers_through_nginx_and_shows_a_rest_conversation(
+    running: RunningCluster,
+) -> None:
+    """Staff sign in through nginx and read a conversation the REST channel stored."""
+    password = "cluster admin password"
+    created = cluster.run_console_command(
+        running.settings,
+        running.secrets,
+        ["create-user", "clinician", "--role", "admin", "--password-stdin"],
+        stdin_text=f"{password}\n",
+    )
+    assert created == 0
+    sender = f"console-{uuid.uuid4().hex[:8]}"
+    reply = requests.post(
+        f"{running.nginx_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": "what causes hamstring cramps"},
+        headers=running.rest_headers(sender),
+        timeout=120,
+    )
+    assert reply.status_code == 200 and reply.json()
+    browser = StaffBrowser(running.console_url)
+
+    form = browser.request("GET", "/login")
+    assert form.status_code == 200
+    assert form.headers["Server"] == "nginx"  # no version
+    assert "frame-ancestors 'none'" in form.headers["Content-Security-Policy"]
+    assert browser.request("GET", "/conversations").status_code == 303
+    assert browser.sign_in("clinician", "not the password").status_code == 401
+    assert browser.sign_in("clinician", password).status_code == 303
+    conversation = conversation_id("rest", sender)
+    assert conversation in browser.request("GET", "/conversations").text
+    transcript = browser.request(
+        "GET", f"/conversations/{quote(conversation, safe='')}"
+    )
+    assert transcript.status_code == 200
+    assert "what causes hamstring cramps" in transcript.text
+
+    audit = browser.request("GET", "/admin/audit").text
+    assert 'id="chain" role="status">Chain intact' in audit
+    assert "view_transcript" in audit and conversation in audit
+    assert (
+        cluster.run_console_command(running.settings, running.secrets, ["verify-audit"])
+        == 0
+    )
+
+
+def test_the_console_is_reached_through_nginx_only(running: RunningCluster) -> None:
+    """It listens on loopback; nginx's console port serves the console and nothing else."""
+    assert listening_addresses(running.settings.console_port) == {"0100007F"}
+    assert requests.get(f"{running.nginx_url}/login", timeout=10).status_code == 404
+    for path in ("/webhooks/rest/webhook", "/socket.io/?EIO=4&transport=polling"):
+        answer = requests.get(f"{running.console_url}{path}", timeout=10)
+        assert answer.status_code in (303, 404), path
+        assert "sid" not in answer.text
+    assert requests.get(f"{running.console_url}/healthz", timeout=10).text == "ok"
+
+
 def test_instances_refuse_the_http_api_without_the_token(
     running: RunningCluster,
 ) -> None:
@@ -150,7 +249,7 @@ def test_a_conversation_survives_a_rasa_restart(running: RunningCluster) -> None
     running.say(0, sender, MESSAGES[1])
 
     cluster.stop_named("rasa-0", running.settings)
-    cluster.start_rasa_instance(running.settings, running.secrets, 0)
+    running.ensure_up()
 
     assert user_texts(running.tracker(0, sender)) == list(MESSAGES[:2])
     running.say(0, sender, MESSAGES[2])

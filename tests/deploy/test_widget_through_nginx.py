@@ -29,7 +29,7 @@ import pytest
 import requests
 
 from deploy import cluster
-from tests.deploy.running_cluster import EMERGENCY_NUMBER, DataServices, RunningCluster
+from tests.deploy.cluster_client import EMERGENCY_NUMBER, DataServices, RunningCluster
 
 WIDGET = cluster.REPO / "widget"
 BROWSER_TEST = WIDGET / "tests" / "nginx.mjs"

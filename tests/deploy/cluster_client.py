@@ -1,16 +1,20 @@
-"""Handles to the test session's cluster (started by ``conftest.py``).
+"""How the deployment tests start, share and talk to the session's cluster.
 
-PostgreSQL and Redis, then two Rasa instances, two action servers and nginx, each
-started once per session and shared by the tests that need them: a Rasa start-up
-takes minutes on a small machine.
+PostgreSQL and Redis (``DataServices``), then two Rasa instances, two action servers,
+the safety console and nginx (``RunningCluster``), each started once per session by
+``conftest.py`` and shared by the tests that need them: a Rasa start-up takes minutes
+on a small machine. Through these handles the tests reach each instance, nginx, the
+console, the HTTP API and the stored events.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import requests
@@ -53,6 +57,34 @@ class DataServices:
         )
 
 
+@contextlib.contextmanager
+def clinic_environment() -> Iterator[None]:
+    """The clinic's details in the environment while the session's servers start.
+
+    They reach the instances from the environment, as with ``make cluster``; only
+    what starts meanwhile takes them (not a cluster a later test starts its own way).
+    """
+    saved = os.environ.get("EMERGENCY_NUMBER")
+    os.environ["EMERGENCY_NUMBER"] = EMERGENCY_NUMBER
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["EMERGENCY_NUMBER"]
+        else:
+            os.environ["EMERGENCY_NUMBER"] = saved
+
+
+def stop_started(settings: cluster.ClusterSettings) -> None:
+    """Stop nginx and every process the cluster's state folder started.
+
+    PostgreSQL and Redis (the session's data services) keep running.
+    """
+    cluster.stop_nginx(settings)
+    for pid_file in sorted(settings.run_dir.glob("*.pid")):
+        cluster.stop_named(pid_file.stem, settings)
+
+
 @dataclasses.dataclass
 class RunningCluster:
     """The running instances of the session, and what they stored."""
@@ -61,44 +93,43 @@ class RunningCluster:
     secrets: cluster.Secrets
     db_url: str
 
-    def start(self) -> None:
-        """Start the action servers, the Rasa instances (side by side) and nginx."""
-        self.ensure_up()
-        cluster.start_nginx(self.settings, instances=self.indexes)
-
     def ensure_up(self) -> None:
-        """Start whatever instance or action server is not running; wait for all.
+        """Start whatever is not running (instances side by side); wait for all.
 
         A test may stop an instance (those run last, see ``conftest.py``); a test
-        after it finds both up again.
+        after it finds both up again. The console starts before nginx, which then
+        serves it on its own port.
         """
         pids = {}
-        for index in self.indexes:
-            if not cluster.pid_alive(self._pid(f"actions-{index}")):
-                cluster.start_action_server(self.settings, self.secrets, index)
-            pid = self._pid(f"rasa-{index}")
-            if not cluster.pid_alive(pid):
-                pid = cluster.start_rasa_instance(
-                    self.settings, self.secrets, index, wait=False
-                )
-            pids[index] = pid
+        with clinic_environment():
+            for index in self.indexes:
+                if not cluster.pid_alive(self._pid(f"actions-{index}")):
+                    cluster.start_action_server(self.settings, self.secrets, index)
+                pid = self._pid(f"rasa-{index}")
+                if not cluster.pid_alive(pid):
+                    pid = cluster.start_rasa_instance(
+                        self.settings, self.secrets, index, wait=False
+                    )
+                pids[index] = pid
         for index, pid in pids.items():
             cluster.wait_rasa(self.settings, self.secrets, index, pid=pid)
             cluster.wait_http(
                 f"http://127.0.0.1:{self.settings.actions_port(index)}/health",
                 timeout=120,
             )
+        if not cluster.pid_alive(self._pid("console")):
+            cluster.start_console(self.settings, self.secrets)
+        _, nginx_pid = cluster.nginx_paths(self.settings)
+        if not cluster.pid_alive(cluster.read_pid(nginx_pid)):
+            cluster.start_nginx(self.settings, instances=self.indexes)
 
     def route(self, instances: Iterable[int]) -> None:
         """Let nginx send new connections to these instances only (a reload)."""
         cluster.start_nginx(self.settings, instances=list(instances))
 
     def stop(self) -> None:
-        """Stop nginx, the instances and the action servers."""
-        cluster.stop_nginx(self.settings)
-        for index in self.indexes:
-            cluster.stop_named(f"rasa-{index}", self.settings)
-            cluster.stop_named(f"actions-{index}", self.settings)
+        """Stop nginx, the console, the instances and the action servers."""
+        stop_started(self.settings)
 
     @property
     def indexes(self) -> range:
@@ -116,6 +147,11 @@ class RunningCluster:
     def nginx_url(self) -> str:
         """Base URL of nginx."""
         return f"http://127.0.0.1:{self.settings.nginx_port}"
+
+    @property
+    def console_url(self) -> str:
+        """Base URL of the safety console, through nginx."""
+        return f"http://127.0.0.1:{self.settings.nginx_console_port}"
 
     def say(self, index: int, sender: str, text: str) -> list[dict[str, Any]]:
         """Send ``text`` to instance ``index`` over the REST channel; return the replies."""
@@ -175,3 +211,24 @@ class RunningCluster:
                 )
         finally:
             engine.dispose()
+
+
+def user_texts(tracker: dict[str, Any]) -> list[str]:
+    """Texts of the user events of a tracker, in order."""
+    return [event["text"] for event in tracker["events"] if event["event"] == "user"]
+
+
+def assert_turns_not_interleaved(events: list[tuple[str, str | None]]) -> None:
+    """Two instances never worked on one turn at once.
+
+    Every user message is followed by the bot's turn, ending in action_listen, before
+    the next user message.
+    """
+    listening = True
+    for type_name, action_name in events:
+        if type_name == "user":
+            assert listening, f"user message while a turn was open: {events}"
+            listening = False
+        elif type_name == "action" and action_name == "action_listen":
+            listening = True
+    assert listening
