@@ -100,8 +100,17 @@ def resolve_engine(db_url: str | None = None) -> Engine:
 
 
 def ensure_privacy_tables(engine: Engine) -> None:
-    """Create the privacy bookkeeping table if it does not exist yet."""
-    _METADATA.create_all(engine, checkfirst=True)
+    """Create the privacy bookkeeping table if it does not exist yet.
+
+    Several servers may find it missing at once (two action servers' first deletion
+    requests); the one that creates it second gets an error from the database, and
+    finds it there.
+    """
+    try:
+        _METADATA.create_all(engine, checkfirst=True)
+    except sa.exc.DBAPIError:
+        if not sa.inspect(engine).has_table(ERASURE_REQUESTS.name):
+            raise
 
 
 def has_events_table(engine: Engine) -> bool:

@@ -7,9 +7,11 @@ tests pin what Rasa will see after a purge or a deletion.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -33,6 +35,7 @@ from privacy import (
     purge_expired_conversations,
     schedule_conversation_deletion,
 )
+from privacy.erasure import record_deletion_request
 from privacy.retention import PENDING_REQUEST_GRACE_S
 from privacy.store import StoreNotConfigured, engine_for
 
@@ -277,6 +280,37 @@ def test_retention_job_finishes_a_deletion_the_action_server_could_not(
 
     assert report.pending_requests_completed == 1
     assert run(store.retrieve("alice")) is None
+
+
+def test_the_first_deletions_asked_at_once_by_several_servers_are_all_recorded(
+    db_url: str,
+) -> None:
+    """The bookkeeping table is created by whichever server asks first.
+
+    Two action servers asking at the same moment both find it missing and both create
+    it; PostgreSQL refuses the second (a unique violation in its catalogue), and that
+    request, and its deletion, were lost (seen in the cluster's e2e run).
+    """
+    senders = [f"first-{n}" for n in range(8)]
+    start = threading.Barrier(len(senders))
+
+    def ask(sender: str) -> None:
+        engine = sa.create_engine(db_url)  # a server of its own
+        try:
+            start.wait()
+            record_deletion_request(sender, engine=engine)
+        finally:
+            engine.dispose()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(senders)) as pool:
+        for future in [pool.submit(ask, sender) for sender in senders]:
+            future.result()
+
+    with engine_for(db_url).connect() as connection:
+        recorded = connection.execute(
+            sa.text("SELECT sender_id FROM privacy_erasure_requests")
+        ).scalars()
+        assert sorted(recorded) == sorted(senders)
 
 
 def test_store_url_comes_from_the_same_variables_as_endpoints_prod() -> None:
