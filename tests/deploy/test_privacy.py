@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -328,6 +329,22 @@ def test_store_url_comes_from_the_same_variables_as_endpoints_prod() -> None:
 
     assert engine_for(url).url.password == "p@ss/word"
     assert url.startswith("postgresql://rasa:") and url.endswith("@db:5433/rasa")
+
+
+def test_store_password_may_come_from_a_secret_file(tmp_path: Path) -> None:
+    from privacy.store import tracker_db_url
+
+    secret = tmp_path / "tracker_db_password"
+    secret.write_text("p@ss/word\n")
+    url = tracker_db_url(
+        {
+            "TRACKER_DB_HOST": "db",
+            "TRACKER_DB_USER": "rasa",
+            "TRACKER_DB_PASSWORD_FILE": str(secret),
+        }
+    )
+
+    assert engine_for(url).url.password == "p@ss/word"
 
 
 def test_a_scheduled_deletion_runs_in_the_background_after_the_turn(
