@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 
 from privacy.store import postgres_url
+from secret_checks import configured_secret
 
 REPO = Path(__file__).resolve().parents[1]
 AUDIT_KEY_FILE = REPO / "var" / "console-audit-key"
@@ -48,7 +49,8 @@ def _database_url(
     """A database: the variable ``url`` names, else PostgreSQL from its parts.
 
     The parts are ``<parts>HOST``, ``PORT``, ``NAME`` (``database`` by default),
-    ``USER`` and ``PASSWORD``; with no host either, an SQLite file in ``var/``.
+    ``USER`` and ``PASSWORD`` (or ``PASSWORD_FILE``, a Compose secret); with no host
+    either, an SQLite file in ``var/``.
     """
     if env.get(url):
         return env[url]
@@ -65,13 +67,11 @@ def audit_key_from_env(env: Mapping[str, str]) -> bytes:
     which suits a laptop only: there the key sits beside the database it protects.
 
     Raises:
-        ValueError: the key is shorter than ``AUDIT_KEY_MIN_LENGTH`` characters.
+        ValueError: the key is shorter than ``AUDIT_KEY_MIN_LENGTH`` characters, is
+            given both ways, or its file cannot be read.
     """
-    if env.get("CONSOLE_AUDIT_KEY"):
-        key = env["CONSOLE_AUDIT_KEY"]
-    elif env.get("CONSOLE_AUDIT_KEY_FILE"):
-        key = Path(env["CONSOLE_AUDIT_KEY_FILE"]).read_text(encoding="utf-8")
-    else:
+    key = configured_secret(env, "CONSOLE_AUDIT_KEY")
+    if not key:
         if not AUDIT_KEY_FILE.is_file():
             AUDIT_KEY_FILE.parent.mkdir(exist_ok=True)
             AUDIT_KEY_FILE.touch(mode=0o600)

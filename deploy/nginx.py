@@ -2,9 +2,15 @@
 
 The templates hold the policy (stickiness, limits, what is public); this module fills in
 the instance list and options, and adds the safety console's server on its own port
-where the console runs. ``deploy/nginx/compose.conf`` is the rendering used by
-docker-compose; regenerate it with ``python -m deploy.nginx > deploy/nginx/compose.conf``
-(a test fails when it drifts from the template).
+where the console runs. Two renderings are committed, and a test fails when one drifts
+from the templates; regenerate them with::
+
+    python -m deploy.nginx compose > deploy/nginx/compose.conf   # docker-compose's nginx
+    python -m deploy.nginx widget > deploy/nginx/widget.conf     # the widget's own server
+
+The second is the site of the ``web`` image (deploy/Dockerfile), which serves the
+widget's bundle behind the Kubernetes Ingress; docker-compose's nginx runs the same
+image with ``compose.conf`` mounted over it.
 """
 
 from __future__ import annotations
@@ -12,10 +18,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent / "nginx"
 _PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
+WIDGET_IMAGE_ROOT = "/usr/share/nginx/widget"
+"""Where the ``web`` image keeps the widget's bundle (widget/dist)."""
+_NGINX_PATH = re.compile(r"/[^\"'$\\;{}\r\n]*")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +40,8 @@ class NginxOptions:
     rate_limit: str = "20r/s"
     rate_burst: int = 40
     connections_per_client: int = 50
+    widget_root: str = WIDGET_IMAGE_ROOT
+    """Folder holding the widget's bundle, served at ``/widget/``."""
     # The safety console: nginx's port for it and the console's address, or None.
     console_listen: str | None = None
     console_server: str | None = None
@@ -48,6 +60,13 @@ def _origin_lines(origins: tuple[str, ...]) -> str:
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?", origin):
             raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
     return "".join(f'    "{origin}" 0;\n' for origin in origins)
+
+
+def _widget_location(widget_root: str) -> str:
+    if not _NGINX_PATH.fullmatch(widget_root):
+        raise ValueError(f"not an absolute path nginx can quote: {widget_root!r}")
+    template = (TEMPLATES / "widget-location.template").read_text()
+    return _fill(template, {"WIDGET_ROOT": widget_root.rstrip("/")})
 
 
 def render_site(options: NginxOptions) -> str:
@@ -77,6 +96,7 @@ def render_site(options: NginxOptions) -> str:
             "ALLOWED_ORIGINS": _origin_lines(options.cors_origins),
             "RATE_LIMIT": options.rate_limit,
             "REST_LOCATION": _fill(rest, {"RATE_BURST": str(options.rate_burst)}),
+            "WIDGET_LOCATION": _widget_location(options.widget_root),
         },
     )
     if (options.console_listen is None) != (options.console_server is None):
@@ -91,6 +111,14 @@ def render_site(options: NginxOptions) -> str:
             "CONSOLE_SERVER": options.console_server,
             "CONSOLE_LOGIN_RATE": options.console_login_rate,
         },
+    )
+
+
+def render_widget_server(*, listen: str, widget_root: str = WIDGET_IMAGE_ROOT) -> str:
+    """Return the site of a server that serves the widget's bundle and nothing else."""
+    return _fill(
+        (TEMPLATES / "widget-server.template").read_text(),
+        {"LISTEN": listen, "WIDGET_LOCATION": _widget_location(widget_root)},
     )
 
 
@@ -126,6 +154,18 @@ COMPOSE_OPTIONS = NginxOptions(
 )
 """The docker-compose rendering: two instances, REST webhook private, the console on 8081."""
 
+WIDGET_SERVER_LISTEN = "8080"
+"""Where the ``web`` image's own site listens (nginx-unprivileged: no port below 1024)."""
+
+RENDERINGS: dict[str, Callable[[], str]] = {
+    "compose": lambda: render_site(COMPOSE_OPTIONS),
+    "widget": lambda: render_widget_server(listen=WIDGET_SERVER_LISTEN),
+}
+"""The committed renderings, by name: ``deploy/nginx/<name>.conf``."""
+
 
 if __name__ == "__main__":
-    sys.stdout.write(render_site(COMPOSE_OPTIONS))
+    names = sys.argv[1:] or ["compose"]
+    if len(names) != 1 or names[0] not in RENDERINGS:
+        sys.exit(f"usage: python -m deploy.nginx [{'|'.join(RENDERINGS)}]")
+    sys.stdout.write(RENDERINGS[names[0]]())

@@ -1,6 +1,7 @@
 # Production deployment (deploy/README.md): the local cluster from Debian's packages,
-# its tests against real PostgreSQL, Redis, Rasa instances, the safety console and nginx,
-# the load benchmark. The console's own environment comes from mk/console.mk.
+# its tests against real PostgreSQL, Redis, Rasa instances, the safety console and nginx
+# (and the chat widget in headless Chromium through that nginx), the load benchmark.
+# The console's own environment comes from mk/console.mk.
 
 RASA_INSTANCES ?= 2
 DEPLOY_TOOLS := var/deploy-tools
@@ -21,7 +22,7 @@ $(DEPLOY_TOOLS_STAMP): deploy/tools-requirements.txt
 
 deploy-tools: $(DEPLOY_TOOLS_STAMP) ## Venv with kubernetes-validate (kept apart from Rasa's pins)
 
-cluster: $(MODEL) $(VENV_STAMP) $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Start PostgreSQL, Redis, N Rasa + N action servers, the safety console and nginx on :5580, console :5581 (RASA_INSTANCES=2 EXPOSE_REST=0)
+cluster: $(MODEL) $(VENV_STAMP) $(CONSOLE_STAMP) $(CONSOLE_CHART) widget ## Start PostgreSQL, Redis, N Rasa + N action servers, the safety console and nginx on :5580 with the widget at /widget/, console :5581 (RASA_INSTANCES=2 EXPOSE_REST=0)
 	$(PY) -m deploy.cluster start --instances $(RASA_INSTANCES)
 
 cluster-console-user: $(VENV_STAMP) $(CONSOLE_STAMP) ## Create a safety console account in the local cluster: make cluster-console-user NAME=alice ROLE=admin
@@ -37,7 +38,7 @@ cluster-status: $(VENV_STAMP) ## Show which parts of the local cluster run
 retention: $(VENV_STAMP) ## Delete conversations idle > RETENTION_DAYS (default 30) from the store in TRACKER_DB_URL / TRACKER_DB_*
 	$(PY) -m privacy.retention --days $${RETENTION_DAYS:-30}
 
-test-deploy: $(MODEL) $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Deployment tests: manifests, privacy on PostgreSQL+SQLite, two instances, the console through nginx, restart, failover
+test-deploy: $(MODEL) $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) $(CONSOLE_STAMP) $(CONSOLE_CHART) widget-system-deps widget ## Deployment tests: manifests, privacy on PostgreSQL+SQLite, two instances, the console and the widget (Chromium) through nginx, restart, failover
 	sh deploy/install-debs.sh
 	$(PY) -m pytest -q -p no:cacheprovider tests/deploy
 

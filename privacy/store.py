@@ -14,6 +14,8 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 
+from secret_checks import configured_secret
+
 EVENTS = sa.table(
     "events",
     sa.column("id", sa.Integer),
@@ -69,8 +71,9 @@ def tracker_db_url(env: Mapping[str, str] | None = None) -> str:
 def postgres_url(env: Mapping[str, str], prefix: str, *, database: str) -> str:
     """A PostgreSQL URL from ``<prefix>HOST``, ``PORT``, ``NAME``, ``USER``, ``PASSWORD``.
 
-    The password is quoted as a URL needs it, whatever characters it holds. The safety
-    console names its own database this way (``CONSOLE_DB_*``).
+    The password may come from the file ``<prefix>PASSWORD_FILE`` names instead (a
+    Compose secret), and is quoted as a URL needs it, whatever characters it holds.
+    The safety console names its own database this way (``CONSOLE_DB_*``).
 
     Args:
         env: the variables (``<prefix>HOST`` must be set).
@@ -80,7 +83,7 @@ def postgres_url(env: Mapping[str, str], prefix: str, *, database: str) -> str:
     url = URL.create(
         "postgresql",
         username=env.get(f"{prefix}USER") or None,
-        password=env.get(f"{prefix}PASSWORD") or None,
+        password=configured_secret(env, f"{prefix}PASSWORD") or None,
         host=env[f"{prefix}HOST"],
         port=int(env.get(f"{prefix}PORT") or 5432),
         database=env.get(f"{prefix}NAME") or database,
@@ -100,8 +103,17 @@ def resolve_engine(db_url: str | None = None) -> Engine:
 
 
 def ensure_privacy_tables(engine: Engine) -> None:
-    """Create the privacy bookkeeping table if it does not exist yet."""
-    _METADATA.create_all(engine, checkfirst=True)
+    """Create the privacy bookkeeping table if it does not exist yet.
+
+    Several servers may find it missing at once (two action servers' first deletion
+    requests); the one that creates it second gets an error from the database, and
+    finds it there.
+    """
+    try:
+        _METADATA.create_all(engine, checkfirst=True)
+    except sa.exc.DBAPIError:
+        if not sa.inspect(engine).has_table(ERASURE_REQUESTS.name):
+            raise
 
 
 def has_events_table(engine: Engine) -> bool:

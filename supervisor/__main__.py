@@ -62,7 +62,6 @@ def _config_to_json(config: AssistantConfig) -> dict:
     for name in PATH_FIELDS:
         if data[name] is not None:
             data[name] = str(data[name])
-    data["cors"] = list(config.cors)
     return data
 
 
@@ -71,7 +70,6 @@ def _config_from_json(data: dict) -> AssistantConfig:
     for name in PATH_FIELDS:
         if values.get(name) is not None:
             values[name] = Path(values[name])
-    values["cors"] = tuple(values.get("cors") or ())
     return AssistantConfig(**values)
 
 

@@ -59,7 +59,6 @@ class AssistantConfig:
     credentials_text: str = "channels.rest.RestSecureInput:\n"
     endpoints: Path | None = None
     endpoints_extra: str = ""
-    cors: tuple[str, ...] = ()
     action_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     @property
@@ -161,7 +160,12 @@ class Assistant:
         )
 
     def rasa_service(self, *, append_log: bool = False) -> Service:
-        """The Rasa server (REST and the configured channels, HTTP API with a token)."""
+        """The Rasa server (REST and the configured channels, HTTP API with a token).
+
+        No ``--cors``, as in the deployments (``deploy/cluster/instances.py``): the
+        widget's socket channel answers CORS for ``WIDGET_ALLOWED_ORIGINS`` itself, and
+        Sanic-CORS would add a second set of headers, which browsers refuse.
+        """
         config = self.config
         endpoints, credentials = self.config_files()
         # The API token goes by environment, never on the command line (ps shows it).
@@ -174,8 +178,6 @@ class Assistant:
         if config.token:
             command += ["--enable-api"]
             env[TOKEN_VARIABLE] = config.token
-        if config.cors:
-            command += ["--cors", *config.cors]
         return Service(
             "rasa",
             command,

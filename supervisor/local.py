@@ -11,8 +11,9 @@ Environment (all optional):
   RASA_INTERFACE            address Rasa listens on (default 127.0.0.1)
   RASA_TOKEN                token for the HTTP API; generated and printed when unset
   WIDGET_PORT               port of the demo clinic page (default 8000)
-  ALLOWED_ORIGINS           space-separated origins allowed by CORS and the widget's
-                            socket (default: the demo page)
+  CORS_ORIGINS              space-separated origins of the pages allowed to open the
+                            widget's socket, as `make cluster` reads it (default: the
+                            demo page this run serves, nothing else)
   CLINIC_NAME, CLINIC_PHONE, CLINIC_BOOKING_URL, EMERGENCY_NUMBER   clinic details
   RETENTION_DAYS            stored conversations idle longer than this are deleted
                             (default 30; checked at start and then daily)
@@ -103,6 +104,21 @@ def console_service() -> Service | None:
     )
 
 
+def widget_origins(widget_port: int) -> list[str]:
+    """The pages allowed to open the widget's socket: ``CORS_ORIGINS``, else the demo page.
+
+    As in the deployments (``deploy/cluster/instances.py``), they reach Rasa only as
+    ``WIDGET_ALLOWED_ORIGINS``, for the socket channel, which answers their CORS
+    itself; Rasa runs without ``--cors``, so its HTTP API and REST webhook answer no
+    page (they take tokens, not browsers).
+    """
+    configured = os.environ.get("CORS_ORIGINS", "").split()
+    return configured or [
+        f"http://localhost:{widget_port}",
+        f"http://127.0.0.1:{widget_port}",
+    ]
+
+
 def ready_banner(rasa_port: int, widget_port: int) -> str:
     """What a person needs once the assistant answers."""
     rest = (
@@ -148,10 +164,7 @@ def serve(*, shell: bool) -> int:
     rasa_port = _env_int("RASA_PORT", 5005)
     actions_port = _env_int("ACTIONS_PORT", 5055)
     widget_port = _env_int("WIDGET_PORT", 8000)
-    origins = os.environ.get("ALLOWED_ORIGINS") or (
-        f"http://localhost:{widget_port} http://127.0.0.1:{widget_port}"
-    )
-    os.environ.setdefault("WIDGET_ALLOWED_ORIGINS", ",".join(origins.split()))
+    os.environ["WIDGET_ALLOWED_ORIGINS"] = ",".join(widget_origins(widget_port))
     os.environ.setdefault("TRACKER_DB_URL", "sqlite:///var/conversations.db")
     for folder in ("var", "build", "logs"):
         (REPO / folder).mkdir(exist_ok=True)
@@ -181,7 +194,6 @@ def serve(*, shell: bool) -> int:
         interface=os.environ.get("RASA_INTERFACE") or HOST,
         endpoints=local_endpoints(actions_port),
         credentials=local_credentials(),
-        cors=tuple(origins.split()),
         action_token=os.environ["ACTION_SERVER_TOKEN"],
     )
     assistant = Assistant(config)

@@ -8,7 +8,9 @@ so nothing Rasa spawns inherits it.
 
 In a container, ``RASA_AUTH_TOKEN_FILE`` may name a file holding the token instead
 (Docker Compose mounts its secrets under ``/run/secrets/``): ``docker inspect`` shows a
-container's environment, not its secrets.
+container's environment, not its secrets. So may ``<NAME>_FILE`` for the passwords Rasa
+reads from its environment (``SECRET_VARIABLES``): they are put into this process's
+environment, where Rasa looks for them, and not into the container's.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import MutableMapping
-from pathlib import Path
+
+from secret_checks import configured_secret
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
-TOKEN_FILE_VARIABLE = "RASA_AUTH_TOKEN_FILE"
+TOKEN_FILE_VARIABLE = f"{TOKEN_VARIABLE}_FILE"
+SECRET_VARIABLES = ("TRACKER_DB_PASSWORD", "REDIS_PASSWORD")
+"""Passwords Rasa reads from its environment (``deploy/endpoints.prod.yml``, the
+delivery log of ``channels/replay.py``) that a deployment may give as files."""
 
 
 def rasa_arguments(argv: list[str], environ: MutableMapping[str, str]) -> list[str]:
@@ -29,20 +35,16 @@ def rasa_arguments(argv: list[str], environ: MutableMapping[str, str]) -> list[s
     (it would be the one that leaks), both variables at once, and ``--enable-api``
     without a token (an empty secret would open the HTTP API to anyone).
     """
-    token = environ.pop(TOKEN_VARIABLE, "")
-    token_file = environ.pop(TOKEN_FILE_VARIABLE, "")
+    try:
+        token = configured_secret(environ, TOKEN_VARIABLE)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    finally:
+        environ.pop(TOKEN_VARIABLE, None)
+        environ.pop(TOKEN_FILE_VARIABLE, None)
     # Rasa's argparse takes -t, -t<token>, --auth-token <token> and --auth-token=<token>.
     if any(argument.startswith(("-t", "--auth-token")) for argument in argv):
         raise SystemExit(f"give the token in {TOKEN_VARIABLE}, not as --auth-token")
-    if token and token_file:
-        raise SystemExit(f"set {TOKEN_VARIABLE} or {TOKEN_FILE_VARIABLE}, not both")
-    if token_file:
-        try:
-            token = Path(token_file).read_text(encoding="utf-8").strip()
-        except OSError as error:
-            raise SystemExit(
-                f"{TOKEN_FILE_VARIABLE}: cannot read {token_file}: {error}"
-            ) from None
     if "--enable-api" in argv and not token:
         raise SystemExit(
             f"--enable-api needs a token in {TOKEN_VARIABLE} or {TOKEN_FILE_VARIABLE}"
@@ -52,10 +54,26 @@ def rasa_arguments(argv: list[str], environ: MutableMapping[str, str]) -> list[s
     return [*argv, f"--auth-token={token}"] if token else list(argv)
 
 
+def secrets_from_files(environ: MutableMapping[str, str]) -> None:
+    """Each of ``SECRET_VARIABLES`` given as ``<NAME>_FILE``: read into ``<NAME>``.
+
+    Raises:
+        SystemExit: a variable is set both ways, or its file cannot be read.
+    """
+    for name in SECRET_VARIABLES:
+        if environ.get(f"{name}_FILE"):
+            try:
+                environ[name] = configured_secret(environ, name)
+            except ValueError as error:
+                raise SystemExit(str(error)) from None
+            del environ[f"{name}_FILE"]
+
+
 def main() -> None:
     """Entry point: ``python -m supervisor.rasa_entry <rasa arguments>``."""
     from rasa.__main__ import main as rasa_main
 
+    secrets_from_files(os.environ)
     sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ)]
     rasa_main()
 

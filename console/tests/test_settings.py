@@ -43,6 +43,20 @@ def test_deployments_name_both_databases_by_their_parts() -> None:
     assert AUDIT_KEY not in repr(settings)
 
 
+def test_the_database_passwords_may_come_from_secret_files(tmp_path: Path) -> None:
+    """As Compose gives them: TRACKER_DB_PASSWORD_FILE and CONSOLE_DB_PASSWORD_FILE."""
+    environment = dict(DEPLOYED)
+    for name in ("TRACKER_DB_PASSWORD", "CONSOLE_DB_PASSWORD"):
+        secret = tmp_path / name.lower()
+        secret.write_text(f"{environment.pop(name)}\n")
+        environment[f"{name}_FILE"] = str(secret)
+
+    settings = Settings.from_env(environment)
+
+    assert make_url(settings.tracker_url).password == "p@ss/word:#1"
+    assert make_url(settings.database_url).password == "an@other/one"
+
+
 def test_a_url_wins_over_the_parts() -> None:
     urls = {
         "CONSOLE_TRACKER_URL": "sqlite:///t.db",

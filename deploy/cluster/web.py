@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -12,8 +14,13 @@ from pathlib import Path
 from deploy import nginx
 from deploy.cluster.data import prepare_service_dir
 from deploy.cluster.processes import _give_to
-from deploy.cluster.settings import ClusterSettings
+from deploy.cluster.settings import REPO, ClusterSettings
 from supervisor.process import pid_alive, read_pid, wait_http
+
+logger = logging.getLogger(__name__)
+
+WIDGET_BUNDLE = REPO / "widget" / "dist"
+"""The widget's build (``make widget``), served at ``/widget/``."""
 
 # --------------------------------------------------------------------------- nginx
 
@@ -24,6 +31,28 @@ def nginx_paths(settings: ClusterSettings) -> tuple[Path, Path]:
     return folder / "nginx.conf", folder / "nginx.pid"
 
 
+def publish_widget(service_dir: Path) -> Path:
+    """Copy the widget's bundle where nginx's workers can read it; return the folder.
+
+    A copy, like the model's: a rebuild during a run does not change what pages load,
+    and run as root, nginx's workers (www-data) may not be able to enter the checkout.
+    Without a build the folder stays empty and ``/widget/`` answers 404.
+    """
+    folder = service_dir / "widget"
+    folder.mkdir(exist_ok=True)
+    folder.chmod(0o755)
+    built = sorted(WIDGET_BUNDLE.glob("clinic-chat.*"))
+    if not built:
+        logger.warning(
+            "%s is empty: run `make widget` to serve the widget", WIDGET_BUNDLE
+        )
+    for source in built:
+        target = folder / source.name
+        shutil.copyfile(source, target)
+        target.chmod(0o644)
+    return folder
+
+
 def write_nginx_config(settings: ClusterSettings, *, instances: Sequence[int]) -> Path:
     """Render nginx's config for the given instance indexes; return its path.
 
@@ -32,7 +61,8 @@ def write_nginx_config(settings: ClusterSettings, *, instances: Sequence[int]) -
     config, pid_file = nginx_paths(settings)
     folder = config.parent
     folder.mkdir(parents=True, exist_ok=True)
-    temp_dir = prepare_service_dir(settings) / "nginx-tmp"
+    service_dir = prepare_service_dir(settings)
+    temp_dir = service_dir / "nginx-tmp"
     temp_dir.mkdir(exist_ok=True)
     _give_to(temp_dir, "www-data")
     settings.log_dir.mkdir(parents=True, exist_ok=True)
@@ -46,6 +76,7 @@ def write_nginx_config(settings: ClusterSettings, *, instances: Sequence[int]) -
         rate_limit=settings.rate_limit,
         rate_burst=settings.rate_burst,
         connections_per_client=settings.connections_per_client,
+        widget_root=str(publish_widget(service_dir)),
         console_listen=f"127.0.0.1:{settings.nginx_console_port}" if console else None,
         console_server=f"127.0.0.1:{settings.console_port}" if console else None,
     )

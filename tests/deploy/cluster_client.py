@@ -1,11 +1,20 @@
-"""How the deployment tests talk to a running cluster.
+"""How the deployment tests start, share and talk to the session's cluster.
 
-Each Rasa instance, nginx, the console, the HTTP API and the stored events.
+PostgreSQL and Redis (``DataServices``), then two Rasa instances, two action servers,
+the safety console and nginx (``RunningCluster``), each started once per session by
+``conftest.py`` and shared by the tests that need them: a Rasa start-up takes minutes
+on a small machine. Through these handles the tests reach each instance, nginx, the
+console, the HTTP API and the stored events.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
+import os
+import uuid
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import requests
@@ -14,14 +23,121 @@ import sqlalchemy as sa
 from channels.conversation_id import conversation_id
 from deploy import cluster
 
+EMERGENCY_NUMBER = "112"
+"""The clinic's emergency number the session's instances are given (the banner's link)."""
+
+
+@dataclasses.dataclass
+class DataServices:
+    """The running PostgreSQL and Redis of the test session."""
+
+    settings: cluster.ClusterSettings
+    secrets: cluster.Secrets
+    postgres: cluster.Postgres
+    clinic_page_port: int
+    """Port of the clinic's page in the browser tests: the allowed origin."""
+    other_page_port: int
+    """Port of a page on an origin that is not allowed."""
+
+    def new_database(self) -> str:
+        """Create an empty database and return its SQLAlchemy URL."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self.postgres.ensure_database(name, "rasa", self.secrets.tracker_db_password)
+        return (
+            f"postgresql://rasa:{self.secrets.tracker_db_password}"
+            f"@127.0.0.1:{self.settings.postgres_port}/{name}"
+        )
+
+    @property
+    def tracker_db_url(self) -> str:
+        """URL of the database the Rasa instances use."""
+        return (
+            f"postgresql://rasa:{self.secrets.tracker_db_password}"
+            f"@127.0.0.1:{self.settings.postgres_port}/rasa"
+        )
+
+
+@contextlib.contextmanager
+def clinic_environment() -> Iterator[None]:
+    """The clinic's details in the environment while the session's servers start.
+
+    They reach the instances from the environment, as with ``make cluster``; only
+    what starts meanwhile takes them (not a cluster a later test starts its own way).
+    """
+    saved = os.environ.get("EMERGENCY_NUMBER")
+    os.environ["EMERGENCY_NUMBER"] = EMERGENCY_NUMBER
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["EMERGENCY_NUMBER"]
+        else:
+            os.environ["EMERGENCY_NUMBER"] = saved
+
+
+def stop_started(settings: cluster.ClusterSettings) -> None:
+    """Stop nginx and every process the cluster's state folder started.
+
+    PostgreSQL and Redis (the session's data services) keep running.
+    """
+    cluster.stop_nginx(settings)
+    for pid_file in sorted(settings.run_dir.glob("*.pid")):
+        cluster.stop_named(pid_file.stem, settings)
+
 
 @dataclasses.dataclass
 class RunningCluster:
-    """Handles to the running instances."""
+    """The running instances of the session, and what they stored."""
 
     settings: cluster.ClusterSettings
     secrets: cluster.Secrets
     db_url: str
+
+    def ensure_up(self) -> None:
+        """Start whatever is not running (instances side by side); wait for all.
+
+        A test may stop an instance (those run last, see ``conftest.py``); a test
+        after it finds both up again. The console starts before nginx, which then
+        serves it on its own port.
+        """
+        pids = {}
+        with clinic_environment():
+            for index in self.indexes:
+                if not cluster.pid_alive(self._pid(f"actions-{index}")):
+                    cluster.start_action_server(self.settings, self.secrets, index)
+                pid = self._pid(f"rasa-{index}")
+                if not cluster.pid_alive(pid):
+                    pid = cluster.start_rasa_instance(
+                        self.settings, self.secrets, index, wait=False
+                    )
+                pids[index] = pid
+        for index, pid in pids.items():
+            cluster.wait_rasa(self.settings, self.secrets, index, pid=pid)
+            cluster.wait_http(
+                f"http://127.0.0.1:{self.settings.actions_port(index)}/health",
+                timeout=120,
+            )
+        if not cluster.pid_alive(self._pid("console")):
+            cluster.start_console(self.settings, self.secrets)
+        _, nginx_pid = cluster.nginx_paths(self.settings)
+        if not cluster.pid_alive(cluster.read_pid(nginx_pid)):
+            cluster.start_nginx(self.settings, instances=self.indexes)
+
+    def route(self, instances: Iterable[int]) -> None:
+        """Let nginx send new connections to these instances only (a reload)."""
+        cluster.start_nginx(self.settings, instances=list(instances))
+
+    def stop(self) -> None:
+        """Stop nginx, the console, the instances and the action servers."""
+        stop_started(self.settings)
+
+    @property
+    def indexes(self) -> range:
+        """Indexes of the instances."""
+        return range(self.settings.instances)
+
+    def _pid(self, name: str) -> int | None:
+        return cluster.read_pid(self.settings.run_dir / f"{name}.pid")
 
     def instance_url(self, index: int) -> str:
         """Base URL of Rasa instance ``index``."""
@@ -71,17 +187,28 @@ class RunningCluster:
 
     def stored_events(self, sender: str) -> list[tuple[str, str | None]]:
         """(type, action name) of every stored event of REST ``sender``, in order."""
+        return [
+            (row.type_name, row.action_name)
+            for row in self._rows(conversation_id("rest", sender))
+        ]
+
+    def stored(self, conversation: str) -> list[dict[str, Any]]:
+        """Every event PostgreSQL holds under the conversation id, as Rasa wrote it."""
+        return [json.loads(row.data) for row in self._rows(conversation)]
+
+    def _rows(self, conversation: str) -> list[Any]:
         engine = sa.create_engine(self.db_url)
         try:
             with engine.connect() as connection:
-                rows = connection.execute(
-                    sa.text(
-                        "SELECT type_name, action_name FROM events "
-                        "WHERE sender_id = :sender ORDER BY id"
-                    ),
-                    {"sender": conversation_id("rest", sender)},
+                return list(
+                    connection.execute(
+                        sa.text(
+                            "SELECT type_name, action_name, data FROM events "
+                            "WHERE sender_id = :conversation ORDER BY id"
+                        ),
+                        {"conversation": conversation},
+                    )
                 )
-                return [(row.type_name, row.action_name) for row in rows]
         finally:
             engine.dispose()
 

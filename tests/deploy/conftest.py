@@ -3,18 +3,18 @@
 Everything runs on free loopback ports with state under ``var/test-deploy/`` (PostgreSQL
 must be able to traverse the path, so not under /tmp/pytest-of-root), and is stopped at
 the end of the session. The servers come from Debian's packages (``make test-deploy``
-installs them through ``deploy/install-debs.sh``). ``compose`` is the parsed Compose
-file the manifest tests share (their helpers are in ``tests/deploy/manifests.py``).
+installs them through ``deploy/install-debs.sh``). The Rasa instances, action servers,
+the safety console and nginx start once, for every test that needs them (``running``;
+the handles are in ``tests/deploy/cluster_client.py``). ``compose`` is the parsed
+Compose file the manifest tests share (their helpers are in ``tests/deploy/manifests.py``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import random
 import socket
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,26 @@ import pytest
 import yaml
 
 from deploy import cluster
+from tests.deploy.cluster_client import DataServices, RunningCluster
 
 STATE_DIR = cluster.REPO / "var" / "test-deploy"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register this folder's marker."""
+    config.addinivalue_line(
+        "markers",
+        "stops_instances: stops an instance of the session's cluster, or all of it (run last)",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that stop a Rasa instance (or the whole cluster) run last.
+
+    The others then share the session's two instances as they started, instead of
+    waiting minutes for a stopped one to start again (``RunningCluster.ensure_up``).
+    """
+    items.sort(key=lambda item: item.get_closest_marker("stops_instances") is not None)
 
 
 def free_port_block(size: int) -> int:
@@ -50,32 +68,6 @@ def _port_free(port: int) -> bool:
         return True
 
 
-@dataclasses.dataclass
-class DataServices:
-    """The running PostgreSQL and Redis of the test session."""
-
-    settings: cluster.ClusterSettings
-    secrets: cluster.Secrets
-    postgres: cluster.Postgres
-
-    def new_database(self) -> str:
-        """Create an empty database and return its SQLAlchemy URL."""
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        self.postgres.ensure_database(name, "rasa", self.secrets.tracker_db_password)
-        return (
-            f"postgresql://rasa:{self.secrets.tracker_db_password}"
-            f"@127.0.0.1:{self.settings.postgres_port}/{name}"
-        )
-
-    @property
-    def tracker_db_url(self) -> str:
-        """URL of the database the Rasa instances use."""
-        return (
-            f"postgresql://rasa:{self.secrets.tracker_db_password}"
-            f"@127.0.0.1:{self.settings.postgres_port}/rasa"
-        )
-
-
 @pytest.fixture(scope="session")
 def data_services() -> Iterator[DataServices]:
     """Start PostgreSQL and Redis for the session; stop them afterwards."""
@@ -87,7 +79,8 @@ def data_services() -> Iterator[DataServices]:
         cluster.stop_cluster(stale)
     cluster.remove_state(stale)
     # One block of free ports, so no two services can be handed the same port.
-    base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(9))
+    base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(11))
+    clinic_page_port, other_page_port = base + 9, base + 10
     settings = cluster.ClusterSettings(
         state_dir=STATE_DIR,
         instances=2,
@@ -99,7 +92,7 @@ def data_services() -> Iterator[DataServices]:
         console_port=base + 7,
         nginx_console_port=base + 8,
         expose_rest=True,
-        cors_origins=("https://clinic.example",),
+        cors_origins=("https://clinic.example", f"http://127.0.0.1:{clinic_page_port}"),
         client_max_body_size="4k",
         rate_limit="500r/s",
         rate_burst=500,
@@ -112,9 +105,34 @@ def data_services() -> Iterator[DataServices]:
     cluster.start_data_services(settings, secrets)
     postgres, _ = cluster.data_services(settings, secrets)
     try:
-        yield DataServices(settings, secrets, postgres)
+        yield DataServices(
+            settings, secrets, postgres, clinic_page_port, other_page_port
+        )
     finally:
         cluster.stop_cluster(settings)
+
+
+@pytest.fixture(scope="session")
+def cluster_instances(data_services: DataServices) -> Iterator[RunningCluster]:
+    """Two action servers, two Rasa instances, the console and nginx, once per session."""
+    settings = data_services.settings
+    if not settings.model.exists():
+        pytest.skip(f"{settings.model} missing (make test-deploy trains it first)")
+    started = RunningCluster(
+        settings, data_services.secrets, data_services.tracker_db_url
+    )
+    try:
+        started.ensure_up()
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture
+def running(cluster_instances: RunningCluster) -> RunningCluster:
+    """The session's cluster with every instance up (an earlier test may stop one)."""
+    cluster_instances.ensure_up()
+    return cluster_instances
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

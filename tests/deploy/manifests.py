@@ -1,19 +1,21 @@
 """The deployment files as the manifest tests read them (``tests/deploy/test_manifests_*``).
 
 Compose, Kubernetes, the Dockerfile and ``deploy/endpoints.prod.yml`` are parsed here
-once; the tests check their structure and policy.
+once; the tests check their structure and policy. ``nginx_test`` runs ``nginx -t`` on a
+rendered site.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from deploy import cluster
+from deploy import cluster, nginx
 
 DEPLOY = cluster.DEPLOY
 K8S = DEPLOY / "k8s"
@@ -123,3 +125,25 @@ def servers(site: str) -> dict[str, str]:
 def locations(server: str) -> set[str]:
     """The paths a server block routes."""
     return {path for _, path in re.findall(r"location\s+(=\s+)?(\S+)\s*\{", server)}
+
+
+def nginx_test(tmp_path: Path, site_config: str) -> subprocess.CompletedProcess:
+    """Run ``nginx -t`` on a full configuration around a rendered site."""
+    site = tmp_path / "site.conf"
+    site.write_text(site_config)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        nginx.render_main(
+            site_config=site,
+            pid_file=tmp_path / "nginx.pid",
+            temp_dir=tmp_path,
+            log_dir=tmp_path,
+            user=None,
+        )
+    )
+    return subprocess.run(
+        ["nginx", "-t", "-c", str(main), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )

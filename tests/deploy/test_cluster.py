@@ -1,8 +1,9 @@
 """Several Rasa instances on one PostgreSQL tracker store and one Redis lock store.
 
 Two real Rasa instances (the trained model), two action servers, the safety console and
-nginx run on free loopback ports. The tests talk to each instance directly, and through
-nginx, read back what Rasa stored, and read it in the console as staff would.
+nginx run on free loopback ports (the session's cluster, ``running``). The tests talk to
+each instance directly, and through nginx, read back what Rasa stored, and read it in
+the console as staff would.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -36,35 +36,6 @@ MESSAGES = (
     "is it ok to drink more water",
     "bye",
 )
-
-
-@pytest.fixture(scope="module")
-def running(data_services: Any) -> Iterator[RunningCluster]:
-    """Two action servers, two Rasa instances and nginx on the session's data services."""
-    settings = data_services.settings
-    if not settings.model.exists():
-        pytest.skip(f"{settings.model} missing (make test-deploy trains it first)")
-    pids = []
-    for index in range(settings.instances):
-        cluster.start_action_server(settings, data_services.secrets, index)
-        pids.append(
-            cluster.start_rasa_instance(
-                settings, data_services.secrets, index, wait=False
-            )
-        )
-    for index, pid in enumerate(pids):
-        cluster.wait_rasa(settings, data_services.secrets, index, pid=pid)
-        cluster.wait_http(
-            f"http://127.0.0.1:{settings.actions_port(index)}/health", timeout=120
-        )
-    cluster.start_console(settings, data_services.secrets)
-    cluster.start_nginx(settings, instances=range(settings.instances))
-    yield RunningCluster(settings, data_services.secrets, data_services.tracker_db_url)
-    cluster.stop_nginx(settings)
-    cluster.stop_named("console", settings)
-    for index in range(settings.instances):
-        cluster.stop_named(f"rasa-{index}", settings)
-        cluster.stop_named(f"actions-{index}", settings)
 
 
 def test_one_conversation_alternates_between_two_instances(
@@ -271,13 +242,14 @@ def test_instances_refuse_the_http_api_without_the_token(
     assert response.status_code == 401
 
 
+@pytest.mark.stops_instances
 def test_a_conversation_survives_a_rasa_restart(running: RunningCluster) -> None:
     sender = f"restart-{uuid.uuid4().hex[:8]}"
     running.say(0, sender, MESSAGES[0])
     running.say(0, sender, MESSAGES[1])
 
     cluster.stop_named("rasa-0", running.settings)
-    cluster.start_rasa_instance(running.settings, running.secrets, 0)
+    running.ensure_up()
 
     assert user_texts(running.tracker(0, sender)) == list(MESSAGES[:2])
     running.say(0, sender, MESSAGES[2])
@@ -285,6 +257,7 @@ def test_a_conversation_survives_a_rasa_restart(running: RunningCluster) -> None
     assert_turns_not_interleaved(running.stored_events(sender))
 
 
+@pytest.mark.stops_instances
 def test_killing_an_instance_mid_load_loses_no_conversation(
     running: RunningCluster,
 ) -> None:

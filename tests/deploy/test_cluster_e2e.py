@@ -3,7 +3,9 @@
 The cluster is started by ``deploy.cluster.start_cluster``, the function behind
 ``make cluster``, with the production nginx policy (body size, rate limit) and the REST
 webhook routed (``EXPOSE_REST=1``): PostgreSQL tracker store, Redis lock store, two Rasa
-instances, two action servers (and the safety console, when console/.venv exists). Every case of ``tests/e2e/*.yml`` (fixtures included)
+instances, two action servers (and the safety console, when console/.venv exists). It
+runs after the other deployment tests and stops the session's cluster first, so every
+process starts as ``make cluster`` starts it. Every case of ``tests/e2e/*.yml`` (fixtures included)
 sends its messages through nginx with the cluster's REST token and its
 ``X-Conversation-Id``, so the cases are spread over both instances, and reads the
 conversation from instance 0's HTTP API, which nginx does not route (the instances
@@ -34,6 +36,7 @@ from ruamel.yaml import YAML
 from deploy import cluster
 from deploy.cluster.settings import NGINX_DEFAULTS
 from e2e.case_files import load_suite
+from tests.deploy.cluster_client import stop_started
 from tests.e2e.utils.cli import run_e2e
 from tests.e2e.utils.settings import CASES, PROJECT
 
@@ -53,16 +56,18 @@ def production_cluster(data_services: Any) -> Iterator[cluster.ClusterSettings]:
     settings = dataclasses.replace(data_services.settings, **production_policy)
     if not settings.model.exists():
         pytest.skip(f"{settings.model} missing (make test-deploy trains it first)")
+    # The session's cluster, if an earlier test started it (this test runs last):
+    # start_cluster then starts every instance afresh, as make cluster does.
+    stop_started(settings)
     try:
         cluster.start_cluster(settings)
         yield settings
     finally:
         # What start_cluster started; the session's data services stay.
-        cluster.stop_nginx(settings)
-        for pid_file in sorted(settings.run_dir.glob("*.pid")):
-            cluster.stop_named(pid_file.stem, settings)
+        stop_started(settings)
 
 
+@pytest.mark.stops_instances
 def test_every_project_case_passes_through_nginx(
     production_cluster: cluster.ClusterSettings, data_services: Any
 ) -> None:

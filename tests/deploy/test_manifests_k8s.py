@@ -61,7 +61,7 @@ def test_k8s_schema_check_can_fail(tmp_path: Path) -> None:
 
 
 def test_k8s_long_running_containers_have_probes_and_limits() -> None:
-    probes = {"rasa": "/", "actions": "/health"}
+    probes = {"rasa": "/", "actions": "/health", "widget": "/widget/clinic-chat.js"}
     for name, template in workloads():
         for container in template["spec"]["containers"]:
             assert "memory" in container["resources"]["limits"], name

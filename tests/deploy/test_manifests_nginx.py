@@ -3,37 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from deploy import cluster, nginx
-from tests.deploy.manifests import DEPLOY, locations, servers
-
-
-def nginx_test(
-    tmp_path: Path, options: nginx.NginxOptions
-) -> subprocess.CompletedProcess:
-    """Run ``nginx -t`` on a full configuration rendered from ``options``."""
-    site = tmp_path / "rasa.conf"
-    site.write_text(nginx.render_site(options))
-    main = tmp_path / "nginx.conf"
-    main.write_text(
-        nginx.render_main(
-            site_config=site,
-            pid_file=tmp_path / "nginx.pid",
-            temp_dir=tmp_path,
-            log_dir=tmp_path,
-            user=None,
-        )
-    )
-    return subprocess.run(
-        ["nginx", "-t", "-c", str(main), "-p", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+from tests.deploy.manifests import DEPLOY, locations, nginx_test, servers
 
 
 @pytest.mark.parametrize(
@@ -51,7 +26,7 @@ def test_nginx_config_passes_nginx_t(
         console_listen="127.0.0.1:18081" if console else None,
         console_server="127.0.0.1:15620" if console else None,
     )
-    completed = nginx_test(tmp_path, options)
+    completed = nginx_test(tmp_path, nginx.render_site(options))
     assert completed.returncode == 0, completed.stderr
 
 
@@ -62,7 +37,7 @@ def test_nginx_config_check_can_fail(tmp_path: Path) -> None:
         rasa_servers=("127.0.0.1:15005",),
         client_max_body_size="lots",
     )
-    assert nginx_test(tmp_path, options).returncode != 0
+    assert nginx_test(tmp_path, nginx.render_site(options)).returncode != 0
 
 
 def test_rest_webhook_is_public_only_when_configured() -> None:
@@ -83,7 +58,7 @@ def test_nginx_policy_sticky_limited_and_api_free() -> None:
     assert re.search(r"client_max_body_size \S+;", site)
     assert "limit_req zone=rasa_per_client" in site
     rasa = servers(site)[nginx.COMPOSE_OPTIONS.listen]
-    assert locations(rasa) == {"/healthz", "/socket.io/", "/"}
+    assert locations(rasa) == {"/healthz", "/socket.io/", "/widget/", "/"}
 
 
 def test_nginx_refuses_a_malformed_origin() -> None:
@@ -95,8 +70,9 @@ def test_nginx_refuses_a_malformed_origin() -> None:
         )
 
 
-def test_compose_nginx_config_is_the_current_rendering() -> None:
-    committed = (DEPLOY / "nginx" / "compose.conf").read_text()
-    assert committed == nginx.render_site(nginx.COMPOSE_OPTIONS), (
-        "regenerate: python -m deploy.nginx > deploy/nginx/compose.conf"
+@pytest.mark.parametrize("name", sorted(nginx.RENDERINGS))
+def test_committed_nginx_configs_are_the_current_renderings(name: str) -> None:
+    committed = (DEPLOY / "nginx" / f"{name}.conf").read_text()
+    assert committed == nginx.RENDERINGS[name](), (
+        f"regenerate: python -m deploy.nginx {name} > deploy/nginx/{name}.conf"
     )

@@ -1,16 +1,26 @@
 """Secrets in the deployment files.
 
-The API token is never on a command line nor in a container's environment, and no
-real secret is committed.
+The API token is never on a command line nor in a container's environment, Compose
+gives every password as a secret file that the service's own code reads, and no real
+secret is committed.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
+from privacy.store import postgres_url, tracker_db_url
 from supervisor import rasa_entry
-from tests.deploy.manifests import DEPLOY, k8s_rasa_container, workloads
+from tests.deploy.manifests import (
+    DEPLOY,
+    endpoint_variables,
+    k8s_rasa_container,
+    workloads,
+)
 
 
 def command_lines(compose: dict[str, Any]) -> dict[str, list[str]]:
@@ -61,13 +71,65 @@ def test_compose_gives_rasa_the_token_as_a_secret_file(compose: dict[str, Any]) 
     assert "RASA_API_TOKEN=" in (DEPLOY / "compose.env.example").read_text()
     for name in ("rasa-1", "rasa-2"):
         service = compose["services"][name]
-        assert service["secrets"] == ["rasa_api_token"]
+        assert "rasa_api_token" in service["secrets"]
         environment = service["environment"]
         assert (
             environment[rasa_entry.TOKEN_FILE_VARIABLE] == "/run/secrets/rasa_api_token"
         )
         # docker inspect shows a container's environment: the token is not in it.
         assert not {rasa_entry.TOKEN_VARIABLE, "RASA_API_TOKEN"} & set(environment)
+
+
+def test_compose_gives_every_password_as_a_secret_file(compose: dict[str, Any]) -> None:
+    """Not a variable (docker inspect shows those): a file the service mounts."""
+    example = (DEPLOY / "compose.env.example").read_text()
+    for name, service in compose["services"].items():
+        environment = service.get("environment") or {}
+        mounted = service.get("secrets", [])
+        for key, value in environment.items():
+            assert "PASSWORD" not in key or key.endswith("_FILE"), (name, key)
+            if not key.endswith("_FILE"):
+                continue
+            secret = str(value).removeprefix("/run/secrets/")
+            assert secret in mounted, (name, key)
+            (source,) = compose["secrets"][secret].values()
+            assert f"{source}=" in example, (name, key)
+
+
+def mounted(environment: dict[str, Any], files: dict[str, Path]) -> dict[str, str]:
+    """A service's environment with its secrets' paths pointing at ``files``."""
+    return {
+        key: str(files.get(str(value).removeprefix("/run/secrets/"), value))
+        for key, value in environment.items()
+    }
+
+
+def test_compose_services_read_their_passwords_from_the_files(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    """What each service's own code makes of its environment, the secrets as files."""
+    files = {}
+    for secret in compose["secrets"]:
+        files[secret] = tmp_path / secret
+        files[secret].write_text(f"{secret} value\n")
+    services = {
+        name: mounted(service.get("environment") or {}, files)
+        for name, service in compose["services"].items()
+    }
+
+    # Rasa: the entry module puts them where deploy/endpoints.prod.yml expands them.
+    rasa = services["rasa-1"]
+    rasa_entry.secrets_from_files(rasa)
+    assert endpoint_variables() <= set(rasa)
+    assert rasa["TRACKER_DB_PASSWORD"] == "tracker_db_password value"
+    assert rasa["REDIS_PASSWORD"] == "redis_password value"
+    # The action servers, retention and the console: privacy/store.py names the
+    # databases (the console's own too).
+    for name in ("actions", "retention", "console"):
+        password = make_url(tracker_db_url(services[name])).password
+        assert password == "tracker_db_password value", name
+    console = make_url(postgres_url(services["console"], "CONSOLE_DB_", database="c"))
+    assert console.password == "console_db_password value"
 
 
 def test_k8s_gives_rasa_the_token_from_the_secret() -> None:

@@ -7,10 +7,13 @@ tests pin what Rasa will see after a purge or a deletion.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +36,7 @@ from privacy import (
     purge_expired_conversations,
     schedule_conversation_deletion,
 )
+from privacy.erasure import record_deletion_request
 from privacy.retention import PENDING_REQUEST_GRACE_S
 from privacy.store import StoreNotConfigured, engine_for
 
@@ -279,6 +283,37 @@ def test_retention_job_finishes_a_deletion_the_action_server_could_not(
     assert run(store.retrieve("alice")) is None
 
 
+def test_the_first_deletions_asked_at_once_by_several_servers_are_all_recorded(
+    db_url: str,
+) -> None:
+    """The bookkeeping table is created by whichever server asks first.
+
+    Two action servers asking at the same moment both find it missing and both create
+    it; PostgreSQL refuses the second (a unique violation in its catalogue), and that
+    request, and its deletion, were lost (seen in the cluster's e2e run).
+    """
+    senders = [f"first-{n}" for n in range(8)]
+    start = threading.Barrier(len(senders))
+
+    def ask(sender: str) -> None:
+        engine = sa.create_engine(db_url)  # a server of its own
+        try:
+            start.wait()
+            record_deletion_request(sender, engine=engine)
+        finally:
+            engine.dispose()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(senders)) as pool:
+        for future in [pool.submit(ask, sender) for sender in senders]:
+            future.result()
+
+    with engine_for(db_url).connect() as connection:
+        recorded = connection.execute(
+            sa.text("SELECT sender_id FROM privacy_erasure_requests")
+        ).scalars()
+        assert sorted(recorded) == sorted(senders)
+
+
 def test_store_url_comes_from_the_same_variables_as_endpoints_prod() -> None:
     from privacy.store import tracker_db_url
 
@@ -294,6 +329,22 @@ def test_store_url_comes_from_the_same_variables_as_endpoints_prod() -> None:
 
     assert engine_for(url).url.password == "p@ss/word"
     assert url.startswith("postgresql://rasa:") and url.endswith("@db:5433/rasa")
+
+
+def test_store_password_may_come_from_a_secret_file(tmp_path: Path) -> None:
+    from privacy.store import tracker_db_url
+
+    secret = tmp_path / "tracker_db_password"
+    secret.write_text("p@ss/word\n")
+    url = tracker_db_url(
+        {
+            "TRACKER_DB_HOST": "db",
+            "TRACKER_DB_USER": "rasa",
+            "TRACKER_DB_PASSWORD_FILE": str(secret),
+        }
+    )
+
+    assert engine_for(url).url.password == "p@ss/word"
 
 
 def test_a_scheduled_deletion_runs_in_the_background_after_the_turn(

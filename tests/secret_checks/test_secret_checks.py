@@ -1,8 +1,13 @@
-"""The one secret check: equal secrets match, anything missing or different does not."""
+"""The one secret check: equal secrets match, anything missing or different does not.
+
+And a configured secret is read from its variable or from the file it names.
+"""
+
+from pathlib import Path
 
 import pytest
 
-from secret_checks import secrets_match
+from secret_checks import configured_secret, secrets_match
 
 
 def test_equal_secrets_match() -> None:
@@ -23,3 +28,28 @@ def test_equal_secrets_match() -> None:
 )
 def test_anything_else_does_not(expected: str, received: str | None) -> None:
     assert not secrets_match(expected, received)
+
+
+def test_a_configured_secret_comes_from_its_variable_or_its_file(
+    tmp_path: Path,
+) -> None:
+    secret = tmp_path / "db_password"
+    secret.write_text("from the file\n")
+
+    assert configured_secret({"DB_PASSWORD": "from the variable"}, "DB_PASSWORD") == (
+        "from the variable"
+    )
+    assert configured_secret({"DB_PASSWORD_FILE": str(secret)}, "DB_PASSWORD") == (
+        "from the file"
+    )
+    assert configured_secret({}, "DB_PASSWORD") == ""
+
+
+def test_a_secret_given_both_ways_or_unreadable_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "db_password"
+    secret.write_text("x")
+    both = {"DB_PASSWORD": "y", "DB_PASSWORD_FILE": str(secret)}
+    with pytest.raises(ValueError, match="not both"):
+        configured_secret(both, "DB_PASSWORD")
+    with pytest.raises(ValueError, match="cannot read"):
+        configured_secret({"DB_PASSWORD_FILE": str(tmp_path / "no")}, "DB_PASSWORD")

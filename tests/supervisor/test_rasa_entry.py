@@ -1,4 +1,7 @@
-"""The Rasa server gets its API token from the environment, never from its arguments."""
+"""The Rasa server gets its API token from the environment, never from its arguments.
+
+Passwords given as files (Compose secrets) reach Rasa's environment, where it reads them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,13 @@ import pytest
 
 from supervisor.local import make_private
 from supervisor.process import Service
-from supervisor.rasa_entry import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE, rasa_arguments
+from supervisor.rasa_entry import (
+    SECRET_VARIABLES,
+    TOKEN_FILE_VARIABLE,
+    TOKEN_VARIABLE,
+    rasa_arguments,
+    secrets_from_files,
+)
 
 
 @pytest.mark.parametrize("source", [TOKEN_VARIABLE, TOKEN_FILE_VARIABLE])
@@ -64,6 +73,27 @@ def test_an_unreadable_or_doubled_token_is_refused(tmp_path: Path) -> None:
         rasa_arguments(
             ["run"], {TOKEN_VARIABLE: "a", TOKEN_FILE_VARIABLE: str(tmp_path / "b")}
         )
+
+
+@pytest.mark.parametrize("name", SECRET_VARIABLES)
+def test_a_password_file_becomes_the_variable_rasa_reads(
+    tmp_path: Path, name: str
+) -> None:
+    secret = tmp_path / "password"
+    secret.write_text("s3cret\n")
+    environ = {f"{name}_FILE": str(secret), "OTHER": "x"}
+
+    secrets_from_files(environ)
+
+    assert environ == {name: "s3cret", "OTHER": "x"}
+
+
+def test_a_password_given_both_ways_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "password"
+    secret.write_text("a")
+    name = SECRET_VARIABLES[0]
+    with pytest.raises(SystemExit, match="not both"):
+        secrets_from_files({name: "b", f"{name}_FILE": str(secret)})
 
 
 def test_service_files_are_private(tmp_path: Path) -> None:

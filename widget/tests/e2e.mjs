@@ -13,19 +13,33 @@
 // is not allowed). CHROMIUM=/usr/bin/chromium. WIDGET_TEST_ONLY=<regex> runs only the
 // tests whose names match.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { join, resolve } from "node:path";
 import { emergencyCall } from "../src/emergency.js";
-import { plainText, tokenize } from "../src/markup.js";
+import { tokenize } from "../src/markup.js";
+import { assistantTexts, normalise, prefixOf, startsWithAny } from "./lib/assistant.mjs";
+import {
+  assertAccessible,
+  assertClean,
+  axeViolations,
+  Browser,
+  botMessages,
+  clickReply,
+  embedSnippet,
+  emergencyBanner,
+  finish,
+  openChat,
+  openRefused,
+  say,
+  sessionId,
+  transcriptText,
+  waitForReplies,
+  waitForState,
+} from "./lib/chat.mjs";
 import { run, test } from "./lib/runner.mjs";
-import { httpGet, sleep, Supervisor } from "./lib/servers.mjs";
+import { httpGet, PYTHON as PY, REPO, sleep, Supervisor, WIDGET } from "./lib/servers.mjs";
 
-const WIDGET = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const REPO = resolve(WIDGET, "..");
 const env = process.env;
 const PORTS = {
   rasa: Number(env.WIDGET_TEST_RASA_PORT || 5305),
@@ -34,15 +48,9 @@ const PORTS = {
 };
 PORTS.blank = PORTS.web + 1;
 PORTS.denied = PORTS.web + 2;
-const PY = resolve(REPO, env.PY || ".venv/bin/python");
 const MODEL = resolve(REPO, env.MODEL || "models/hamstring.tar.gz");
-const CHROMIUM = env.CHROMIUM || "/usr/bin/chromium";
 const SCREENSHOTS = resolve(REPO, "docs/screenshots");
 const STARTUP_TIMEOUT_MS = Number(env.WIDGET_TEST_STARTUP_TIMEOUT || 600) * 1000;
-const REPLY_TIMEOUT_MS = 60_000;
-const AXE_SOURCE = join(WIDGET, "node_modules", "axe-core", "axe.min.js");
-/** axe-core's tags for WCAG 2.0, 2.1 and 2.2, levels A and AA. */
-const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const CLINIC = {
   CLINIC_NAME: "Riverside Sports Clinic",
   CLINIC_PHONE: "555-0100",
@@ -52,149 +60,25 @@ const CLINIC = {
 const TOKEN = `widget-test-${process.pid}`;
 const RASA_URL = `http://127.0.0.1:${PORTS.rasa}`;
 const WEB_URL = `http://127.0.0.1:${PORTS.web}`;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const work = mkdtempSync(join(tmpdir(), "clinic-chat-e2e-"));
 let supervisor = null;
 let browser = null;
-let currentPage = null;
 
-// ---------------------------------------------------------------------------
 // The assistant's own texts, read from the domain (never copied into the test).
-
-function loadResponses() {
-  const script = [
-    "import json, pathlib, sys, yaml",
-    "root = pathlib.Path(sys.argv[1])",
-    "files = [root / 'domain.yml'] if (root / 'domain.yml').exists() else sorted((root / 'domain').rglob('*.yml'))",
-    "responses = {}",
-    "for f in files: responses.update((yaml.safe_load(f.read_text()) or {}).get('responses') or {})",
-    "print(json.dumps({k: [v.get('text', '') for v in vs] for k, vs in responses.items()}))",
-  ].join("\n");
-  return JSON.parse(execFileSync(PY, ["-c", script, REPO], { encoding: "utf8" }));
-}
-
-const normalise = (text) => text.replace(/\s+/g, " ").trim();
-
-/** What a message rendered from `template` starts with (up to its first slot). */
-function prefixOf(template) {
-  return normalise(plainText(template).split("{")[0]).slice(0, 40);
-}
-
-const responses = existsSync(join(REPO, "domain.yml")) || existsSync(join(REPO, "domain")) ? loadResponses() : {};
-const prefixesOf = (predicate) =>
-  Object.entries(responses)
-    .filter(([name]) => predicate(name))
-    .flatMap(([, texts]) => texts.map(prefixOf))
-    .filter((prefix) => prefix.length >= 10);
-const REMEDY_PREFIXES = prefixesOf((name) => name.startsWith("utter_remedy_"));
-/** The emergency reply as the widget shows it (its number is the test servers'). */
-const EMERGENCY_PREFIXES = (responses.utter_escalate_emergency || []).map((text) =>
-  normalise(plainText(text.replaceAll("{emergency_number}", CLINIC.EMERGENCY_NUMBER))).slice(0, 40),
-);
-const isEmergencyReply = (message) => EMERGENCY_PREFIXES.some((prefix) => normalise(message.text).startsWith(prefix));
-const SCREENING_PREFIXES = prefixesOf((name) => name.startsWith("utter_ask_screening_form_"));
-const startsWithAny = (text, prefixes) => prefixes.some((prefix) => normalise(text).startsWith(prefix));
+const {
+  responses,
+  remedyPrefixes: REMEDY_PREFIXES,
+  screeningPrefixes: SCREENING_PREFIXES,
+  isEmergencyReply,
+  asksOrAdvises,
+} = assistantTexts({ python: PY, repo: REPO, emergencyNumber: CLINIC.EMERGENCY_NUMBER });
 
 // ---------------------------------------------------------------------------
-// Widget helpers (the widget lives in an open shadow root; locators pierce it).
+// Widget helpers of these tests (the shared ones are in lib/chat.mjs).
 
-async function newPage({ width = 1280, height = 800, url = `${WEB_URL}/` } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.dialogs = [];
-  page.on("pageerror", (error) => page.errors.push(error.message));
-  page.on("dialog", (dialog) => {
-    page.dialogs.push(dialog.message());
-    dialog.dismiss().catch(() => {});
-  });
-  await page.goto(url);
-  currentPage = page;
-  return page;
-}
-
-const widgetState = (page) => page.locator(".cc-root").getAttribute("data-state");
-
-async function waitForState(page, state, timeout = REPLY_TIMEOUT_MS) {
-  await page.waitForFunction(
-    (wanted) => document.getElementById("clinic-chat")?.shadowRoot.querySelector(".cc-root")?.dataset.state === wanted,
-    state,
-    { timeout },
-  );
-}
-
-async function openChat(page) {
-  await page.getByRole("button", { name: /^Chat with/ }).click();
-  await waitForState(page, "connected");
-}
-
-/** The bot's messages as the person sees them: text and quick replies. */
-function botMessages(page) {
-  return page.evaluate(() =>
-    [...document.getElementById("clinic-chat").shadowRoot.querySelectorAll(".cc-msg--bot")].map((item) => ({
-      text: item.querySelector(".cc-bubble").textContent,
-      replies: [...item.querySelectorAll(".cc-reply")].map((b) => ({ title: b.textContent, payload: b.dataset.payload })),
-    })),
-  );
-}
-
-/**
- * The bot messages after the first `before`, once `until(messages)` holds (default: at least
- * one arrived) and no new one has come for `quietMs`. Rasa sends a turn's messages one by one,
- * and under load the gaps between them can be long, so tests name what they wait for.
- */
-async function waitForReplies(page, before, { until = (messages) => messages.length > 0, quietMs = 1500, timeout = REPLY_TIMEOUT_MS } = {}) {
-  const deadline = Date.now() + timeout;
-  let last = -1;
-  let quietSince = Date.now();
-  for (;;) {
-    const messages = (await botMessages(page)).slice(before);
-    if (messages.length !== last) {
-      last = messages.length;
-      quietSince = Date.now();
-    } else if (until(messages) && Date.now() - quietSince >= quietMs) {
-      return messages;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`the expected reply did not come within ${timeout / 1000} s:\n${await transcriptText(page)}`);
-    }
-    await sleep(250);
-  }
-}
-
-async function say(page, text, options) {
-  const before = (await botMessages(page)).length;
-  await page.getByLabel("Your message").fill(text);
-  await page.getByLabel("Your message").press("Enter");
-  return waitForReplies(page, before, options);
-}
-
-async function clickReply(page, payload, options) {
-  const before = (await botMessages(page)).length;
-  await page.locator(`.cc-reply[data-payload="${payload}"]`).click();
-  return waitForReplies(page, before, options);
-}
-
-/** A screening question offering a "No" button, or remedy advice. */
-const asksOrAdvises = (messages) =>
-  messages.some((m) => startsWithAny(m.text, REMEDY_PREFIXES)) ||
-  (messages.at(-1)?.replies.some((r) => r.payload === "/deny") ?? false);
-
-const transcriptText = async (page) => (await botMessages(page)).map((m) => `  bot: ${m.text}`).join("\n");
-
-async function sessionId(page) {
-  return page.evaluate(() => Object.entries(sessionStorage).find(([key]) => key.endsWith(":session"))?.[1] ?? null);
-}
+const newPage = ({ width, height, url = `${WEB_URL}/` } = {}) => browser.open(url, { width, height });
+const closePage = (page) => browser.close(page);
 
 async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -208,37 +92,6 @@ async function noHorizontalScroll(page) {
     innerWidth: window.innerWidth,
   }));
   assert.ok(scrollWidth <= innerWidth, `page scrolls sideways: ${scrollWidth} > ${innerWidth}`);
-}
-
-/**
- * axe-core's WCAG 2.2 AA violations on the page, the widget's open shadow root included:
- * one line per element, "rule (impact): target: what to fix".
- */
-async function axeViolations(page) {
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(readFileSync(AXE_SOURCE, "utf8"));
-  const violations = await page.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }).then((r) => r.violations),
-    WCAG_TAGS,
-  );
-  return violations.flatMap((v) =>
-    v.nodes.map((node) => `${v.id} (${v.impact}): ${node.target.flat().join(" >>> ")}: ${node.failureSummary.replace(/\s+/g, " ")}`),
-  );
-}
-
-/** Fails with every axe-core violation of the page in the state the test has reached. */
-async function assertAccessible(page, state) {
-  const violations = await axeViolations(page);
-  assert.ok(violations.length === 0, `axe-core, ${state}:\n  ${violations.join("\n  ")}`);
-}
-
-function assertClean(page) {
-  assert.deepEqual(page.errors, [], "JavaScript errors on the page");
-  assert.deepEqual(page.dialogs, [], "unexpected dialogs");
-}
-
-async function closePage(page) {
-  await page.context().close();
-  if (currentPage === page) currentPage = null;
 }
 
 function requireServers() {
@@ -257,10 +110,7 @@ function staticCommand(port, root) {
 
 /** The embed snippet from widget/README.md, pointed at the test servers. */
 function readmeSnippet() {
-  const readme = readFileSync(join(WIDGET, "README.md"), "utf8");
-  const match = /<!-- embed-snippet:start -->\s*```html\n([\s\S]*?)```\s*<!-- embed-snippet:end -->/.exec(readme);
-  assert.ok(match, "widget/README.md has no embed snippet between the markers");
-  return match[1].replaceAll("http://localhost:8000", WEB_URL).replaceAll("http://localhost:5005", RASA_URL);
+  return embedSnippet("embed-snippet").replaceAll("http://localhost:8000", WEB_URL).replaceAll("http://localhost:5005", RASA_URL);
 }
 
 async function startServers() {
@@ -316,7 +166,7 @@ async function startServers() {
   for (const name of ["blank", "denied"]) {
     await supervisor.spawn(name, staticCommand(PORTS[name], blankRoot), { waitUrl: `http://127.0.0.1:${PORTS[name]}/` });
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  browser = await Browser.launch(work);
 }
 
 // ---------------------------------------------------------------------------
@@ -470,11 +320,7 @@ test("360 px: a red flag ends in the emergency banner with a tel: link; restart 
   );
   assert.ok(await page.locator(".cc-emergency").isHidden(), "no banner before the answer");
   await clickReply(page, "/affirm", { until: (m) => m.some(isEmergencyReply) });
-  const banner = page.locator(".cc-emergency");
-  await banner.waitFor({ state: "visible", timeout: REPLY_TIMEOUT_MS }).catch(async () => {
-    throw new Error(`no emergency banner:\n${await transcriptText(page)}`);
-  });
-  assert.equal(await banner.getAttribute("role"), "alert");
+  const banner = await emergencyBanner(page);
   const call = banner.getByRole("link");
   assert.equal(await call.getAttribute("href"), `tel:${CLINIC.EMERGENCY_NUMBER}`);
   assert.match(await call.textContent(), new RegExp(`Call ${CLINIC.EMERGENCY_NUMBER}`));
@@ -614,9 +460,7 @@ test("the README embed snippet works on a blank page", async () => {
 test("a page on an origin that is not allowed cannot connect", async () => {
   requireServers();
   const page = await newPage({ url: `http://127.0.0.1:${PORTS.denied}/` });
-  await page.getByRole("button", { name: /^Chat with/ }).click();
-  await waitForState(page, "error", 20_000);
-  assert.match(await page.getByRole("status").textContent(), /Can't reach/);
+  await openRefused(page);
   await page.getByLabel("Your message").fill("hello");
   await page.getByLabel("Your message").press("Enter");
   assert.ok(await page.locator(".cc-typing").isVisible(), "the typing dots wait for the answer");
@@ -665,23 +509,9 @@ test("after Rasa restarts mid-screening the widget reconnects and the conversati
 
 const { failed } = await run({
   only: env.WIDGET_TEST_ONLY ? new RegExp(env.WIDGET_TEST_ONLY, "i") : undefined,
-  onFailure: async (name) => {
-    if (currentPage) {
-      const file = join(work, `failure-${name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`);
-      await currentPage.screenshot({ path: file }).catch(() => {});
-      console.log(`    screenshot: ${file}`);
-      await currentPage.context().close().catch(() => {});
-      currentPage = null;
-    }
-  },
+  onFailure: async (name) => browser?.onFailure(name),
 });
-if (failed) {
-  for (const name of ["rasa", "actions"]) {
-    if (supervisor) console.log(`--- last lines of ${name}.log ---\n${supervisor.tail(name, 30)}`);
-  }
-  console.log(`logs: ${work} (${readdirSync(work).join(", ")})`);
+if (failed && supervisor) {
+  for (const name of ["rasa", "actions"]) console.log(`--- last lines of ${name}.log ---\n${supervisor.tail(name, 30)}`);
 }
-if (browser) await browser.close().catch(() => {});
-if (supervisor) await supervisor.stopAll().catch((error) => console.log(error.message));
-if (!failed) rmSync(work, { recursive: true, force: true });
-process.exit(failed ? 1 : 0);
+await finish({ failed, browser, supervisor, workDir: work });

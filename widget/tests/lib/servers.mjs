@@ -4,10 +4,16 @@
 import { execFile, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
+
+export const WIDGET = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const REPO = resolve(WIDGET, "..");
+/** The project's Python (`PY`, default the repository's .venv): the servers, the domain. */
+export const PYTHON = resolve(REPO, process.env.PY || ".venv/bin/python");
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
