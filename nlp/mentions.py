@@ -14,6 +14,11 @@ STATUS_RANK: dict[str, int] = {ABSENT: 0, UNSURE: 1, PRESENT: 2}
 # Signs that turn swelling into a possible clot when they are in the same message
 # ("puffy and warm", "swollen, red and throbbing"): contract class 4.
 CLOT_SIGN = "_clot_sign"
+CLOT_FLAG = "warm_red_swollen_leg"
+# Signs that pain has lasted ("still going strong", "for twenty minutes", "since
+# teatime"): with severe pain anywhere in the same message, the pain flag is present.
+LASTING_SIGN = "_lasting"
+PAIN_FLAG = "severe_persistent_pain"
 GenericCue = tuple[str, int, int]
 
 
@@ -63,9 +68,28 @@ def combine_clot_signs(best: dict[str, tuple[Mention, str]]) -> None:
     if not sign or not swelling or sign[1] != PRESENT or swelling[1] == ABSENT:
         return
     mention, status = best.pop("swelling")
-    current = best.get("warm_red_swollen_leg")
+    current = best.get(CLOT_FLAG)
     if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
-        best["warm_red_swollen_leg"] = (
-            Mention("warm_red_swollen_leg", status, mention.start, mention.end, False),
+        best[CLOT_FLAG] = (
+            Mention(CLOT_FLAG, status, mention.start, mention.end, False),
             status,
         )
+
+
+def combine_severity_and_time(
+    best: dict[str, tuple[Mention, str]], results: list[tuple[Mention, str, bool]]
+) -> None:
+    """Severe pain and a sign that it has lasted, in one message, is the pain flag.
+
+    Pain that is only severe, or only long, is ``unsure`` by its wording; "worst pain
+    of my life and it's still going strong after 20 minutes" says both, however far
+    apart. Not where the person doubts the pain or says it eased.
+    """
+    sign = best.pop(LASTING_SIGN, None)
+    pain = best.get(PAIN_FLAG)
+    if not sign or sign[1] != PRESENT or pain is None or pain[1] != UNSURE:
+        return
+    for mention, status, by_cue in results:
+        if mention.flag == PAIN_FLAG and (status == ABSENT or by_cue):
+            return
+    best[PAIN_FLAG] = (pain[0], PRESENT)

@@ -28,12 +28,15 @@ from spacy.util import ensure_path
 
 from nlp.mentions import (
     ABSENT,
+    CLOT_FLAG,
+    CLOT_SIGN,
     PRESENT,
     STATUS_RANK,
     UNSURE,
     GenericCue,
     Mention,
     combine_clot_signs,
+    combine_severity_and_time,
     own_cues,
 )
 from nlp.scope import Scope
@@ -164,12 +167,13 @@ class RedFlagDetector:
 
     def _mentions(
         self, doc: Doc
-    ) -> tuple[list[Mention], list[tuple[Mention, Mention]]]:
+    ) -> tuple[list[Mention], list[tuple[Mention, Mention]], set[str]]:
         """All flag mentions, other senses removed and overlaps resolved.
 
-        Also returns the mentions another flag claimed, each with its claimer: a
-        claim holds only while the claimer is not denied ("swollen, not hot" is
-        swelling without heat, not a denied clot).
+        Also returns the mentions another flag claimed, each with its claimer (a
+        claim holds only while the claimer is not denied: "swollen, not hot" is
+        swelling without heat, not a denied clot), and the flags whose words were
+        read in another sense ("up three times a night to pee").
         """
         found: list[Mention] = []
         for match_id, start, end in itertools.chain(
@@ -210,42 +214,64 @@ class RedFlagDetector:
         ]
         claimed = {id(m) for m, _ in claims}
         kept = [m for m in kept if id(m) not in claimed]
-        return sorted(kept, key=lambda m: (m.start, m.end)), claims
+        other_senses = {m.flag for m in other}
+        return sorted(kept, key=lambda m: (m.start, m.end)), claims, other_senses
 
     def _reports(
         self, doc: Doc, mentions: list[Mention], generic: list[GenericCue]
-    ) -> list[Mention]:
-        """The mentions that are the writer's report (not questions, others, the past)."""
+    ) -> tuple[list[Mention], set[str]]:
+        """The mentions that are the writer's report (not questions, others, the past).
+
+        Also returns the flags whose words were someone else's ("my dad takes water
+        tablets, I'm not on any").
+        """
         scope = self._scope
         if generic:
             mentions = [
                 m for m in mentions if not scope.is_generic_question(doc, m, generic)
             ]
         contrasted, self_reported = scope.speaks_of_self(doc)
+        others: set[str] = set()
         if self_reported:
-            mentions = [
+            theirs = [
                 m
                 for m in mentions
-                if not scope.about_someone_else(doc, m, contrasted=contrasted)
+                if scope.about_someone_else(doc, m, contrasted=contrasted)
             ]
+            others = {m.flag for m in theirs}
+            mentions = [m for m in mentions if m not in theirs]
         past = scope.past_spans(doc)
         if past:
             mentions = [m for m in mentions if not scope.in_past(doc, m, past)]
         vetoed = {
             self._section_flags[match_id] for match_id, _, _ in self._veto_matcher(doc)
         }
-        return [m for m in mentions if m.flag not in vetoed]
+        mentions = [m for m in mentions if m.flag not in vetoed]
+        return mentions, others - {m.flag for m in mentions}
 
     def find(self, doc: Doc) -> list[dict[str, Any]]:
         """The red flags mentioned in ``doc``, one dict per flag (see module docstring)."""
+        return self._read(doc)[0]
+
+    def _read(self, doc: Doc) -> tuple[list[dict[str, Any]], set[str]]:
+        """The flags in ``doc``, and the flags it speaks to without reporting them.
+
+        Words of a flag that are someone else's ("my dad takes water tablets, I'm not
+        on any") or in another sense ("weak for a bacon roll") were read and set
+        aside; a denied sign of a clot or denied swelling
+        ("not red, hot or swollen") speaks to the clot flag. No second net may add
+        these back. (Past episodes and questions may: the wordings misjudge "started
+        a statin last month" as past, and the second net rescues it.)
+        """
         if not self._compiled:
             self._compile()
         if not len(doc):
-            return []
+            return [], set()
         mdoc = self._matching_doc(doc)
         generic = self._scope.generic_cues(mdoc)
-        found, claims = self._mentions(mdoc)
-        mentions = self._reports(mdoc, found, generic)
+        found, claims, other_senses = self._mentions(mdoc)
+        mentions, set_aside = self._reports(mdoc, found, generic)
+        set_aside |= other_senses - {m.flag for m in mentions}
         before, after = self._scope.cues(mdoc)
         results: list[tuple[Mention, str, bool]] = []
         for index, mention in enumerate(mentions):
@@ -273,7 +299,12 @@ class RedFlagDetector:
             current = best.get(mention.flag)
             if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
                 best[mention.flag] = (mention, status)
+        denied_flags = {m.flag for m, status, _ in results if status == ABSENT}
+        spoken_to = {flag for flag in set_aside if not flag.startswith("_")}
+        if denied_flags & {CLOT_SIGN, "swelling"}:
+            spoken_to.add(CLOT_FLAG)
         combine_clot_signs(best)
+        combine_severity_and_time(best, results)
         # Unsure because the person doubts it ("tingly I think"), not because the
         # wording itself is uncertain ("my hamstring went").
         doubted = {
@@ -297,7 +328,7 @@ class RedFlagDetector:
                     "doubted": status == UNSURE and flag in doubted,
                 }
             )
-        return sorted(flags, key=lambda f: (f["start"], f["flag"]))
+        return sorted(flags, key=lambda f: (f["start"], f["flag"])), spoken_to
 
     def _add_doubted_topics(
         self,
@@ -324,12 +355,12 @@ class RedFlagDetector:
         """Set ``doc._.red_flags`` and ``doc._.red_flags_seen``."""
         if not self._compiled:
             self._compile()
-        doc._.red_flags = self.find(doc)
+        doc._.red_flags, spoken_to = self._read(doc)
         reported = {f["flag"] for f in doc._.red_flags}
         claimed = {
             other for flag in reported for other in self._suppresses.get(flag, ())
         }
-        doc._.red_flags_seen = reported | claimed
+        doc._.red_flags_seen = reported | claimed | spoken_to
         return doc
 
     def initialize(

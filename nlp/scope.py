@@ -236,6 +236,8 @@ class Scope:
     ) -> tuple[str, bool]:
         """Let a list item take the cue of the item before it ("no swelling, bruising").
 
+        A word that ends the list after the item ("no swelling, bruising though") sets
+        it apart, unless "or" or "nor" joins it: "not hot or red though" denies both.
         Returns the status and whether it was inherited.
         """
         previous, previous_status, previous_by_cue = results[-1]
@@ -244,7 +246,11 @@ class Scope:
         between = doc[previous.end : mention.start]
         if not all(t.lower_ in self.glue for t in between):
             return status, False
-        if mention.end < len(doc) and doc[mention.end].lower_ in self.list_end_words:
+        alternative = any(t.lower_ in ("or", "nor") for t in between)
+        ends_list = (
+            mention.end < len(doc) and doc[mention.end].lower_ in self.list_end_words
+        )
+        if ends_list and not alternative:
             return status, False
         if mention.kind == ABSENT:
             return status, False

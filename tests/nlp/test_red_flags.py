@@ -82,6 +82,9 @@ def statuses(nlp: Language, text: str) -> dict[str, str]:
         ("no swelling, bruising or numbness", "numbness_tingling", "absent"),
         ("no swelling or bruising", "bruising", "absent"),
         ("no swelling, bruising though", "bruising", "present"),
+        # ... and "or" keeps an item in the denial, "though" or not
+        ("shin's not warm or puffy tho", "swelling", "absent"),
+        ("a little puffy, though not red or warm though", "swelling", "present"),
     ],
 )
 def test_negation_scope(
@@ -126,6 +129,22 @@ def test_negation_scope(
             "swelling",
             False,
         ),
+        # The writer sets their own case apart from someone else's.
+        (
+            "my sister's feet puff up every summer, mine never do",
+            "swelling",
+            False,
+        ),
+        (
+            "my dad takes water tablets and gets cramps loads, i'm not on any",
+            "risk_medication",
+            False,
+        ),
+        (
+            "nan had kidney disease and I'm scared it runs in the family",
+            "risk_condition",
+            False,
+        ),
     ],
 )
 def test_whose_symptom(
@@ -153,6 +172,66 @@ def test_context(
     got = statuses(red_flag_nlp, text)
     assert got.get(present) == "present"
     assert not_present not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # A single night's waking is not "again and again"; a habit is.
+        ("this cramp woke me at 4am", "frequent_cramps", None),
+        ("they keep waking me in the small hours", "frequent_cramps", "present"),
+        ("cramping off and on all week", "frequent_cramps", "present"),
+        ("i'm up 3 times a night to wee, the cramp is new", "frequent_cramps", None),
+        # Another part of the body, another sense of the word.
+        ("bruised my elbow on the door, the cramp is in my thigh", "bruising", None),
+        ("swell thanks, much better", "swelling", None),
+        ("i'm weak for a custard slice", "weakness", None),
+        ("my hip clicks and pops when i stand", "pop_or_injury", None),
+        ("i work as a renal nurse, first cramp in ages", "risk_condition", None),
+        # Words the lexicon had not met.
+        ("I've got raynauds", "risk_condition", "present"),
+        (
+            "feels like the back of my leg is full of popping candy",
+            "numbness_tingling",
+            "present",
+        ),
+        ("pain's not going off at all", "severe_persistent_pain", "present"),
+    ],
+)
+def test_senses_and_habits(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Other senses, other body parts and one-off events are not flags."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # Severe pain and a sign that it has lasted, however far apart.
+        ("unbearable cramp, been like that since lunch", "present"),
+        ("the most horrific pain and it's been a good forty minutes", "present"),
+        ("absolute agony in my hammy, on and on for ages now", "present"),
+        # Only one of the two, or it eased, or the person doubts it.
+        ("terrible cramp in the back of my leg", "unsure"),
+        ("awful pain, it's eased off now though, been half an hour", "absent"),
+        ("not sure it's severe, it's been an hour", "unsure"),
+    ],
+)
+def test_severe_pain_that_has_lasted(
+    red_flag_nlp: Language, text: str, status: str
+) -> None:
+    """Severity and duration in one message make the pain flag present."""
+    assert statuses(red_flag_nlp, text).get("severe_persistent_pain") == status
+
+
+def test_a_denied_clot_sign_keeps_the_second_net_off(red_flag_nlp: Language) -> None:
+    """A denial of heat, redness or swelling speaks to the clot flag without naming it."""
+    for text in ("calf isn't red, warm or swollen", "leg looks normal, not hot at all"):
+        doc = red_flag_nlp(text)
+        assert "warm_red_swollen_leg" in doc._.red_flags_seen
+        read = {f["flag"]: f["status"] for f in doc._.red_flags}
+        assert read.get("warm_red_swollen_leg") in (None, "absent")
 
 
 def test_one_entry_per_flag_present_beats_unsure_beats_absent(

@@ -45,7 +45,7 @@ BATCHES = {
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
-# which, and fails below the floors measured on 2026-12-03 (second round), so no
+# which, and fails below the floors measured on 2026-12-03 (third round), so no
 # change may make the held-out figures worse. Raise the floors as the figures improve; never lower them.
 TARGETS = {
     "present_recall": 0.99,
@@ -56,14 +56,14 @@ TARGETS = {
 FLOORS = {
     "present_recall": 0.97,
     "emergency_recall": 0.95,
-    "false_present": 0.09,
+    "false_present": 0.08,
     "unsure_recall": 0.925,
 }
 # A new batch measures the assistant on writers it has never met. Where its first
 # measurement falls below a common floor, its own figure is the batch's floor until it
 # reaches the common one (batch G: 95.0 % present when sealed, 95.8 % after the round;
-# batch H: 93.6 % when sealed).
-BATCH_FLOORS = {"G": {"present_recall": 0.957}, "H": {"present_recall": 0.936}}
+# batch H: 93.6 % when sealed, 94.4 % after the round that followed).
+BATCH_FLOORS = {"G": {"present_recall": 0.96}, "H": {"present_recall": 0.944}}
 
 
 def model_path() -> Path:
