@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import sqlite3
@@ -15,7 +14,6 @@ from starlette.testclient import TestClient
 
 from console import audit_chain, audit_log, store, tables
 from console.settings import Settings
-from console.tests.postgres import postgres_server
 from console.tests.seed import recorded_conversations
 from console.tests.web import AUDIT_KEY, hidden_csrf, sign_in
 
@@ -178,42 +176,6 @@ def test_forgetting_a_deleted_conversation_keeps_the_chain_intact(
     assert broken_at(engine) is None
 
 
-def test_the_migration_seals_the_entries_written_before_it(tmp_path: Path) -> None:
-    """A database at schema version 2 keeps its entries and gains a verifiable chain."""
-    path = tmp_path / "old.db"
-    with sqlite3.connect(path) as old:
-        old.executescript(
-            """
-            CREATE TABLE console_schema_version (version INTEGER PRIMARY KEY,
-                applied_at FLOAT NOT NULL);
-            INSERT INTO console_schema_version VALUES (1, 0), (2, 0);
-            CREATE TABLE console_users (id INTEGER PRIMARY KEY, username VARCHAR(80)
-                NOT NULL UNIQUE, password_hash VARCHAR(255) NOT NULL, role VARCHAR(20)
-                NOT NULL, created_at FLOAT NOT NULL, failed_logins INTEGER DEFAULT '0'
-                NOT NULL, locked_until FLOAT);
-            CREATE TABLE console_audit_log (id INTEGER PRIMARY KEY, at FLOAT NOT NULL,
-                username VARCHAR(80), action VARCHAR(40) NOT NULL,
-                sender_id VARCHAR(255), detail TEXT DEFAULT '' NOT NULL,
-                client VARCHAR(64));
-            INSERT INTO console_audit_log (id, at, username, action, sender_id,
-                detail, client) VALUES
-                (1, 1.7e9, 'ann', 'login', NULL, '', '10.0.0.7'),
-                (2, 1.7e9 + 5, 'ann', 'view_transcript', 'rest:x', '', '10.0.0.7'),
-                (4, 1.7e9 + 9, 'ann', 'view_transcript', NULL, 'conversation deleted',
-                 '10.0.0.7');
-            """
-        )
-    engine = store.own_engine(f"sqlite:///{path}")
-    assert store.migrate(engine, audit_key=KEY) == [3]
-    assert audit_log.verify_audit(engine, audit_key=KEY).entries == 3
-    assert broken_at(engine) is None
-    audit_log.audit(engine, audit_key=KEY, action="login", username="bob")
-    assert [e.id for e in audit_log.audit_entries(engine)] == [5, 4, 2, 1]
-    assert broken_at(engine) is None
-    run_sql(engine, "UPDATE console_audit_log SET sender_id = 'rest:y' WHERE id = 2")
-    assert broken_at(engine) == 2
-
-
 def append_from_threads(url: str, *, threads: int, each: int) -> None:
     """Append entries from several threads, each with its own engine (as processes do)."""
     failures: list[BaseException] = []
@@ -238,21 +200,15 @@ def append_from_threads(url: str, *, threads: int, each: int) -> None:
     assert failures == []
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_appends_from_several_processes_at_once_keep_one_chain(
-    tmp_path: Path, backend: str
+    console_database_url: str,
 ) -> None:
     """Appends lock the head, so no two entries are sealed to the same predecessor."""
-    with contextlib.ExitStack() as stack:
-        url = (
-            stack.enter_context(postgres_server())
-            if backend == "postgresql"
-            else f"sqlite:///{tmp_path / 'busy.db'}"
-        )
-        store.migrate(store.own_engine(url), audit_key=KEY)
-        append_from_threads(url, threads=4, each=15)
-        report = audit_log.verify_audit(store.own_engine(url), audit_key=KEY)
-        assert report.intact and report.entries == 60
+    url = console_database_url
+    store.migrate(store.own_engine(url), audit_key=KEY)
+    append_from_threads(url, threads=4, each=15)
+    report = audit_log.verify_audit(store.own_engine(url), audit_key=KEY)
+    assert report.intact and report.entries == 60
 
 
 def use_the_console(client: TestClient, settings: Settings) -> None:
