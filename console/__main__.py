@@ -6,6 +6,7 @@
     python -m console set-password NAME  (also lifts a lockout, ends the sessions)
     python -m console forget-deleted     (after deletions in the tracker store)
     python -m console verify-audit       (exit status 1 when the audit chain is broken)
+    python -m console verify-audit --anchor   (and, when intact, anchor it)
     python -m console serve              (CONSOLE_HOST / CONSOLE_PORT, 127.0.0.1:5620)
 
 Settings come from ``CONSOLE_*`` variables (``console/settings.py``).
@@ -67,9 +68,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "forget-deleted",
         help="drop reviews and audit references of conversations no longer stored",
     )
-    commands.add_parser(
+    verify = commands.add_parser(
         "verify-audit",
-        help="check the audit log's chain; say where it first breaks",
+        help="check the audit log's chain and anchors; say where it first breaks",
+    )
+    verify.add_argument(
+        "--anchor",
+        action="store_true",
+        help="when intact, anchor it in CONSOLE_AUDIT_ANCHOR_FILE (as the console "
+        "does on a schedule)",
     )
     commands.add_parser("serve", help="start the console (uvicorn)")
     args = parser.parse_args(argv)
@@ -149,7 +156,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     if args.command == "verify-audit":
-        report = audit_log.verify_audit(engine, audit_key=key)
+        anchor_file = settings.audit_anchor_file
+        try:
+            if args.anchor and anchor_file is not None:
+                report = audit_log.anchor_audit(
+                    engine, audit_key=key, anchor_file=anchor_file
+                )
+            else:
+                report = audit_log.verify_audit(
+                    engine, audit_key=key, anchor_file=anchor_file
+                )
+        except OSError as error:
+            logger.error("the audit log's anchor file: %s", error)
+            return 1
         (logger.info if report.intact else logger.error)("%s", report.summary())
         return 0 if report.intact else 1
     return 2

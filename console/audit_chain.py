@@ -16,16 +16,23 @@ salt, tells nothing about the id. Every forgetting is an entry itself
 (:data:`FORGOTTEN`) naming the entries whose ids it removed, so an id removed any other
 way shows.
 
+Whoever holds the key as well as write access could seal a shortened or rewritten log
+again. An :class:`Anchor`, a verified head written outside the database
+(``console/audit_anchor.py``), stops that from reaching back: the entry it names must
+still be there with the seal it had, which no re-sealed log before it can give.
+
 Plain Python: no database here (``console/store.py`` reads and writes the rows).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
 import re
 import secrets
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -67,29 +74,69 @@ class Head:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """A verified state of the log, kept outside the database.
+
+    At ``at`` (seconds since the epoch) the log was intact with ``entries`` entries, the
+    newest #``last_id`` sealed ``last_seal``. Each seal covers every entry before it,
+    so that entry still holding that seal means the log up to it is as it was.
+    """
+
+    at: float
+    entries: int
+    last_id: int
+    last_seal: str
+
+    def when(self) -> str:
+        """When it was written, for people (UTC, to the minute)."""
+        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(self.at))
+
+
+@dataclass(frozen=True)
 class ChainReport:
     """Whether the chain is intact and, if not, the first entry that breaks it.
 
     ``first_broken`` is the id of the first entry whose seal, conversation id or
     forgetting does not check out (for deleted newest entries, the id the first of them
-    had); ``reason`` says what was found.
+    had; for a log that no longer matches an anchor, the first entry after the last
+    anchor it still matches); ``reason`` says what was found. ``last_seal`` is the
+    newest entry's seal; ``anchored`` the newest of the ``anchors`` the log matches.
     """
 
     entries: int
     last_id: int
     first_broken: int | None = None
     reason: str = ""
+    last_seal: str = GENESIS
+    anchors: int = 0
+    anchored: Anchor | None = None
 
     @property
     def intact(self) -> bool:
-        """True when every entry and the head check out."""
+        """True when every entry, the head and every anchor check out."""
         return self.first_broken is None
 
     def summary(self) -> str:
         """One line for the command line and the admin page."""
-        if self.intact:
-            return f"audit chain intact: {self.entries} entries, newest #{self.last_id}"
-        return f"audit chain broken at entry #{self.first_broken}: {self.reason}"
+        if not self.intact:
+            return f"audit chain broken at entry #{self.first_broken}: {self.reason}"
+        line = f"audit chain intact: {self.entries} entries, newest #{self.last_id}"
+        if self.anchored is not None:
+            line += (
+                f"; matches its anchor of {self.anchored.when()} "
+                f"(#{self.anchored.last_id}, {self.anchors} anchors checked)"
+            )
+        return line
+
+    def anchor(self, *, at: float) -> Anchor:
+        """The anchor of the log this report found intact.
+
+        Raises:
+            ValueError: the log is broken (a broken log is never anchored).
+        """
+        if not self.intact:
+            raise ValueError(f"not anchoring a broken log: {self.summary()}")
+        return Anchor(at, self.entries, self.last_id, self.last_seal)
 
 
 def _mac(key: bytes, fields: Sequence[object]) -> str:
@@ -195,15 +242,57 @@ def _head_problem(key: bytes, head: Head | None, found: Head) -> str | None:
     return None
 
 
-def verify(key: bytes, entries: Iterable[Entry], head: Head | None) -> ChainReport:
-    """Check every seal, every conversation id and the head; report the first break.
+def _anchor_problem(
+    anchors: Sequence[Anchor], seals: dict[int, str], last_id: int
+) -> tuple[tuple[int, str] | None, Anchor | None]:
+    """The first anchor the log no longer matches, if any, and the newest it matches.
+
+    ``seals`` are the seals of the entries found intact, by id; ``last_id`` is the
+    newest of them. Anchors beyond a break in the chain are not looked at (the break is
+    reported already).
+    """
+    trusted_to, matched = 0, None
+    for anchor in anchors:
+        if anchor.last_id == 0:  # anchored empty: nothing to compare
+            continue
+        seal = seals.get(anchor.last_id)
+        if seal is None and anchor.last_id > last_id:
+            reason = (
+                f"the log ends at #{last_id}, but it reached #{anchor.last_id} "
+                f"({anchor.entries} entries) when anchored on {anchor.when()}: the "
+                "newest entries were deleted and the head sealed again with the key"
+            )
+            return (last_id + 1, reason), matched
+        if seal is None or not hmac.compare_digest(seal, anchor.last_seal):
+            reason = (
+                f"entry #{anchor.last_id} is not the one anchored on {anchor.when()}: "
+                "entries up to it were changed and sealed again with the key"
+            )
+            return (trusted_to + 1, reason), matched
+        if matched is None or anchor.last_id >= matched.last_id:
+            trusted_to, matched = anchor.last_id, anchor
+    return None, matched
+
+
+def verify(
+    key: bytes,
+    entries: Iterable[Entry],
+    head: Head | None,
+    anchors: Sequence[Anchor] = (),
+) -> ChainReport:
+    """Check every seal, every conversation id, the head and the anchors.
 
     Args:
         key: the key the log was sealed with.
         entries: the stored entries in id order.
         head: the stored head (``None`` when its row is missing).
+        anchors: the anchors written outside the database, oldest first.
+
+    Returns:
+        The report, naming the first entry that breaks the chain, if one does.
     """
     previous, count, last_id = GENESIS, 0, 0
+    seals: dict[int, str] = {}
     redacted: list[int] = []
     forgotten: set[int] = set()
     broken: list[tuple[int, str]] = []
@@ -221,6 +310,8 @@ def verify(key: bytes, entries: Iterable[Entry], head: Head | None) -> ChainRepo
             redacted.append(entry.id)
         forgotten |= _redacted_by(entry)
         previous, count, last_id = entry.seal, count + 1, entry.id
+        seals[entry.id] = entry.seal
+    walked_to_the_end = not broken
     broken += [
         (i, "its conversation id was removed outside a recorded forgetting")
         for i in redacted
@@ -230,7 +321,14 @@ def verify(key: bytes, entries: Iterable[Entry], head: Head | None) -> ChainRepo
         problem = _head_problem(key, head, Head(count, last_id, previous, ""))
         if problem:
             broken.append((last_id + 1, problem))
+    checked = [a for a in anchors if walked_to_the_end or a.last_id < broken[0][0]]
+    anchor_break, anchored = _anchor_problem(checked, seals, last_id)
+    if anchor_break:
+        broken.append(anchor_break)
+    found = ChainReport(
+        count, last_id, last_seal=previous, anchors=len(checked), anchored=anchored
+    )
     if not broken:
-        return ChainReport(count, last_id)
+        return found
     first, reason = min(broken)
-    return ChainReport(count, last_id, first, reason)
+    return dataclasses.replace(found, first_broken=first, reason=reason)

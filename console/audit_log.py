@@ -1,9 +1,10 @@
 """The console's audit log: entries written sealed to the one before, read, verified.
 
 Every entry is chained (``console/audit_chain.py``): :func:`audit` seals each new entry
-to the one before it and to the head row, :func:`verify_audit` checks the whole log,
-:func:`chain_existing_entries` is the migration that sealed the entries written before
-the chain existed.
+to the one before it and to the head row, :func:`verify_audit` checks the whole log
+(against its anchors outside the database, ``console/audit_anchor.py``),
+:func:`anchor_audit` verifies it and writes a new anchor, :func:`chain_existing_entries`
+is the migration that sealed the entries written before the chain existed.
 """
 
 from __future__ import annotations
@@ -11,13 +12,17 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import logging
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from console import audit_chain
+from console import audit_anchor, audit_chain
 from console.tables import HEAD_ID, audit_head, audit_log
+
+logger = logging.getLogger(__name__)
 
 
 def chain_existing_entries(connection: Connection, audit_key: bytes) -> None:
@@ -151,8 +156,14 @@ def audit(
         )
 
 
-def verify_audit(engine: Engine, *, audit_key: bytes) -> audit_chain.ChainReport:
-    """Check the whole audit log's chain (``python -m console verify-audit``)."""
+def verify_audit(
+    engine: Engine, *, audit_key: bytes, anchor_file: Path | None = None
+) -> audit_chain.ChainReport:
+    """Check the whole audit log's chain (``python -m console verify-audit``).
+
+    With ``anchor_file``, the log must also still match every anchor written there.
+    """
+    anchors = [] if anchor_file is None else audit_anchor.read_anchors(anchor_file)
     with engine.connect() as connection:
         rows = connection.execute(sa.select(audit_log).order_by(audit_log.c.id))
         entries = [entry_of(row) for row in rows]
@@ -165,7 +176,45 @@ def verify_audit(engine: Engine, *, audit_key: bytes) -> audit_chain.ChainReport
         None
         if head is None
         else audit_chain.Head(head.entries, head.last_id, head.last_seal, head.seal),
+        anchors,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class AnchorRound:
+    """What the console's last scheduled verification found (the admin page shows it).
+
+    ``anchored`` is false when the log was broken (not anchored) or the round failed
+    (the anchor file could not be written, the database did not answer); ``message``
+    says which.
+    """
+
+    at: float
+    anchored: bool
+    message: str
+
+
+def anchor_audit(
+    engine: Engine, *, audit_key: bytes, anchor_file: Path
+) -> audit_chain.ChainReport:
+    """Verify the log against its anchors and, when intact, anchor where it is now.
+
+    A broken log is reported (logged as an error) and not anchored: an anchor vouches
+    only for a log found intact. An empty log needs no anchor.
+
+    Returns:
+        The report, naming the new anchor as the newest the log matches.
+    """
+    report = verify_audit(engine, audit_key=audit_key, anchor_file=anchor_file)
+    if not report.intact:
+        logger.error("not anchored: %s", report.summary())
+    elif report.entries:
+        anchor = report.anchor(at=time.time())
+        audit_anchor.append_anchor(anchor_file, anchor)
+        report = dataclasses.replace(
+            report, anchors=report.anchors + 1, anchored=anchor
+        )
+    return report
 
 
 def audit_entries(engine: Engine, *, limit: int | None = None) -> list[sa.Row]:

@@ -23,11 +23,25 @@ REPO = Path(__file__).resolve().parents[1]
 AUDIT_KEY_FILE = REPO / "var" / "console-audit-key"
 """The audit key of a laptop's console, made on first use (deployments pass their own)."""
 AUDIT_KEY_MIN_LENGTH = 32
+AUDIT_ANCHOR_FILE = REPO / "var" / "console-audit-anchors.log"
+"""Where a laptop's console anchors its audit log (deployments name a volume of their own)."""
 
 
 def _flag(value: str) -> bool:
     """Read a yes/no environment value."""
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number of 1 or more from ``env`` (``default`` when unset).
+
+    Raises:
+        ValueError: the value is not a whole number of 1 or more.
+    """
+    value = int(env.get(name) or default)
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, not {value}")
+    return value
 
 
 def engine_url(url: str) -> URL:
@@ -91,7 +105,9 @@ class Settings:
 
     ``tracker_url`` is the SQLAlchemy URL of Rasa's tracker store, which the console only
     reads; ``database_url`` is the console's own database; ``audit_key`` seals its
-    audit log. ``secure_cookies`` may be turned off only for plain-HTTP development on
+    audit log, which is verified and anchored in ``audit_anchor_file`` (outside the
+    database; ``None``, only when built in code, anchors nothing) on start and every
+    ``audit_anchor_minutes``. ``secure_cookies`` may be turned off only for plain-HTTP development on
     localhost. ``forwarded_allow_ips`` are the proxies (nginx) whose
     ``X-Forwarded-For`` names the client in the audit log; none by default.
     """
@@ -100,6 +116,8 @@ class Settings:
     database_url: str
     safety_case: Path
     audit_key: bytes = field(default=b"", repr=False)
+    audit_anchor_file: Path | None = None
+    audit_anchor_minutes: int = 15
     host: str = "127.0.0.1"
     port: int = 5620
     secure_cookies: bool = True
@@ -134,6 +152,10 @@ class Settings:
                 env.get("CONSOLE_SAFETY_CASE", str(REPO / "reports" / "safety-case.md"))
             ),
             audit_key=audit_key_from_env(env),
+            audit_anchor_file=Path(
+                env.get("CONSOLE_AUDIT_ANCHOR_FILE") or AUDIT_ANCHOR_FILE
+            ),
+            audit_anchor_minutes=_positive(env, "CONSOLE_AUDIT_ANCHOR_MINUTES", 15),
             host=env.get("CONSOLE_HOST", "127.0.0.1"),
             port=int(env.get("CONSOLE_PORT", "5620")),
             secure_cookies=_flag(env.get("CONSOLE_SECURE_COOKIES", "1")),

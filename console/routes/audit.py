@@ -1,4 +1,4 @@
-"""The audit log, for admins only: the page (with its chain's state) and its CSV export."""
+"""The audit log, for admins only: the page (its chain's state, its anchors) and its CSV export."""
 
 from __future__ import annotations
 
@@ -11,12 +11,29 @@ from console.routing import audit, own_engine_of, page, render, settings_of
 
 @page(role="admin")
 async def audit_page(request: Request) -> Response:
-    """The audit log, newest first, and whether its chain is intact (admins only)."""
-    engine = own_engine_of(request)
+    """The audit log, newest first, and whether its chain is intact (admins only).
+
+    The chain is checked against its anchors outside the database (or alone, saying
+    so, when the anchor file cannot be read); the page also says where anchors are
+    written and what the last scheduled verification found.
+    """
+    engine, settings = own_engine_of(request), settings_of(request)
+    anchor_error = ""
+    try:
+        chain = audit_log.verify_audit(
+            engine, audit_key=settings.audit_key, anchor_file=settings.audit_anchor_file
+        )
+    except OSError as error:  # the chain is still worth showing
+        anchor_error = str(error)
+        chain = audit_log.verify_audit(engine, audit_key=settings.audit_key)
     return render(
         request,
         "audit.html",
-        chain=audit_log.verify_audit(engine, audit_key=settings_of(request).audit_key),
+        chain=chain,
+        anchor_error=anchor_error,
+        anchor_file=settings.audit_anchor_file,
+        anchor_minutes=settings.audit_anchor_minutes,
+        last_round=request.app.state.anchor_round,
         entries=audit_log.audit_entries(engine, limit=500),
     )
 

@@ -39,6 +39,7 @@ def settings(tmp_path: Path, tracker_db: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'console.db'}",
         safety_case=report,
         audit_key=AUDIT_KEY.encode(),
+        audit_anchor_file=tmp_path / "anchors" / "audit-anchors.log",
         max_failed_logins=3,
         lockout_minutes=15,
     )
