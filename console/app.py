@@ -90,6 +90,7 @@ def anchor_round(own_engine: Engine, settings: Settings) -> audit_log.AnchorRoun
         report = audit_log.anchor_audit(
             own_engine,
             audit_key=settings.audit_key,
+            retired_keys=settings.retired_audit_keys,
             anchor_file=settings.audit_anchor_file,
         )
     except (OSError, sa.exc.SQLAlchemyError) as error:

@@ -2,9 +2,10 @@
 
 Whoever holds the audit key as well as write access to the database can delete the
 newest entries, or rewrite them, and seal the log again: the chain alone then reads as
-intact. An anchor (``console/audit_chain.py``) records, after a verification, how far the
-log reached and the newest entry's seal; a later verification finds that entry with that
-seal or says the log was cut back or rewritten. The console writes one on start and every
+intact. An :class:`Anchor` records, after a verification, how far the log reached and
+the newest entry's seal; a later verification (``console/audit_chain.py``) finds that
+entry with that seal or says the log was cut back or rewritten
+(:func:`anchor_problem`). The console writes one on start and every
 ``CONSOLE_AUDIT_ANCHOR_MINUTES`` (``python -m console verify-audit --anchor`` writes one
 too), to ``CONSOLE_AUDIT_ANCHOR_FILE``: one JSON object a line, only ever appended.
 
@@ -15,16 +16,69 @@ logged as well).
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-
-from console.audit_chain import Anchor
 
 logger = logging.getLogger(__name__)
 
 _FIELDS = ("at", "entries", "last_id", "last_seal")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A verified state of the log, kept outside the database.
+
+    At ``at`` (seconds since the epoch) the log was intact with ``entries`` entries, the
+    newest #``last_id`` sealed ``last_seal``. Each seal covers every entry before it,
+    so that entry still holding that seal means the log up to it is as it was.
+    """
+
+    at: float
+    entries: int
+    last_id: int
+    last_seal: str
+
+    def when(self) -> str:
+        """When it was written, for people (UTC, to the minute)."""
+        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(self.at))
+
+
+def anchor_problem(
+    anchors: Sequence[Anchor], seals: dict[int, str], last_id: int
+) -> tuple[tuple[int, str] | None, Anchor | None]:
+    """The first anchor the log no longer matches, if any, and the newest it matches.
+
+    ``seals`` are the seals of the entries found intact, by id; ``last_id`` is the
+    newest of them. Anchors beyond a break in the chain are not looked at (the break is
+    reported already).
+    """
+    trusted_to, matched = 0, None
+    for anchor in anchors:
+        if anchor.last_id == 0:  # anchored empty: nothing to compare
+            continue
+        seal = seals.get(anchor.last_id)
+        if seal is None and anchor.last_id > last_id:
+            reason = (
+                f"the log ends at #{last_id}, but it reached #{anchor.last_id} "
+                f"({anchor.entries} entries) when anchored on {anchor.when()}: the "
+                "newest entries were deleted and the head sealed again with the key"
+            )
+            return (last_id + 1, reason), matched
+        if seal is None or not hmac.compare_digest(seal, anchor.last_seal):
+            reason = (
+                f"entry #{anchor.last_id} is not the one anchored on {anchor.when()}: "
+                "entries up to it were changed and sealed again with the key"
+            )
+            return (trusted_to + 1, reason), matched
+        if matched is None or anchor.last_id >= matched.last_id:
+            trusted_to, matched = anchor.last_id, anchor
+    return None, matched
 
 
 def anchor_line(anchor: Anchor) -> str:

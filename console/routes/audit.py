@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -18,14 +20,18 @@ async def audit_page(request: Request) -> Response:
     written and what the last scheduled verification found.
     """
     engine, settings = own_engine_of(request), settings_of(request)
+    verify = functools.partial(
+        audit_log.verify_audit,
+        engine,
+        audit_key=settings.audit_key,
+        retired_keys=settings.retired_audit_keys,
+    )
     anchor_error = ""
     try:
-        chain = audit_log.verify_audit(
-            engine, audit_key=settings.audit_key, anchor_file=settings.audit_anchor_file
-        )
+        chain = verify(anchor_file=settings.audit_anchor_file)
     except OSError as error:  # the chain is still worth showing
         anchor_error = str(error)
-        chain = audit_log.verify_audit(engine, audit_key=settings.audit_key)
+        chain = verify()
     return render(
         request,
         "audit.html",

@@ -16,9 +16,10 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from console import audit_anchor, audit_chain, audit_log, store, tables
+from console import audit_anchor, audit_chain, audit_log, store
 from console.app import _every
 from console.settings import Settings
+from console.tests.forgery import run_sql, seal_again
 from console.tests.web import AUDIT_KEY, app_with_staff, sign_in
 
 KEY = AUDIT_KEY.encode()
@@ -46,39 +47,6 @@ def add_entries(engine: sa.Engine, count: int) -> None:
         audit_log.audit(engine, audit_key=KEY, action="login", username="ann")
 
 
-def seal_again(engine: sa.Engine) -> None:
-    """Seal the whole stored log and its head again with the key, as a thief of it would."""
-    with engine.begin() as connection:
-        rows = connection.execute(
-            sa.select(tables.audit_log).order_by(tables.audit_log.c.id)
-        ).all()
-        previous = audit_chain.GENESIS
-        for row in rows:
-            previous = audit_chain.entry_seal(KEY, previous, audit_log.entry_of(row))
-            connection.execute(
-                sa.update(tables.audit_log)
-                .where(tables.audit_log.c.id == row.id)
-                .values(seal=previous)
-            )
-        head = audit_chain.sealed_head(
-            KEY, entries=len(rows), last_id=rows[-1].id, last_seal=previous
-        )
-        connection.execute(
-            sa.update(tables.audit_head).values(
-                entries=head.entries,
-                last_id=head.last_id,
-                last_seal=head.last_seal,
-                seal=head.seal,
-            )
-        )
-
-
-def run_sql(engine: sa.Engine, statement: str) -> None:
-    """Change the stored rows as someone with access to the database would."""
-    with engine.begin() as connection:
-        connection.execute(sa.text(statement))
-
-
 def verified(engine: sa.Engine, anchors: Path | None) -> audit_chain.ChainReport:
     return audit_log.verify_audit(engine, audit_key=KEY, anchor_file=anchors)
 
@@ -86,7 +54,7 @@ def verified(engine: sa.Engine, anchors: Path | None) -> audit_chain.ChainReport
 def test_truncation_after_anchoring_is_found(engine: sa.Engine, anchors: Path) -> None:
     assert audit_log.anchor_audit(engine, audit_key=KEY, anchor_file=anchors).intact
     run_sql(engine, "DELETE FROM console_audit_log WHERE id >= 5")
-    seal_again(engine)
+    seal_again(engine, KEY)
     assert verified(engine, None).intact  # the chain alone cannot tell
     report = verified(engine, anchors)
     assert report.first_broken == 5
@@ -102,7 +70,7 @@ def test_a_log_cut_back_and_grown_again_is_found(
     """Entries deleted and new ones appended with the key: the anchored #6 differs."""
     audit_log.anchor_audit(engine, audit_key=KEY, anchor_file=anchors)
     run_sql(engine, "DELETE FROM console_audit_log WHERE id >= 5")
-    seal_again(engine)
+    seal_again(engine, KEY)
     add_entries(engine, 3)
     assert verified(engine, None).intact
     report = verified(engine, anchors)
@@ -117,7 +85,7 @@ def test_a_rewrite_is_bounded_by_the_last_anchor_it_still_matches(
     add_entries(engine, 4)
     audit_log.anchor_audit(engine, audit_key=KEY, anchor_file=anchors)  # at #10
     run_sql(engine, "UPDATE console_audit_log SET username = 'bob' WHERE id = 8")
-    seal_again(engine)
+    seal_again(engine, KEY)
     assert verified(engine, None).intact
     report = verified(engine, anchors)
     assert report.first_broken == 7  # #1 to #6 are as anchored
@@ -187,7 +155,7 @@ def test_the_console_anchors_on_start_and_shows_it(
     assert 'id="anchor-failed"' not in page
 
     run_sql(engine, "DELETE FROM console_audit_log WHERE id > 1")
-    seal_again(engine)
+    seal_again(engine, KEY)
     client = TestClient(client.app, base_url="https://testserver")  # no new round
     sign_in(client, "root")  # entry #2, sealed to #1 as if the log had never gone on
     page = client.get("/admin/audit").text
@@ -249,5 +217,5 @@ def test_the_command_anchors_and_then_finds_a_truncation(
     assert main(["verify-audit", "--anchor"]) == 0
     assert len(audit_anchor.read_anchors(anchors)) == 1
     run_sql(engine, "DELETE FROM console_audit_log WHERE id = 6")
-    seal_again(engine)
+    seal_again(engine, KEY)
     assert main(["verify-audit"]) == 1

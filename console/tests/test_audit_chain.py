@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import sqlite3
 import threading
@@ -12,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from console import audit_chain, audit_log, store, tables
+from console import audit_chain, audit_log, store
 from console.settings import Settings
+from console.tests.forgery import run_sql, seal_again
 from console.tests.seed import recorded_conversations
 from console.tests.web import AUDIT_KEY, hidden_csrf, sign_in
 
@@ -43,13 +43,6 @@ def engine(tmp_path: Path) -> sa.Engine:
             client="10.0.0.7",
         )
     return engine
-
-
-def run_sql(engine: sa.Engine, *statements: str) -> None:
-    """Change the stored rows as someone with access to the database would."""
-    with engine.begin() as connection:
-        for statement in statements:
-            connection.execute(sa.text(statement))
 
 
 def broken_at(engine: sa.Engine) -> int | None:
@@ -131,30 +124,7 @@ def test_a_log_sealed_again_without_the_key_is_found(engine: sa.Engine) -> None:
     """
     run_sql(engine, "UPDATE console_audit_log SET detail = 'edited' WHERE id = 3")
     forged_key = b"a guess at the key, 32 characters long"
-    with engine.begin() as connection:
-        rows = connection.execute(
-            sa.select(tables.audit_log).order_by(tables.audit_log.c.id)
-        ).all()
-        previous = audit_chain.GENESIS
-        for row in rows:
-            entry = audit_chain.Entry(
-                **{
-                    f.name: getattr(row, f.name)
-                    for f in dataclasses.fields(audit_chain.Entry)
-                }
-            )
-            previous = audit_chain.entry_seal(forged_key, previous, entry)
-            connection.execute(
-                sa.update(tables.audit_log)
-                .where(tables.audit_log.c.id == row.id)
-                .values(seal=previous)
-            )
-        head = audit_chain.sealed_head(
-            forged_key, entries=len(rows), last_id=rows[-1].id, last_seal=previous
-        )
-        connection.execute(
-            sa.update(tables.audit_head).values(last_seal=previous, seal=head.seal)
-        )
+    seal_again(engine, forged_key)
     assert audit_log.verify_audit(engine, audit_key=forged_key).intact
     assert broken_at(engine) == 1
 
