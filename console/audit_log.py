@@ -60,6 +60,15 @@ def write_head(
         )
 
 
+def _lock_head(connection: Connection) -> None:
+    """Take the head row's lock until the caller's transaction ends (see below)."""
+    connection.execute(
+        sa.update(audit_head)
+        .where(audit_head.c.id == HEAD_ID)
+        .values(entries=audit_head.c.entries)
+    )
+
+
 def _locked_head(connection: Connection, audit_key: bytes) -> sa.Row:
     """The head row, locked until the caller's transaction ends.
 
@@ -71,11 +80,7 @@ def _locked_head(connection: Connection, audit_key: bytes) -> sa.Row:
         AuditKeyError: the head is sealed with another key than ``audit_key`` (the key
             was rotated since this console started).
     """
-    connection.execute(
-        sa.update(audit_head)
-        .where(audit_head.c.id == HEAD_ID)
-        .values(entries=audit_head.c.entries)
-    )
+    _lock_head(connection)
     head = connection.execute(
         sa.select(audit_head).where(audit_head.c.id == HEAD_ID)
     ).one()
@@ -235,22 +240,45 @@ def verify_audit(
     ``audit_key`` is the key in use, ``retired_keys`` those it replaced. With
     ``anchor_file``, the log must also still match every anchor written there.
     """
+    # The anchors first: one another console writes meanwhile is then of a log no
+    # longer than the one read next, never beyond it.
     anchors = [] if anchor_file is None else audit_anchor.read_anchors(anchor_file)
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(audit_log).order_by(audit_log.c.id))
-        entries = [entry_of(row) for row in rows]
-        head = connection.execute(
-            sa.select(audit_head).where(audit_head.c.id == HEAD_ID)
-        ).first()
+    entries, head = _stored_log(engine)
     return audit_chain.verify(
-        audit_keys.KeyRing(audit_key, tuple(retired_keys)),
-        entries,
-        None
-        if head is None
-        else audit_chain.Head(
-            head.entries, head.last_id, head.last_seal, head.seal, head.key_id
-        ),
-        anchors,
+        audit_keys.KeyRing(audit_key, tuple(retired_keys)), entries, head, anchors
+    )
+
+
+_CONSISTENT_READ_ATTEMPTS = 10
+
+
+def _stored_log(
+    engine: Engine,
+) -> tuple[list[audit_chain.Entry], audit_chain.Head | None]:
+    """The stored entries and the head that describes them, read as of one moment.
+
+    Reading the entries and then the head, an append in between (another request,
+    another console) would make the head run ahead of the entries read and the log
+    look cut back. Every append changes the head, so the entries are read between two
+    reads of the head until both agree; while appends keep coming, the last attempt
+    holds the head's lock, which makes them wait.
+    """
+    select_head = sa.select(audit_head).where(audit_head.c.id == HEAD_ID)
+    select_entries = sa.select(audit_log).order_by(audit_log.c.id)
+    for attempt in range(_CONSISTENT_READ_ATTEMPTS):
+        last = attempt == _CONSISTENT_READ_ATTEMPTS - 1
+        with engine.begin() if last else engine.connect() as connection:
+            if last:
+                _lock_head(connection)
+            before = connection.execute(select_head).first()
+            entries = [entry_of(row) for row in connection.execute(select_entries)]
+            head = connection.execute(select_head).first()
+        if before == head:
+            break
+    if head is None:
+        return entries, None
+    return entries, audit_chain.Head(
+        head.entries, head.last_id, head.last_seal, head.seal, head.key_id
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -179,6 +180,38 @@ def test_appends_from_several_processes_at_once_keep_one_chain(
     append_from_threads(url, threads=4, each=15)
     report = audit_log.verify_audit(store.own_engine(url), audit_key=KEY)
     assert report.intact and report.entries == 60
+
+
+def test_verifying_while_others_append_finds_no_break(
+    console_database_url: str,
+) -> None:
+    """The entries and the head are read as of one moment, however busy the log is.
+
+    Read one after the other, an append in between made the head run ahead of the
+    entries: the log looked cut back (in about half of the checks on SQLite).
+    """
+    url = console_database_url
+    engine = store.own_engine(url)
+    store.migrate(engine, audit_key=KEY)
+    done = threading.Event()
+
+    def append_until_done() -> None:
+        own = store.own_engine(url)
+        while not done.is_set():
+            audit_log.audit(own, audit_key=KEY, action="login", username="ann")
+            time.sleep(0.002)
+        own.dispose()
+
+    writer = threading.Thread(target=append_until_done)
+    writer.start()
+    try:
+        reports = [audit_log.verify_audit(engine, audit_key=KEY) for _ in range(40)]
+    finally:
+        done.set()
+        writer.join()
+    assert [r.reason for r in reports if not r.intact] == []
+    assert reports[-1].entries > reports[0].entries
+    engine.dispose()
 
 
 def use_the_console(client: TestClient, settings: Settings) -> None:
