@@ -6,6 +6,9 @@
     python -m console set-password NAME  (also lifts a lockout, ends the sessions)
     python -m console forget-deleted     (after deletions in the tracker store)
     python -m console verify-audit       (exit status 1 when the audit chain is broken)
+    python -m console verify-audit --anchor   (and, when intact, anchor it)
+    python -m console rotate-audit-key   (a laptop's key in var/: a new one made there)
+    python -m console rotate-audit-key --new-key-stdin < new-key   (deployments)
     python -m console serve              (CONSOLE_HOST / CONSOLE_PORT, 127.0.0.1:5620)
 
 Settings come from ``CONSOLE_*`` variables (``console/settings.py``).
@@ -16,10 +19,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
+import secrets
 import sys
 from collections.abc import Sequence
 
-from console import audit_log, auth, store, tables
+from sqlalchemy.engine import Engine
+
+from console import audit_keys, audit_log, auth, settings, store, tables
 from console.app import create_app
 from console.settings import Settings
 from console.tracker_store import TrackerReader, read_only_engine
@@ -35,6 +42,76 @@ def _read_password(*, from_stdin: bool) -> str:
     if getpass.getpass("Password again: ") != first:
         raise auth.AccountError("the passwords differ")
     return first
+
+
+def _verify_audit(engine: Engine, config: Settings, *, anchor: bool) -> int:
+    """Verify the audit log against its anchors (and anchor it); the exit status."""
+    key, retired, anchors = (
+        config.audit_key,
+        config.retired_audit_keys,
+        config.audit_anchor_file,
+    )
+    try:
+        if anchor and anchors is not None:
+            report = audit_log.anchor_audit(
+                engine, audit_key=key, retired_keys=retired, anchor_file=anchors
+            )
+        else:
+            report = audit_log.verify_audit(
+                engine, audit_key=key, retired_keys=retired, anchor_file=anchors
+            )
+    except OSError as error:
+        logger.error("the audit log's anchor file: %s", error)
+        return 1
+    (logger.info if report.intact else logger.error)("%s", report.summary())
+    return 0 if report.intact else 1
+
+
+def _rotate_audit_key(engine: Engine, config: Settings, *, from_stdin: bool) -> int:
+    """Hand the audit log over to a new key; the exit status.
+
+    A laptop's keys are files in ``var/``: the new key (from standard input, else made
+    here) is staged beside the old one before the log is handed over, and put in its
+    place after, the old one added to the retired keys. A deployment's key comes from
+    its secrets, which this command cannot change: it takes the new key on standard
+    input and says what to change.
+    """
+    laptop = settings.laptop_audit_keys(os.environ)
+    if from_stdin:
+        new_key = settings.audit_key_of(sys.stdin.readline())
+    elif laptop:
+        new_key = secrets.token_urlsafe(32).encode()
+    else:
+        logger.error(
+            "the audit key comes from CONSOLE_AUDIT_KEY or CONSOLE_AUDIT_KEY_FILE: "
+            "give the new key on standard input (--new-key-stdin)"
+        )
+        return 1
+    staged = settings.stage_laptop_key(new_key) if laptop else None
+    try:
+        report = audit_log.rotate_key(
+            engine,
+            old_key=config.audit_key,
+            new_key=new_key,
+            retired_keys=config.retired_audit_keys,
+            anchor_file=config.audit_anchor_file,
+        )
+    except (audit_log.AuditKeyError, ValueError, OSError) as error:
+        if staged is not None:
+            staged.unlink()
+        logger.error("the audit key was not rotated: %s", error)
+        return 1
+    if staged is not None:
+        settings.install_laptop_key(staged, config.audit_key)
+        logger.info("the new key is in %s", settings.AUDIT_KEY_FILE)
+    else:
+        logger.info(
+            "now set CONSOLE_AUDIT_KEY to the new key (id %s), add the old one to "
+            "CONSOLE_AUDIT_KEYS_RETIRED and restart the console",
+            audit_keys.key_id(new_key),
+        )
+    (logger.info if report.intact else logger.error)("%s", report.summary())
+    return 0 if report.intact else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,33 +144,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         "forget-deleted",
         help="drop reviews and audit references of conversations no longer stored",
     )
-    commands.add_parser(
+    verify = commands.add_parser(
         "verify-audit",
-        help="check the audit log's chain; say where it first breaks",
+        help="check the audit log's chain and anchors; say where it first breaks",
+    )
+    verify.add_argument(
+        "--anchor",
+        action="store_true",
+        help="when intact, anchor it in CONSOLE_AUDIT_ANCHOR_FILE (as the console "
+        "does on a schedule)",
+    )
+    rotate = commands.add_parser(
+        "rotate-audit-key",
+        help="hand the audit log over to a new key (the old one stays to verify)",
+    )
+    rotate.add_argument(
+        "--new-key-stdin",
+        action="store_true",
+        help="read the new key from the first line of standard input",
     )
     commands.add_parser("serve", help="start the console (uvicorn)")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )
-    settings = Settings.from_env()
-    engine = store.own_engine(settings.database_url)
+    config = Settings.from_env()
+    engine = store.own_engine(config.database_url)
 
     if args.command == "serve":
         import uvicorn
 
         uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
+            create_app(config),
+            host=config.host,
+            port=config.port,
             # Only nginx's X-Forwarded-For, and only when it is named, is believed.
-            proxy_headers=bool(settings.forwarded_allow_ips),
-            forwarded_allow_ips=settings.forwarded_allow_ips or None,
+            proxy_headers=bool(config.forwarded_allow_ips),
+            forwarded_allow_ips=config.forwarded_allow_ips or None,
             server_header=False,
         )
         return 0
 
-    key = settings.audit_key
+    key = config.audit_key
     applied = store.migrate(engine, audit_key=key)
     if args.command == "migrate":
         logger.info(
@@ -142,16 +234,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.info("new password set for %s", args.username)
         return 0
     if args.command == "forget-deleted":
-        kept = TrackerReader(read_only_engine(settings.tracker_url)).sender_ids()
+        kept = TrackerReader(read_only_engine(config.tracker_url)).sender_ids()
         logger.info(
             "reviews of deleted conversations removed: %d",
             store.forget_conversations(engine, kept, audit_key=key),
         )
         return 0
     if args.command == "verify-audit":
-        report = audit_log.verify_audit(engine, audit_key=key)
-        (logger.info if report.intact else logger.error)("%s", report.summary())
-        return 0 if report.intact else 1
+        return _verify_audit(engine, config, anchor=args.anchor)
+    if args.command == "rotate-audit-key":
+        return _rotate_audit_key(engine, config, from_stdin=args.new_key_stdin)
     return 2
 
 

@@ -1,7 +1,7 @@
 """The console's web application (Starlette + Jinja2).
 
 It mounts the routes, shows errors as a page and, while it runs, follows deletions in
-the tracker store. How a route is declared (login and CSRF guards, rendering, security
+the tracker store and verifies and anchors its audit log on a schedule. How a route is declared (login and CSRF guards, rendering, security
 headers) is in ``console/routing.py``; the routes themselves are in ``console/routes/``,
 by area. Every view of a transcript is written to the audit log before the transcript
 is sent.
@@ -15,7 +15,7 @@ import functools
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from console import store
+from console import audit_log, store
 from console.routes.audit import audit_export, audit_page
 from console.routes.conversations import (
     conversation_list,
@@ -83,24 +83,49 @@ async def health(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+def anchor_round(own_engine: Engine, settings: Settings) -> audit_log.AnchorRound:
+    """Verify the audit log against its anchors and anchor it again (when intact)."""
+    assert settings.audit_anchor_file is not None
+    try:
+        report = audit_log.anchor_audit(
+            own_engine,
+            audit_key=settings.audit_key,
+            retired_keys=settings.retired_audit_keys,
+            anchor_file=settings.audit_anchor_file,
+        )
+    except (OSError, sa.exc.SQLAlchemyError) as error:
+        logger.exception("could not verify and anchor the audit log")
+        return audit_log.AnchorRound(time.time(), False, f"failed: {error}")
+    return audit_log.AnchorRound(time.time(), report.intact, report.summary())
+
+
+async def _every(seconds: float, job: Callable[[], Awaitable[None]]) -> None:
+    """Run ``job`` every ``seconds``, for as long as the console runs."""
+    while True:
+        await asyncio.sleep(seconds)
+        await job()
+
+
 @contextlib.asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    """While the console runs, follow deletions in the tracker store.
+    """While the console runs, follow deletions and verify and anchor the audit log.
 
     "Delete my conversation" and the retention job delete Rasa's events; every
     ``forget_interval_minutes`` the console drops its reviews of those conversations
-    and the conversation ids in its audit log.
+    and the conversation ids in its audit log. Every ``audit_anchor_minutes`` it
+    verifies the audit log and anchors it outside the database
+    (``console/audit_anchor.py``). Both run once before the first page is served.
     """
-    interval = app.state.settings.forget_interval_minutes * 60
+    settings: Settings = app.state.settings
 
-    async def one_round() -> None:
+    async def forget() -> None:
         try:
             dropped = await asyncio.to_thread(
                 functools.partial(
                     forget_deleted,
                     app.state.own_engine,
                     app.state.tracker,
-                    audit_key=app.state.settings.audit_key,
+                    audit_key=settings.audit_key,
                 )
             )
             if dropped:
@@ -108,17 +133,23 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         except Exception:  # the next round tries again
             logger.exception("could not follow deletions in the tracker store")
 
-    async def follow() -> None:
-        while True:
-            await asyncio.sleep(interval)
-            await one_round()
+    async def anchor() -> None:
+        app.state.anchor_round = await asyncio.to_thread(
+            anchor_round, app.state.own_engine, settings
+        )
 
-    await one_round()  # before the first page is served
-    task = asyncio.create_task(follow())
+    await forget()
+    tasks = [asyncio.create_task(_every(settings.forget_interval_minutes * 60, forget))]
+    if settings.audit_anchor_file is not None:
+        await anchor()
+        tasks.append(
+            asyncio.create_task(_every(settings.audit_anchor_minutes * 60, anchor))
+        )
     try:
         yield
     finally:
-        task.cancel()
+        for task in tasks:
+            task.cancel()
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -166,4 +197,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.own_engine = own_engine
     app.state.tracker = TrackerReader(read_only_engine(settings.tracker_url))
     app.state.templates = templates
+    app.state.anchor_round = None
     return app

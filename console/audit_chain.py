@@ -16,18 +16,36 @@ salt, tells nothing about the id. Every forgetting is an entry itself
 (:data:`FORGOTTEN`) naming the entries whose ids it removed, so an id removed any other
 way shows.
 
+Each entry names the key that sealed it; the key can be rotated by an entry that both
+keys sign (``console/audit_keys.py``), so the log is verified with a key ring.
+
+Whoever holds the key as well as write access could seal a shortened or rewritten log
+again. An anchor, a verified head written outside the database
+(``console/audit_anchor.py``), stops that from reaching back: the entry it names must
+still be there with the seal it had, which no re-sealed log before it can give.
+
 Plain Python: no database here (``console/store.py`` reads and writes the rows).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
-import json
 import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from console.audit_anchor import Anchor, anchor_problem
+from console.audit_keys import (
+    KEY_ROTATED,
+    KeyRing,
+    handover_seal,
+    key_id,
+    mac,
+    parse_rotation,
+)
 
 GENESIS = ""
 """The seal before the first entry."""
@@ -42,7 +60,12 @@ _SEAL_MISMATCH = (
 
 @dataclass(frozen=True)
 class Entry:
-    """One audit entry as stored (``seal`` is ``None`` until it is sealed)."""
+    """One audit entry as stored (``seal`` is ``None`` until it is sealed).
+
+    ``key_id`` names the key that sealed it (``console/audit_keys.py``); it is not
+    sealed itself, but an entry marked with another key than the log's at that point,
+    or with a key that did not seal it, does not verify.
+    """
 
     id: int
     at: float
@@ -54,16 +77,21 @@ class Entry:
     detail: str
     client: str | None
     seal: str | None = None
+    key_id: str | None = None
 
 
 @dataclass(frozen=True)
 class Head:
-    """The sealed summary of the newest entry: it makes deleting the last ones show."""
+    """The sealed summary of the newest entry: it makes deleting the last ones show.
+
+    It is sealed with the key in use (``key_id``), which appends must hold.
+    """
 
     entries: int
     last_id: int
     last_seal: str
     seal: str
+    key_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,31 +100,45 @@ class ChainReport:
 
     ``first_broken`` is the id of the first entry whose seal, conversation id or
     forgetting does not check out (for deleted newest entries, the id the first of them
-    had); ``reason`` says what was found.
+    had; for a log that no longer matches an anchor, the first entry after the last
+    anchor it still matches); ``reason`` says what was found. ``last_seal`` is the
+    newest entry's seal; ``anchored`` the newest of the ``anchors`` the log matches.
     """
 
     entries: int
     last_id: int
     first_broken: int | None = None
     reason: str = ""
+    last_seal: str = GENESIS
+    anchors: int = 0
+    anchored: Anchor | None = None
 
     @property
     def intact(self) -> bool:
-        """True when every entry and the head check out."""
+        """True when every entry, the head and every anchor check out."""
         return self.first_broken is None
 
     def summary(self) -> str:
         """One line for the command line and the admin page."""
-        if self.intact:
-            return f"audit chain intact: {self.entries} entries, newest #{self.last_id}"
-        return f"audit chain broken at entry #{self.first_broken}: {self.reason}"
+        if not self.intact:
+            return f"audit chain broken at entry #{self.first_broken}: {self.reason}"
+        line = f"audit chain intact: {self.entries} entries, newest #{self.last_id}"
+        if self.anchored is not None:
+            line += (
+                f"; matches its anchor of {self.anchored.when()} "
+                f"(#{self.anchored.last_id}, {self.anchors} anchors checked)"
+            )
+        return line
 
+    def anchor(self, *, at: float) -> Anchor:
+        """The anchor of the log this report found intact.
 
-def _mac(key: bytes, fields: Sequence[object]) -> str:
-    if not key:
-        raise ValueError("no audit key: set CONSOLE_AUDIT_KEY (console/README.md)")
-    message = json.dumps(list(fields), ensure_ascii=True, separators=(",", ":"))
-    return hmac.new(key, message.encode("ascii"), hashlib.sha256).hexdigest()
+        Raises:
+            ValueError: the log is broken (a broken log is never anchored).
+        """
+        if not self.intact:
+            raise ValueError(f"not anchoring a broken log: {self.summary()}")
+        return Anchor(at, self.entries, self.last_id, self.last_seal)
 
 
 def commit_to_sender(sender_id: str | None) -> tuple[str | None, str | None]:
@@ -114,7 +156,7 @@ def sender_digest(salt: str, sender_id: str) -> str:
 
 def entry_seal(key: bytes, previous: str, entry: Entry) -> str:
     """The seal of ``entry`` when it follows an entry sealed ``previous``."""
-    return _mac(
+    return mac(
         key,
         (
             "entry",
@@ -132,16 +174,17 @@ def entry_seal(key: bytes, previous: str, entry: Entry) -> str:
 
 def head_seal(key: bytes, *, entries: int, last_id: int, last_seal: str) -> str:
     """The seal of the head: how many entries there are and which is the newest."""
-    return _mac(key, ("head", entries, last_id, last_seal))
+    return mac(key, ("head", entries, last_id, last_seal))
 
 
 def sealed_head(key: bytes, *, entries: int, last_id: int, last_seal: str) -> Head:
-    """The head of a log of ``entries`` entries ending with ``last_id``."""
+    """The head of a log of ``entries`` entries ending with ``last_id``, sealed with ``key``."""
     return Head(
         entries,
         last_id,
         last_seal,
         head_seal(key, entries=entries, last_id=last_id, last_seal=last_seal),
+        key_id(key),
     )
 
 
@@ -174,12 +217,80 @@ def _sender_problem(entry: Entry) -> str | None:
     return None
 
 
-def _head_problem(key: bytes, head: Head | None, found: Head) -> str | None:
-    """Why the stored head does not describe the log ``found`` ends with, if it does not."""
+def _unknown_key(kid: str | None) -> str:
+    return (
+        "the key that sealed it is not recorded"
+        if kid is None
+        else f"it is sealed with key {kid}, which is not among the keys given "
+        "(CONSOLE_AUDIT_KEY and CONSOLE_AUDIT_KEYS_RETIRED)"
+    )
+
+
+def _key_problem(
+    keys: KeyRing, entry: Entry, previous: str, running: str | None
+) -> str | None:
+    """Why ``entry`` is not sealed with the key the log had reached, if it is not.
+
+    ``running`` is the id of the key that sealed the entry before (``None`` for the
+    first entry, which names the key the log began with). A :data:`KEY_ROTATED` entry
+    must hand over from that key, signed with it, and be sealed with the new one.
+    """
+    expected = entry.key_id if running is None else running
+    if entry.action == KEY_ROTATED:
+        rotation = parse_rotation(entry.detail)
+        if rotation is None:
+            return "a key rotation that does not name its keys"
+        old_id, expected, handover = rotation
+        if running is not None and old_id != running:
+            return (
+                f"it hands over from key {old_id}, but the log is sealed with {running}"
+            )
+        old_key = keys.key(old_id)
+        if old_key is None:
+            return _unknown_key(old_id)
+        signed = handover_seal(
+            old_key,
+            previous=previous,
+            entry_id=entry.id,
+            at=entry.at,
+            old_id=old_id,
+            new_id=expected,
+        )
+        if not hmac.compare_digest(signed, handover):
+            return "its handover is not signed by the retiring key"
+    if entry.key_id != expected:
+        return (
+            f"it is marked as sealed with key {entry.key_id}, but the log is sealed "
+            f"with {expected} there"
+        )
+    if keys.key(entry.key_id) is None:
+        return _unknown_key(entry.key_id)
+    return None
+
+
+def _head_problem(
+    keys: KeyRing, head: Head | None, found: Head, running: str | None
+) -> str | None:
+    """Why the stored head does not describe the log ``found`` ends with, if it does not.
+
+    The head must be sealed with the key in use, the one the newest entry was sealed
+    with (``running``), so no retired key can vouch for the end of the log.
+    """
     if head is None:
         return "the head of the log is missing"
+    if head.key_id != keys.active_id:
+        return (
+            f"the head is sealed with key {head.key_id}, not with CONSOLE_AUDIT_KEY's "
+            f"{keys.active_id}: the key was rotated since this console started (restart "
+            "it with the new key), or the log was sealed again with another key"
+        )
+    if running is not None and running != head.key_id:
+        return f"the newest entry is sealed with key {running}, the head with {head.key_id}"
     expected = head_seal(
-        key, entries=head.entries, last_id=head.last_id, last_seal=head.last_seal
+        keys.active,
+        entries=head.entries,
+        last_id=head.last_id,
+        last_seal=head.last_seal,
     )
     if not hmac.compare_digest(expected, head.seal):
         return "the head of the log was changed"
@@ -195,19 +306,36 @@ def _head_problem(key: bytes, head: Head | None, found: Head) -> str | None:
     return None
 
 
-def verify(key: bytes, entries: Iterable[Entry], head: Head | None) -> ChainReport:
-    """Check every seal, every conversation id and the head; report the first break.
+def verify(
+    keys: KeyRing,
+    entries: Iterable[Entry],
+    head: Head | None,
+    anchors: Sequence[Anchor] = (),
+) -> ChainReport:
+    """Check every seal, every conversation id, the keys, the head and the anchors.
 
     Args:
-        key: the key the log was sealed with.
+        keys: the key in use and the retired keys that sealed the log before it.
         entries: the stored entries in id order.
         head: the stored head (``None`` when its row is missing).
+        anchors: the anchors written outside the database, oldest first.
+
+    Returns:
+        The report, naming the first entry that breaks the chain, if one does.
     """
     previous, count, last_id = GENESIS, 0, 0
+    running: str | None = None
+    seals: dict[int, str] = {}
     redacted: list[int] = []
     forgotten: set[int] = set()
     broken: list[tuple[int, str]] = []
     for entry in entries:
+        problem = _key_problem(keys, entry, previous, running)
+        if problem:
+            broken.append((entry.id, problem))
+            break
+        key = keys.key(entry.key_id)
+        assert key is not None  # _key_problem found it
         if entry.seal is None or not hmac.compare_digest(
             entry_seal(key, previous, entry), entry.seal
         ):
@@ -221,16 +349,25 @@ def verify(key: bytes, entries: Iterable[Entry], head: Head | None) -> ChainRepo
             redacted.append(entry.id)
         forgotten |= _redacted_by(entry)
         previous, count, last_id = entry.seal, count + 1, entry.id
+        running, seals[entry.id] = entry.key_id, entry.seal
+    walked_to_the_end = not broken
     broken += [
         (i, "its conversation id was removed outside a recorded forgetting")
         for i in redacted
         if i not in forgotten
     ]
     if not broken:
-        problem = _head_problem(key, head, Head(count, last_id, previous, ""))
+        problem = _head_problem(keys, head, Head(count, last_id, previous, ""), running)
         if problem:
             broken.append((last_id + 1, problem))
+    checked = [a for a in anchors if walked_to_the_end or a.last_id < broken[0][0]]
+    anchor_break, anchored = anchor_problem(checked, seals, last_id)
+    if anchor_break:
+        broken.append(anchor_break)
+    found = ChainReport(
+        count, last_id, last_seal=previous, anchors=len(checked), anchored=anchored
+    )
     if not broken:
-        return ChainReport(count, last_id)
+        return found
     first, reason = min(broken)
-    return ChainReport(count, last_id, first, reason)
+    return dataclasses.replace(found, first_broken=first, reason=reason)

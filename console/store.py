@@ -6,7 +6,8 @@ existing deployment is upgraded in place by ``python -m console migrate``. Nothi
 Rasa's tables is touched: the console's database is a different one.
 
 The tables are declared in ``console/tables.py``; the audit log is written and checked
-by ``console/audit_log.py`` (entries chained as ``console/audit_chain.py`` says).
+by ``console/audit_log.py`` (entries chained as ``console/audit_chain.py`` says), its
+migrations are in ``console/audit_migrations.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from console import audit_chain
+from console import audit_chain, audit_migrations
 from console import audit_log as audit_log_chain
 from console.settings import engine_url
 from console.tables import (  # re-exported: the console's modules read them here
@@ -53,8 +54,9 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (
         3,
         "the audit log's chain: seals and head",
-        audit_log_chain.chain_existing_entries,
+        audit_migrations.chain_existing_entries,
     ),
+    (4, "the key that sealed each audit entry", audit_migrations.record_key_ids),
 )
 """Every schema change, in order. Add new ones at the end; never edit an applied one."""
 

@@ -66,6 +66,8 @@ audit_log = sa.Table(
     sa.Column("sender_salt", sa.String(32)),
     sa.Column("sender_digest", sa.String(64)),
     sa.Column("seal", sa.String(64)),
+    # The key that sealed it (console/audit_keys.py), added by migration 4.
+    sa.Column("key_id", sa.String(16)),
 )
 
 audit_head = sa.Table(
@@ -76,6 +78,7 @@ audit_head = sa.Table(
     sa.Column("last_id", sa.Integer, nullable=False),
     sa.Column("last_seal", sa.String(64), nullable=False),
     sa.Column("seal", sa.String(64), nullable=False),
+    sa.Column("key_id", sa.String(16)),  # migration 4
 )
 """One row (id 1): the sealed head of the audit log; appending locks it."""
 HEAD_ID = 1

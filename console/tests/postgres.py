@@ -5,7 +5,8 @@ server is the deployment's own (``deploy/cluster/data.py``: password authenticat
 127.0.0.1 only), so the console is tested against PostgreSQL as it is deployed; that
 module and ``supervisor/process.py`` import only the standard library, so the console's
 environment runs them as they are. The cluster lives in a temporary folder and is
-stopped and removed after the tests.
+stopped and removed after the tests; each test that writes takes a database of its own
+(:func:`fresh_database`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from deploy.cluster.data import Postgres
 from supervisor.process import free_port
@@ -41,3 +44,17 @@ def postgres_server() -> Iterator[str]:
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def fresh_database(server_url: str) -> str:
+    """Create an empty database on the server of ``server_url``; return its URL."""
+    name = f"console_{secrets.token_hex(6)}"
+    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    finally:
+        engine.dispose()
+    return (
+        sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    )

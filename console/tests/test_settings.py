@@ -88,3 +88,18 @@ def test_a_bare_postgresql_url_gets_the_installed_driver() -> None:
         "postgresql+psycopg2"
     )
     assert engine_url("sqlite:///x.db").drivername == "sqlite"
+
+
+def test_the_audit_log_is_anchored_where_and_as_often_as_asked(tmp_path: Path) -> None:
+    anchors = tmp_path / "anchors.log"
+    settings = Settings.from_env(
+        {
+            **DEPLOYED,
+            "CONSOLE_AUDIT_ANCHOR_FILE": str(anchors),
+            "CONSOLE_AUDIT_ANCHOR_MINUTES": "5",
+        }
+    )
+    assert (settings.audit_anchor_file, settings.audit_anchor_minutes) == (anchors, 5)
+    assert Settings.from_env(DEPLOYED).audit_anchor_minutes == 15
+    with pytest.raises(ValueError, match="CONSOLE_AUDIT_ANCHOR_MINUTES must be 1"):
+        Settings.from_env({**DEPLOYED, "CONSOLE_AUDIT_ANCHOR_MINUTES": "0"})

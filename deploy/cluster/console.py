@@ -3,7 +3,7 @@
 It reads the conversations where Rasa writes them (the ``rasa`` database, through the
 same ``TRACKER_DB_*`` variables, in read-only transactions), keeps its own tables in the
 ``console`` database under its own role, and seals its audit log with the cluster's
-generated key (``secrets.json``). It runs in its own environment (``console/.venv``,
+generated key (``secrets.json``), anchoring it in the state folder. It runs in its own environment (``console/.venv``,
 Python 3.11) and starts when that exists, as with ``make run``; ``make cluster``
 creates it. Secrets reach it through its environment, never its command line.
 """
@@ -43,6 +43,10 @@ def console_env(settings: ClusterSettings, cluster_secrets: Secrets) -> dict[str
             "CONSOLE_DB_USER": "console",
             "CONSOLE_DB_PASSWORD": cluster_secrets.console_db_password,
             "CONSOLE_AUDIT_KEY": cluster_secrets.console_audit_key,
+            # Its anchors, outside PostgreSQL and apart from make run's console's.
+            "CONSOLE_AUDIT_ANCHOR_FILE": str(
+                settings.state_dir / "console-audit-anchors.log"
+            ),
             "CONSOLE_HOST": "127.0.0.1",
             "CONSOLE_PORT": str(settings.console_port),
             # nginx is the only client; its X-Forwarded-For names the real one.

@@ -137,6 +137,49 @@ def test_k8s_declares_the_console_with_its_secrets_from_the_secret() -> None:
     assert "livenessProbe" in container
 
 
+def test_the_console_anchors_its_audit_log_on_a_volume_of_its_own(
+    compose: dict[str, Any],
+) -> None:
+    """Outside PostgreSQL, kept across restarts, writable by the console's user."""
+    console = compose["services"]["console"]
+    anchors = console["environment"]["CONSOLE_AUDIT_ANCHOR_FILE"]
+    assert anchors == "/var/lib/console/audit-anchors.log"
+    assert "console-anchors:/var/lib/console" in console["volumes"]
+    assert "console-anchors" in compose["volumes"]
+    assert console["environment"]["CONSOLE_AUDIT_KEYS_RETIRED"] == (
+        "${CONSOLE_AUDIT_KEYS_RETIRED:-}"
+    )
+    assert ("RUN", "mkdir -p /var/lib/console && chown 1001 /var/lib/console") in (
+        dockerfile_instructions("console")
+    )
+
+    spec, container = k8s_console()
+    environment = {item["name"]: item for item in container["env"]}
+    assert environment["CONSOLE_AUDIT_ANCHOR_FILE"]["value"] == anchors
+    assert environment["CONSOLE_AUDIT_KEYS_RETIRED"]["valueFrom"]["secretKeyRef"] == {
+        "name": "hamstring-secrets",
+        "key": "CONSOLE_AUDIT_KEYS_RETIRED",
+        "optional": True,
+    }
+    (mount,) = container["volumeMounts"]
+    (volume,) = spec["volumes"]
+    assert mount == {"name": volume["name"], "mountPath": "/var/lib/console"}
+    claim = volume["persistentVolumeClaim"]["claimName"]
+    claims = [
+        d
+        for _, d in k8s_documents()
+        if d.get("kind") == "PersistentVolumeClaim" and d["metadata"]["name"] == claim
+    ]
+    assert len(claims) == 1
+    assert spec["securityContext"]["fsGroup"] == spec["securityContext"]["runAsUser"]
+    (deployment,) = [
+        d
+        for _, d in k8s_documents()
+        if d.get("kind") == "Deployment" and d["metadata"]["name"] == "console"
+    ]
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+
+
 def test_k8s_routes_the_console_through_the_ingress_only() -> None:
     kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
     assert {"console.yaml", "ingress-console.yaml"} <= set(kustomization["resources"])
