@@ -6,21 +6,32 @@ Usage::
 
 For every red flag of ``actions/triage.py`` and every context below, one conversation
 in the e2e case format (e2e/README.md), with the flag's words from
-``e2e/flag_phrases.yml``:
+``e2e/flag_phrases.yml``.
+
+Answers to the flag's own question, the screening walked in the order the assistant
+asks (:func:`question_order`) with a clear no to every earlier question:
+
+* ``plain_yes``: "yes";
+* ``described_yes``: a yes with a description;
+* ``hedged_yes``: a degree word alone ("a bit"), which says how much, not whether;
+* ``unsure_twice``: unsure when its question is asked, and unsure again when it is
+  asked once more, which counts as present (triage contract rule 3);
+* ``no_with_words``: a clear no with words after it ("no, thankfully"), which must not
+  raise the level: the screening goes on and ends at self care with remedy advice.
+
+The flag in a person's own words, without being asked about it:
 
 * ``first``: volunteered in the first message;
+* ``hedged``: said with a degree word in the first message ("a bit numb");
 * ``mid_screening``: volunteered after the first screening answer;
-* ``described_yes``: a yes with a description, as the answer to its own question;
-* ``hedged``: said with a degree word ("a bit numb"), which still counts;
 * ``after_advice``: volunteered after a clean screening ended in remedy advice;
 * ``mid_faq``: volunteered after a question about causes was answered;
-* ``beside_negated``: volunteered in the same message as another flag denied;
-* ``unsure_twice``: unsure when its question is asked, and unsure again when it is
-  asked once more, which counts as present (triage contract rule 3).
+* ``beside_negated``: volunteered in the same message as another flag denied.
 
-Each must end at exactly the flag's level, with no remedy advice after the flag.
-Clean conversations (plain cramps and look-alikes such as "cold feet about the race")
-must end at self care with remedy advice: any other ending is over-triage.
+Each case of a reported flag must end at exactly the flag's level, with no remedy
+advice after the flag. Clean conversations (plain cramps and look-alikes such as "cold
+feet about the race") must end at self care with remedy advice: any other ending is
+over-triage.
 """
 
 from __future__ import annotations
@@ -40,17 +51,43 @@ PHRASES_PATH = Path(__file__).with_name("flag_phrases.yml")
 OPENING = "I have a cramp in my hamstring"
 RELIEF = "what can I do to ease the cramp?"
 FAQ = "what causes hamstring cramps?"
+# Contexts in which the flag is reported: the case ends at the flag's level.
 CONTEXTS = (
     "first",
     "mid_screening",
+    "plain_yes",
     "described_yes",
+    "hedged_yes",
     "hedged",
     "after_advice",
     "mid_faq",
     "beside_negated",
     "unsure_twice",
 )
+# The flag denied at its own question with words after the no: the case ends at
+# self care, as a screening answered no throughout does.
+DENIED_CONTEXT = "no_with_words"
 Step = dict[str, Any]
+
+
+def question_order() -> tuple[triage.RedFlag, ...]:
+    """The screening's questions in the order the assistant asks them, each answered no.
+
+    The form asks the first of its required slots that is still empty, and its
+    required slots are :func:`actions.triage.form_slots` of the answers so far (what
+    ``ValidateScreeningForm.required_slots`` returns), so the order is read from that
+    function rather than copied.
+    """
+    answers: dict[str, str | None] = {}
+    order: list[triage.RedFlag] = []
+    while True:
+        slot = next(
+            (s for s in triage.form_slots(answers) if answers.get(s) is None), None
+        )
+        if slot is None:
+            return tuple(order)
+        order.append(triage.FLAGS_BY_SLOT[slot])
+        answers[slot] = triage.ABSENT
 
 
 def ask(item: triage.RedFlag) -> Step:
@@ -58,30 +95,39 @@ def ask(item: triage.RedFlag) -> Step:
     return {"utter": f"utter_ask_screening_form_{item.slot}"}
 
 
-def clean_screening(opening: str) -> list[Step]:
-    """A whole screening answered no, ending in remedy advice."""
-    steps: list[Step] = [{"user": opening}, ask(triage.SCREENING_ITEMS[0])]
-    for index, _item in enumerate(triage.SCREENING_ITEMS):
-        last = index == len(triage.SCREENING_ITEMS) - 1
-        steps.append({"user": "no, nothing else" if last else "no"})
-        if not last:
-            steps.append(ask(triage.SCREENING_ITEMS[index + 1]))
-    steps += [
+def answer_no(item: triage.RedFlag) -> str:
+    """A clear no to the question about ``item`` (the last one asks "anything else?")."""
+    return "no, nothing else" if item == triage.OTHER_CONCERN else "no"
+
+
+def screening_from(item: triage.RedFlag) -> list[Step]:
+    """The questions from the one after ``item`` on, answered no, ending in advice."""
+    order = question_order()
+    steps: list[Step] = []
+    for later in order[order.index(item) + 1 :]:
+        steps += [ask(later), {"user": answer_no(later)}]
+    return steps + [
         {"utter": "utter_screening_clear"},
         {"utter": "utter_remedy_stretch"},
         {"triage_level": triage.SELF_CARE},
     ]
-    return steps
+
+
+def clean_screening(opening: str) -> list[Step]:
+    """A whole screening answered no, ending in remedy advice."""
+    first = question_order()[0]
+    return [{"user": opening}, ask(first), {"user": answer_no(first)}] + (
+        screening_from(first)
+    )
 
 
 def up_to_question(flag: triage.RedFlag) -> list[Step]:
     """A screening answered no up to the question about ``flag``, which is asked."""
-    steps = [{"user": OPENING}, ask(triage.RED_FLAGS[0])]
-    for _item in triage.RED_FLAGS[: triage.RED_FLAGS.index(flag)]:
-        steps += [{"user": "no"}]
-    if flag != triage.RED_FLAGS[0]:
-        steps.append(ask(flag))
-    return steps
+    order = question_order()
+    steps: list[Step] = [{"user": OPENING}]
+    for earlier in order[: order.index(flag)]:
+        steps += [ask(earlier), {"user": answer_no(earlier)}]
+    return steps + [ask(flag)]
 
 
 def flag_reached(flag: triage.RedFlag, answer: str = triage.PRESENT) -> list[Step]:
@@ -108,10 +154,15 @@ def flag_case(
     elif context == "hedged":
         steps = [{"user": words["hedged"]}]
     elif context == "mid_screening":
-        steps = [{"user": OPENING}, ask(triage.RED_FLAGS[0])]
-        steps += [{"user": "no"}, {"user": words["volunteer"]}]
+        first = question_order()[0]
+        steps = [{"user": OPENING}, ask(first), {"user": answer_no(first)}]
+        steps.append({"user": words["volunteer"]})
+    elif context == "plain_yes":
+        steps = up_to_question(flag) + [{"user": "yes"}]
     elif context == "described_yes":
         steps = up_to_question(flag) + [{"user": words["described_yes"]}]
+    elif context == "hedged_yes":
+        steps = up_to_question(flag) + [{"user": words["hedged_yes"]}]
     elif context == "unsure_twice":
         first, again = words["unsure"]
         steps = up_to_question(flag) + [
@@ -139,6 +190,19 @@ def flag_case(
     }
 
 
+def denied_case(flag: triage.RedFlag, no_words: str) -> dict[str, Any]:
+    """``flag``'s question answered ``no_words`` (a no with more after it): self care."""
+    steps = up_to_question(flag) + [
+        {"user": no_words},
+        {"slot_was_set": [{flag.slot: triage.ABSENT}]},
+        {"slot_was_not_set": ["triage_level", "red_flags"]},
+    ]
+    return {
+        "test_case": f"generated_{flag.id}_{DENIED_CONTEXT}",
+        "steps": steps + screening_from(flag),
+    }
+
+
 def generate(phrases_path: Path = PHRASES_PATH) -> dict[str, Any]:
     """Every generated case, as an e2e case file's content."""
     data = yaml.safe_load(phrases_path.read_text(encoding="utf-8"))
@@ -150,6 +214,12 @@ def generate(phrases_path: Path = PHRASES_PATH) -> dict[str, Any]:
         flag_case(flag, context, phrases)
         for flag in triage.RED_FLAGS
         for context in CONTEXTS
+    ]
+    # The no-with-words replies go round the flags, one per flag.
+    denials: list[str] = data["no_with_words"]
+    cases += [
+        denied_case(flag, denials[index % len(denials)])
+        for index, flag in enumerate(triage.RED_FLAGS)
     ]
     cases += [
         {"test_case": f"generated_clean_{index}", "steps": clean_screening(opening)}

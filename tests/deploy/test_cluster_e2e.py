@@ -15,12 +15,21 @@ conversations at machine speed from one address, as one client: a message it ref
 the test; the reports are written to ``reports/e2e-cluster/``.
 
 The whole suite runs, not a subset: one to two and a half minutes on a 2-core
-machine, start-up included (most of it; the cases take 25-40 s). The three
-cases of ``tests/e2e/rasa_pro_stubs.yml`` are skipped, as the runner skips them against
-``make run``: they answer custom actions from the case file through the runner's stub
-server, which needs the assistant's action endpoint pointed at it, while the cluster's
-instances call their own action servers. They check the runner's stubbing, which
-``tests/e2e/test_runner_live.py`` runs against real servers.
+machine, start-up included (most of it; the cases take 25-40 s). The three cases of
+``tests/e2e/rasa_pro_stubs.yml`` are skipped (the runner skips them without
+``--stub-port`` and says so, which the test checks), because running them would mean
+running the cluster in a configuration production does not run. A stubbed action is
+answered by the runner's stub server, so Rasa's ``action_endpoint`` must point at it:
+here that is ``url: ${ACTION_SERVER_URL}`` in ``deploy/endpoints.prod.yml``, which
+``make cluster`` sets for each instance to its own action server
+(``deploy/cluster/instances.py``, ``service_env``). Pointing it at the stub server would
+put a test process between every instance and its action server, both instances
+funnelled to the one action server the stub forwards to (``--actions-url``), for the
+whole suite or for a second start-up of a cluster changed for three cases, and the
+cases would check replies production never gives (the stub's text instead of
+``action_handle_fallback``'s). They test the runner's stubbing, not the deployment:
+``make test-e2e-suite`` and ``tests/e2e/test_runner_live.py`` run them against real
+servers with the stub server in front of the action server.
 """
 
 from __future__ import annotations
