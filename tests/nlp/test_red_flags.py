@@ -188,6 +188,21 @@ def test_context(
         ("i'm weak for a custard slice", "weakness", None),
         ("my hip clicks and pops when i stand", "pop_or_injury", None),
         ("i work as a renal nurse, first cramp in ages", "risk_condition", None),
+        ("sorry my english is weak, the cramp is in back of leg", "weakness", None),
+        ("crisps are my weakness tbh", "weakness", None),
+        (
+            "the beck was proper swollen after the storm so I ran the road",
+            "swelling",
+            None,
+        ),
+        ("had a swell weekend away, cramped on the drive back", "swelling", None),
+        ("i swim every morning, cramped in the pool today", "frequent_cramps", None),
+        ("my dog wakes me at 5, the cramp came on at lunch", "frequent_cramps", None),
+        (
+            "my wife gets cramps all the time, this is the first one i've had",
+            "frequent_cramps",
+            "absent",
+        ),
         # Words the lexicon had not met.
         ("I've got raynauds", "risk_condition", "present"),
         (

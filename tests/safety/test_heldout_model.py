@@ -56,7 +56,7 @@ TARGETS = {
 FLOORS = {
     "present_recall": 0.97,
     "emergency_recall": 0.95,
-    "false_present": 0.08,
+    "false_present": 0.075,
     "unsure_recall": 0.925,
 }
 # A new batch measures the assistant on writers it has never met. Where its first
