@@ -7,15 +7,26 @@ that it is new. Each delivery carries an id (Telegram ``update_id``, Twilio
 :meth:`DeliveryLog.first_time` before handing a message to Rasa and answer a repeat
 with the platform's ordinary success reply, so the platform stops retrying.
 
-The log is kept in memory per Rasa instance for ``ttl`` seconds (platforms retry for
-minutes, Slack's signature window is five), bounded in size.
+Ids are kept for ``ttl`` seconds (platforms retry for minutes, Slack's signature
+window is five). With several Rasa instances behind one webhook URL a retry may reach
+another instance, so a deployment keeps the log in its Redis (``REDIS_HOST``,
+``REDIS_PORT``, ``REDIS_PASSWORD``: the lock store's settings, ``SET NX EX`` is atomic);
+without Redis, or while Redis cannot be reached, each process keeps its own log in
+memory, bounded in size: a message is never dropped because the log is unavailable.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import redis
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TTL_S = 24 * 60 * 60
 DEFAULT_MAX_ENTRIES = 100_000
@@ -63,5 +74,49 @@ class DeliveryLog:
             del self._seen[key]
 
 
-DELIVERIES = DeliveryLog()
-"""The log the project's connectors share (one per Rasa process)."""
+KEY_PREFIX = "hamstring:delivery:"
+REDIS_DB = 2
+"""Apart from the lock store's database (``deploy/endpoints.prod.yml``: db 1)."""
+
+
+class RedisDeliveryLog:
+    """The delivery log in Redis, shared by every instance; memory while it is down."""
+
+    def __init__(self, client: Any, *, ttl: float = DEFAULT_TTL_S) -> None:
+        """Use ``client`` (a ``redis.Redis``); ``fallback`` serves while it fails."""
+        self.client = client
+        self.ttl = ttl
+        self.fallback = DeliveryLog(ttl=ttl)
+
+    def first_time(self, channel: str, delivery_id: object) -> bool:
+        """Record ``delivery_id`` of ``channel``; False when any instance saw it."""
+        if delivery_id is None or delivery_id == "":
+            return True
+        key = f"{KEY_PREFIX}{channel}:{delivery_id}"
+        try:
+            return bool(self.client.set(key, 1, nx=True, ex=int(self.ttl)))
+        except (redis.RedisError, OSError) as error:
+            logger.warning(
+                "delivery log in Redis unavailable (%s)", type(error).__name__
+            )
+            return self.fallback.first_time(channel, delivery_id)
+
+
+def delivery_log(environ: Mapping[str, str]) -> DeliveryLog | RedisDeliveryLog:
+    """The deployment's shared log when ``REDIS_HOST`` is set, else one in memory."""
+    host = environ.get("REDIS_HOST")
+    if not host:
+        return DeliveryLog()
+    client = redis.Redis(
+        host=host,
+        port=int(environ.get("REDIS_PORT") or 6379),
+        password=environ.get("REDIS_PASSWORD") or None,
+        db=REDIS_DB,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+    )
+    return RedisDeliveryLog(client)
+
+
+DELIVERIES = delivery_log(os.environ)
+"""The log the project's connectors share."""

@@ -5,6 +5,7 @@
     python -m console create-user NAME --role reviewer --password-stdin < file
     python -m console set-password NAME  (also lifts a lockout, ends the sessions)
     python -m console forget-deleted     (after deletions in the tracker store)
+    python -m console verify-audit       (exit status 1 when the audit chain is broken)
     python -m console serve              (CONSOLE_HOST / CONSOLE_PORT, 127.0.0.1:5620)
 
 Settings come from ``CONSOLE_*`` variables (``console/settings.py``).
@@ -18,7 +19,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from console import auth, store
+from console import audit_log, auth, store, tables
 from console.app import create_app
 from console.settings import Settings
 from console.tracker_store import TrackerReader, read_only_engine
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="create or upgrade the console's own tables")
     create = commands.add_parser("create-user", help="create a staff account")
     create.add_argument("username")
-    create.add_argument("--role", choices=store.ROLES, required=True)
+    create.add_argument("--role", choices=tables.ROLES, required=True)
     create.add_argument(
         "--password-stdin",
         action="store_true",
@@ -66,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "forget-deleted",
         help="drop reviews and audit references of conversations no longer stored",
     )
+    commands.add_parser(
+        "verify-audit",
+        help="check the audit log's chain; say where it first breaks",
+    )
     commands.add_parser("serve", help="start the console (uvicorn)")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -81,12 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             create_app(settings),
             host=settings.host,
             port=settings.port,
-            proxy_headers=False,
+            # Only nginx's X-Forwarded-For, and only when it is named, is believed.
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=settings.forwarded_allow_ips or None,
             server_header=False,
         )
         return 0
 
-    applied = store.migrate(engine)
+    key = settings.audit_key
+    applied = store.migrate(engine, audit_key=key)
     if args.command == "migrate":
         logger.info(
             "schema at version %d (%d applied now)",
@@ -105,8 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except auth.AccountError as error:
             logger.error("%s", error)
             return 1
-        store.audit(
+        audit_log.audit(
             engine,
+            audit_key=key,
             action="user_created",
             username=None,
             detail=f"{user.username} ({user.role})",
@@ -123,16 +132,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         except auth.AccountError as error:
             logger.error("%s", error)
             return 1
-        store.audit(engine, action="password_set", username=None, detail=args.username)
+        audit_log.audit(
+            engine,
+            audit_key=key,
+            action="password_set",
+            username=None,
+            detail=args.username,
+        )
         logger.info("new password set for %s", args.username)
         return 0
     if args.command == "forget-deleted":
         kept = TrackerReader(read_only_engine(settings.tracker_url)).sender_ids()
         logger.info(
             "reviews of deleted conversations removed: %d",
-            store.forget_conversations(engine, kept),
+            store.forget_conversations(engine, kept, audit_key=key),
         )
         return 0
+    if args.command == "verify-audit":
+        report = audit_log.verify_audit(engine, audit_key=key)
+        (logger.info if report.intact else logger.error)("%s", report.summary())
+        return 0 if report.intact else 1
     return 2
 
 

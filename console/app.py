@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import time
@@ -18,12 +19,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -56,7 +58,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def forget_deleted(own_engine: Engine, tracker: TrackerReader) -> int:
+def forget_deleted(
+    own_engine: Engine, tracker: TrackerReader, *, audit_key: bytes
+) -> int:
     """Drop the console's reviews of conversations deleted from the tracker store.
 
     Returns:
@@ -66,7 +70,17 @@ def forget_deleted(own_engine: Engine, tracker: TrackerReader) -> int:
         kept = tracker.sender_ids()
     except LookupError:
         return 0
-    return store.forget_conversations(own_engine, kept)
+    return store.forget_conversations(own_engine, kept, audit_key=audit_key)
+
+
+async def health(request: Request) -> Response:
+    """For probes and nginx: 200 while the console's own database answers, else 503."""
+    try:
+        with request.app.state.own_engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        return PlainTextResponse("database unavailable", status_code=503)
+    return PlainTextResponse("ok")
 
 
 @contextlib.asynccontextmanager
@@ -82,7 +96,12 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     async def one_round() -> None:
         try:
             dropped = await asyncio.to_thread(
-                forget_deleted, app.state.own_engine, app.state.tracker
+                functools.partial(
+                    forget_deleted,
+                    app.state.own_engine,
+                    app.state.tracker,
+                    audit_key=app.state.settings.audit_key,
+                )
             )
             if dropped:
                 logger.info("reviews of deleted conversations dropped: %d", dropped)
@@ -109,7 +128,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """
     settings = settings or Settings.from_env()
     own_engine = store.own_engine(settings.database_url)
-    store.migrate(own_engine)
+    store.migrate(own_engine, audit_key=settings.audit_key)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["conversation_url"] = lambda s: (
         "/conversations/" + quote(s, safe="")
@@ -125,6 +144,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/", overview),
+            Route("/healthz", health),
             Route("/login", login_form, methods=["GET"]),
             login,
             logout,

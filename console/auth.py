@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.engine import Engine
 
 from console.settings import Settings
-from console.store import ROLES, sessions, users
+from console.tables import ROLES, sessions, users
 
 _hasher = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 defaults
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))

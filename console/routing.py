@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from console import auth
+from console import audit_log, auth
 from console.settings import Settings
 from console.tracker_store import TrackerReader
 
@@ -73,8 +73,34 @@ def tracker_of(request: Request) -> TrackerReader:
 
 
 def client_of(request: Request) -> str | None:
-    """The client's address, for the audit log."""
+    """The client's address, for the audit log (nginx's X-Forwarded-For, if trusted)."""
     return request.client.host if request.client else None
+
+
+def audit(
+    request: Request,
+    action: str,
+    *,
+    username: str | None = None,
+    sender_id: str | None = None,
+    detail: str = "",
+) -> None:
+    """Append what this request did to the audit log: by whom, from where.
+
+    Who is the signed-in user unless ``username`` names someone (a login attempt).
+    """
+    if username is None:
+        session = session_of(request)
+        username = session.user.username if session else None
+    audit_log.audit(
+        own_engine_of(request),
+        audit_key=settings_of(request).audit_key,
+        action=action,
+        username=username,
+        sender_id=sender_id,
+        detail=detail,
+        client=client_of(request),
+    )
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str) -> None:

@@ -4,12 +4,13 @@ The schema is built by numbered migrations (``MIGRATIONS``); ``migrate`` applies
 ones a database has not had yet and records each in ``console_schema_version``, so an
 existing deployment is upgraded in place by ``python -m console migrate``. Nothing in
 Rasa's tables is touched: the console's database is a different one.
+
+The tables are declared in ``console/tables.py``; the audit log is written and checked
+by ``console/audit_log.py`` (entries chained as ``console/audit_chain.py`` says).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -18,85 +19,51 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from console import audit_chain
+from console import audit_log as audit_log_chain
+from console.settings import engine_url
+from console.tables import (  # re-exported: the console's modules read them here
+    REVIEW_STATUSES,
+    audit_log,
+    reviews,
+    schema_version,
+    sessions,
+    users,
+)
+
 logger = logging.getLogger(__name__)
 
-ROLES = ("reviewer", "admin")
-REVIEW_STATUSES = ("reviewed", "concern")
-
-metadata = sa.MetaData()
-
-schema_version = sa.Table(
-    "console_schema_version",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("applied_at", sa.Float, nullable=False),
-)
-
-users = sa.Table(
-    "console_users",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("username", sa.String(80), nullable=False, unique=True),
-    sa.Column("password_hash", sa.String(255), nullable=False),
-    sa.Column("role", sa.String(20), nullable=False),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", sa.Float),
-)
-
-sessions = sa.Table(
-    "console_sessions",
-    metadata,
-    sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("user_id", sa.ForeignKey("console_users.id"), nullable=False),
-    sa.Column("csrf_token", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("last_seen", sa.Float, nullable=False),
-)
-
-reviews = sa.Table(
-    "console_reviews",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("username", sa.String(80), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("note", sa.Text, nullable=False, server_default=""),
-    sa.Column("created_at", sa.Float, nullable=False),
-)
-
-audit_log = sa.Table(
-    "console_audit_log",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("at", sa.Float, nullable=False, index=True),
-    sa.Column("username", sa.String(80)),
-    sa.Column("action", sa.String(40), nullable=False),
-    sa.Column("sender_id", sa.String(255)),
-    sa.Column("detail", sa.Text, nullable=False, server_default=""),
-    sa.Column("client", sa.String(64)),
-)
+Migration = Callable[[Connection, bytes], None]
+"""A schema change: it gets the connection and the audit key (to seal entries)."""
 
 
-def _create(*tables: sa.Table) -> Callable[[Connection], None]:
+def _create(*tables: sa.Table) -> Migration:
     """A migration step that creates tables."""
 
-    def step(connection: Connection) -> None:
+    def step(connection: Connection, audit_key: bytes) -> None:
         for table in tables:
             table.create(connection)
 
     return step
 
 
-MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
+MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "staff accounts and sessions", _create(users, sessions)),
     (2, "reviews and the audit log", _create(reviews, audit_log)),
+    (
+        3,
+        "the audit log's chain: seals and head",
+        audit_log_chain.chain_existing_entries,
+    ),
 )
 """Every schema change, in order. Add new ones at the end; never edit an applied one."""
 
 
-def migrate(engine: Engine) -> list[int]:
-    """Apply the migrations the database has not had yet; return their numbers."""
+def migrate(engine: Engine, *, audit_key: bytes) -> list[int]:
+    """Apply the migrations the database has not had yet; return their numbers.
+
+    ``audit_key`` seals the audit entries a migration chains (``CONSOLE_AUDIT_KEY``).
+    """
     schema_version.create(engine, checkfirst=True)
     applied: list[int] = []
     with engine.begin() as connection:
@@ -104,7 +71,7 @@ def migrate(engine: Engine) -> list[int]:
         for number, description, step in MIGRATIONS:
             if number in done:
                 continue
-            step(connection)
+            step(connection, audit_key)
             connection.execute(
                 sa.insert(schema_version).values(version=number, applied_at=time.time())
             )
@@ -123,7 +90,7 @@ def current_version(engine: Engine) -> int:
 
 def own_engine(url: str) -> Engine:
     """An engine on the console's own database (SQLite files are created on demand)."""
-    return sa.create_engine(url)
+    return sa.create_engine(engine_url(url))
 
 
 @dataclass(frozen=True)
@@ -183,11 +150,15 @@ def latest_statuses(engine: Engine) -> dict[str, str]:
         return {row.sender_id: row.status for row in connection.execute(query)}
 
 
-def forget_conversations(engine: Engine, kept: Iterable[str]) -> int:
+def forget_conversations(
+    engine: Engine, kept: Iterable[str], *, audit_key: bytes
+) -> int:
     """Delete reviews of conversations no longer stored (deleted or expired).
 
-    Audit entries keep who looked when, but lose the conversation id, so nothing in the
-    console points at a conversation the person had deleted.
+    Audit entries keep who looked when, but lose the conversation id (and the salt of
+    its sealed commitment), so nothing in the console points at a conversation the
+    person had deleted. The round is itself an audit entry naming the entries it
+    changed, which keeps the chain verifiable (``console/audit_chain.py``).
 
     Returns:
         The number of reviews deleted.
@@ -211,79 +182,23 @@ def forget_conversations(engine: Engine, kept: Iterable[str]) -> int:
         deleted = connection.execute(
             sa.delete(reviews).where(reviews.c.sender_id.in_(gone))
         ).rowcount
+        redacted = list(
+            connection.scalars(
+                sa.select(audit_log.c.id).where(audit_log.c.sender_id.in_(gone))
+            )
+        )
         connection.execute(
             sa.update(audit_log)
-            .where(audit_log.c.sender_id.in_(gone))
-            .values(sender_id=None, detail="conversation deleted")
+            .where(audit_log.c.id.in_(redacted))
+            .values(sender_id=None, sender_salt=None)
+        )
+        audit_log_chain.append(
+            connection,
+            audit_key,
+            action=audit_chain.FORGOTTEN,
+            username=None,
+            sender_id=None,
+            detail=audit_chain.forgotten_detail(reviews=deleted, entry_ids=redacted),
+            client=None,
         )
     return deleted
-
-
-def audit(
-    engine: Engine,
-    *,
-    action: str,
-    username: str | None,
-    sender_id: str | None = None,
-    detail: str = "",
-    client: str | None = None,
-) -> None:
-    """Append an entry to the audit log."""
-    with engine.begin() as connection:
-        connection.execute(
-            sa.insert(audit_log).values(
-                at=time.time(),
-                username=username,
-                action=action,
-                sender_id=sender_id,
-                detail=detail,
-                client=client,
-            )
-        )
-
-
-def audit_entries(engine: Engine, *, limit: int | None = None) -> list[sa.Row]:
-    """Audit entries, newest first."""
-    query = sa.select(audit_log).order_by(audit_log.c.id.desc())
-    if limit is not None:
-        query = query.limit(limit)
-    with engine.connect() as connection:
-        return list(connection.execute(query))
-
-
-AUDIT_CSV_COLUMNS = (
-    "id",
-    "at_utc",
-    "username",
-    "action",
-    "sender_id",
-    "detail",
-    "client",
-)
-
-
-def _csv_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (ids come from patients)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def audit_csv(engine: Engine) -> str:
-    """The whole audit log as CSV, oldest first (times in UTC, ISO 8601)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(AUDIT_CSV_COLUMNS)
-    for row in reversed(audit_entries(engine)):
-        writer.writerow(
-            _csv_cell(value)
-            for value in (
-                row.id,
-                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row.at)),
-                row.username,
-                row.action,
-                row.sender_id,
-                row.detail,
-                row.client,
-            )
-        )
-    return out.getvalue()

@@ -14,9 +14,10 @@ from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from console.conversations import Summary, summarise
+from console.settings import engine_url
 from privacy.store import EVENTS
 
 
@@ -27,7 +28,7 @@ def read_only_engine(url: str) -> Engine:
         url: SQLAlchemy URL of the tracker store (``sqlite:///var/conversations.db``
             or a ``postgresql://`` URL).
     """
-    parsed = make_url(url)
+    parsed = engine_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database or ""
         return sa.create_engine(

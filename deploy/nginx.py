@@ -1,7 +1,8 @@
 """Render nginx's configuration for N Rasa instances from ``deploy/nginx/*.template``.
 
 The templates hold the policy (stickiness, limits, what is public); this module fills in
-the instance list and options. ``deploy/nginx/compose.conf`` is the rendering used by
+the instance list and options, and adds the safety console's server on its own port
+where the console runs. ``deploy/nginx/compose.conf`` is the rendering used by
 docker-compose; regenerate it with ``python -m deploy.nginx > deploy/nginx/compose.conf``
 (a test fails when it drifts from the template).
 """
@@ -29,6 +30,10 @@ class NginxOptions:
     rate_limit: str = "20r/s"
     rate_burst: int = 40
     connections_per_client: int = 50
+    # The safety console: nginx's port for it and the console's address, or None.
+    console_listen: str | None = None
+    console_server: str | None = None
+    console_login_rate: str = "10r/m"
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -58,17 +63,33 @@ def render_site(options: NginxOptions) -> str:
         if options.expose_rest
         else ""
     )
-    return _fill(
+    limits = {
+        "CLIENT_MAX_BODY_SIZE": options.client_max_body_size,
+        "RATE_BURST": str(options.rate_burst),
+        "CONNECTIONS_PER_CLIENT": str(options.connections_per_client),
+    }
+    site = _fill(
         (TEMPLATES / "rasa.conf.template").read_text(),
         {
+            **limits,
             "LISTEN": options.listen,
             "RASA_SERVERS": servers,
             "ALLOWED_ORIGINS": _origin_lines(options.cors_origins),
-            "CLIENT_MAX_BODY_SIZE": options.client_max_body_size,
             "RATE_LIMIT": options.rate_limit,
-            "RATE_BURST": str(options.rate_burst),
-            "CONNECTIONS_PER_CLIENT": str(options.connections_per_client),
             "REST_LOCATION": _fill(rest, {"RATE_BURST": str(options.rate_burst)}),
+        },
+    )
+    if (options.console_listen is None) != (options.console_server is None):
+        raise ValueError("the console needs both its nginx port and its address")
+    if options.console_listen is None or options.console_server is None:
+        return site
+    return site + _fill(
+        (TEMPLATES / "console.conf.template").read_text(),
+        {
+            **limits,
+            "CONSOLE_LISTEN": options.console_listen,
+            "CONSOLE_SERVER": options.console_server,
+            "CONSOLE_LOGIN_RATE": options.console_login_rate,
         },
     )
 
@@ -100,8 +121,10 @@ COMPOSE_OPTIONS = NginxOptions(
     rasa_servers=("rasa-1:5005", "rasa-2:5005"),
     expose_rest=False,
     cors_origins=("https://clinic.example",),
+    console_listen="8081",
+    console_server="console:5620",
 )
-"""The docker-compose rendering: two instances, REST webhook private."""
+"""The docker-compose rendering: two instances, REST webhook private, the console on 8081."""
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from e2e.cases import (
     ASSERTION_ORDER_ENABLED,
     ASSERTIONS,
     BOT,
+    CONVERSATION_DELETED,
     FLOW_ASSERTIONS,
     METADATA,
     SLOT_WAS_NOT_SET,
@@ -121,6 +122,13 @@ def read_step(
             ordered=ordered,
             metadata=metadata_named(where, raw.get(METADATA), metadata),
         )
+        return
+    if kind == CONVERSATION_DELETED:
+        if body is not True:
+            raise CaseFileError(
+                f"{where}: 'conversation_deleted:' takes true (the only thing to check)"
+            )
+        yield Step(kind=kind, arg="true", where=where)
         return
     if not isinstance(body, str) or (kind != BOT and not body):
         raise CaseFileError(f"{where}: '{kind}:' takes a text")

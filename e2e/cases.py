@@ -16,6 +16,9 @@ A file holds a ``test_cases:`` list and optionally a ``fixtures:`` list::
           - triage_level: see_doctor
           - utter_not: utter_remedy_*
 
+``conversation_deleted: true`` after a user step waits until the tracker store no
+longer holds the conversation's messages (a deletion the person asked for).
+
 Rasa Pro's other keys work too: ``assertions:`` on a user step (``action_executed``,
 ``slot_was_set``, ``slot_was_not_set``, ``bot_uttered``, ``bot_did_not_utter``) with
 ``assertion_order_enabled``, named ``metadata:`` sent with the messages of a case or a
@@ -50,6 +53,7 @@ UTTER_NOT_ANYWHERE = "utter_not_anywhere"
 UTTER_NOT_IN_TURN = "utter_not_in_turn"
 TRIAGE_LEVEL = "triage_level"
 TRIAGE_LEVEL_AT_LEAST = "triage_level_at_least"
+CONVERSATION_DELETED = "conversation_deleted"
 
 STEP_KINDS: tuple[str, ...] = (
     USER,
@@ -62,7 +66,11 @@ STEP_KINDS: tuple[str, ...] = (
     UTTER_NOT_IN_TURN,
     TRIAGE_LEVEL,
     TRIAGE_LEVEL_AT_LEAST,
+    CONVERSATION_DELETED,
 )
+# How long the runner waits for a requested deletion to reach the tracker store
+# (``conversation_deleted: true``); the assistant deletes once the turn is stored.
+DELETION_WAIT_S = 10.0
 # Rasa Pro's assertion types (the user step's ``assertions:`` list). The flow
 # assertions (flow_started, ...) need Rasa Pro's flows, which Rasa 3.6 does not have.
 ACTION_EXECUTED = "action_executed"

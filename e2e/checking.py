@@ -18,6 +18,9 @@ Semantics (Rasa Pro's, plus this project's triage steps):
 * ``triage_level`` / ``triage_level_at_least`` read the ``triage_level`` slot as it
   is at the end of the turn (``at_least`` uses the order self_care < see_doctor <
   urgent < emergency; an unset level is below all of them).
+* ``conversation_deleted: true`` holds when, after the runner has waited for the
+  deletion (:data:`~e2e.cases.DELETION_WAIT_S` at most), the tracker store no longer
+  holds a user message of the conversation.
 * ``utter_not: <glob>`` forbids matching responses from that point to the end of the
   case: in the rest of the current turn (after the last message an earlier step of
   the turn matched) and in every later turn. ``utter_not_anywhere: <glob>`` forbids
@@ -39,6 +42,8 @@ from e2e.assertion_checks import check_assertions
 from e2e.cases import (
     ANY,
     BOT,
+    CONVERSATION_DELETED,
+    DELETION_WAIT_S,
     SLOT_WAS_NOT_SET,
     SLOT_WAS_SET,
     TRIAGE_LEVEL,
@@ -52,7 +57,7 @@ from e2e.cases import (
     TestCase,
 )
 from e2e.failures import Failure, describe_messages
-from e2e.transcript import BotMessage, Turn, bot_message
+from e2e.transcript import FROM_REPLIES_NOTE, BotMessage, Turn, bot_message
 
 TRIAGE_SLOT = "triage_level"
 
@@ -145,9 +150,10 @@ class CaseChecker:
                     )
                     if ordered and cursor:
                         expected += f" after {messages[cursor - 1].response or 'the previous match'}"
-                    failure = Failure(
-                        step, index, expected, describe_messages(messages[start:])
-                    )
+                    actual = describe_messages(messages[start:])
+                    if turn.from_replies and step.kind == UTTER:
+                        actual += f"\n({FROM_REPLIES_NOTE})"
+                    failure = Failure(step, index, expected, actual)
                 else:
                     used.add(found)
                     cursor = max(cursor, found + 1)
@@ -155,6 +161,8 @@ class CaseChecker:
                 failure = self._check_slot(step, index, turn)
             elif step.kind in (TRIAGE_LEVEL, TRIAGE_LEVEL_AT_LEAST):
                 failure = self._check_level(step, index, turn)
+            elif step.kind == CONVERSATION_DELETED:
+                failure = self._check_deleted(step, index, turn)
             elif step.kind == UTTER_NOT:
                 failure = self._forbidden(
                     step, index, messages[cursor:], "in this turn"
@@ -240,6 +248,25 @@ class CaseChecker:
                 f"it was set: {values}",
             )
         return None
+
+    @staticmethod
+    def _check_deleted(step: Step, index: int, turn: Turn) -> Failure | None:
+        if turn.still_stored == []:
+            return None
+        expected = (
+            f"the tracker store no longer holds the conversation's messages"
+            f" (waited up to {DELETION_WAIT_S:g}s)"
+        )
+        if turn.still_stored is None:
+            return Failure(step, index, expected, "the tracker store was not read")
+        shown = ", ".join(repr(text) for text in turn.still_stored[:3])
+        more = "" if len(turn.still_stored) <= 3 else ", ..."
+        return Failure(
+            step,
+            index,
+            expected,
+            f"it still holds {len(turn.still_stored)} user message(s): {shown}{more}",
+        )
 
     @staticmethod
     def _check_level(step: Step, index: int, turn: Turn) -> Failure | None:

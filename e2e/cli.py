@@ -24,7 +24,7 @@ from ruamel.yaml.error import YAMLError
 from e2e import generate
 from e2e.case_files import load_suite
 from e2e.cases import CaseFileError, Suite
-from e2e.coverage import measure, write_coverage
+from e2e.coverage import load_exemptions, measure, write_coverage
 from e2e.domain_check import check_suite, default_domain_path, load_domain
 from e2e.record import record
 from e2e.report import (
@@ -34,7 +34,7 @@ from e2e.report import (
     write_junit,
     write_yaml_results,
 )
-from e2e.runner import AssistantError, AuthError, CaseResult, run_suite
+from e2e.runner import AssistantError, AuthError, CaseResult, SuiteResult, run_suite
 
 DEFAULT_PATHS = ("tests/e2e",)
 DEFAULT_URL = "http://localhost:5005"
@@ -104,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_server_options(run)
     run.add_argument(
+        "--api-url",
+        default=os.environ.get("E2E_API_URL") or None,
+        help="the Rasa HTTP API (tracker, fixtures, /status) when it is not at --url,"
+        " e.g. behind nginx, which routes only the REST webhook"
+        " (default: E2E_API_URL, else --url)",
+    )
+    run.add_argument(
         "--rest-token",
         default=_env("E2E_REST_TOKEN", "REST_TOKEN"),
         help="bearer token of the REST channel (default: E2E_REST_TOKEN, else REST_TOKEN)",
@@ -134,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="PERCENT",
         help="fail (exit 1) when a coverage table is below this percentage",
+    )
+    run.add_argument(
+        "--coverage-exempt",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="YAML of 'name: why no conversation can exercise it': left out of the"
+        " coverage tables and listed apart",
     )
     run.add_argument(
         "--domain",
@@ -290,6 +305,25 @@ def run_command(args: argparse.Namespace) -> int:
     if wants_coverage and domain_path is None:
         print("error: coverage needs the domain (--domain PATH)", file=sys.stderr)
         return EXIT_USAGE
+    exempt: dict[str, str] = {}
+    if wants_coverage and args.coverage_exempt is not None:
+        assert domain_path is not None
+        try:
+            exempt = load_exemptions(args.coverage_exempt)
+        except ValueError as error:
+            print(f"error: --coverage-exempt {error}", file=sys.stderr)
+            return EXIT_USAGE
+        nothing = SuiteResult(results=[], seconds=0.0, url=args.url)
+        unknown = measure(
+            nothing, load_domain(domain_path), exempt=exempt
+        ).unknown_exemptions()
+        if unknown:
+            print(
+                f"error: {args.coverage_exempt}: not in any coverage table:"
+                f" {', '.join(unknown)}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     if not args.no_domain_check:
         if domain_path is None:
             logging.getLogger(__name__).warning(
@@ -321,8 +355,10 @@ def run_command(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(progress_line(result), flush=True)
 
+    api = f" (HTTP API at {args.api_url})" if args.api_url else ""
     print(
-        f"running {len(suite.cases)} cases against {args.url} with {args.workers} workers",
+        f"running {len(suite.cases)} cases against {args.url}{api}"
+        f" with {args.workers} workers",
         flush=True,
     )
     try:
@@ -330,6 +366,7 @@ def run_command(args: argparse.Namespace) -> int:
             run_suite(
                 suite,
                 url=args.url,
+                api_url=args.api_url,
                 token=args.token,
                 rest_token=args.rest_token,
                 workers=args.workers,
@@ -361,7 +398,7 @@ def run_command(args: argparse.Namespace) -> int:
     print(console_summary(outcome), flush=True)
     if wants_coverage:
         assert domain_path is not None
-        coverage = measure(outcome, load_domain(domain_path))
+        coverage = measure(outcome, load_domain(domain_path), exempt=exempt)
         print(coverage.summary(), flush=True)
         if args.coverage is not None:
             write_coverage(coverage, args.coverage)

@@ -12,8 +12,16 @@ context a person can raise it in:
 * ``negated``: denied in a message ("no bruising"), recognised as absent;
 * ``after advice``: raised after remedy advice was given.
 
+The custom actions the runner's stub server served count too, with the intent each
+answered and the responses it said: a turn the tracker store no longer holds when
+the runner reads it (a conversation deleted on request) is counted from them.
+
 ``--coverage DIR`` writes ``coverage.json`` and ``coverage.md``;
 ``--coverage-threshold N`` fails the run when a table covers less than N percent.
+``--coverage-exempt FILE`` names what no conversation of the suite can exercise (a
+response said only on a deployment without a tracker store database, say), each with
+the reason: those names are left out of the tables and listed apart, so the threshold
+can be 100 and still fail on any new gap.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from actions import triage
 from e2e.domain_check import DEFAULT_INTENTS, DomainNames
@@ -52,16 +62,25 @@ class Coverage:
     all_intents: set[str] = field(default_factory=set)
     all_actions: set[str] = field(default_factory=set)
     flags: tuple[str, ...] = ()
+    # Names left out of the tables, with the reason (``--coverage-exempt``); a red
+    # flag cell is named as the report shows it: ``flag / context``.
+    exempt: dict[str, str] = field(default_factory=dict)
 
     def tables(self) -> dict[str, tuple[int, int, list[str]]]:
-        """``{table: (covered, total, names not covered)}``."""
-        cells = {(flag, context) for flag in self.flags for context in CONTEXTS}
+        """``{table: (covered, total, names not covered)}``, exempt names left out."""
+        cells = {
+            (flag, context)
+            for flag in self.flags
+            for context in CONTEXTS
+            if f"{flag} / {context}" not in self.exempt
+        }
         out: dict[str, tuple[int, int, list[str]]] = {}
-        for name, seen, universe in (
+        for name, seen, everything in (
             ("responses", self.responses, self.all_responses),
             ("intents", self.intents, self.all_intents),
             ("actions", self.actions, self.all_actions),
         ):
+            universe = everything - self.exempt.keys()
             out[name] = (len(seen & universe), len(universe), sorted(universe - seen))
         out["red flags x contexts"] = (
             len(self.red_flags & cells),
@@ -69,6 +88,18 @@ class Coverage:
             [f"{flag} / {context}" for flag, context in sorted(cells - self.red_flags)],
         )
         return out
+
+    def unknown_exemptions(self) -> list[str]:
+        """Exempt names that are in no table (a typo, or a name since removed)."""
+        known = self.all_responses | self.all_intents | self.all_actions
+        known |= {f"{flag} / {context}" for flag in self.flags for context in CONTEXTS}
+        return sorted(self.exempt.keys() - known)
+
+    def exempt_but_covered(self) -> list[str]:
+        """Exempt names this run exercised after all (their exemption can go)."""
+        seen = self.responses | self.intents | self.actions
+        seen |= {f"{flag} / {context}" for flag, context in self.red_flags}
+        return sorted(self.exempt.keys() & seen)
 
     def percentages(self) -> dict[str, float]:
         """Covered share of each table, in percent (100 for an empty table)."""
@@ -95,6 +126,12 @@ class Coverage:
                 for c in CONTEXTS
             ]
             lines.append(f"  {flag:<{width}} | " + " | ".join(marks))
+        if self.exempt:
+            lines.append(f"  not counted (exempt): {', '.join(sorted(self.exempt))}")
+        for name in self.exempt_but_covered():
+            lines.append(
+                f"  exempt but covered in this run (drop the exemption): {name}"
+            )
         return "\n".join(lines)
 
     def markdown(self) -> str:
@@ -113,14 +150,19 @@ class Coverage:
             if missing:
                 out += ["", f"## {name} not covered", ""]
                 out += [f"- {item}" for item in missing]
+        if self.exempt:
+            out += ["", "## not counted (exempt)", ""]
+            out += [f"- {name}: {why}" for name, why in sorted(self.exempt.items())]
         return "\n".join(out) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: each table's counts and the names not covered."""
-        return {
+        data: dict[str, Any] = {
             name: {"covered": covered, "total": total, "not_covered": missing}
             for name, (covered, total, missing) in self.tables().items()
         }
+        data["exempt"] = dict(sorted(self.exempt.items()))
+        return data
 
 
 def _entities(turn: Turn) -> list[tuple[str, str]]:
@@ -186,7 +228,30 @@ def _flag_contexts(turns: list[Turn], flags: Iterable[str]) -> set[tuple[str, st
     return found
 
 
-def measure(suite: SuiteResult, domain: DomainNames) -> Coverage:
+def load_exemptions(path: Path) -> dict[str, str]:
+    """The ``name: reason`` mapping of a ``--coverage-exempt`` file.
+
+    Raises:
+        ValueError: the file cannot be read, is not such a mapping, or a reason is
+            empty.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: {error}") from error
+    if not isinstance(data, dict) or not all(
+        isinstance(why, str) and why.strip() for why in data.values()
+    ):
+        raise ValueError(f"{path}: expected 'name: why it cannot be covered' lines")
+    return {str(name): " ".join(why.split()) for name, why in data.items()}
+
+
+def measure(
+    suite: SuiteResult,
+    domain: DomainNames,
+    *,
+    exempt: dict[str, str] | None = None,
+) -> Coverage:
     """What the conversations of ``suite`` exercised, against ``domain``."""
     flags = tuple(flag.id for flag in triage.RED_FLAGS)
     coverage = Coverage(
@@ -194,6 +259,7 @@ def measure(suite: SuiteResult, domain: DomainNames) -> Coverage:
         all_intents=set(domain.intents) - DEFAULT_INTENTS,
         all_actions=set(domain.custom_actions | domain.forms),
         flags=flags,
+        exempt=dict(exempt or {}),
     )
     for result in suite.results:
         for turn in result.turns:
@@ -207,6 +273,13 @@ def measure(suite: SuiteResult, domain: DomainNames) -> Coverage:
             for event in turn.preamble + turn.events:
                 if event.get("event") == "action" and event.get("name"):
                     coverage.actions.add(str(event["name"]))
+        # What the action server was asked and answered (behind the stub server):
+        # also what a turn deleted before the runner read it exercised.
+        for call in result.action_calls:
+            coverage.actions.add(call.action)
+            coverage.responses.update(call.responses)
+            if call.intent:
+                coverage.intents.add(call.intent)
         coverage.red_flags |= _flag_contexts(result.turns, flags)
         # Actions that run inside others leave no action event: a form's validation
         # counts when the form ran, a slot-mapping action when its slots were set.

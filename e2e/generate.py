@@ -14,7 +14,9 @@ in the e2e case format (e2e/README.md), with the flag's words from
 * ``hedged``: said with a degree word ("a bit numb"), which still counts;
 * ``after_advice``: volunteered after a clean screening ended in remedy advice;
 * ``mid_faq``: volunteered after a question about causes was answered;
-* ``beside_negated``: volunteered in the same message as another flag denied.
+* ``beside_negated``: volunteered in the same message as another flag denied;
+* ``unsure_twice``: unsure when its question is asked, and unsure again when it is
+  asked once more, which counts as present (triage contract rule 3).
 
 Each must end at exactly the flag's level, with no remedy advice after the flag.
 Clean conversations (plain cramps and look-alikes such as "cold feet about the race")
@@ -46,6 +48,7 @@ CONTEXTS = (
     "after_advice",
     "mid_faq",
     "beside_negated",
+    "unsure_twice",
 )
 Step = dict[str, Any]
 
@@ -71,10 +74,20 @@ def clean_screening(opening: str) -> list[Step]:
     return steps
 
 
-def flag_reached(flag: triage.RedFlag) -> list[Step]:
+def up_to_question(flag: triage.RedFlag) -> list[Step]:
+    """A screening answered no up to the question about ``flag``, which is asked."""
+    steps = [{"user": OPENING}, ask(triage.RED_FLAGS[0])]
+    for _item in triage.RED_FLAGS[: triage.RED_FLAGS.index(flag)]:
+        steps += [{"user": "no"}]
+    if flag != triage.RED_FLAGS[0]:
+        steps.append(ask(flag))
+    return steps
+
+
+def flag_reached(flag: triage.RedFlag, answer: str = triage.PRESENT) -> list[Step]:
     """The checks after the turn that reported ``flag``: its level, then no advice."""
     return [
-        {"slot_was_set": [{flag.slot: triage.PRESENT}]},
+        {"slot_was_set": [{flag.slot: answer}]},
         {"triage_level": flag.level},
         {"utter_not": "utter_remedy_*"},
         {"user": RELIEF},
@@ -83,12 +96,13 @@ def flag_reached(flag: triage.RedFlag) -> list[Step]:
 
 
 def flag_case(
-    flag: triage.RedFlag, context: str, phrases: dict[str, dict[str, str]]
+    flag: triage.RedFlag, context: str, phrases: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
     """One generated conversation: ``flag`` reported in ``context``."""
     words = phrases[flag.id]
     others = [f for f in triage.RED_FLAGS if f.id != flag.id]
     steps: list[Step]
+    answer = triage.PRESENT
     if context == "first":
         steps = [{"user": words["volunteer"]}]
     elif context == "hedged":
@@ -97,12 +111,17 @@ def flag_case(
         steps = [{"user": OPENING}, ask(triage.RED_FLAGS[0])]
         steps += [{"user": "no"}, {"user": words["volunteer"]}]
     elif context == "described_yes":
-        steps = [{"user": OPENING}, ask(triage.RED_FLAGS[0])]
-        for _item in triage.RED_FLAGS[: triage.RED_FLAGS.index(flag)]:
-            steps += [{"user": "no"}]
-        if flag != triage.RED_FLAGS[0]:
-            steps.append(ask(flag))
-        steps.append({"user": words["described_yes"]})
+        steps = up_to_question(flag) + [{"user": words["described_yes"]}]
+    elif context == "unsure_twice":
+        first, again = words["unsure"]
+        steps = up_to_question(flag) + [
+            {"user": first},
+            {"utter": "utter_confirm_unsure"},
+            ask(flag),
+            {"slot_was_not_set": ["triage_level"]},
+            {"user": again},
+        ]
+        answer = triage.UNSURE
     elif context == "after_advice":
         steps = clean_screening(OPENING) + [{"user": words["volunteer"]}]
     elif context == "mid_faq":
@@ -116,14 +135,14 @@ def flag_case(
         raise ValueError(f"unknown context {context!r}")
     return {
         "test_case": f"generated_{flag.id}_{context}",
-        "steps": steps + flag_reached(flag),
+        "steps": steps + flag_reached(flag, answer),
     }
 
 
 def generate(phrases_path: Path = PHRASES_PATH) -> dict[str, Any]:
     """Every generated case, as an e2e case file's content."""
     data = yaml.safe_load(phrases_path.read_text(encoding="utf-8"))
-    phrases: dict[str, dict[str, str]] = data["flags"]
+    phrases: dict[str, dict[str, Any]] = data["flags"]
     missing = {f.id for f in triage.RED_FLAGS} - set(phrases)
     if missing:
         raise ValueError(f"{phrases_path}: no phrases for {sorted(missing)}")

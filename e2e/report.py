@@ -200,7 +200,7 @@ def _chat_html(result: CaseResult) -> str:
     Bot bubbles name the response they came from; a turn with a failing step is
     outlined, labelled "failed here" and followed by what was expected.
     """
-    from e2e.transcript import bot_message
+    from e2e.transcript import FROM_REPLIES_NOTE, bot_message, deletion_note
 
     failed_turns = result.failed_turns
     out: list[str] = []
@@ -241,6 +241,10 @@ def _chat_html(result: CaseResult) -> str:
                 )
             elif kind == "restart":
                 bubbles.append('<div class="aside">conversation restarted</div>')
+        notes = [FROM_REPLIES_NOTE] if turn.from_replies else []
+        if turn.still_stored is not None:
+            notes.append(deletion_note(turn.still_stored))
+        bubbles += [f'<div class="aside">{html.escape(note)}</div>' for note in notes]
         label = "session start" if number == 0 else f"turn {number}"
         css = "turn"
         why = ""

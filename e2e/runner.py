@@ -29,11 +29,11 @@ from typing import Any
 import aiohttp
 
 from channels.conversation_id import conversation_id
-from e2e.cases import Suite, TestCase
+from e2e.cases import CONVERSATION_DELETED, DELETION_WAIT_S, Suite, TestCase
 from e2e.checking import CaseChecker
 from e2e.failures import Failure
-from e2e.stubs import StubActionServer
-from e2e.transcript import Turn, split_new_events
+from e2e.stubs import ActionCall, StubActionServer
+from e2e.transcript import Turn, replies_as_events, split_new_events
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,26 @@ class AuthError(AssistantError):
     """The assistant refused the token (HTTP 401/403)."""
 
 
+class RateLimited(Exception):
+    """A proxy refused a request as one too many (HTTP 429); it may be sent again."""
+
+    def __init__(self, message: str, *, wait_s: float | None) -> None:
+        """``wait_s``: what the answer's ``Retry-After`` asked for, if anything."""
+        super().__init__(message)
+        self.wait_s = wait_s
+
+
+RATE_LIMIT_RETRIES = 8
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (``None`` when absent or a date)."""
+    try:
+        return min(10.0, float(value)) if value else None
+    except ValueError:
+        return None
+
+
 class RasaClient:
     """The few HTTP calls the runner makes to a Rasa server (REST channel and HTTP API)."""
 
@@ -54,20 +74,26 @@ class RasaClient:
         session: aiohttp.ClientSession,
         url: str,
         *,
+        api_url: str | None = None,
         token: str | None = None,
         rest_token: str | None = None,
         timeout: float = 120.0,
     ) -> None:
         """Talk to the Rasa server at ``url`` with ``session``.
 
-        ``token`` is the HTTP API's (``--auth-token``); ``rest_token`` the bearer
-        token the REST channel may require (this project's ``REST_TOKEN``).
+        ``api_url`` is where its HTTP API answers when that is not ``url``: behind
+        the cluster's nginx, which routes only the REST webhook, one instance's own
+        address (the instances share the tracker store). ``token`` is the HTTP API's
+        (``--auth-token``); ``rest_token`` the bearer token the REST channel may
+        require (this project's ``REST_TOKEN``).
         """
         self.session = session
         self.url = url.rstrip("/")
+        self.api_url = (api_url or url).rstrip("/")
         self.token = token
         self.rest_token = rest_token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.rate_limited = 0  # requests refused with HTTP 429 and sent again
 
     def _params(self, **extra: str) -> dict[str, str]:
         params = dict(extra)
@@ -76,11 +102,36 @@ class RasaClient:
         return params
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        url = f"{self.url}{path}"
+        """Send a request; one refused as too many (HTTP 429) is sent again a bit later.
+
+        A proxy's rate limit (the cluster's nginx allows one client address so many
+        requests a second) refuses a request before the assistant sees it, so sending
+        it again cannot duplicate a message.
+        """
+        attempt = 0
+        while True:
+            try:
+                return await self._request_once(method, path, **kwargs)
+            except RateLimited as refused:
+                if attempt == RATE_LIMIT_RETRIES:
+                    raise AssistantError(str(refused)) from refused
+                self.rate_limited += 1
+                await asyncio.sleep(refused.wait_s or min(2.0, 0.25 * 2**attempt))
+                attempt += 1
+
+    async def _request_once(self, method: str, path: str, **kwargs: Any) -> Any:
+        base = self.url if path.startswith("/webhooks/") else self.api_url
+        url = f"{base}{path}"
         try:
             async with self.session.request(
                 method, url, timeout=self.timeout, **kwargs
             ) as response:
+                if response.status == 429:
+                    raise RateLimited(
+                        f"{method} {path} answered HTTP 429 (too many requests)"
+                        f" {RATE_LIMIT_RETRIES + 1} times",
+                        wait_s=_retry_after(response.headers.get("Retry-After")),
+                    )
                 if response.status in (401, 403):
                     raise AuthError(self._refused(method, path, response.status))
                 if response.status >= 400:
@@ -118,13 +169,18 @@ class RasaClient:
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        """Post a user message (and its metadata) to the REST webhook; returns the replies."""
+        """Post a user message (and its metadata) to the REST webhook; returns the replies.
+
+        ``X-Conversation-Id`` names the conversation, as the cluster's nginx expects
+        from REST clients: it keeps a conversation on one instance and spreads the
+        cases over all of them.
+        """
         body: dict[str, Any] = {"sender": sender, "message": text}
         if metadata:
             body["metadata"] = metadata
-        headers = (
-            {"Authorization": f"Bearer {self.rest_token}"} if self.rest_token else {}
-        )
+        headers = {"X-Conversation-Id": sender}
+        if self.rest_token:
+            headers["Authorization"] = f"Bearer {self.rest_token}"
         replies = await self._request(
             "POST", "/webhooks/rest/webhook", json=body, headers=headers
         )
@@ -160,6 +216,8 @@ class CaseResult:
     failures: list[Failure] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    # The custom actions the stub server served for the conversation, in order.
+    action_calls: list[ActionCall] = field(default_factory=list)
 
     @property
     def conversation_id(self) -> str:
@@ -247,7 +305,7 @@ async def run_case(
             )
             start.events = seen.new(tracker.get("events") or [])
             start.slots = dict(tracker.get("slots") or {})
-        for index, (user_step, _) in enumerate(case.turns()[1:], start=1):
+        for index, (user_step, steps) in enumerate(case.turns()[1:], start=1):
             assert user_step is not None
             text = user_step.user_text
             replies = await client.send(
@@ -263,6 +321,11 @@ async def run_case(
                 slots=dict(tracker.get("slots") or {}),
                 replies=replies,
             )
+            if not from_user:
+                # The store does not hold the message: the conversation was deleted
+                # once the turn was stored (or the turn was never stored).
+                turn.events = replies_as_events(text, replies)
+                turn.from_replies = True
             if index == 1:
                 start.events += before_user
                 if not case.fixtures:
@@ -271,6 +334,10 @@ async def run_case(
                 result.failures += checker.check_turn(0, start)
             else:
                 turn.preamble = before_user
+            if any(step.kind == CONVERSATION_DELETED for step in steps):
+                turn.still_stored = await stored_after_deletion(
+                    client, result.conversation_id
+                )
             result.turns.append(turn)
             result.failures += checker.check_turn(index, turn)
     except AuthError:
@@ -280,8 +347,34 @@ async def run_case(
     finally:
         if stubs is not None:
             stubs.stubs.pop(result.conversation_id, None)
+            result.action_calls = stubs.calls.pop(result.conversation_id, [])
     result.seconds = time.monotonic() - started
     return result
+
+
+async def stored_after_deletion(
+    client: RasaClient,
+    conversation: str,
+    *,
+    wait_s: float = DELETION_WAIT_S,
+    poll_s: float = 0.25,
+) -> list[str]:
+    """The user messages of ``conversation`` the tracker store still holds.
+
+    The assistant deletes a conversation once the turn that asked for it is stored,
+    so this reads the tracker until no user message is left, or ``wait_s`` passed.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        tracker = await client.tracker(conversation)
+        texts = [
+            str(event.get("text"))
+            for event in tracker.get("events") or []
+            if event.get("event") == "user"
+        ]
+        if not texts or time.monotonic() >= deadline:
+            return texts
+        await asyncio.sleep(poll_s)
 
 
 class _Seen:
@@ -319,6 +412,7 @@ async def run_suite(
     suite: Suite,
     *,
     url: str,
+    api_url: str | None = None,
     token: str | None = None,
     rest_token: str | None = None,
     workers: int = 4,
@@ -329,6 +423,9 @@ async def run_suite(
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> SuiteResult:
     """Run every case of ``suite`` against the assistant at ``url``, ``workers`` at a time.
+
+    Messages go to the REST webhook at ``url``; the HTTP API is read at ``api_url``
+    (default ``url``).
 
     With ``stub_port``, a :class:`~e2e.stubs.StubActionServer` listens there for the
     run and forwards the actions no case stubs to ``actions_url``. With
@@ -345,7 +442,12 @@ async def run_suite(
     )
     async with aiohttp.ClientSession(connector=connector) as session:
         client = RasaClient(
-            session, url, token=token, rest_token=rest_token, timeout=timeout
+            session,
+            url,
+            api_url=api_url,
+            token=token,
+            rest_token=rest_token,
+            timeout=timeout,
         )
         await check_reachable(client)
         if stubs is not None:
@@ -368,6 +470,11 @@ async def run_suite(
         finally:
             if stubs is not None:
                 await stubs.stop()
+        if client.rate_limited:
+            logger.warning(
+                "%d request(s) answered HTTP 429 (rate limited) and were sent again",
+                client.rate_limited,
+            )
     results = [r for r in outcomes if r is not None]
     return SuiteResult(
         results=results,

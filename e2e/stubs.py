@@ -7,11 +7,18 @@ answers from the stubs of the case that owns the conversation (by sender id), or
 passes the request on unchanged (query string, headers, token) to the real action
 server. ``make test-e2e-suite`` points the assistant at this proxy; the runner
 refuses to run stubbed cases without it.
+
+Every call it serves is logged by conversation (:class:`ActionCall`): the action, the
+intent of the message it answers and the responses it said. The coverage report
+counts them, so a turn that the tracker store no longer holds when the runner reads
+it (a conversation deleted on request) still counts.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -24,6 +31,31 @@ logger = logging.getLogger(__name__)
 _HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 
 
+@dataclass(frozen=True)
+class ActionCall:
+    """A custom action the assistant ran: its name, the intent it answered, what it said."""
+
+    action: str
+    intent: str | None
+    responses: tuple[str, ...]
+
+
+def action_call(request: dict[str, Any], answer: Any) -> ActionCall:
+    """The :class:`ActionCall` of an action server request and its JSON answer."""
+    latest = (request.get("tracker") or {}).get("latest_message") or {}
+    intent = (latest.get("intent") or {}).get("name")
+    said = answer.get("responses") if isinstance(answer, dict) else None
+    return ActionCall(
+        action=str(request.get("next_action") or ""),
+        intent=str(intent) if intent else None,
+        responses=tuple(
+            str(r["response"])
+            for r in said or []
+            if isinstance(r, dict) and r.get("response")
+        ),
+    )
+
+
 class StubActionServer:
     """An action server answering stubbed actions and forwarding the others."""
 
@@ -33,7 +65,7 @@ class StubActionServer:
         self.port = port
         self.upstream = upstream.rstrip("/")
         self.stubs: dict[str, dict[str, Stub]] = {}
-        self.answered: list[tuple[str, str]] = []
+        self.calls: dict[str, list[ActionCall]] = {}
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -71,9 +103,20 @@ class StubActionServer:
                 stub = self.stubs.get(sender, {}).get(action)
                 if stub is not None:
                     logger.debug("stub answers %s for %s", action, sender)
-                    self.answered.append((sender, action))
+                    self._log(sender, action_call(payload, stub.answer()))
                     return web.json_response(stub.answer())
+                answer = await self._forward(request, body)
+                if answer.status == 200 and isinstance(answer.body, bytes):
+                    try:
+                        said = json.loads(answer.body)
+                    except ValueError:
+                        said = None
+                    self._log(sender, action_call(payload, said))
+                return answer
         return await self._forward(request, body)
+
+    def _log(self, sender: str, call: ActionCall) -> None:
+        self.calls.setdefault(sender, []).append(call)
 
     async def _forward(self, request: web.Request, body: bytes) -> web.Response:
         assert self._session is not None

@@ -62,6 +62,12 @@ class Turn:
     slots: dict[str, Any] = field(default_factory=dict)
     preamble: list[dict[str, Any]] = field(default_factory=list)
     replies: list[dict[str, Any]] = field(default_factory=list)
+    # After a ``conversation_deleted`` step: the user messages the tracker store still
+    # held once the runner had waited for the deletion (``None``: not looked at).
+    still_stored: list[str] | None = None
+    # The store did not hold the message when the runner read it (the conversation
+    # was deleted right after the turn): ``events`` are the REST replies, unnamed.
+    from_replies: bool = False
 
     @property
     def bot_messages(self) -> list[BotMessage]:
@@ -123,7 +129,23 @@ class Turn:
             slots=dict(data.get("slots") or {}),
             preamble=list(data.get("preamble") or []),
             replies=list(data.get("replies") or []),
+            still_stored=data.get("still_stored"),
+            from_replies=bool(data.get("from_replies")),
         )
+
+
+def replies_as_events(text: str, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A turn's user message and REST replies as tracker events (no response names).
+
+    For a turn the tracker store no longer holds: the client's view of it.
+    """
+    events: list[dict[str, Any]] = [{"event": "user", "text": text}]
+    for reply in replies:
+        buttons = reply.get("buttons")
+        events.append(
+            {"event": "bot", "text": reply.get("text"), "data": {"buttons": buttons}}
+        )
+    return events
 
 
 def split_new_events(
@@ -168,4 +190,24 @@ def transcript_lines(turns: list[Turn]) -> list[tuple[str, str]]:
                 lines.append(("action", str(event.get("name"))))
             elif kind in ("restart", "session_started"):
                 lines.append(("note", kind))
+        if turn.from_replies:
+            lines.append(("note", FROM_REPLIES_NOTE))
+        if turn.still_stored is not None:
+            lines.append(("note", deletion_note(turn.still_stored)))
     return lines
+
+
+FROM_REPLIES_NOTE = (
+    "the tracker store did not hold this turn when it was read (deleted right after"
+    " it was stored?): shown from the REST replies, which carry no response names"
+)
+
+
+def deletion_note(still_stored: list[str]) -> str:
+    """What a deletion check found in the tracker store, for reports."""
+    if not still_stored:
+        return "the tracker store no longer holds the conversation's messages"
+    return (
+        f"the tracker store still holds {len(still_stored)} user message(s) of the"
+        " conversation"
+    )

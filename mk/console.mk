@@ -18,7 +18,7 @@ TEST_TARGETS += test-console
 PYTHON_DIRS += console
 
 .PHONY: console console-install console-assets console-migrate console-user console-password \
-	console-fixture test-console
+	console-fixture test-console console-verify-audit
 
 $(CONSOLE_STAMP): console/requirements.txt console/requirements-test.txt
 	test -x $(CONSOLE_PY) || $(CONSOLE_PYTHON) -m venv $(CONSOLE_VENV)
@@ -63,3 +63,6 @@ test-console: $(CONSOLE_STAMP) $(CONSOLE_CHART) widget-system-deps ## Console te
 	sh deploy/install-debs.sh
 	$(CONSOLE_PY) -m mypy console
 	$(CONSOLE_PY) -m pytest -q -p no:cacheprovider console/tests
+
+console-verify-audit: $(CONSOLE_STAMP) ## Check the console's audit log chain; name the first broken entry (exit 1 if broken)
+	$(CONSOLE_PY) -m console verify-audit

@@ -1,5 +1,6 @@
 # Production deployment (deploy/README.md): the local cluster from Debian's packages,
-# its tests against real PostgreSQL, Redis, Rasa instances and nginx, the load benchmark.
+# its tests against real PostgreSQL, Redis, Rasa instances, the safety console and nginx,
+# the load benchmark. The console's own environment comes from mk/console.mk.
 
 RASA_INSTANCES ?= 2
 DEPLOY_TOOLS := var/deploy-tools
@@ -7,8 +8,8 @@ DEPLOY_TOOLS_STAMP := $(DEPLOY_TOOLS)/.installed
 
 TEST_TARGETS += test-deploy
 
-.PHONY: cluster cluster-stop cluster-status deploy-debs deploy-tools test-deploy \
-	lint-deploy bench-load retention
+.PHONY: cluster cluster-stop cluster-status cluster-console-user deploy-debs deploy-tools \
+	test-deploy lint-deploy bench-load retention
 
 deploy-debs: ## Install PostgreSQL, Redis and nginx from Debian (idempotent)
 	sh deploy/install-debs.sh
@@ -20,8 +21,12 @@ $(DEPLOY_TOOLS_STAMP): deploy/tools-requirements.txt
 
 deploy-tools: $(DEPLOY_TOOLS_STAMP) ## Venv with kubernetes-validate (kept apart from Rasa's pins)
 
-cluster: $(MODEL) $(VENV_STAMP) ## Start PostgreSQL, Redis, N Rasa + N action servers and nginx on :5580 (RASA_INSTANCES=2 EXPOSE_REST=0)
+cluster: $(MODEL) $(VENV_STAMP) $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Start PostgreSQL, Redis, N Rasa + N action servers, the safety console and nginx on :5580, console :5581 (RASA_INSTANCES=2 EXPOSE_REST=0)
 	$(PY) -m deploy.cluster start --instances $(RASA_INSTANCES)
+
+cluster-console-user: $(VENV_STAMP) $(CONSOLE_STAMP) ## Create a safety console account in the local cluster: make cluster-console-user NAME=alice ROLE=admin
+	@test -n "$(NAME)" || { echo "usage: make cluster-console-user NAME=<user> ROLE=reviewer|admin"; exit 2; }
+	$(PY) -m deploy.cluster console-user "$(NAME)" --role "$(or $(ROLE),reviewer)"
 
 cluster-stop: $(VENV_STAMP) ## Stop everything `make cluster` started
 	$(PY) -m deploy.cluster stop
@@ -32,7 +37,7 @@ cluster-status: $(VENV_STAMP) ## Show which parts of the local cluster run
 retention: $(VENV_STAMP) ## Delete conversations idle > RETENTION_DAYS (default 30) from the store in TRACKER_DB_URL / TRACKER_DB_*
 	$(PY) -m privacy.retention --days $${RETENTION_DAYS:-30}
 
-test-deploy: $(MODEL) $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) ## Deployment tests: manifests, privacy on PostgreSQL+SQLite, two instances, restart, failover
+test-deploy: $(MODEL) $(VENV_STAMP) $(DEPLOY_TOOLS_STAMP) $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Deployment tests: manifests, privacy on PostgreSQL+SQLite, two instances, the console through nginx, restart, failover
 	sh deploy/install-debs.sh
 	$(PY) -m pytest -q -p no:cacheprovider tests/deploy
 

@@ -63,13 +63,27 @@ def tracker_db_url(env: Mapping[str, str] | None = None) -> str:
         raise StoreNotConfigured(
             "set TRACKER_DB_URL, or TRACKER_DB_HOST/PORT/NAME/USER/PASSWORD"
         )
+    return postgres_url(env, "TRACKER_DB_", database="rasa")
+
+
+def postgres_url(env: Mapping[str, str], prefix: str, *, database: str) -> str:
+    """A PostgreSQL URL from ``<prefix>HOST``, ``PORT``, ``NAME``, ``USER``, ``PASSWORD``.
+
+    The password is quoted as a URL needs it, whatever characters it holds. The safety
+    console names its own database this way (``CONSOLE_DB_*``).
+
+    Args:
+        env: the variables (``<prefix>HOST`` must be set).
+        prefix: what the variables' names start with, e.g. ``TRACKER_DB_``.
+        database: the database when ``<prefix>NAME`` is unset.
+    """
     url = URL.create(
         "postgresql",
-        username=env.get("TRACKER_DB_USER") or None,
-        password=env.get("TRACKER_DB_PASSWORD") or None,
-        host=env["TRACKER_DB_HOST"],
-        port=int(env.get("TRACKER_DB_PORT") or 5432),
-        database=env.get("TRACKER_DB_NAME") or "rasa",
+        username=env.get(f"{prefix}USER") or None,
+        password=env.get(f"{prefix}PASSWORD") or None,
+        host=env[f"{prefix}HOST"],
+        port=int(env.get(f"{prefix}PORT") or 5432),
+        database=env.get(f"{prefix}NAME") or database,
     )
     return url.render_as_string(hide_password=False)
 

@@ -1,8 +1,9 @@
 """Checking a register's evidence against the repository, without running anything.
 
-A test file must exist under ``tests/``, ``widget/tests/`` or ``e2e/``; a pytest node
-id (``file.py::test_x``, ``file.py::TestY::test_z``, a ``[param]`` suffix allowed)
-must name a test function found by parsing the file; ``file.yml::name`` must name an
+A test file must exist under ``tests/``, ``widget/tests/``, ``console/tests/`` (the
+safety console's, run in its own environment by ``make test-console``) or ``e2e/``; a
+pytest node id (``file.py::test_x``, ``file.py::TestY::test_z``, a ``[param]`` suffix
+allowed) must name a test function found by parsing the file; ``file.yml::name`` must name an
 e2e test case, story or rule of that file; a make target must be a rule of the
 Makefile or ``mk/*.mk``; a figure must be one the report knows how to read.
 """
@@ -20,7 +21,7 @@ import yaml
 if TYPE_CHECKING:
     from safety.register import Register
 
-TEST_ROOTS: tuple[str, ...] = ("tests/", "widget/tests/", "e2e/")
+TEST_ROOTS: tuple[str, ...] = ("tests/", "widget/tests/", "console/tests/", "e2e/")
 # The frozen held-out phrasings are never opened, so they cannot be evidence.
 FORBIDDEN_ROOT = "tests/safety/phrasings/heldout/"
 # A rule line: targets, then ':' or '::' that is not an assignment (':=', '::=').

@@ -1,7 +1,7 @@
 """Run Rasa's command line with the HTTP API token taken from the environment.
 
 ``python -m supervisor.rasa_entry run --enable-api ...`` is ``rasa run --enable-api
-... --auth-token <token>`` where the token comes from ``RASA_AUTH_TOKEN``: process
+... --auth-token=<token>`` where the token comes from ``RASA_AUTH_TOKEN``: process
 arguments are readable by every user of the machine (``ps``, ``/proc/<pid>/cmdline``),
 a process's environment only by its owner. The variable is removed before Rasa starts,
 so nothing Rasa spawns inherits it.
@@ -47,7 +47,9 @@ def rasa_arguments(argv: list[str], environ: MutableMapping[str, str]) -> list[s
         raise SystemExit(
             f"--enable-api needs a token in {TOKEN_VARIABLE} or {TOKEN_FILE_VARIABLE}"
         )
-    return [*argv, "--auth-token", token] if token else list(argv)
+    # One argument, so that a token starting with "-" (token_urlsafe makes one in
+    # 64) is not read as an option.
+    return [*argv, f"--auth-token={token}"] if token else list(argv)
 
 
 def main() -> None:

@@ -15,10 +15,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from console import metrics, store
+from console import metrics, store, tables
 from console.conversations import LEVELS, turns
 from console.routing import (
-    client_of,
+    audit,
     own_engine_of,
     page,
     post_route,
@@ -108,15 +108,7 @@ async def transcript(request: Request) -> Response:
     events = tracker_of(request).events(sender_id)
     if not events:
         raise HTTPException(404, "no such conversation")
-    session = session_of(request)
-    assert session is not None  # guarded by @page
-    store.audit(
-        own_engine_of(request),
-        action="view_transcript",
-        username=session.user.username,
-        sender_id=sender_id,
-        client=client_of(request),
-    )
+    audit(request, "view_transcript", sender_id=sender_id)
     summary = next(
         (s for s in tracker_of(request).summaries() if s.sender_id == sender_id), None
     )
@@ -138,7 +130,7 @@ async def review(request: Request, form: FormData) -> Response:
     sender_id = request.path_params["sender_id"]
     status = str(form.get("status", ""))
     note = str(form.get("note", "")).strip()
-    if status not in store.REVIEW_STATUSES:
+    if status not in tables.REVIEW_STATUSES:
         raise HTTPException(400, "unknown review status")
     if status == "concern" and not note:
         raise HTTPException(400, "a concern needs a note")
@@ -153,13 +145,7 @@ async def review(request: Request, form: FormData) -> Response:
         status=status,
         note=note,
     )
-    store.audit(
-        own_engine_of(request),
-        action=f"review_{status}",
-        username=session.user.username,
-        sender_id=sender_id,
-        client=client_of(request),
-    )
+    audit(request, f"review_{status}", sender_id=sender_id)
     return RedirectResponse(
         f"/conversations/{quote(sender_id, safe='')}", status_code=303
     )

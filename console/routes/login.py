@@ -8,11 +8,11 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from console import auth, store
+from console import auth
 from console.routing import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
-    client_of,
+    audit,
     own_engine_of,
     post_route,
     render,
@@ -57,13 +57,7 @@ async def login(request: Request, form: FormData) -> Response:
         password=str(form.get("password", "")),
     )
     if result.user is None:
-        store.audit(
-            own_engine_of(request),
-            action="login_refused",
-            username=username[:80],
-            detail=result.reason,
-            client=client_of(request),
-        )
+        audit(request, "login_refused", username=username[:80], detail=result.reason)
         message = (
             "This account is locked after too many failed attempts. Try again later."
             if result.reason == "locked"
@@ -78,12 +72,7 @@ async def login(request: Request, form: FormData) -> Response:
             error=message,
         )
         return response
-    store.audit(
-        own_engine_of(request),
-        action="login",
-        username=result.user.username,
-        client=client_of(request),
-    )
+    audit(request, "login", username=result.user.username)
     token = auth.open_session(own_engine_of(request), result.user)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     set_cookie(response, request, SESSION_COOKIE, token)
@@ -97,12 +86,7 @@ async def logout(request: Request, form: FormData) -> Response:
     session = session_of(request)
     auth.close_session(own_engine_of(request), request.cookies.get(SESSION_COOKIE))
     if session:
-        store.audit(
-            own_engine_of(request),
-            action="logout",
-            username=session.user.username,
-            client=client_of(request),
-        )
+        audit(request, "logout", username=session.user.username)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from console.settings import Settings
 from console.tests.seed import seed_tracker_store
-from console.tests.web import app_with_staff
+from console.tests.web import AUDIT_KEY, app_with_staff
 
 
 @pytest.fixture
@@ -31,6 +31,7 @@ def settings(tmp_path: Path, tracker_db: Path) -> Settings:
         tracker_url=f"sqlite:///{tracker_db}",
         database_url=f"sqlite:///{tmp_path / 'console.db'}",
         safety_case=report,
+        audit_key=AUDIT_KEY.encode(),
         max_failed_logins=3,
         lockout_minutes=15,
     )

@@ -238,7 +238,7 @@ def test_a_deleted_conversation_leaves_the_console(
     assert sender not in client.get("/conversations").text
     own = own_engine(settings.database_url)
     reader = TrackerReader(read_only_engine(settings.tracker_url))
-    assert forget_deleted(own, reader) == 1
+    assert forget_deleted(own, reader, audit_key=settings.audit_key) == 1
     assert sender not in latest_statuses(own)
 
 
@@ -250,10 +250,10 @@ def test_a_missing_tracker_store_forgets_nothing(
     from console.tracker_store import TrackerReader, read_only_engine
 
     own = own_engine(settings.database_url)
-    migrate(own)
+    migrate(own, audit_key=settings.audit_key)
     add_review(own, sender_id="kept", username="ann", status="reviewed", note="")
     reader = TrackerReader(read_only_engine(f"sqlite:///{tmp_path / 'absent.db'}"))
-    assert forget_deleted(own, reader) == 0
+    assert forget_deleted(own, reader, audit_key=settings.audit_key) == 0
     assert latest_statuses(own) == {"kept": "reviewed"}
 
 
@@ -296,7 +296,7 @@ def test_the_running_console_follows_deletions(
     from console.store import add_review, latest_statuses, migrate, own_engine
 
     own = own_engine(settings.database_url)
-    migrate(own)
+    migrate(own, audit_key=settings.audit_key)
     sender = EMERGENCY["sender_id"]
     add_review(own, sender_id=sender, username="ann", status="concern", note="n")
     with sqlite3.connect(tracker_db) as connection:

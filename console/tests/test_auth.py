@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from console import auth, store
+from console import audit_log, auth, store, tables
 from console.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -21,7 +21,7 @@ Login = Callable[[str], auth.LoginResult]
 @pytest.fixture
 def engine(settings: Settings) -> sa.Engine:
     engine = store.own_engine(settings.database_url)
-    store.migrate(engine)
+    store.migrate(engine, audit_key=settings.audit_key)
     auth.create_user(engine, username="ann", password=PASSWORD, role="reviewer")
     return engine
 
@@ -44,7 +44,7 @@ def ann(ann_login: Login) -> auth.User:
 
 def test_passwords_are_stored_as_argon2id_hashes(engine: sa.Engine) -> None:
     with engine.connect() as connection:
-        stored = connection.scalar(sa.select(store.users.c.password_hash))
+        stored = connection.scalar(sa.select(tables.users.c.password_hash))
     assert isinstance(stored, str)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
@@ -83,7 +83,7 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(
     right = ann_login(PASSWORD)
     assert (right.user, right.reason) == (None, "locked")
     with engine.begin() as connection:  # the lockout period passes
-        connection.execute(sa.update(store.users).values(locked_until=time.time() - 1))
+        connection.execute(sa.update(tables.users).values(locked_until=time.time() - 1))
     assert ann_login(PASSWORD).reason == "ok"
 
 
@@ -105,10 +105,10 @@ def test_sessions_expire_when_idle_and_end_at_logout(
     session = auth.load_session(engine, settings, token)
     assert session is not None and session.user.username == "ann" and session.csrf_token
     with engine.connect() as connection:  # only a digest of the token is stored
-        assert connection.scalar(sa.select(store.sessions.c.token_hash)) != token
+        assert connection.scalar(sa.select(tables.sessions.c.token_hash)) != token
     with engine.begin() as connection:
         connection.execute(
-            sa.update(store.sessions).values(
+            sa.update(tables.sessions).values(
                 last_seen=time.time() - settings.session_idle_minutes * 60 - 1
             )
         )
@@ -149,6 +149,7 @@ def test_the_commands_create_an_account_and_reset_its_password(
     from console.__main__ import main
 
     monkeypatch.setenv("CONSOLE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CONSOLE_AUDIT_KEY", settings.audit_key.decode())
     monkeypatch.setattr("sys.stdin", io.StringIO("first password 123\n"))
     assert main(["create-user", "lee", "--role", "admin", "--password-stdin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
@@ -160,7 +161,7 @@ def test_the_commands_create_an_account_and_reset_its_password(
         engine, settings, username="lee", password="second password 123"
     )
     assert result.user is not None and result.user.role == "admin"
-    assert [e.action for e in store.audit_entries(engine)][:2] == [
+    assert [e.action for e in audit_log.audit_entries(engine)][:2] == [
         "password_set",
         "user_created",
     ]

@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from console import auth, store
 from console.tests.seed import recorded_conversations, seed_tracker_store
+from console.tests.web import AUDIT_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "console" / "node_modules" / "axe-core" / "axe.min.js"
@@ -88,9 +89,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "CONSOLE_SAFETY_CASE": str(report),
         "CONSOLE_PORT": str(PORT),
         "CONSOLE_MAX_FAILED_LOGINS": str(MAX_FAILED_LOGINS),
+        "CONSOLE_AUDIT_KEY": AUDIT_KEY,
     }
     engine = store.own_engine(env["CONSOLE_DATABASE_URL"])
-    store.migrate(engine)
+    store.migrate(engine, audit_key=AUDIT_KEY.encode())
     for name, (role, password) in STAFF.items():
         auth.create_user(engine, username=name, password=password, role=role)
     log = (work / "console.log").open("wb")
@@ -342,6 +344,7 @@ def test_a_concern_and_a_review_are_recorded_and_audited(
         rows.nth(i).locator(".audit-action").inner_text() for i in range(rows.count())
     ]
     assert {"view_transcript", "review_concern", "review_reviewed"} <= set(actions)
+    expect(page.locator("#chain")).to_contain_text("Chain intact")
     with page.expect_download() as download:
         page.click("#export")
     csv_text = Path(download.value.path()).read_text(encoding="utf-8")

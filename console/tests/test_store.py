@@ -9,23 +9,26 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from console import store
+from console import audit_log, store, tables
 from console.tests.seed import recorded_conversations, table_checksums
+from console.tests.web import AUDIT_KEY
 from console.tracker_store import TrackerReader, read_only_engine
+
+KEY = AUDIT_KEY.encode()
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> sa.Engine:
     engine = store.own_engine(f"sqlite:///{tmp_path / 'console.db'}")
-    store.migrate(engine)
+    store.migrate(engine, audit_key=KEY)
     return engine
 
 
 def test_migrations_apply_once_in_order(tmp_path: Path) -> None:
     engine = store.own_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     assert store.current_version(engine) == 0
-    assert store.migrate(engine) == [number for number, _, _ in store.MIGRATIONS]
-    assert store.migrate(engine) == []
+    assert store.migrate(engine, audit_key=KEY) == [n for n, _, _ in store.MIGRATIONS]
+    assert store.migrate(engine, audit_key=KEY) == []
     assert store.current_version(engine) == store.MIGRATIONS[-1][0]
     tables = set(sa.inspect(engine).get_table_names())
     assert {
@@ -33,19 +36,20 @@ def test_migrations_apply_once_in_order(tmp_path: Path) -> None:
         "console_sessions",
         "console_reviews",
         "console_audit_log",
+        "console_audit_head",
     } <= tables
 
 
 def test_an_upgrade_applies_only_the_new_migrations(tmp_path: Path) -> None:
     engine = store.own_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    store.schema_version.create(engine)
+    tables.schema_version.create(engine)
     first_number, _, first_step = store.MIGRATIONS[0]
     with engine.begin() as connection:
-        first_step(connection)
+        first_step(connection, KEY)
         connection.execute(
-            sa.insert(store.schema_version).values(version=1, applied_at=0.0)
+            sa.insert(tables.schema_version).values(version=1, applied_at=0.0)
         )
-    assert store.migrate(engine) == [
+    assert store.migrate(engine, audit_key=KEY) == [
         n for n, _, _ in store.MIGRATIONS if n != first_number
     ]
 
@@ -61,11 +65,15 @@ def test_latest_review_status_wins(engine: sa.Engine) -> None:
 
 
 def test_audit_export_is_csv_a_spreadsheet_will_not_execute(engine: sa.Engine) -> None:
-    store.audit(
-        engine, action="view_transcript", username="ann", sender_id="=HYPERLINK(1)"
+    audit_log.audit(
+        engine,
+        audit_key=KEY,
+        action="view_transcript",
+        username="ann",
+        sender_id="=HYPERLINK(1)",
     )
-    rows = list(csv.reader(io.StringIO(store.audit_csv(engine))))
-    assert rows[0] == list(store.AUDIT_CSV_COLUMNS)
+    rows = list(csv.reader(io.StringIO(audit_log.audit_csv(engine))))
+    assert rows[0] == list(audit_log.AUDIT_CSV_COLUMNS)
     assert rows[1][2:5] == ["ann", "view_transcript", "'=HYPERLINK(1)"]
 
 
@@ -85,7 +93,9 @@ def test_deleted_conversations_leave_the_console(
     gone, kept = conversations[0]["sender_id"], conversations[1]["sender_id"]
     store.add_review(engine, sender_id=gone, username="r", status="concern", note="n")
     store.add_review(engine, sender_id=kept, username="r", status="reviewed", note="")
-    store.audit(engine, action="view_transcript", username="r", sender_id=gone)
+    audit_log.audit(
+        engine, audit_key=KEY, action="view_transcript", username="r", sender_id=gone
+    )
     # What privacy.erasure.delete_conversation and the retention job do to Rasa's table.
     writer = sa.create_engine(f"sqlite:///{tracker_db}")
     with writer.begin() as connection:
@@ -95,9 +105,10 @@ def test_deleted_conversations_leave_the_console(
     reader = TrackerReader(read_only_engine(f"sqlite:///{tracker_db}"))
     assert gone not in {s.sender_id for s in reader.summaries()}
     assert reader.events(gone) == []
-    assert store.forget_conversations(engine, reader.sender_ids()) == 1
+    assert store.forget_conversations(engine, reader.sender_ids(), audit_key=KEY) == 1
     assert store.latest_statuses(engine) == {kept: "reviewed"}
-    assert all(e.sender_id != gone for e in store.audit_entries(engine))
+    assert all(e.sender_id != gone for e in audit_log.audit_entries(engine))
+    assert audit_log.verify_audit(engine, audit_key=KEY).intact
 
 
 def test_summaries_are_read_again_only_when_the_events_change(tracker_db: Path) -> None:

@@ -12,6 +12,7 @@ from console.app import create_app
 from console.settings import Settings
 
 PASSWORDS = {"ann": "reviewer password 1", "root": "admin password 123"}
+AUDIT_KEY = "the console tests' audit key, 32+ characters"
 ROLES = {"ann": "reviewer", "root": "admin"}
 
 

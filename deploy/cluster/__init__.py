@@ -1,7 +1,8 @@
 """Run the deployment topology on this machine from Debian's packages, on loopback.
 
 The same parts as ``deploy/docker-compose.yml``: PostgreSQL (tracker store), Redis (lock
-store), N Rasa instances and N action servers, nginx in front. Logs, pid files and
+store), N Rasa instances and N action servers, the clinical safety console, nginx in
+front (the console on its own port). Logs, pid files and
 secrets live under ``var/cluster/``; the services' own files too, unless we run as root
 (then under ``/var/lib/hamstring-assistant/``, owned by ``postgres`` and ``redis``: see
 ``ClusterSettings.service_dir``). Processes start and stop through ``supervisor/``.
@@ -10,16 +11,26 @@ ports and directories) and by ``bench/load.py``::
 
     python -m deploy.cluster start --instances 2 [--expose-rest]
     python -m deploy.cluster status
+    python -m deploy.cluster console-user NAME [--role admin]
     python -m deploy.cluster stop
 
 Ports come from the environment (defaults in brackets): RASA_BASE_PORT [5505],
-ACTIONS_BASE_PORT [5555], NGINX_PORT [5580], POSTGRES_PORT [5532], REDIS_PORT [6479].
+ACTIONS_BASE_PORT [5555], NGINX_PORT [5580], POSTGRES_PORT [5532], REDIS_PORT [6479],
+CONSOLE_SERVER_PORT [5590] (the console, loopback), NGINX_CONSOLE_PORT [5581] (nginx's
+port for the console).
 """
 
 from __future__ import annotations
 
+import logging
 import subprocess
 
+from deploy.cluster.console import (
+    console_env,
+    console_installed,
+    run_console_command,
+    start_console,
+)
 from deploy.cluster.data import (
     Postgres,
     Redis,
@@ -59,6 +70,8 @@ __all__ = [
     "Postgres",
     "Redis",
     "Secrets",
+    "console_env",
+    "console_installed",
     "data_services",
     "install_debian_packages",
     "nginx_paths",
@@ -68,11 +81,13 @@ __all__ = [
     "rasa_command",
     "read_pid",
     "remove_state",
+    "run_console_command",
     "service_env",
     "snapshot_model",
     "spawn",
     "start_action_server",
     "start_cluster",
+    "start_console",
     "start_data_services",
     "start_nginx",
     "start_rasa_instance",
@@ -85,6 +100,8 @@ __all__ = [
     "wait_rasa",
     "write_nginx_config",
 ]
+
+logger = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- cluster
 
@@ -117,6 +134,10 @@ def start_cluster(settings: ClusterSettings) -> Secrets:
         wait_http(
             f"http://127.0.0.1:{settings.actions_port(index)}/health", timeout=120
         )
+    if not console_installed():
+        logger.warning("no console/.venv: the safety console does not start")
+    elif not pid_alive(read_pid(settings.run_dir / "console.pid")):
+        start_console(settings, cluster_secrets)
     start_nginx(settings, instances=range(settings.instances))
     return cluster_secrets
 

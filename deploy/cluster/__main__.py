@@ -1,4 +1,4 @@
-"""``python -m deploy.cluster start|stop|status|install``."""
+"""``python -m deploy.cluster start|stop|status|install|console-user``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pathlib import Path
 import deploy.cluster as cluster_package
 from deploy.cluster import (
     ClusterSettings,
+    Secrets,
     install_debian_packages,
+    run_console_command,
     start_cluster,
     status,
     stop_cluster,
@@ -23,7 +25,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m deploy.cluster", description=cluster_package.__doc__
     )
-    parser.add_argument("command", choices=["start", "stop", "status", "install"])
+    parser.add_argument(
+        "command", choices=["start", "stop", "status", "install", "console-user"]
+    )
+    parser.add_argument("name", nargs="?", help="console-user: the account to create")
+    parser.add_argument("--role", choices=["reviewer", "admin"], default="reviewer")
     parser.add_argument("--instances", type=int, default=None)
     parser.add_argument("--expose-rest", action="store_true", default=None)
     parser.add_argument("--state-dir", type=Path, default=None)
@@ -39,12 +45,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = ClusterSettings.from_env(**overrides)
     if args.command == "install":
         install_debian_packages()
+    elif args.command == "console-user":
+        if not args.name:
+            parser.error("console-user needs the account's NAME")
+        return run_console_command(
+            settings,
+            Secrets.load_or_create(settings.state_dir),
+            ["create-user", args.name, "--role", args.role],
+        )
     elif args.command == "start":
         install_debian_packages()
         start_cluster(settings)
         print(
             f"cluster up: http://127.0.0.1:{settings.nginx_port}/ ({settings.instances} instances)"
         )
+        if status(settings).get("console"):
+            print(
+                f"safety console: http://127.0.0.1:{settings.nginx_console_port}/ "
+                "(first admin: make cluster-console-user NAME=<you> ROLE=admin)"
+            )
         print(f"secrets and logs: {settings.state_dir}")
     elif args.command == "stop":
         stop_cluster(settings)

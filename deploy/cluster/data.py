@@ -292,7 +292,7 @@ def _secrets_digest(cluster_secrets: Secrets) -> str:
 
 
 def start_data_services(settings: ClusterSettings, cluster_secrets: Secrets) -> None:
-    """Start PostgreSQL (with the ``rasa`` database) and Redis."""
+    """Start PostgreSQL (the ``rasa`` and ``console`` databases) and Redis."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     forget_orphaned_service_dir(settings, cluster_secrets)
     folder = prepare_service_dir(settings)
@@ -303,4 +303,6 @@ def start_data_services(settings: ClusterSettings, cluster_secrets: Secrets) -> 
     postgres, redis_server = data_services(settings, cluster_secrets)
     postgres.start(settings.service_dir / "logs" / "postgres.log")
     postgres.ensure_database("rasa", "rasa", cluster_secrets.tracker_db_password)
+    # The safety console's own tables, under its own role (deploy/cluster/console.py).
+    postgres.ensure_database("console", "console", cluster_secrets.console_db_password)
     redis_server.start(settings.service_dir / "logs" / "redis.log")

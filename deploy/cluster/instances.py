@@ -20,6 +20,19 @@ from supervisor.rasa_entry import TOKEN_VARIABLE
 # --------------------------------------------------------------------------- Rasa
 
 
+def tracker_store_env(
+    settings: ClusterSettings, cluster_secrets: Secrets
+) -> dict[str, str]:
+    """The tracker store's variables, as endpoints.prod.yml (and the console) read them."""
+    return {
+        "TRACKER_DB_HOST": "127.0.0.1",
+        "TRACKER_DB_PORT": str(settings.postgres_port),
+        "TRACKER_DB_NAME": "rasa",
+        "TRACKER_DB_USER": "rasa",
+        "TRACKER_DB_PASSWORD": cluster_secrets.tracker_db_password,
+    }
+
+
 def service_env(
     settings: ClusterSettings, cluster_secrets: Secrets, index: int
 ) -> dict[str, str]:
@@ -34,11 +47,7 @@ def service_env(
             "TICKET_LOCK_LIFETIME": "30",
             "LOG_LEVEL": "INFO",
             "PYTHONPATH": str(REPO),
-            "TRACKER_DB_HOST": "127.0.0.1",
-            "TRACKER_DB_PORT": str(settings.postgres_port),
-            "TRACKER_DB_NAME": "rasa",
-            "TRACKER_DB_USER": "rasa",
-            "TRACKER_DB_PASSWORD": cluster_secrets.tracker_db_password,
+            **tracker_store_env(settings, cluster_secrets),
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(settings.redis_port),
             "REDIS_PASSWORD": cluster_secrets.redis_password,
@@ -59,7 +68,13 @@ def service_env(
 def rasa_command(
     settings: ClusterSettings, cluster_secrets: Secrets, index: int, *, model: Path
 ) -> list[str]:
-    """Command line of Rasa instance ``index``: API on with a token, CORS as configured."""
+    """Command line of Rasa instance ``index``: API on with a token, no ``--cors``.
+
+    The Socket.IO channel answers CORS for the allowed origins itself
+    (``WIDGET_ALLOWED_ORIGINS``, channels/socketio.py); Rasa's ``--cors`` would add a
+    second set of headers to its responses, which browsers refuse, and nothing else
+    of Rasa is for browsers: the HTTP API and the REST webhook take tokens.
+    """
     command = [
         str(VENV_BIN / "python"),
         "-m",
@@ -79,8 +94,6 @@ def rasa_command(
         "--logging-config-file",
         str(DEPLOY / "logging.yml"),
     ]
-    if settings.cors_origins:
-        command += ["--cors", *settings.cors_origins]
     return command
 
 

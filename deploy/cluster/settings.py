@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
+CONSOLE_PYTHON = REPO / "console" / ".venv" / "bin" / "python"
+"""The safety console's own environment (Python 3.11, ``make console-install``)."""
 DEPLOY = REPO / "deploy"
 SERVICE_ROOT = Path("/var/lib/hamstring-assistant")
 """Where, when run as root, the services' own users keep their files (see service_dir)."""
@@ -46,6 +48,8 @@ class ClusterSettings:
     nginx_port: int = 5580
     postgres_port: int = 5532
     redis_port: int = 6479
+    console_port: int = 5590
+    nginx_console_port: int = 5581
     model: Path = REPO / "models" / "hamstring.tar.gz"
     actions_package: str = "actions"
     expose_rest: bool = False
@@ -66,6 +70,8 @@ class ClusterSettings:
             nginx_port=_env_int("NGINX_PORT", cls.nginx_port),
             postgres_port=_env_int("POSTGRES_PORT", cls.postgres_port),
             redis_port=_env_int("REDIS_PORT", cls.redis_port),
+            console_port=_env_int("CONSOLE_SERVER_PORT", cls.console_port),
+            nginx_console_port=_env_int("NGINX_CONSOLE_PORT", cls.nginx_console_port),
             model=Path(os.environ.get("RASA_MODEL") or cls.model),
             expose_rest=os.environ.get("EXPOSE_REST", "0") in ("1", "true", "yes"),
             cors_origins=tuple(os.environ.get("CORS_ORIGINS", "").split()),
@@ -120,6 +126,8 @@ class Secrets:
     rest_token: str
     action_server_token: str
     widget_session_secret: str
+    console_db_password: str
+    console_audit_key: str
 
     @classmethod
     def load_or_create(cls, state_dir: Path) -> Secrets:

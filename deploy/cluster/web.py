@@ -25,7 +25,10 @@ def nginx_paths(settings: ClusterSettings) -> tuple[Path, Path]:
 
 
 def write_nginx_config(settings: ClusterSettings, *, instances: Sequence[int]) -> Path:
-    """Render nginx's config for the given instance indexes; return its path."""
+    """Render nginx's config for the given instance indexes; return its path.
+
+    The safety console gets its server on ``nginx_console_port`` while it runs.
+    """
     config, pid_file = nginx_paths(settings)
     folder = config.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -33,6 +36,7 @@ def write_nginx_config(settings: ClusterSettings, *, instances: Sequence[int]) -
     temp_dir.mkdir(exist_ok=True)
     _give_to(temp_dir, "www-data")
     settings.log_dir.mkdir(parents=True, exist_ok=True)
+    console = pid_alive(read_pid(settings.run_dir / "console.pid"))
     options = nginx.NginxOptions(
         listen=f"127.0.0.1:{settings.nginx_port}",
         rasa_servers=tuple(f"127.0.0.1:{settings.rasa_port(i)}" for i in instances),
@@ -42,6 +46,8 @@ def write_nginx_config(settings: ClusterSettings, *, instances: Sequence[int]) -
         rate_limit=settings.rate_limit,
         rate_burst=settings.rate_burst,
         connections_per_client=settings.connections_per_client,
+        console_listen=f"127.0.0.1:{settings.nginx_console_port}" if console else None,
+        console_server=f"127.0.0.1:{settings.console_port}" if console else None,
     )
     site = folder / "rasa.conf"
     site.write_text(nginx.render_site(options))

@@ -150,6 +150,14 @@ class Conversation:
         }[value]
         self.reply("", intent=intent)
 
+    def deny_until_done(self) -> list[str]:
+        """Answer No to each question until the form is done; the slots it asked."""
+        asked = []
+        while (slot := self.requested_slot()) is not None:
+            asked.append(slot)
+            self.answer(triage.ABSENT)
+        return asked
+
     def reply(
         self,
         text: str,

@@ -252,10 +252,7 @@ def test_volunteered_flag_mid_screening_is_not_asked_again(
 ) -> None:
     conversation.start_screening()
     conversation.volunteer(flag.id)
-    asked = []
-    while conversation.requested_slot() is not None:
-        asked.append(conversation.requested_slot())
-        conversation.answer(ABSENT)
+    asked = conversation.deny_until_done()
     assert flag.slot not in asked
     assert conversation.slots["triage_level"] == flag.level
     assert not said_remedy(conversation.said)
@@ -272,10 +269,7 @@ def test_answer_to_a_different_question_is_taken_for_that_question(
 
 def test_see_doctor_flag_then_no_more_urgent_ones(conversation: Conversation) -> None:
     conversation.volunteer("bruising")
-    asked = []
-    while conversation.requested_slot() is not None:
-        asked.append(conversation.requested_slot())
-        conversation.answer(ABSENT)
+    asked = conversation.deny_until_done()
     assert asked == [f.slot for f in RED_FLAGS if f.level in ("emergency", "urgent")]
     assert conversation.slots["triage_level"] == "see_doctor"
     assert conversation.said[-3:] == [

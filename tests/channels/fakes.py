@@ -18,6 +18,8 @@ from typing import Any
 
 from aiohttp import BasicAuth, web
 
+from tests.helpers.loopback import serve
+
 
 @dataclass
 class Call:
@@ -305,10 +307,7 @@ class FakeServers:
         for fake in self.fakes:
             app = web.Application()
             app.add_routes(fake.routes())
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", fake.port).start()
-            self._runners.append(runner)
+            self._runners.append(await serve(app, fake.port))
 
     async def _stop(self) -> None:
         for runner in self._runners:

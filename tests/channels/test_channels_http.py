@@ -10,6 +10,7 @@ from aiohttp import web
 from channels import http
 from channels.http import PlatformError, post
 from supervisor.process import free_port
+from tests.helpers.loopback import serve
 
 OK = 200
 
@@ -44,10 +45,8 @@ async def call_platform(
 
     app = web.Application()
     app.router.add_post("/api", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
     port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    runner = await serve(app, port)
     try:
         return await try_post(f"http://127.0.0.1:{port}/api"), calls
     finally:

@@ -26,6 +26,8 @@ LONG_ADVICE = "\n\n".join(
     " ".join(["Stay still and keep the leg supported while you wait."] * 12)
     for _ in range(20)
 )
+# The emergency line first, then advice too long for one message on any platform.
+EMERGENCY_REPLY = f"{EMERGENCY}\n\n{LONG_ADVICE}"
 
 
 def _twilio(
@@ -45,9 +47,7 @@ def test_twilio_sms_reply_is_split_to_1600_and_leads_with_the_number(fakes) -> N
     _, twilio, _, _ = fakes
     start, refused = twilio.mark(), len(twilio.refused)
     output = _twilio(twilio, "+15005550006", OfferedOptions())
-    asyncio.run(
-        output.send_text_message("+15550000001", f"{EMERGENCY}\n\n{LONG_ADVICE}")
-    )
+    asyncio.run(output.send_text_message("+15550000001", EMERGENCY_REPLY))
     bodies = [c.payload["Body"] for c in twilio.calls_since(start)]
     assert len(bodies) >= 7
     assert bodies[0].startswith("Call 112 now.")
@@ -101,7 +101,7 @@ def test_telegram_long_reply_with_buttons_puts_keyboard_on_last_part(fakes) -> N
     start = telegram.mark()
     api = TelegramBotApi(telegram.token, api_base_url=telegram.base_url)
     output = TelegramSecureOutput(api, options=OfferedOptions())
-    text = f"{EMERGENCY}\n\n{LONG_ADVICE}\n\n{LONG_ADVICE}"
+    text = f"{EMERGENCY_REPLY}\n\n{LONG_ADVICE}"
     asyncio.run(output.send_text_with_buttons("42", text, YES_NO_UNSURE))
     calls = telegram.calls_since(start, "sendMessage")
     assert len(calls) > 1
@@ -120,8 +120,7 @@ def test_slack_long_reply_is_split_to_3000(fakes) -> None:
     _, _, slack, _ = fakes
     start, refused = slack.mark(), len(slack.refused)
     output = SlackSecureOutput(slack.token, api_base_url=slack.api_url)
-    text = f"{EMERGENCY}\n\n{LONG_ADVICE}"
-    asyncio.run(output.send_text_with_buttons("D123", text, YES_NO_UNSURE))
+    asyncio.run(output.send_text_with_buttons("D123", EMERGENCY_REPLY, YES_NO_UNSURE))
     calls = slack.calls_since(start, "chat.postMessage")
     assert len(calls) >= 4
     assert calls[0].payload["text"].startswith("Call 112 now.")
@@ -134,8 +133,7 @@ def test_messenger_buttons_use_a_template_with_at_most_640_chars(fakes) -> None:
     _, _, _, graph = fakes
     start, refused = graph.mark(), len(graph.refused)
     output = FacebookSecureOutput(graph.page_token, graph_base_url=graph.api_url)
-    text = f"{EMERGENCY}\n\n{LONG_ADVICE}"
-    asyncio.run(output.send_text_with_buttons("psid-1", text, YES_NO_UNSURE))
+    asyncio.run(output.send_text_with_buttons("psid-1", EMERGENCY_REPLY, YES_NO_UNSURE))
     messages = [c.payload["message"] for c in graph.calls_since(start)]
     assert messages[0]["text"].startswith("Call 112 now.")
     assert all(len(m.get("text", "")) <= 2000 for m in messages)

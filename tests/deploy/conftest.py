@@ -3,7 +3,8 @@
 Everything runs on free loopback ports with state under ``var/test-deploy/`` (PostgreSQL
 must be able to traverse the path, so not under /tmp/pytest-of-root), and is stopped at
 the end of the session. The servers come from Debian's packages (``make test-deploy``
-installs them through ``deploy/install-debs.sh``).
+installs them through ``deploy/install-debs.sh``). ``compose`` is the parsed Compose
+file the manifest tests share (their helpers are in ``tests/deploy/manifests.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from deploy import cluster
 
@@ -84,7 +87,7 @@ def data_services() -> Iterator[DataServices]:
         cluster.stop_cluster(stale)
     cluster.remove_state(stale)
     # One block of free ports, so no two services can be handed the same port.
-    base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(7))
+    base = int(os.environ.get("DEPLOY_TEST_PORT_BASE") or free_port_block(9))
     settings = cluster.ClusterSettings(
         state_dir=STATE_DIR,
         instances=2,
@@ -93,6 +96,8 @@ def data_services() -> Iterator[DataServices]:
         nginx_port=base + 4,
         postgres_port=base + 5,
         redis_port=base + 6,
+        console_port=base + 7,
+        nginx_console_port=base + 8,
         expose_rest=True,
         cors_origins=("https://clinic.example",),
         client_max_body_size="4k",
@@ -121,3 +126,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{path}"
     services: DataServices = request.getfixturevalue("data_services")
     return services.new_database()
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    """deploy/docker-compose.yml, parsed."""
+    return yaml.safe_load((cluster.DEPLOY / "docker-compose.yml").read_text())

@@ -1,26 +1,32 @@
 """Several Rasa instances on one PostgreSQL tracker store and one Redis lock store.
 
-Two real Rasa instances (the trained model), two action servers and nginx run on free
-loopback ports. The tests talk to each instance directly, and through nginx, and read
-back what Rasa stored.
+Two real Rasa instances (the trained model), two action servers, the safety console and
+nginx run on free loopback ports. The tests talk to each instance directly, and through
+nginx, read back what Rasa stored, and read it in the console as staff would.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import dataclasses
+import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from channels.conversation_id import conversation_id
 from deploy import cluster
+from tests.deploy.cluster_client import (
+    RunningCluster,
+    assert_turns_not_interleaved,
+    user_texts,
+)
 
 MESSAGES = (
     "hello",
@@ -30,93 +36,6 @@ MESSAGES = (
     "is it ok to drink more water",
     "bye",
 )
-
-
-@dataclasses.dataclass
-class RunningCluster:
-    """Handles to the running instances."""
-
-    settings: cluster.ClusterSettings
-    secrets: cluster.Secrets
-    db_url: str
-
-    def instance_url(self, index: int) -> str:
-        """Base URL of Rasa instance ``index``."""
-        return f"http://127.0.0.1:{self.settings.rasa_port(index)}"
-
-    @property
-    def nginx_url(self) -> str:
-        """Base URL of nginx."""
-        return f"http://127.0.0.1:{self.settings.nginx_port}"
-
-    def say(self, index: int, sender: str, text: str) -> list[dict[str, Any]]:
-        """Send ``text`` to instance ``index`` over the REST channel; return the replies."""
-        response = requests.post(
-            f"{self.instance_url(index)}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            headers=self.rest_headers(),
-            timeout=120,
-        )
-        response.raise_for_status()
-        return response.json()
-
-    def rest_headers(self, sender: str | None = None) -> dict[str, str]:
-        """The REST channel's bearer token (and nginx's conversation routing key)."""
-        headers = {"Authorization": f"Bearer {self.secrets.rest_token}"}
-        if sender is not None:
-            headers["X-Conversation-Id"] = sender
-        return headers
-
-    def tracker(self, index: int, sender: str) -> dict[str, Any]:
-        """REST ``sender``'s conversation as instance ``index`` loads it (HTTP API).
-
-        The REST channel files it under ``rest:<sender>``.
-        """
-        conversation = conversation_id("rest", sender)
-        response = requests.get(
-            f"{self.instance_url(index)}/conversations/{conversation}/tracker",
-            params={"token": self.secrets.rasa_api_token, "include_events": "ALL"},
-            timeout=60,
-        )
-        response.raise_for_status()
-        return response.json()
-
-    def stored_events(self, sender: str) -> list[tuple[str, str | None]]:
-        """(type, action name) of every stored event of REST ``sender``, in order."""
-        engine = sa.create_engine(self.db_url)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(
-                    sa.text(
-                        "SELECT type_name, action_name FROM events "
-                        "WHERE sender_id = :sender ORDER BY id"
-                    ),
-                    {"sender": conversation_id("rest", sender)},
-                )
-                return [(row.type_name, row.action_name) for row in rows]
-        finally:
-            engine.dispose()
-
-
-def user_texts(tracker: dict[str, Any]) -> list[str]:
-    """Texts of the user events of a tracker, in order."""
-    return [event["text"] for event in tracker["events"] if event["event"] == "user"]
-
-
-def assert_turns_not_interleaved(events: list[tuple[str, str | None]]) -> None:
-    """Two instances never worked on one turn at once.
-
-    Every user message is followed by the bot's turn, ending in action_listen, before
-    the next user message.
-    """
-    listening = True
-    for type_name, action_name in events:
-        if type_name == "user":
-            assert listening, f"user message while a turn was open: {events}"
-            listening = False
-        elif type_name == "action" and action_name == "action_listen":
-            listening = True
-    assert listening
 
 
 @pytest.fixture(scope="module")
@@ -138,9 +57,11 @@ def running(data_services: Any) -> Iterator[RunningCluster]:
         cluster.wait_http(
             f"http://127.0.0.1:{settings.actions_port(index)}/health", timeout=120
         )
+    cluster.start_console(settings, data_services.secrets)
     cluster.start_nginx(settings, instances=range(settings.instances))
     yield RunningCluster(settings, data_services.secrets, data_services.tracker_db_url)
     cluster.stop_nginx(settings)
+    cluster.stop_named("console", settings)
     for index in range(settings.instances):
         cluster.stop_named(f"rasa-{index}", settings)
         cluster.stop_named(f"actions-{index}", settings)
@@ -227,6 +148,118 @@ def test_nginx_serves_socketio_and_health_and_hides_the_api(
         timeout=10,
     )
     assert too_big.status_code == 413
+
+
+class StaffBrowser:
+    """A member of staff's browser on the console, through nginx.
+
+    The console's cookies are Secure. Browsers keep those on http://127.0.0.1 (a
+    secure context); Python's cookie jar sends them over HTTPS only, so this client
+    carries them itself.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send a request with the cookies kept so far; keep the ones it sets."""
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        response = requests.request(
+            method,
+            f"{self.base}{path}",
+            headers={"Cookie": cookie},
+            allow_redirects=False,
+            timeout=30,
+            **kwargs,
+        )
+        self.cookies.update(response.cookies.get_dict())
+        return response
+
+    def sign_in(self, username: str, password: str) -> requests.Response:
+        """Open the login form and post it with its CSRF token."""
+        form = self.request("GET", "/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token, "no CSRF token in the login form"
+        return self.request(
+            "POST",
+            "/login",
+            data={
+                "username": username,
+                "password": password,
+                "csrf_token": token.group(1),
+                "next": "/",
+            },
+        )
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses (IPv4 and IPv6, hex as /proc shows them) listening on ``port``."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.rpartition(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_the_console_answers_through_nginx_and_shows_a_rest_conversation(
+    running: RunningCluster,
+) -> None:
+    """Staff sign in through nginx and read a conversation the REST channel stored."""
+    password = "cluster admin password"
+    created = cluster.run_console_command(
+        running.settings,
+        running.secrets,
+        ["create-user", "clinician", "--role", "admin", "--password-stdin"],
+        stdin_text=f"{password}\n",
+    )
+    assert created == 0
+    sender = f"console-{uuid.uuid4().hex[:8]}"
+    reply = requests.post(
+        f"{running.nginx_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": "what causes hamstring cramps"},
+        headers=running.rest_headers(sender),
+        timeout=120,
+    )
+    assert reply.status_code == 200 and reply.json()
+    browser = StaffBrowser(running.console_url)
+
+    form = browser.request("GET", "/login")
+    assert form.status_code == 200
+    assert form.headers["Server"] == "nginx"  # no version
+    assert "frame-ancestors 'none'" in form.headers["Content-Security-Policy"]
+    assert browser.request("GET", "/conversations").status_code == 303
+    assert browser.sign_in("clinician", "not the password").status_code == 401
+    assert browser.sign_in("clinician", password).status_code == 303
+    conversation = conversation_id("rest", sender)
+    assert conversation in browser.request("GET", "/conversations").text
+    transcript = browser.request(
+        "GET", f"/conversations/{quote(conversation, safe='')}"
+    )
+    assert transcript.status_code == 200
+    assert "what causes hamstring cramps" in transcript.text
+
+    audit = browser.request("GET", "/admin/audit").text
+    assert 'id="chain" role="status">Chain intact' in audit
+    assert "view_transcript" in audit and conversation in audit
+    assert (
+        cluster.run_console_command(running.settings, running.secrets, ["verify-audit"])
+        == 0
+    )
+
+
+def test_the_console_is_reached_through_nginx_only(running: RunningCluster) -> None:
+    """It listens on loopback; nginx's console port serves the console and nothing else."""
+    assert listening_addresses(running.settings.console_port) == {"0100007F"}
+    assert requests.get(f"{running.nginx_url}/login", timeout=10).status_code == 404
+    for path in ("/webhooks/rest/webhook", "/socket.io/?EIO=4&transport=polling"):
+        answer = requests.get(f"{running.console_url}{path}", timeout=10)
+        assert answer.status_code in (303, 404), path
+        assert "sid" not in answer.text
+    assert requests.get(f"{running.console_url}/healthz", timeout=10).text == "ok"
 
 
 def test_instances_refuse_the_http_api_without_the_token(

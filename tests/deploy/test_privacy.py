@@ -37,6 +37,7 @@ from privacy.retention import PENDING_REQUEST_GRACE_S
 from privacy.store import StoreNotConfigured, engine_for
 
 DAY = 86_400.0
+DELETION_ACTION = "action_delete_conversation"
 
 
 def run(coroutine: Any) -> Any:
@@ -93,6 +94,25 @@ def stored_event_count(store: SQLTrackerStore, sender_id: str) -> int:
     """Number of events Rasa would load for ``sender_id`` (0 if the conversation is gone)."""
     tracker = run(store.retrieve_full_tracker(sender_id))
     return 0 if tracker is None else len(tracker.events)
+
+
+def stored_recent_conversation(
+    db_url: str,
+) -> tuple[SQLTrackerStore, DialogueStateTracker]:
+    """Rasa's store on ``db_url`` holding alice's conversation of one turn, a minute old.
+
+    Returns the store and the tracker, to continue the conversation.
+    """
+    now = time.time()
+    store = rasa_store(db_url)
+    tracker = conversation("alice", now - 60, now - 50)
+    save(store, tracker)
+    return store, tracker
+
+
+def run_deletion_action(tracker: DialogueStateTracker) -> None:
+    """The action that asks for deletion runs in the tracker (Rasa stores it later)."""
+    tracker.update(ActionExecuted(DELETION_ACTION, timestamp=time.time()))
 
 
 def test_retention_deletes_only_conversations_idle_longer_than_the_period(
@@ -209,16 +229,13 @@ def test_deletion_requested_inside_a_turn_waits_for_the_turn_to_be_stored(
     db_url: str,
 ) -> None:
     """The action asking for deletion runs before Rasa stores the turn: delete after it."""
-    now = time.time()
-    store = rasa_store(db_url)
-    tracker = conversation("alice", now - 60, now - 50)
-    save(store, tracker)
+    store, tracker = stored_recent_conversation(db_url)
 
     async def turn_with_deletion() -> int:
         task = asyncio.create_task(
             delete_conversation_after_turn(
                 "alice",
-                marker_action="action_delete_conversation",
+                marker_action=DELETION_ACTION,
                 db_url=db_url,
                 poll_interval_s=0.05,
             )
@@ -227,9 +244,7 @@ def test_deletion_requested_inside_a_turn_waits_for_the_turn_to_be_stored(
         assert not task.done(), "deleted before the turn was stored"
         # Rasa stores the turn (the user's request and the action) after the action ran.
         tracker.update(UserUttered("delete my conversation", timestamp=time.time()))
-        tracker.update(
-            ActionExecuted("action_delete_conversation", timestamp=time.time())
-        )
+        run_deletion_action(tracker)
         await store.save(tracker)
         return await asyncio.wait_for(task, timeout=10)
 
@@ -242,20 +257,17 @@ def test_deletion_requested_inside_a_turn_waits_for_the_turn_to_be_stored(
 def test_retention_job_finishes_a_deletion_the_action_server_could_not(
     db_url: str,
 ) -> None:
-    now = time.time()
-    store = rasa_store(db_url)
-    tracker = conversation("alice", now - 60, now - 50)
-    save(store, tracker)
+    store, tracker = stored_recent_conversation(db_url)
     run(
         delete_conversation_after_turn(
             "alice",
-            marker_action="action_delete_conversation",
+            marker_action=DELETION_ACTION,
             db_url=db_url,
             timeout_s=0.2,
         )
     )
     # The turn is stored late, after the action server gave up waiting.
-    tracker.update(ActionExecuted("action_delete_conversation", timestamp=time.time()))
+    run_deletion_action(tracker)
     save(store, tracker)
     assert stored_event_count(store, "alice") > 0
 
@@ -287,18 +299,13 @@ def test_store_url_comes_from_the_same_variables_as_endpoints_prod() -> None:
 def test_a_scheduled_deletion_runs_in_the_background_after_the_turn(
     db_url: str,
 ) -> None:
-    now = time.time()
-    store = rasa_store(db_url)
-    tracker = conversation("alice", now - 60, now - 50)
-    save(store, tracker)
+    store, tracker = stored_recent_conversation(db_url)
 
     async def action_then_save() -> int:
         task = schedule_conversation_deletion(
-            "alice", marker_action="action_delete_conversation", db_url=db_url
+            "alice", marker_action=DELETION_ACTION, db_url=db_url
         )
-        tracker.update(
-            ActionExecuted("action_delete_conversation", timestamp=time.time())
-        )
+        run_deletion_action(tracker)
         await store.save(tracker)
         return await asyncio.wait_for(task, timeout=10)
 
@@ -313,9 +320,7 @@ def test_scheduling_a_deletion_without_a_store_fails_in_the_action(
         monkeypatch.delenv(name, raising=False)
 
     async def action() -> None:
-        schedule_conversation_deletion(
-            "alice", marker_action="action_delete_conversation"
-        )
+        schedule_conversation_deletion("alice", marker_action=DELETION_ACTION)
 
     with pytest.raises(StoreNotConfigured):
         run(action())

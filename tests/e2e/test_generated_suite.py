@@ -28,3 +28,18 @@ def test_a_flag_is_asked_in_table_order_when_described() -> None:
     )
     asks = [s["utter"] for s in case["steps"] if "utter" in s]
     assert asks[-1] == "utter_ask_screening_form_screen_bruising"
+
+
+def test_unsure_twice_is_asked_once_more_and_then_counts_as_present() -> None:
+    case = next(
+        c
+        for c in generate()["test_cases"]
+        if c["test_case"] == "generated_risk_medication_unsure_twice"
+    )
+    steps = case["steps"]
+    first = steps.index({"utter": "utter_confirm_unsure"})
+    assert steps[first + 1] == {
+        "utter": "utter_ask_screening_form_screen_risk_medication"
+    }
+    assert {"slot_was_set": [{"screen_risk_medication": triage.UNSURE}]} in steps
+    assert [s["user"] for s in steps if "user" in s][-3] != "no"

@@ -10,23 +10,16 @@ start); it is skipped when the model has not been trained yet.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 from supervisor.assistant import Assistant
-from tests.helpers.assistant import TRAINED_MODEL, trained_assistant
+from tests.e2e.utils.cli import run_e2e
+from tests.e2e.utils.settings import ASSISTANT_PORTS, CASES, PROJECT
+from tests.helpers.assistant import needs_trained_model, trained_assistant
 
-PROJECT = Path(__file__).resolve().parents[2]
-CASES = PROJECT / "tests" / "e2e"
 CASE = "volunteered_bruising_is_see_doctor"
-RASA_PORT = int(os.environ.get("E2E_BROKEN_RASA_PORT", "5206"))
-ACTIONS_PORT = int(os.environ.get("E2E_BROKEN_ACTIONS_PORT", "5207"))
 TOKEN = "e2e-broken-check"
 
 
@@ -41,9 +34,7 @@ def break_bruising(actions_copy: Path) -> None:
     triage.write_text(broken, encoding="utf-8")
 
 
-@pytest.mark.skipif(
-    not TRAINED_MODEL.is_file(), reason=f"needs the trained model {TRAINED_MODEL}"
-)
+@needs_trained_model
 def test_runner_fails_when_a_red_flag_level_is_flipped(tmp_path: Path) -> None:
     """With bruising downgraded, the bruising case fails and the report says why."""
     # The actions and the packages they import (privacy/: "delete my conversation").
@@ -56,33 +47,23 @@ def test_runner_fails_when_a_red_flag_level_is_flipped(tmp_path: Path) -> None:
     break_bruising(tmp_path / "actions")
 
     config = trained_assistant(
-        (RASA_PORT, ACTIONS_PORT),
+        ASSISTANT_PORTS,
         token=TOKEN,
         log_dir=tmp_path / "logs",
         actions_dir=tmp_path,
     )
     with Assistant(config):
-        completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "e2e",
-                "run",
-                str(CASES),
-                "--case",
-                CASE,
-                "--url",
-                config.url,
-                "--token",
-                TOKEN,
-                "--junit",
-                str(tmp_path / "junit.xml"),
-            ],
-            cwd=PROJECT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
+        completed = run_e2e(
+            "run",
+            str(CASES),
+            "--case",
+            CASE,
+            "--url",
+            config.url,
+            "--token",
+            TOKEN,
+            "--junit",
+            str(tmp_path / "junit.xml"),
         )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 1, output

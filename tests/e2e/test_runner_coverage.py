@@ -7,12 +7,20 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from actions import triage
 from e2e.cases import TestCase
-from e2e.coverage import measure, write_coverage
-from e2e.domain_check import load_domain
+from e2e.cli import main
+from e2e.coverage import load_exemptions, measure, write_coverage
+from e2e.domain_check import DomainNames, load_domain
 from e2e.runner import CaseResult, SuiteResult
+from e2e.stubs import ActionCall
 from e2e.transcript import Turn
+from tests.e2e.utils.case_yaml import one_case, write_cases
+from tests.e2e.utils.events import action, bot, slot, user
+from tests.e2e.utils.settings import DOMAIN as DOMAIN_DIR
+from tests.e2e.utils.settings import PROJECT
 
 DOMAIN = """
     intents: [greet, report_cramp, deny]
@@ -31,30 +39,10 @@ DOMAIN = """
 """
 
 
-def user(text: str, intent: str, *entities: tuple[str, str]) -> dict[str, Any]:
-    return {
-        "event": "user",
-        "text": text,
-        "parse_data": {
-            "intent": {"name": intent, "confidence": 1.0},
-            "entities": [
-                {"entity": "red_flag", "value": flag, "role": role}
-                for flag, role in entities
-            ],
-        },
-    }
-
-
-def bot(name: str) -> dict[str, Any]:
-    return {"event": "bot", "text": name, "metadata": {"utter_action": name}}
-
-
-def action(name: str) -> dict[str, Any]:
-    return {"event": "action", "name": name}
-
-
-def slot(name: str, value: Any) -> dict[str, Any]:
-    return {"event": "slot", "name": name, "value": value}
+def small_domain(directory: Path) -> DomainNames:
+    """The names of :data:`DOMAIN`, written to ``directory`` and read as ``e2e`` does."""
+    (directory / "domain.yml").write_text(textwrap.dedent(DOMAIN), encoding="utf-8")
+    return load_domain(directory / "domain.yml")
 
 
 def result(name: str, *turns: list[dict[str, Any]]) -> CaseResult:
@@ -95,8 +83,7 @@ def known_run() -> SuiteResult:
 
 
 def test_coverage_counts_a_small_known_suite(tmp_path: Path) -> None:
-    (tmp_path / "domain.yml").write_text(textwrap.dedent(DOMAIN), encoding="utf-8")
-    coverage = measure(known_run(), load_domain(tmp_path / "domain.yml"))
+    coverage = measure(known_run(), small_domain(tmp_path))
     tables = coverage.tables()
     assert tables["responses"] == (3, 4, ["utter_causes"])
     assert tables["intents"] == (2, 3, ["deny"])
@@ -129,7 +116,6 @@ def test_coverage_counts_a_small_known_suite(tmp_path: Path) -> None:
 
 
 def test_unsure_twice_needs_two_unsure_answers(tmp_path: Path) -> None:
-    (tmp_path / "domain.yml").write_text(textwrap.dedent(DOMAIN), encoding="utf-8")
     once = result(
         "once", [user("not sure", "express_unsure"), slot("screen_bruising", "unsure")]
     )
@@ -138,10 +124,89 @@ def test_unsure_twice_needs_two_unsure_answers(tmp_path: Path) -> None:
         [user("not sure", "express_unsure"), slot("screen_bruising", "unsure")],
         [user("still not sure", "express_unsure"), slot("screen_bruising", "unsure")],
     )
-    domain = load_domain(tmp_path / "domain.yml")
+    domain = small_domain(tmp_path)
     assert ("bruising", "unsure twice") not in measure(
         SuiteResult([once], 1.0, "x"), domain
     ).red_flags
     assert ("bruising", "unsure twice") in measure(
         SuiteResult([twice], 1.0, "x"), domain
     ).red_flags
+
+
+def test_exempt_names_leave_the_tables_and_typos_are_found(tmp_path: Path) -> None:
+    exempt_file = tmp_path / "exempt.yml"
+    exempt_file.write_text(
+        "utter_causes: >-\n  said only\n  elsewhere\n"
+        "utter_greet: covered after all\n"
+        "swelling / unsure twice: no such question here\n"
+        "utter_casues: a typo\n",
+        encoding="utf-8",
+    )
+    exempt = load_exemptions(exempt_file)
+    assert exempt["utter_causes"] == "said only elsewhere"
+
+    coverage = measure(known_run(), small_domain(tmp_path), exempt=exempt)
+
+    tables = coverage.tables()
+    assert tables["responses"] == (2, 2, [])
+    assert tables["red flags x contexts"][1] == len(triage.RED_FLAGS) * 5 - 1
+    assert coverage.unknown_exemptions() == ["utter_casues"]
+    assert coverage.exempt_but_covered() == ["utter_greet"]
+    assert "exempt but covered in this run" in coverage.summary()
+    assert "- utter_causes: said only elsewhere" in coverage.markdown()
+    assert coverage.to_dict()["exempt"]["utter_greet"] == "covered after all"
+
+
+def test_an_exemption_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "exempt.yml"
+    path.write_text("- utter_causes\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="name: why it cannot be covered"):
+        load_exemptions(path)
+
+
+def test_the_project_exemptions_name_domain_names_and_typos_stop_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = load_exemptions(PROJECT / "e2e" / "coverage_exempt.yml")
+    nothing = SuiteResult([], 0.0, "x")
+    assert (
+        measure(nothing, load_domain(DOMAIN_DIR), exempt=project).unknown_exemptions()
+        == []
+    )
+
+    typo = tmp_path / "exempt.yml"
+    typo.write_text("utter_conversation_not_delted: a typo\n", encoding="utf-8")
+    cases = write_cases(tmp_path, one_case('- user: "hi"'))
+    code = main(
+        [
+            "run",
+            str(cases),
+            "--domain",
+            str(DOMAIN_DIR),
+            "--coverage-threshold",
+            "100",
+            "--coverage-exempt",
+            str(typo),
+            "--url",
+            "http://127.0.0.1:9",  # never reached: it stops before
+        ]
+    )
+    assert code == 2
+    assert "not in any coverage table: utter_conversation_not_delted" in (
+        capsys.readouterr().err
+    )
+
+
+def test_actions_the_stub_server_served_count_for_a_turn_the_store_lost(
+    tmp_path: Path,
+) -> None:
+    lost = result("lost", [user("what helps?", "ask_relief")])
+    lost.turns[1].events = []
+    lost.action_calls = [
+        ActionCall("action_give_remedy_advice", "deny", ("utter_causes",))
+    ]
+
+    coverage = measure(SuiteResult([lost], 1.0, "x"), small_domain(tmp_path))
+
+    assert "action_give_remedy_advice" in coverage.actions
+    assert {"utter_causes", "deny"} <= coverage.responses | coverage.intents

@@ -14,31 +14,23 @@ minute or two.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
 from supervisor.assistant import Assistant
-from tests.helpers.assistant import TRAINED_MODEL, trained_assistant
+from tests.e2e.utils.cli import run_e2e
+from tests.e2e.utils.settings import ASSISTANT_PORTS, CASES, STUB_PORT
+from tests.helpers.assistant import needs_trained_model, trained_assistant
 
 DOCS_CASE = "user reports a cramp and answers the first question"
-
-PROJECT = Path(__file__).resolve().parents[2]
-CASES = PROJECT / "tests" / "e2e"
-RASA_PORT = int(os.environ.get("E2E_BROKEN_RASA_PORT", "5206"))
-ACTIONS_PORT = int(os.environ.get("E2E_BROKEN_ACTIONS_PORT", "5207"))
-STUB_PORT = int(os.environ.get("E2E_STUB_PORT", "5256"))
 TOKEN = "e2e-live-check"
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not TRAINED_MODEL.is_file(), reason=f"needs the trained model {TRAINED_MODEL}"
-)
+@needs_trained_model
 def test_fixtures_metadata_and_stubs_on_a_sql_tracker_store(tmp_path: Path) -> None:
     """Every fixture, docs and stub case passes on SQLite; metadata reaches the tracker."""
     endpoints = tmp_path / "endpoints.yml"
@@ -50,21 +42,14 @@ def test_fixtures_metadata_and_stubs_on_a_sql_tracker_store(tmp_path: Path) -> N
         encoding="utf-8",
     )
     config = trained_assistant(
-        (RASA_PORT, ACTIONS_PORT),
+        ASSISTANT_PORTS,
         token=TOKEN,
         log_dir=tmp_path / "logs",
         endpoints=endpoints,
     )
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "e2e", *args, "--url", config.url, "--token", TOKEN],
-            cwd=PROJECT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        return run_e2e(*args, "--url", config.url, "--token", TOKEN)
 
     stubs = ["--stub-port", str(STUB_PORT), "--actions-url", config.actions_url]
     with Assistant(config):

@@ -12,32 +12,26 @@ from e2e.case_files import load_suite
 from e2e.checking import check_all
 from e2e.record import case_from_events, case_name, write_case
 from e2e.transcript import Turn, split_new_events
+from tests.e2e.utils.events import action, bot, slot, user
 
-
-def ev(kind: str, **fields: Any) -> dict[str, Any]:
-    return {"event": kind, **fields}
-
-
-def bot(name: str | None, text: str = "text") -> dict[str, Any]:
-    return ev("bot", text=text, metadata={"utter_action": name} if name else {})
-
+SESSION_STARTED = {"event": "session_started"}
 
 EVENTS = [
-    ev("action", name="action_session_start"),
-    ev("session_started"),
-    ev("slot", name="clinic_name", value="the clinic"),
-    ev("action", name="action_listen"),
-    ev("user", text="I have a cramp"),
-    ev("action", name="screening_form"),
+    action("action_session_start"),
+    SESSION_STARTED,
+    slot("clinic_name", "the clinic"),
+    action("action_listen"),
+    user("I have a cramp"),
+    action("screening_form"),
     bot("utter_ask_screening_form_screen_bruising"),
-    ev("slot", name="requested_slot", value="screen_bruising"),
-    ev("action", name="action_listen"),
-    ev("user", text="no"),
-    ev("slot", name="screen_bruising", value="absent"),
-    ev("slot", name="screen_bruising", value="absent"),
-    ev("slot", name="triage_level", value="self_care"),
+    slot("requested_slot", "screen_bruising"),
+    action("action_listen"),
+    user("no", "deny"),
+    slot("screen_bruising", "absent"),
+    slot("screen_bruising", "absent"),
+    slot("triage_level", "self_care"),
     bot(None, "A reply without a response name."),
-    ev("action", name="action_listen"),
+    action("action_listen"),
 ]
 
 
@@ -59,7 +53,7 @@ def test_each_user_message_is_followed_by_what_the_bot_did() -> None:
 
 
 def test_only_the_latest_session_is_recorded() -> None:
-    earlier = [ev("session_started"), ev("user", text="hello"), bot("utter_greet")]
+    earlier = [SESSION_STARTED, user("hello", "greet"), bot("utter_greet")]
     case = case_from_events(earlier + EVENTS, "recorded")
     assert case["steps"][0] == {"user": "I have a cramp"}
 

@@ -33,6 +33,7 @@ FAKE_FILES: dict[str, str] = {
     "tests/e2e/cases.yml": "test_cases:\n  - test_case: case_one\n    steps: []\n",
     "tests/test_stories.yml": "stories:\n  - story: a whole story\n    steps: []\n",
     "widget/tests/e2e.mjs": "// browser tests\n",
+    "console/tests/test_console.py": "def test_audit() -> None:\n    pass\n",
 }
 
 VALID_HAZARD: dict[str, Any] = {
@@ -52,6 +53,7 @@ VALID_HAZARD: dict[str, Any] = {
                 {"test": "tests/e2e/cases.yml::case_one"},
                 {"test": "tests/test_stories.yml::a whole story"},
                 {"test": "widget/tests/e2e.mjs"},
+                {"test": "console/tests/test_console.py::test_audit"},
                 {"make": "test-unit"},
                 {"make": "lint"},
                 {"make": "test-extra"},

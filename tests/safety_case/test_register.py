@@ -245,7 +245,7 @@ def test_an_unknown_figure_is_named(repo: Path) -> None:
 @pytest.mark.parametrize(
     ("ref", "reason"),
     [
-        ("docs/channels.md", "not under tests/, widget/tests/, e2e/"),
+        ("docs/channels.md", "not under tests/, widget/tests/, console/tests/, e2e/"),
         ("/etc/passwd", "the path must be relative"),
         ("tests/../Makefile", "the path must be relative"),
         (

@@ -9,23 +9,17 @@ from typing import Any
 
 import pytest
 
-from supervisor.assistant import REPO, AssistantConfig
+from supervisor.assistant import AssistantConfig
 from supervisor.process import free_port
-
-MODEL = REPO / "models" / "hamstring.tar.gz"
+from tests.helpers.assistant import TRAINED_MODEL, trained_assistant
 
 
 def assistant_config(log_dir: Path, api_token: str, **settings: Any) -> AssistantConfig:
     """The trained assistant on free loopback ports, the HTTP API behind ``api_token``."""
-    if not MODEL.is_file():
-        pytest.fail(f"{MODEL} is missing: train the model first")
-    return AssistantConfig(
-        model=MODEL,
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        token=api_token,
-        log_dir=log_dir,
-        **settings,
+    if not TRAINED_MODEL.is_file():
+        pytest.fail(f"{TRAINED_MODEL} is missing: train the model first")
+    return trained_assistant(
+        (free_port(), free_port()), token=api_token, log_dir=log_dir, **settings
     )
 
 

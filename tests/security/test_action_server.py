@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from supervisor.assistant import REPO, Assistant, AssistantConfig
+from supervisor.assistant import Assistant
 from supervisor.process import free_port, wait_http
+from tests.helpers.assistant import trained_assistant
 
 TOKEN = "action-server-test-token"
 
@@ -59,14 +58,11 @@ def action_call(action: str, sender: str) -> dict:
 @pytest.fixture(scope="module")
 def actions_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An action server with the shared token configured."""
-    config = AssistantConfig(
-        model=REPO / "models" / "hamstring.tar.gz",
-        rasa_port=free_port(),
-        actions_port=free_port(),
+    config = trained_assistant(
+        (free_port(), free_port()),
         token=None,
         log_dir=tmp_path_factory.mktemp("actions"),
         action_token=TOKEN,
-        python=Path(sys.executable),
     )
     service = Assistant(config).actions_service().start()
     try:

@@ -25,10 +25,16 @@ def test_the_token_is_appended_and_its_variable_removed(
     assert rasa_arguments(["run", "--enable-api"], environ) == [
         "run",
         "--enable-api",
-        "--auth-token",
-        "s3cret",
+        "--auth-token=s3cret",
     ]
     assert environ == {"OTHER": "x"}
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa_as_the_token() -> None:
+    from rasa.__main__ import create_argument_parser
+
+    arguments = rasa_arguments(["run", "--enable-api"], {TOKEN_VARIABLE: "-_krh-5"})
+    assert create_argument_parser().parse_args(arguments).auth_token == "-_krh-5"
 
 
 def test_no_token_no_argument() -> None:

@@ -1,4 +1,8 @@
-"""Case files for the runner's tests: the steps of one case, in the file around them."""
+"""Case files for the runner's tests: the steps of one case, in the file around them.
+
+The tests write a case file to their temporary folder and load it the way ``e2e run``
+does (``load_suite``), so file and line numbers in errors are real.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from e2e.case_files import load_suite
+from e2e.cases import Suite, TestCase
 
 
 def one_case(
@@ -36,3 +43,19 @@ def write_cases(directory: Path, body: str, name: str = "cases.yml") -> Path:
     path = directory / name
     path.write_text(textwrap.dedent(body), encoding="utf-8")
     return path
+
+
+def load_cases(directory: Path, body: str, name: str = "cases.yml") -> Suite:
+    """The suite of the case file ``body`` (:func:`write_cases`), loaded as ``e2e run`` does."""
+    return load_suite([write_cases(directory, body, name)])
+
+
+def load_one_case(
+    directory: Path,
+    steps: str,
+    *,
+    fixtures: Mapping[str, Mapping[str, Any]] | None = None,
+) -> TestCase:
+    """The case of a file with one case (:func:`one_case`) and these ``steps``."""
+    (case,) = load_cases(directory, one_case(steps, fixtures=fixtures)).cases
+    return case

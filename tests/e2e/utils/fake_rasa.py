@@ -10,10 +10,20 @@ training or starting the real assistant. Messages it understands:
 * ``bruising``: slot events and ``utter_escalate_see_doctor``.
 * ``fallback``: runs ``action_handle_fallback`` through the action endpoint (the
   runner's stub server, or the fake action server behind it).
+* ``delete``: ``utter_conversation_deleted``, and the conversation is dropped a moment
+  after the answer (as the project's deletion runs once the turn is stored);
+  ``forget``: the same, dropped before the answer (the runner cannot read the turn).
+
+It answers with the REST replies of the bot messages of the turn.
+
+Every request's host and path are kept (``requests``), with the REST messages'
+``X-Conversation-Id`` header (``conversation_headers``); ``rate_limited`` refuses the
+next REST messages with HTTP 429, as nginx's rate limit does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,17 +32,14 @@ import aiohttp
 from aiohttp import web
 
 from channels.conversation_id import conversation_id
+from e2e.cases import Suite
+from e2e.runner import SuiteResult, run_suite
+from tests.e2e.utils.events import SESSION, action, bot, slot, user
+from tests.e2e.utils.settings import FAKE_ACTIONS_PORT, FAKE_RASA_PORT, STUB_PORT
+from tests.helpers.loopback import serve
 
 TOKEN = "fake-token"
-
-
-def _bot(response: str | None, text: str, buttons: list[dict[str, str]] | None = None):
-    return {
-        "event": "bot",
-        "text": text,
-        "data": {"buttons": buttons},
-        "metadata": {"utter_action": response} if response else {},
-    }
+DELETION_DELAY_S = 0.3
 
 
 @dataclass
@@ -46,11 +53,14 @@ class FakeRasa:
     trackers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     action_calls: list[str] = field(default_factory=list)
+    rate_limited: int = 0  # the next this many REST messages are refused with 429
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    conversation_headers: list[str | None] = field(default_factory=list)
     _runners: list[web.AppRunner] = field(default_factory=list)
 
     async def start(self) -> None:
         """Start both fake servers on loopback."""
-        rasa = web.Application()
+        rasa = web.Application(middlewares=[self._remember])
         rasa.router.add_get("/status", self._status)
         rasa.router.add_post("/webhooks/rest/webhook", self._webhook)
         rasa.router.add_get("/conversations/{sender}/tracker", self._tracker)
@@ -58,28 +68,24 @@ class FakeRasa:
         actions = web.Application()
         actions.router.add_post("/webhook", self._action)
         for app, port in ((rasa, self.port), (actions, self.actions_port)):
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", port).start()
-            self._runners.append(runner)
+            self._runners.append(await serve(app, port))
 
     async def stop(self) -> None:
         """Stop both fake servers."""
         for runner in self._runners:
             await runner.cleanup()
 
+    @web.middleware
+    async def _remember(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.requests.append((request.host, request.path))
+        return await handler(request)
+
     def _authorised(self, request: web.Request) -> bool:
         return request.query.get("token") == TOKEN
 
     def _events(self, sender: str) -> list[dict[str, Any]]:
         if sender not in self.trackers:
-            self.trackers[sender] = [
-                {"event": "action", "name": "action_session_start"},
-                {"event": "session_started"},
-                {"event": "action", "name": "action_listen"},
-            ]
-            for event in self.trackers[sender]:
-                event["timestamp"] = time.time()
+            self.trackers[sender] = [{**e, "timestamp": time.time()} for e in SESSION]
         return self.trackers[sender]
 
     def _state(self, sender: str) -> dict[str, Any]:
@@ -121,27 +127,26 @@ class FakeRasa:
             f"Bearer {self.rest_token}"
         ):
             return web.json_response({"error": "unauthorised"}, status=401)
+        if self.rate_limited:
+            self.rate_limited -= 1
+            return web.Response(status=429, headers={"Retry-After": "0"})
         body = await request.json()
         self.received.append(body)
+        self.conversation_headers.append(request.headers.get("X-Conversation-Id"))
         # As the project's REST channel files it: the conversation rest:<sender>.
         sender, text = conversation_id("rest", body["sender"]), body["message"]
+        before = len(self._events(sender))
         self._add(
-            sender,
-            {
-                "event": "user",
-                "text": text,
-                "metadata": body.get("metadata") or {},
-                "parse_data": {"intent": {"name": "greet", "confidence": 1.0}},
-            },
+            sender, {**user(text, "greet"), "metadata": body.get("metadata") or {}}
         )
         if text == "hi":
             self._add(
                 sender,
-                {"event": "action", "name": "utter_greet"},
-                _bot(
+                action("utter_greet"),
+                bot(
                     "utter_greet",
                     "Hello! How can I help?",
-                    [
+                    buttons=[
                         {"title": "I have a cramp", "payload": "/report_cramp"},
                         {"title": "Causes", "payload": "/ask_causes"},
                     ],
@@ -150,24 +155,45 @@ class FakeRasa:
         elif text == "bruising":
             self._add(
                 sender,
-                {"event": "action", "name": "action_record_red_flags"},
-                {"event": "slot", "name": "screen_bruising", "value": "present"},
-                {"event": "slot", "name": "triage_level", "value": "see_doctor"},
-                {"event": "action", "name": "utter_escalate_see_doctor"},
-                _bot("utter_escalate_see_doctor", "Please see a doctor."),
+                action("action_record_red_flags"),
+                slot("screen_bruising", "present"),
+                slot("triage_level", "see_doctor"),
+                action("utter_escalate_see_doctor"),
+                bot("utter_escalate_see_doctor", "Please see a doctor."),
             )
         elif text == "fallback":
             await self._run_custom_action(sender, "action_handle_fallback")
-        self._add(sender, {"event": "action", "name": "action_listen"})
-        return web.json_response([])
+        elif text in ("delete", "forget"):
+            self._add(
+                sender,
+                action("action_delete_conversation"),
+                bot("utter_conversation_deleted", "Done: deleted in a moment."),
+            )
+        self._add(sender, action("action_listen"))
+        replies = [
+            {"recipient_id": body["sender"], "text": event["text"]}
+            for event in self._events(sender)[before:]
+            if event["event"] == "bot"
+        ]
+        if text == "delete":
+            asyncio.get_running_loop().call_later(
+                DELETION_DELAY_S, self.trackers.pop, sender, None
+            )
+        elif text == "forget":
+            self.trackers.pop(sender, None)
+        return web.json_response(replies)
 
-    async def _run_custom_action(self, sender: str, action: str) -> None:
-        self._add(sender, {"event": "action", "name": action})
+    async def _run_custom_action(self, sender: str, name: str) -> None:
+        self._add(sender, action(name))
         async with (
             aiohttp.ClientSession() as session,
             session.post(
                 f"{self.action_endpoint}?token=action-secret",
-                json={"next_action": action, "sender_id": sender, "tracker": {}},
+                json={
+                    "next_action": name,
+                    "sender_id": sender,
+                    "tracker": {"latest_message": {"intent": {"name": "greet"}}},
+                },
             ) as response,
         ):
             answer = await response.json()
@@ -176,8 +202,10 @@ class FakeRasa:
         for reply in answer.get("responses") or []:
             self._add(
                 sender,
-                _bot(
-                    reply.get("response"), reply.get("text") or "", reply.get("buttons")
+                bot(
+                    reply.get("response"),
+                    reply.get("text") or "",
+                    buttons=reply.get("buttons"),
                 ),
             )
 
@@ -192,3 +220,43 @@ class FakeRasa:
                 "responses": [{"response": "utter_ask_rephrase", "text": "Say again?"}],
             }
         )
+
+
+def run_against_fake(
+    suite: Suite,
+    *,
+    token: str = TOKEN,
+    fake_rest_token: str | None = None,
+    rate_limited: int = 0,
+    **options: Any,
+) -> tuple[SuiteResult, FakeRasa]:
+    """Run ``suite`` with the runner against a fresh :class:`FakeRasa`; return both.
+
+    The fake's action endpoint is the runner's stub server; ``fake_rest_token`` is the
+    REST token the fake demands, ``token`` the HTTP API token the runner sends, and
+    ``options`` go to :func:`e2e.runner.run_suite` (``workers`` defaults to 2).
+    """
+    fake = FakeRasa(
+        port=FAKE_RASA_PORT,
+        action_endpoint=f"http://127.0.0.1:{STUB_PORT}/webhook",
+        actions_port=FAKE_ACTIONS_PORT,
+        rest_token=fake_rest_token,
+        rate_limited=rate_limited,
+    )
+
+    async def go() -> SuiteResult:
+        await fake.start()
+        try:
+            return await run_suite(
+                suite,
+                url=options.pop("url", f"http://127.0.0.1:{FAKE_RASA_PORT}"),
+                token=token,
+                workers=options.pop("workers", 2),
+                stub_port=STUB_PORT,
+                actions_url=f"http://127.0.0.1:{FAKE_ACTIONS_PORT}",
+                **options,
+            )
+        finally:
+            await fake.stop()
+
+    return asyncio.run(go()), fake
