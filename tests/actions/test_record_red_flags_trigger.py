@@ -47,6 +47,33 @@ from tests.actions.helpers import DOMAIN_PATH
 ACTION = "action_record_red_flags"
 FORM = "screening_form"
 CONFIG_PATH = Path(__file__).resolve().parents[2] / "config.yml"
+# Intents with which a denial alone outside the screening is not recorded (no call to
+# the action server): greetings, thanks, questions and requests. Its question is then
+# asked in the screening's turn.
+DENIAL_LEFT_TO_THE_SCREENING = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank",
+        "ask_causes",
+        "ask_symptoms",
+        "ask_cramp_vs_strain",
+        "ask_when_to_see_doctor",
+        "ask_treatment",
+        "ask_recovery",
+        "ask_prevention",
+        "ask_medication_cramps",
+        "ask_hydration",
+        "ask_capabilities",
+        "bot_challenge",
+        "out_of_scope",
+        "request_human",
+        "delete_conversation",
+        # Rasa's own commands ("/back", "/session_start"), never the classifier's.
+        "back",
+        "session_start",
+    }
+)
 # Classifier guesses: sure, ambiguous (FallbackClassifier's ambiguity), unsure.
 GUESSES = [(0.9, 0.05), (0.55, 0.5), (0.4, 0.3)]
 
@@ -105,8 +132,10 @@ def component_config(name: str) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if key != "name"}
 
 
-def labelled(guess: str, top: float, runner_up: float, role: str) -> Message:
-    """A message with one red flag as the NLU pipeline of ``config.yml`` labels it."""
+def labelled(
+    guess: str, top: float, runner_up: float, flags: dict[str, str]
+) -> Message:
+    """A message with ``flags`` (id: status) as the NLU pipeline of ``config.yml`` labels it."""
     context = ExecutionContext(GraphSchema({}), "test")
     extractor = RedFlagEntityExtractor.create(
         {
@@ -129,7 +158,8 @@ def labelled(guess: str, top: float, runner_up: float, role: str) -> Message:
     text = "my foot is cold"
     doc = spacy.blank("en")(text)
     doc._.red_flags = [
-        {"flag": "cold_pale_leg", "status": role, "start": 0, "end": len(text)}
+        {"flag": flag_id, "status": status, "start": 0, "end": len(text)}
+        for flag_id, status in flags.items()
     ]
     other = "greet" if guess != "greet" else "thank"
     message = Message(data={TEXT: text})
@@ -144,13 +174,20 @@ def labelled(guess: str, top: float, runner_up: float, role: str) -> Message:
 
 
 @pytest.mark.parametrize("role", [triage.PRESENT, triage.UNSURE])
+@pytest.mark.parametrize(
+    "denied", [{}, {"swelling": triage.ABSENT}], ids=["alone", "with_a_denial"]
+)
 def test_a_reported_flag_is_recorded_whatever_the_classifier_guessed(
-    domain: Domain, role: str
+    domain: Domain, role: str, denied: dict[str, str]
 ) -> None:
-    """Contract rule 4: a flag volunteered outside the screening is recorded at once."""
+    """Contract rule 4: a flag volunteered outside the screening is recorded at once.
+
+    Also beside a denial ("no swelling but my foot is cold"): a message is left out
+    only when it denies and reports nothing.
+    """
     for guess in intents(domain):
         for top, runner_up in GUESSES:
-            message = labelled(guess, top, runner_up, role)
+            message = labelled(guess, top, runner_up, {**denied, "cold_pale_leg": role})
             uttered = user(message.get(INTENT)["name"], message.get(ENTITIES))
             assert calls(domain, [ActionExecuted("action_listen"), uttered]) == [
                 ACTION
@@ -183,14 +220,50 @@ def test_a_denial_alone_outside_the_screening_is_left_to_the_screening(
 ) -> None:
     """A denial in an FAQ ("what causes cramps? no swelling") waits for its question.
 
-    Only the intent tells Rasa's mappings what a message says: a denial alone keeps
-    the classifier's intent, so outside the screening it is recorded only with an
-    intent a report can have. Unrecorded, its question is asked in turn (never less
-    care: a denial can only skip a question, never lower a level).
+    Only the intent tells Rasa's mappings what a message says, and a denial alone
+    keeps the classifier's intent (or becomes ``nlu_fallback``): outside the screening
+    it is recorded only with an intent a report can have. These are the intents with
+    which it is not, so its question is asked in turn (see the next test).
     """
-    denial = {"entity": "red_flag", "value": "swelling", "role": triage.ABSENT}
-    events = [ActionExecuted("action_listen"), user("ask_causes", [denial])]
-    assert calls(domain, events) == []
-    assert calls(
-        domain, [ActionExecuted("action_listen"), user("report_cramp", [denial])]
-    ) == [ACTION]
+    skipped = set()
+    for guess in intents(domain):
+        for top, runner_up in GUESSES:
+            message = labelled(guess, top, runner_up, {"swelling": triage.ABSENT})
+            intent = message.get(INTENT)["name"]
+            assert intent in (guess, "nlu_fallback"), (guess, top)
+            uttered = user(intent, message.get(ENTITIES))
+            if not calls(domain, [ActionExecuted("action_listen"), uttered]):
+                skipped.add(intent)
+    assert skipped == DENIAL_LEFT_TO_THE_SCREENING
+
+
+@pytest.mark.parametrize("flag", triage.RED_FLAGS, ids=lambda flag: flag.id)
+def test_an_unrecorded_denial_only_leaves_its_question_to_be_asked(
+    flag: triage.RedFlag,
+) -> None:
+    """Why a denial may wait: unrecorded, the level is the same and its question stays.
+
+    The level counts only answers of present or unsure; absent only spares a question.
+    So with the denial missing, the level is unchanged, every question still needed
+    is still needed, and this one is asked whenever its answer could raise the level
+    (nothing else is reported, no advice before it). Over-asking, never less care.
+    """
+    others = [item for item in triage.SCREENING_ITEMS if item != flag]
+    backgrounds: list[dict[str, str]] = [
+        {},
+        {item.slot: triage.ABSENT for item in others},
+    ]
+    backgrounds += [
+        {item.slot: triage.PRESENT} for item in triage.RED_FLAGS if item != flag
+    ]
+    for answers in backgrounds:
+        recorded = triage.assess({**answers, flag.slot: triage.ABSENT})
+        unrecorded = triage.assess({**answers, flag.slot: None})
+        assert unrecorded.level == recorded.level, answers
+        assert set(recorded.remaining) <= set(unrecorded.remaining), answers
+        could_raise = triage.level_rank(flag.level) > triage.level_rank(recorded.level)
+        assert (flag.slot in unrecorded.remaining) == could_raise, answers
+        assert triage.screening_level({**answers, flag.slot: None}) in (
+            None,
+            triage.screening_level({**answers, flag.slot: triage.ABSENT}),
+        ), answers
