@@ -78,12 +78,13 @@ def mentioned_flags(entities: list[dict[str, Any]]) -> dict[str, str]:
 class ActionRecordRedFlags(Action):
     """Record red flags the person mentions in any message (custom slot mapping).
 
-    Rasa runs this after every user message (``action_extract_slots``), inside and
-    outside the screening, so a flag volunteered at any point fills its screening slot
-    and raises ``triage_level`` at once. While a screening question is open it also
-    reads the message as the answer to it (:mod:`actions.replies`): a yes with detail
-    is a yes, a no with anything after it is a no, and anything else that is not
-    plainly another request is unsure, never dropped as "not understood".
+    Rasa runs this after a user message (``action_extract_slots``): every one while the
+    screening form is active, and outside it those whose intent a message reporting a
+    flag can have (``domain/slots.yml``), so a flag volunteered at any point fills its
+    screening slot and raises ``triage_level`` at once. While a screening question is
+    open it also reads the message as the answer to it (:mod:`actions.replies`): a yes
+    with detail is a yes, a no with anything after it is a no, and anything else that
+    is not plainly another request is unsure, never dropped as "not understood".
     """
 
     def name(self) -> str:

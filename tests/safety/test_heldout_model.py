@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from actions import triage
 from tests.helpers.paths import REPO_ROOT
 from tests.safety.corpus import (
     EMERGENCY_FLAGS,
@@ -31,6 +32,7 @@ from tests.safety.corpus import (
     statuses_from_parse,
 )
 
+RECORDING_ACTION = "action_record_red_flags"
 FIGURES_FILE = REPO_ROOT / "reports" / "safety" / "heldout-figures.json"
 """Where each run leaves its figures (read by ``make safety-case``)."""
 BATCHES = {
@@ -132,3 +134,65 @@ def test_heldout_figures(batch: str, parsed: dict[str, dict[str, Any]]) -> None:
     ]
     # Misses are not printed: the held-out part is never used for tuning.
     assert not below_floor, f"batch {batch} got worse: {', '.join(below_floor)}"
+
+
+def recorded_outside_the_screening(intent: str) -> bool:
+    """Whether Rasa calls ``action_record_red_flags`` after a message with ``intent``.
+
+    Outside the screening, by the real domain's slot mappings and Rasa's own checks of
+    their intents and conditions (``domain/slots.yml``).
+    """
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.slot_mappings import SlotMapping
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(REPO_ROOT / "domain"))
+    message = UserUttered("...", intent={"name": intent, "confidence": 1.0})
+    tracker = DialogueStateTracker.from_events(
+        "t", [ActionExecuted("action_listen"), message], slots=domain.slots
+    )
+    return any(
+        mapping.get("action") == RECORDING_ACTION
+        and SlotMapping.intent_is_desired(mapping, tracker, domain)
+        and ActionExtractSlots._verify_mapping_conditions(mapping, tracker, slot.name)
+        for slot in domain.slots
+        for mapping in slot.mappings
+    )
+
+
+def test_every_flag_read_outside_the_screening_is_recorded(
+    parsed: dict[str, dict[str, Any]],
+) -> None:
+    """A message read as reporting or doubting a flag reaches the action that records it.
+
+    Outside the screening Rasa calls ``action_record_red_flags`` only for the intents a
+    report can end with. Every held-out sentence the model reads as present or unsure
+    for some flag must end with one of them. A sentence that only denies may not (its
+    question is then asked in the screening): counted and printed, figures only.
+    """
+    reported = denied = denied_skipped = missed = 0
+    recorded: dict[str, bool] = {}
+    for result in parsed.values():
+        intent = (result.get("intent") or {}).get("name") or ""
+        if intent not in recorded:
+            recorded[intent] = recorded_outside_the_screening(intent)
+        roles = [
+            entity.get("role") or triage.PRESENT
+            for entity in result.get("entities") or []
+            if entity.get("entity") == "red_flag"
+        ]
+        if any(role != triage.ABSENT for role in roles):
+            reported += 1
+            missed += not recorded[intent]
+        elif roles:
+            denied += 1
+            denied_skipped += not recorded[intent]
+    print(
+        f"\nheld-out, outside the screening: {reported - missed}/{reported} sentences "
+        f"read as reporting a flag reach {RECORDING_ACTION}; {denied_skipped}/{denied} "
+        "that only deny do not (asked in the screening)"
+    )
+    # Misses are not printed: the held-out part is never used for tuning.
+    assert not missed, f"{missed} sentences reporting a flag would not be recorded"
