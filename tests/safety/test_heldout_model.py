@@ -44,6 +44,7 @@ BATCHES = {
     "F": ("H12.yml", "H13.yml"),
     "G": ("H14.yml", "H15.yml"),
     "H": ("H16.yml", "H17.yml"),
+    "I": ("H18.yml", "H19.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -64,8 +65,13 @@ FLOORS = {
 # A new batch measures the assistant on writers it has never met. Where its first
 # measurement falls below a common floor, its own figure is the batch's floor until it
 # reaches the common one (batch G: 95.0 % present when sealed, 95.8 % after the round;
-# batch H: 93.6 % when sealed, 94.4 % after the round that followed).
-BATCH_FLOORS = {"G": {"present_recall": 0.96}, "H": {"present_recall": 0.944}}
+# batch H: 93.6 % when sealed, 94.4 % after the round that followed; batch I, sealed
+# after the last change: emergency 94.7 %, false-present 8.7 %).
+BATCH_FLOORS = {
+    "G": {"present_recall": 0.96},
+    "H": {"present_recall": 0.944},
+    "I": {"emergency_recall": 0.947, "false_present": 0.087},
+}
 
 
 def model_path() -> Path:

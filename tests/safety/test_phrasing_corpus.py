@@ -25,11 +25,14 @@ from tests.safety.corpus import (
 )
 
 # Batch A (H1-H3), batch B (H4-H5), batch C (H6-H7), batch D (H8-H9) and batch E
-# (H10-H11), written 2026-12-02, batch F (H12-H13), batch G (H14-H15) and batch H
-# (H16-H17), written 2026-12-03, by seventeen writers who had not seen the patterns, the
-# training data or any earlier phrasing file. B to H were sealed until their first
-# measurement; C was written after the last lexicon change measured on A and B; D, F, G
-# and H before the round that followed (measured before and after it).
+# (H10-H11), written 2026-12-02, batch F (H12-H13), batch G (H14-H15), batch H
+# (H16-H17) and batch I (H18-H19), written 2026-12-03, by nineteen writers who had not
+# seen the patterns, the training data or any earlier phrasing file. B to I were sealed
+# until their first measurement; C was written after the last lexicon change measured
+# on A and B; D, F, G and H before the round that followed (measured before and after
+# it); I after the last change of 2026-12-03, so its first figure is the assistant's on
+# writers it has never met. Sentences a new batch shares word for word with the rest of
+# the corpus are dropped from it before it is sealed (19 short replies from I).
 HELDOUT_SHA256 = {
     "H1.yml": "57624fa87c24ff30920a483248c367c23532d6e57fc0f158f2465cedf8cab31e",
     "H2.yml": "7d9cb6eee4f22b7d130cad358fb497691d261c2c96e3e936e118f19308ad8af6",
@@ -48,6 +51,8 @@ HELDOUT_SHA256 = {
     "H15.yml": "0305d5d92a9064a39368f0fae2e9e2f81de9c9135c4f6107904c9b9330436357",
     "H16.yml": "51cfb65e90ec0e3283eb867cb08a0e3bb532f89cc4ca916dcdd219921a48b7fe",
     "H17.yml": "62e53b8ebd69b0cbc6f7f2589473eeadd8705b56d1864c0e626535fa055bc32a",
+    "H18.yml": "4c86263f55f7ee8805e01157f706253105e2d4bf5045c7626287f666e386d89e",
+    "H19.yml": "436b8518e8e1f652be0099c6bb4660281902d0656aac0a546816c403df649ff8",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
