@@ -47,9 +47,10 @@ from deploy.cluster.settings import NGINX_DEFAULTS
 from e2e.case_files import load_suite
 from tests.deploy.cluster_client import stop_started
 from tests.e2e.utils.cli import run_e2e
-from tests.e2e.utils.settings import CASES, PROJECT
+from tests.e2e.utils.settings import CASES
+from tests.helpers.paths import REPO_ROOT
 
-REPORTS = PROJECT / "reports" / "e2e-cluster"
+REPORTS = REPO_ROOT / "reports" / "e2e-cluster"
 
 
 @pytest.fixture(scope="module")

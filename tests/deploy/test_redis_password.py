@@ -16,8 +16,9 @@ import pytest
 import yaml
 
 from supervisor.process import free_port
+from tests.helpers.paths import REPO_ROOT
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+DEPLOY = REPO_ROOT / "deploy"
 PASSWORD = "redis-s3cret-for-the-test"
 
 

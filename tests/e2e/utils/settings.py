@@ -10,8 +10,6 @@ import os
 
 from tests.helpers.paths import REPO_ROOT
 
-# tests/deploy/test_cluster_e2e.py imports the project folder under this name.
-PROJECT = REPO_ROOT
 CASES = REPO_ROOT / "tests" / "e2e"
 DOMAIN = REPO_ROOT / "domain"
 
