@@ -246,15 +246,14 @@ class RedFlagDetector:
         vetoed = {
             self._section_flags[match_id] for match_id, _, _ in self._veto_matcher(doc)
         }
-        mentions = [m for m in mentions if m.flag not in vetoed]
-        return mentions, others - {m.flag for m in mentions}
+        return [m for m in mentions if m.flag not in vetoed], others
 
     def find(self, doc: Doc) -> list[dict[str, Any]]:
         """The red flags mentioned in ``doc``, one dict per flag (see module docstring)."""
         return self._read(doc)[0]
 
     def _read(self, doc: Doc) -> tuple[list[dict[str, Any]], set[str]]:
-        """The flags in ``doc``, and the flags it speaks to without reporting them.
+        """The flags in ``doc``, and the flags it speaks to (reported or not).
 
         Words of a flag that are someone else's ("my dad takes water tablets, I'm not
         on any") or in another sense ("weak for a bacon roll") were read and set
@@ -270,8 +269,7 @@ class RedFlagDetector:
         mdoc = self._matching_doc(doc)
         generic = self._scope.generic_cues(mdoc)
         found, claims, other_senses = self._mentions(mdoc)
-        mentions, set_aside = self._reports(mdoc, found, generic)
-        set_aside |= other_senses - {m.flag for m in mentions}
+        mentions, others = self._reports(mdoc, found, generic)
         before, after = self._scope.cues(mdoc)
         results: list[tuple[Mention, str, bool]] = []
         for index, mention in enumerate(mentions):
@@ -300,7 +298,7 @@ class RedFlagDetector:
             if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
                 best[mention.flag] = (mention, status)
         denied_flags = {m.flag for m, status, _ in results if status == ABSENT}
-        spoken_to = {flag for flag in set_aside if not flag.startswith("_")}
+        spoken_to = {f for f in others | other_senses if not f.startswith("_")}
         if denied_flags & {CLOT_SIGN, "swelling"}:
             spoken_to.add(CLOT_FLAG)
         combine_clot_signs(best)
