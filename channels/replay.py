@@ -32,6 +32,11 @@ DEFAULT_TTL_S = 24 * 60 * 60
 DEFAULT_MAX_ENTRIES = 100_000
 
 
+def recognisable(delivery_id: object) -> bool:
+    """Whether a delivery has an id: one without (``None`` or empty) is always handled."""
+    return delivery_id is not None and delivery_id != ""
+
+
 class DeliveryLog:
     """The delivery ids seen in the last ``ttl`` seconds (at most ``max_entries``)."""
 
@@ -49,12 +54,8 @@ class DeliveryLog:
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
 
     def first_time(self, channel: str, delivery_id: object) -> bool:
-        """Record ``delivery_id`` of ``channel``; False when it was seen before.
-
-        A delivery without an id (``None`` or empty) cannot be recognised and is
-        always handled.
-        """
-        if delivery_id is None or delivery_id == "":
+        """Record ``delivery_id`` of ``channel``; False when it was seen before."""
+        if not recognisable(delivery_id):
             return True
         now = self._clock()
         self._forget_expired(now)
@@ -90,7 +91,7 @@ class RedisDeliveryLog:
 
     def first_time(self, channel: str, delivery_id: object) -> bool:
         """Record ``delivery_id`` of ``channel``; False when any instance saw it."""
-        if delivery_id is None or delivery_id == "":
+        if not recognisable(delivery_id):
             return True
         key = f"{KEY_PREFIX}{channel}:{delivery_id}"
         try:

@@ -45,13 +45,7 @@ def write_head(
     connection: Connection, head: audit_chain.Head, *, insert: bool = False
 ) -> None:
     """Store the audit log's head (the one row of ``console_audit_head``)."""
-    values = {
-        "entries": head.entries,
-        "last_id": head.last_id,
-        "last_seal": head.last_seal,
-        "seal": head.seal,
-        "key_id": head.key_id,
-    }
+    values = dataclasses.asdict(head)  # the head's fields are the table's columns
     if insert:
         connection.execute(sa.insert(audit_head).values(id=HEAD_ID, **values))
     else:
