@@ -45,6 +45,7 @@ BATCHES = {
     "G": ("H14.yml", "H15.yml"),
     "H": ("H16.yml", "H17.yml"),
     "I": ("H18.yml", "H19.yml"),
+    "J": ("H20.yml", "H21.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -71,6 +72,7 @@ BATCH_FLOORS = {
     "G": {"present_recall": 0.96},
     "H": {"present_recall": 0.944},
     "I": {"emergency_recall": 0.947, "false_present": 0.087},
+    "J": {"unsure_recall": 0.912},
 }
 
 

@@ -53,6 +53,8 @@ HELDOUT_SHA256 = {
     "H17.yml": "62e53b8ebd69b0cbc6f7f2589473eeadd8705b56d1864c0e626535fa055bc32a",
     "H18.yml": "4c86263f55f7ee8805e01157f706253105e2d4bf5045c7626287f666e386d89e",
     "H19.yml": "436b8518e8e1f652be0099c6bb4660281902d0656aac0a546816c403df649ff8",
+    "H20.yml": "938663c540c429feafb42632dfde766234627bc8c3bb5687533400cb783ba170",
+    "H21.yml": "e131a077b6048c09a50d89f198598238531edc149daf867bdfd6fbeefb78f778",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
