@@ -11,6 +11,7 @@ WhatsApp conversation. Every input channel therefore files a message under
 channel     platform id              conversation id
 ==========  =======================  ============================
 rest        the client's ``sender``  ``rest:<sender>``
+callback    the caller's ``sender``  ``callback:<sender>``
 socketio    the minted session id    ``web:<session id>``
 telegram    the chat id              ``telegram:12345``
 twilio      ``From``                 ``twilio:whatsapp:+44...``
@@ -46,6 +47,7 @@ else:
 NAMESPACES: Mapping[str, str] = MappingProxyType(
     {
         "rest": "rest",
+        "callback": "callback",
         "socketio": "web",
         "telegram": "telegram",
         "twilio": "twilio",

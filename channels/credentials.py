@@ -106,6 +106,7 @@ CHANNELS: tuple[ChannelSpec, ...] = (
 WIDGET_SOCKET_KEY = "channels.socketio.ClinicSocketIOInput"
 SOCKET_KEYS = ("socketio", WIDGET_SOCKET_KEY)
 REST_KEY = "channels.rest.RestSecureInput"
+CALLBACK_KEY = "channels.callback.CallbackSecureInput"
 DEFAULT_ENTRIES: dict[str, Any] = {
     REST_KEY: None,
     WIDGET_SOCKET_KEY: {
@@ -159,19 +160,22 @@ def effective_credentials(
     """Return the whole credentials mapping Rasa should start with.
 
     The checked REST channel and the widget's Socket.IO channel are always present,
-    the socket with ``base``'s settings when it has any. Rasa's own ``rest`` and
-    ``socketio`` are replaced by the checked ones (same paths): both let a client
-    name the conversation it writes into, the socket through its ``session_id``.
+    the socket with ``base``'s settings when it has any. Rasa's own ``rest``,
+    ``socketio`` and ``callback`` are replaced by the checked ones (same paths, the
+    callback channel with ``base``'s settings): all three let a client name the
+    conversation it writes into, the socket through its ``session_id``.
     Other entries of ``base`` are kept unless they configure one of the messaging
     channels, which come only from the environment.
     """
     base = base or {}
     managed = {key for spec in CHANNELS for key in (spec.key, *spec.replaces)}
-    managed.update(("rest", "socketio"))
+    managed.update(("rest", "socketio", "callback"))
     result: dict[str, Any] = dict(DEFAULT_ENTRIES)
     for key in SOCKET_KEYS:  # the widget's own entry wins over Rasa's
         if key in base:
             result[WIDGET_SOCKET_KEY] = base[key]
+    if "callback" in base:  # Rasa's files a message under any id its caller names
+        result[CALLBACK_KEY] = base["callback"]
     for key, value in base.items():
         if key not in managed:
             result[key] = value

@@ -5,7 +5,7 @@ Rasa 3.6's ``RestInput`` answers a JSON list body with a 500, files a message wi
 a list, a number or null with ``200 []``. ``RestSecureInput`` (same URL,
 ``/webhooks/rest/webhook``) refuses all of these with 400 and a JSON error naming the
 problem, and, when a token is configured (``token`` in credentials.yml, usually
-``${REST_TOKEN}``), requests without ``Authorization: Bearer <token>`` with 401.
+``${REST_TOKEN}``, or the file ``REST_TOKEN_FILE`` names), requests without ``Authorization: Bearer <token>`` with 401.
 
 Rasa's channel also files a message under the client's ``sender`` as it is and takes
 the ``input_channel`` the client names, so a REST client could write into, and read
@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from channels.conversation_id import RepliesToPlatformId, conversation_id
-from secret_checks import secrets_match
+from secret_checks import configured_secret, secrets_match
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +99,13 @@ class RestSecureInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Create the channel: the token from credentials.yml, else ``REST_TOKEN``."""
-        token = (credentials or {}).get("token") or os.environ.get(TOKEN_ENV)
+        """Create the channel: the token from credentials.yml, else ``REST_TOKEN``.
+
+        ``REST_TOKEN_FILE`` may name a file holding it (a deployment's secret file).
+        """
+        token = (credentials or {}).get("token") or configured_secret(
+            os.environ, TOKEN_ENV
+        )
         return cls(token=token)
 
     def _refusal(self, request: Request) -> HTTPResponse | None:

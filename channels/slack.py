@@ -14,16 +14,23 @@ Credentials (``credentials.yml`` key ``channels.slack.SlackSecureInput``): Rasa'
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.conversation_id import (
@@ -31,6 +38,7 @@ from channels.conversation_id import (
     RepliesToPlatformId,
     conversation_id,
 )
+from channels.http import RetryPolicy, asked_delay_s
 from channels.replay import DELIVERIES
 from channels.text import SLACK_LIMIT, send_in_parts
 
@@ -52,6 +60,59 @@ def _event_id(request: Request) -> str | None:
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 
 
+class UnsentRetryHandler(AsyncRetryHandler):
+    """Slack calls made again only when Slack certainly did not post them.
+
+    slack_sdk's default handler retries a dropped or reset connection, which may come
+    after Slack posted the message: the person would read it twice. This one retries
+    a call that got no connection, or that Slack answered 429 (rate limited: not
+    processed, and Slack says how long to wait), as ``channels/http.py`` does for the
+    other platforms and with its settings (``RetryPolicy``).
+    """
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        """Retry up to ``policy.attempts`` attempts in all."""
+        super().__init__(max_retry_count=policy.attempts - 1)
+        self.policy = policy
+
+    def _wait_s(self, state: RetryState, response: HttpResponse | None) -> float | None:
+        if response is None:
+            return self.policy.backoff_s(state.current_attempt + 1)
+        headers = {name: values[0] for name, values in response.headers.items()}
+        asked = asked_delay_s(
+            {name.title(): value for name, value in headers.items()}, None
+        )
+        return self.policy.delay_s(state.current_attempt + 1, asked)
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if isinstance(error, aiohttp.ClientConnectorError):
+            return True
+        rate_limited = response is not None and response.status_code == 429
+        return rate_limited and self._wait_s(state, response) is not None
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        """Wait the backoff, or as long as Slack asked, then try again."""
+        state.next_attempt_requested = True
+        wait = self._wait_s(state, response) or 0.0
+        logger.warning("Slack call not processed, trying again in %.1f s", wait)
+        await asyncio.sleep(wait)
+        state.increment_current_attempt()
+
+
 class SlackSecureOutput(RepliesToPlatformId, SlackBot):
     """Rasa's Slack output, with a configurable API URL and split replies.
 
@@ -70,7 +131,12 @@ class SlackSecureOutput(RepliesToPlatformId, SlackBot):
     ) -> None:
         """Create the output channel talking to ``api_base_url``."""
         super().__init__(token, slack_channel, thread_id, proxy)
-        self.client = AsyncWebClient(token, proxy=proxy, base_url=api_base_url)
+        self.client = AsyncWebClient(
+            token,
+            proxy=proxy,
+            base_url=api_base_url,
+            retry_handlers=[UnsentRetryHandler(RetryPolicy.from_env(os.environ))],
+        )
 
     async def send_text_message(
         self, recipient_id: str, text: str, **kwargs: Any

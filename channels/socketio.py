@@ -26,8 +26,9 @@ conversation id ``web:<session id>`` (``channels/conversation_id.py``) with
 token gets a new conversation. Messages go to the conversation bound to the socket,
 whatever ``session_id`` a client writes into them, so no socket can write into another
 conversation (a widget's or a messaging channel's); replies go to the session's room,
-named by the session id. Without the secret a random one is made per process:
-conversations then do not survive a restart.
+named by the session id. ``WIDGET_SESSION_SECRET_FILE`` may name a file holding the
+secret instead (Compose mounts its secrets as files). Without the secret a random one
+is made per process: conversations then do not survive a restart.
 
 Set ``WIDGET_ALLOWED_ORIGINS`` to the comma-separated origins of the pages that
 embed the widget, e.g. ``https://www.example-clinic.org,http://127.0.0.1:8000``.
@@ -46,7 +47,7 @@ import os
 import re
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -54,6 +55,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from channels.conversation_id import RepliesToPlatformId, conversation_id
+from secret_checks import configured_secret
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +98,14 @@ def resumed_session_id(secret: bytes, data: Any) -> str | None:
     return session_id
 
 
-def session_secret() -> bytes:
-    """``WIDGET_SESSION_SECRET``, or a random secret for this process only."""
-    configured = os.environ.get(SESSION_SECRET_ENV)
+def session_secret(environ: Mapping[str, str]) -> bytes:
+    """``WIDGET_SESSION_SECRET`` (or its ``_FILE``), else a random one for this process.
+
+    Raises:
+        ValueError: the secret is given both ways, or its file cannot be read or is
+            empty.
+    """
+    configured = configured_secret(environ, SESSION_SECRET_ENV)
     if configured:
         return configured.encode("utf-8")
     logger.warning(
@@ -189,7 +196,7 @@ class ClinicSocketIOInput(SocketIOInput):
         sio = self.sio
         sio.eio.cors_allowed_origins = origins
 
-        secret = session_secret()
+        secret = session_secret(os.environ)
         bound: dict[str, str] = {}  # socket id -> the conversation it was given
 
         @sio.on("session_request", namespace=self.namespace)

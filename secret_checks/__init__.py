@@ -31,10 +31,13 @@ def configured_secret(env: Mapping[str, str], name: str) -> str:
 
     Deployments give secrets as files (Compose mounts them under ``/run/secrets/``):
     ``docker inspect`` shows a container's environment, not its secrets. The file's
-    surrounding white space is dropped; "" when neither is set.
+    surrounding white space is dropped; "" when neither is set. A file that is named
+    but holds nothing is refused rather than read as "no secret": it is a deployment's
+    mistake (a variable left out of ``deploy/.env``), and a server without its secret
+    would start open (the action server) or sign with a key of its own (the widget).
 
     Raises:
-        ValueError: both are set, or the file cannot be read.
+        ValueError: both are set, or the file cannot be read or is empty.
     """
     value = env.get(name, "")
     path = env.get(f"{name}_FILE", "")
@@ -43,6 +46,9 @@ def configured_secret(env: Mapping[str, str], name: str) -> str:
     if not path:
         return value
     try:
-        return Path(path).read_text(encoding="utf-8").strip()
+        secret = Path(path).read_text(encoding="utf-8").strip()
     except OSError as error:
         raise ValueError(f"{name}_FILE: cannot read {path}: {error}") from None
+    if not secret:
+        raise ValueError(f"{name}_FILE: {path} is empty")
+    return secret

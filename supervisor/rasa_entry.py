@@ -8,7 +8,7 @@ so nothing Rasa spawns inherits it.
 
 In a container, ``RASA_AUTH_TOKEN_FILE`` may name a file holding the token instead
 (Docker Compose mounts its secrets under ``/run/secrets/``): ``docker inspect`` shows a
-container's environment, not its secrets. So may ``<NAME>_FILE`` for the passwords Rasa
+container's environment, not its secrets. So may ``<NAME>_FILE`` for the secrets Rasa
 reads from its environment (``SECRET_VARIABLES``): they are put into this process's
 environment, where Rasa looks for them, and not into the container's.
 """
@@ -23,9 +23,11 @@ from secret_checks import configured_secret
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
 TOKEN_FILE_VARIABLE = f"{TOKEN_VARIABLE}_FILE"
-SECRET_VARIABLES = ("TRACKER_DB_PASSWORD", "REDIS_PASSWORD")
-"""Passwords Rasa reads from its environment (``deploy/endpoints.prod.yml``, the
-delivery log of ``channels/replay.py``) that a deployment may give as files."""
+SECRET_VARIABLES = ("TRACKER_DB_PASSWORD", "REDIS_PASSWORD", "ACTION_SERVER_TOKEN")
+"""Secrets Rasa itself reads from its environment (``deploy/endpoints.prod.yml``, the
+delivery log of ``channels/replay.py``) that a deployment may give as files. The
+project's channels read theirs (``WIDGET_SESSION_SECRET``, ``REST_TOKEN``) through
+``secret_checks.configured_secret``, files included."""
 
 
 def rasa_arguments(argv: list[str], environ: MutableMapping[str, str]) -> list[str]:

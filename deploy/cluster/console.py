@@ -5,7 +5,7 @@ same ``TRACKER_DB_*`` variables, in read-only transactions), keeps its own table
 ``console`` database under its own role, and seals its audit log with the cluster's
 generated key (``secrets.json``), anchoring it in the state folder. It runs in its own environment (``console/.venv``,
 Python 3.11) and starts when that exists, as with ``make run``; ``make cluster``
-creates it. Secrets reach it through its environment, never its command line.
+creates it. Secrets reach it as files its environment names, never on its command line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from collections.abc import Sequence
 
 from deploy.cluster.instances import tracker_store_env
 from deploy.cluster.processes import spawn
-from deploy.cluster.settings import CONSOLE_PYTHON, REPO, ClusterSettings, Secrets
+from deploy.cluster.settings import (
+    CONSOLE_PYTHON,
+    REPO,
+    ClusterSettings,
+    Secrets,
+    give_secrets_as_files,
+)
 from supervisor.process import wait_http
 
 CONSOLE_START_TIMEOUT_S = 60.0
@@ -41,8 +47,6 @@ def console_env(settings: ClusterSettings, cluster_secrets: Secrets) -> dict[str
             "CONSOLE_DB_PORT": str(settings.postgres_port),
             "CONSOLE_DB_NAME": "console",
             "CONSOLE_DB_USER": "console",
-            "CONSOLE_DB_PASSWORD": cluster_secrets.console_db_password,
-            "CONSOLE_AUDIT_KEY": cluster_secrets.console_audit_key,
             # Its anchors, outside PostgreSQL and apart from make run's console's.
             "CONSOLE_AUDIT_ANCHOR_FILE": str(
                 settings.state_dir / "console-audit-anchors.log"
@@ -53,6 +57,16 @@ def console_env(settings: ClusterSettings, cluster_secrets: Secrets) -> dict[str
             "CONSOLE_FORWARDED_ALLOW_IPS": "127.0.0.1",
             "CONSOLE_SECURE_COOKIES": "1",
         }
+    )
+    # Files, as Compose gives them (its password and key, and the tracker store's).
+    env.pop("TRACKER_DB_PASSWORD", None)
+    give_secrets_as_files(
+        env,
+        settings.state_dir,
+        {
+            "CONSOLE_DB_PASSWORD": cluster_secrets.console_db_password,
+            "CONSOLE_AUDIT_KEY": cluster_secrets.console_audit_key,
+        },
     )
     return env
 

@@ -13,6 +13,7 @@ from deploy.cluster.settings import (
     VENV_BIN,
     ClusterSettings,
     Secrets,
+    give_secrets_as_files,
 )
 from supervisor.process import wait_http
 from supervisor.rasa_entry import TOKEN_VARIABLE
@@ -23,21 +24,34 @@ from supervisor.rasa_entry import TOKEN_VARIABLE
 def tracker_store_env(
     settings: ClusterSettings, cluster_secrets: Secrets
 ) -> dict[str, str]:
-    """The tracker store's variables, as endpoints.prod.yml (and the console) read them."""
-    return {
+    """The tracker store's variables, as endpoints.prod.yml (and the console) read them.
+
+    The password is a file, ``TRACKER_DB_PASSWORD_FILE``, as Compose gives it.
+    """
+    env = {
         "TRACKER_DB_HOST": "127.0.0.1",
         "TRACKER_DB_PORT": str(settings.postgres_port),
         "TRACKER_DB_NAME": "rasa",
         "TRACKER_DB_USER": "rasa",
-        "TRACKER_DB_PASSWORD": cluster_secrets.tracker_db_password,
     }
+    give_secrets_as_files(
+        env,
+        settings.state_dir,
+        {"TRACKER_DB_PASSWORD": cluster_secrets.tracker_db_password},
+    )
+    return env
 
 
 def service_env(
     settings: ClusterSettings, cluster_secrets: Secrets, index: int
 ) -> dict[str, str]:
-    """Environment for Rasa instance / action server ``index`` (what endpoints.prod.yml reads)."""
+    """Environment for Rasa instance / action server ``index`` (what endpoints.prod.yml reads).
+
+    Secrets are files named by ``<NAME>_FILE``, as Compose gives them
+    (``give_secrets_as_files``).
+    """
     env = dict(os.environ)
+    env.pop("TRACKER_DB_PASSWORD", None)
     env.update(
         {
             "RASA_TELEMETRY_ENABLED": "false",
@@ -50,16 +64,22 @@ def service_env(
             **tracker_store_env(settings, cluster_secrets),
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(settings.redis_port),
-            "REDIS_PASSWORD": cluster_secrets.redis_password,
             "ACTION_SERVER_URL": f"http://127.0.0.1:{settings.actions_port(index)}/webhook",
-            # Rasa sends it; the action server serves nobody else (rasa_sdk_plugins/).
-            "ACTION_SERVER_TOKEN": cluster_secrets.action_server_token,
             "SANIC_HOST": "127.0.0.1",
             # Pages allowed to open the widget's socket (channels/socketio.py).
             "WIDGET_ALLOWED_ORIGINS": ",".join(settings.cors_origins),
+        }
+    )
+    give_secrets_as_files(
+        env,
+        settings.state_dir,
+        {
+            "REDIS_PASSWORD": cluster_secrets.redis_password,
+            # Rasa sends it; the action server serves nobody else (rasa_sdk_plugins/).
+            "ACTION_SERVER_TOKEN": cluster_secrets.action_server_token,
             # Every instance signs and checks the widget's conversation tokens alike.
             "WIDGET_SESSION_SECRET": cluster_secrets.widget_session_secret,
-        }
+        },
     )
     env.pop("TRACKER_DB_URL", None)
     return env
@@ -109,9 +129,16 @@ def start_rasa_instance(
     if not model.exists():
         model = snapshot_model(settings.model, settings.state_dir)
     env = service_env(settings, cluster_secrets, index)
-    env[TOKEN_VARIABLE] = cluster_secrets.rasa_api_token  # not in the command line
-    # The REST webhook always needs its bearer token, routed by nginx or not.
-    env["REST_TOKEN"] = os.environ.get("REST_TOKEN") or cluster_secrets.rest_token
+    give_secrets_as_files(
+        env,
+        settings.state_dir,
+        {
+            # Not in the command line (supervisor/rasa_entry.py).
+            TOKEN_VARIABLE: cluster_secrets.rasa_api_token,
+            # The REST webhook always needs its bearer token, routed by nginx or not.
+            "REST_TOKEN": os.environ.get("REST_TOKEN") or cluster_secrets.rest_token,
+        },
+    )
     pid = spawn(
         f"rasa-{index}",
         rasa_command(settings, cluster_secrets, index, model=model),

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +144,30 @@ class Secrets:
             path.touch(mode=0o600)
             path.write_text(json.dumps(values))
         return cls(**values)
+
+
+def give_secrets_as_files(
+    env: MutableMapping[str, str], state_dir: Path, values: Mapping[str, str]
+) -> None:
+    """Give each secret ``NAME`` of ``values`` to a process as ``NAME_FILE``.
+
+    As Compose mounts its secrets: each value goes into an owner-only file under
+    ``state_dir/secrets/``, ``env`` names the file, and the process reads it through
+    the code deployments run (``supervisor/rasa_entry.py``,
+    ``secret_checks.configured_secret``), so the value is in no process's
+    environment. ``NAME`` itself is removed from ``env`` (a caller's shell may have
+    it, and a secret given both ways is refused). Files are replaced whole, so a
+    process starting meanwhile never reads half of one.
+    """
+    folder = state_dir / "secrets"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for name, value in values.items():
+        path = folder / name.lower()
+        staged = folder / f".{path.name}.{os.getpid()}"
+        descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(value + "\n")
+        staged.replace(path)
+        env.pop(name, None)
+        env[f"{name}_FILE"] = str(path)

@@ -291,6 +291,25 @@ class FakeGraph(FakePlatform):
         )
 
 
+@dataclass
+class FakeCallback(FakePlatform):
+    """The server Rasa's callback channel posts each reply to: ``POST /callback``."""
+
+    @property
+    def url(self) -> str:
+        """The callback URL to configure."""
+        return f"{self.base_url}/callback"
+
+    def routes(self) -> list[web.RouteDef]:
+        """``/callback``."""
+        return [web.post("/callback", self.handle)]
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Record one reply."""
+        self.record("callback", await request.json())
+        return web.Response(text="ok")
+
+
 class FakeServers:
     """Runs fake platforms on one event loop in a daemon thread."""
 

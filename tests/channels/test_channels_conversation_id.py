@@ -38,6 +38,7 @@ EXAMPLES = [
     ("slack", "U01_C02_1712345678.000100", "slack:U01_C02_1712345678.000100"),
     ("socketio", "0123456789abcdef", "web:0123456789abcdef"),
     ("rest", "alice", "rest:alice"),
+    ("callback", "telegram:12345", "callback:telegram:12345"),
 ]
 
 

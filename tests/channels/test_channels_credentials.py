@@ -54,14 +54,22 @@ def test_base_file_keeps_other_entries_but_not_insecure_connectors() -> None:
         "socketio": {"session_persistence": False},
         "telegram": {"access_token": "${TELEGRAM_TOKEN}"},
         "channels.twilio.TwilioSecureInput": {"account_sid": "${X}"},
-        "callback": {"url": "http://localhost:5034/bot"},
+        "addons.pager.PagerInput": {"url": "http://localhost:5034/pager"},
     }
     result = effective_credentials({}, base=base)
     assert result == {
         "channels.rest.RestSecureInput": None,
         "channels.socketio.ClinicSocketIOInput": {"session_persistence": False},
-        "callback": {"url": "http://localhost:5034/bot"},
+        "addons.pager.PagerInput": {"url": "http://localhost:5034/pager"},
     }
+
+
+def test_rasas_callback_channel_is_served_in_its_own_namespace() -> None:
+    """Rasa's would file a caller's ``{"sender": "telegram:12345"}`` in that chat."""
+    base = {"callback": {"url": "http://localhost:5034/bot"}}
+    result = effective_credentials({}, base=base)
+    assert "callback" not in result
+    assert result["channels.callback.CallbackSecureInput"] == base["callback"]
 
 
 def _write(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:

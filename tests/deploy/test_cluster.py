@@ -9,6 +9,7 @@ the console as staff would.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import re
 import threading
 import time
@@ -240,6 +241,44 @@ def test_instances_refuse_the_http_api_without_the_token(
         f"{running.instance_url(0)}/conversations/x/tracker", timeout=10
     )
     assert response.status_code == 401
+
+
+def test_processes_read_their_secrets_from_owner_only_files(
+    running: RunningCluster,
+) -> None:
+    """As Compose gives them: no secret in a process's environment or arguments.
+
+    Each process's environment names files (``<NAME>_FILE``) that only their owner can
+    read; the instances answering (the fixture waited for them) shows that each read
+    its own through the code deployments run.
+    """
+    values = {
+        name: value
+        for name, value in dataclasses.asdict(running.secrets).items()
+        if name != "postgres_superuser_password"  # PostgreSQL's own, given to initdb
+    }
+    for process in ("rasa-0", "actions-0", "console"):
+        pid = cluster.read_pid(running.settings.run_dir / f"{process}.pid")
+        assert cluster.pid_alive(pid), process
+        seen = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+        seen += Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        assert [name for name, value in values.items() if value in seen] == [], process
+        assert "_FILE=" in seen, process
+    folder = running.settings.state_dir / "secrets"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    files = {path.name: path for path in folder.iterdir()}
+    assert {
+        "tracker_db_password",
+        "redis_password",
+        "action_server_token",
+        "widget_session_secret",
+        "rasa_auth_token",
+        "rest_token",
+        "console_db_password",
+        "console_audit_key",
+    } <= set(files)
+    for path in files.values():
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
 
 
 @pytest.mark.stops_instances

@@ -1,8 +1,9 @@
 """Secrets in the deployment files.
 
 The API token is never on a command line nor in a container's environment, Compose
-gives every password as a secret file that the service's own code reads, and no real
-secret is committed.
+gives every secret (passwords, tokens, keys) as a secret file that the service's own
+code reads, Kubernetes takes every one from the Secret, and no real secret is
+committed.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from channels.socketio import session_secret
 from privacy.store import postgres_url, tracker_db_url
+from rasa_sdk_plugins import required_token
 from supervisor import rasa_entry
 from tests.deploy.manifests import (
     DEPLOY,
     endpoint_variables,
+    k8s_documents,
     k8s_rasa_container,
     workloads,
 )
@@ -80,22 +84,103 @@ def test_compose_gives_rasa_the_token_as_a_secret_file(compose: dict[str, Any]) 
         assert not {rasa_entry.TOKEN_VARIABLE, "RASA_API_TOKEN"} & set(environment)
 
 
-def test_compose_gives_every_password_as_a_secret_file(compose: dict[str, Any]) -> None:
+SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|_KEY")
+"""Variables that hold a secret: passwords, tokens, signing secrets, keys."""
+NOT_SECRET = frozenset({"CONSOLE_AUDIT_KEYS_RETIRED"})
+"""Keys that may be seen: a retired audit key can seal nothing the console's log
+accepts any more (console/README.md, "Rotating the key")."""
+
+
+def plain_secrets(environment: dict[str, Any]) -> list[str]:
+    """The variables of a container's environment that hold a secret as they are.
+
+    A secret is given as ``<NAME>_FILE``, a file the container mounts; a variable named
+    for a secret, or a value taken from one (``${ACTION_SERVER_TOKEN}``), is in plain
+    sight of ``docker inspect``.
+    """
+    found = []
+    for key, value in environment.items():
+        taken = re.findall(r"\$\{(\w+)", str(value))
+        names = {key.removesuffix("_FILE")} if key.endswith("_FILE") else {key}
+        names |= set(taken)
+        secret = {name for name in names if SECRET_NAME.search(name)} - NOT_SECRET
+        if secret and (not key.endswith("_FILE") or taken):
+            found.append(key)
+    return found
+
+
+def test_the_check_finds_a_secret_in_plain_sight() -> None:
+    assert plain_secrets(
+        {
+            "ACTION_SERVER_TOKEN": "${ACTION_SERVER_TOKEN:?set it}",
+            "WIDGET_SESSION_SECRET": "x",
+            "CONSOLE_AUDIT_KEY": "k",
+            "REDIS_PASSWORD": "",
+            "UPSTREAM": "http://u:${REDIS_PASSWORD}@redis",
+            "TOKEN_FILE": "/run/secrets/${RASA_API_TOKEN}",
+            "ACTION_SERVER_TOKEN_FILE": "/run/secrets/action_server_token",
+            "CONSOLE_AUDIT_ANCHOR_FILE": "/var/lib/console/audit-anchors.log",
+            "CONSOLE_AUDIT_KEYS_RETIRED": "${CONSOLE_AUDIT_KEYS_RETIRED:-}",
+            "WIDGET_ALLOWED_ORIGINS": "${CORS_ORIGINS:?set it}",
+        }
+    ) == [
+        "ACTION_SERVER_TOKEN",
+        "WIDGET_SESSION_SECRET",
+        "CONSOLE_AUDIT_KEY",
+        "REDIS_PASSWORD",
+        "UPSTREAM",
+        "TOKEN_FILE",
+    ]
+
+
+def test_compose_gives_every_secret_as_a_secret_file(compose: dict[str, Any]) -> None:
     """Not a variable (docker inspect shows those): a file the service mounts."""
     example = (DEPLOY / "compose.env.example").read_text()
     for name, service in compose["services"].items():
         environment = service.get("environment") or {}
+        assert plain_secrets(environment) == [], name
         mounted = service.get("secrets", [])
         for key, value in environment.items():
-            assert "PASSWORD" not in key or key.endswith("_FILE"), (name, key)
-            if not key.endswith("_FILE"):
+            if not str(value).startswith("/run/secrets/"):
                 continue
-            if "PASSWORD" not in key and not str(value).startswith("/run/secrets/"):
-                continue  # a file that is not a secret (the audit log's anchors)
             secret = str(value).removeprefix("/run/secrets/")
             assert secret in mounted, (name, key)
             (source,) = compose["secrets"][secret].values()
             assert f"{source}=" in example, (name, key)
+        for secret in mounted:
+            path = f"/run/secrets/{secret}"
+            assert path in environment.values() or path in str(service), (name, secret)
+
+
+def test_k8s_gives_every_secret_from_the_secret() -> None:
+    """A variable named for a secret is a reference to the Secret, never a value."""
+    config_maps = set()
+    for name, template in workloads():
+        spec = template["spec"]
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            config_maps |= {
+                source["configMapRef"]["name"]
+                for source in container.get("envFrom", [])
+                if "configMapRef" in source
+            }
+            environment = {
+                item["name"]: item.get("value", "") for item in container.get("env", [])
+            }
+            references = {
+                item["name"]
+                for item in container.get("env", [])
+                if "secretKeyRef" in item.get("valueFrom", {})
+            }
+            plain = set(plain_secrets(environment)) - references
+            assert plain == set(), (name, container["name"])
+    # The ConfigMaps that become environments (not postgres-init's script, a file).
+    assert config_maps == {"hamstring-config"}
+    for _, document in k8s_documents():
+        if (
+            document["kind"] == "ConfigMap"
+            and document["metadata"]["name"] in config_maps
+        ):
+            assert plain_secrets(document["data"]) == [], document["metadata"]["name"]
 
 
 def mounted(environment: dict[str, Any], files: dict[str, Path]) -> dict[str, str]:
@@ -119,12 +204,17 @@ def test_compose_services_read_their_passwords_from_the_files(
         for name, service in compose["services"].items()
     }
 
-    # Rasa: the entry module puts them where deploy/endpoints.prod.yml expands them.
+    # Rasa: the entry module puts them where deploy/endpoints.prod.yml expands them,
+    # and the widget's channel reads its own.
     rasa = services["rasa-1"]
     rasa_entry.secrets_from_files(rasa)
     assert endpoint_variables() <= set(rasa)
     assert rasa["TRACKER_DB_PASSWORD"] == "tracker_db_password value"
     assert rasa["REDIS_PASSWORD"] == "redis_password value"
+    assert rasa["ACTION_SERVER_TOKEN"] == "action_server_token value"
+    assert session_secret(rasa) == b"widget_session_secret value"
+    # The action servers ask for the token Rasa sends.
+    assert required_token(services["actions"]) == "action_server_token value"
     # The action servers, retention and the console: privacy/store.py names the
     # databases (the console's own too).
     for name in ("actions", "retention", "console"):

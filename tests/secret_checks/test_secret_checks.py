@@ -53,3 +53,11 @@ def test_a_secret_given_both_ways_or_unreadable_is_refused(tmp_path: Path) -> No
         configured_secret(both, "DB_PASSWORD")
     with pytest.raises(ValueError, match="cannot read"):
         configured_secret({"DB_PASSWORD_FILE": str(tmp_path / "no")}, "DB_PASSWORD")
+
+
+def test_a_secret_file_with_nothing_in_it_is_refused(tmp_path: Path) -> None:
+    """Not read as "no secret", which would leave the action server open."""
+    secret = tmp_path / "action_server_token"
+    secret.write_text(" \n")
+    with pytest.raises(ValueError, match="is empty"):
+        configured_secret({"TOKEN_FILE": str(secret)}, "TOKEN")
