@@ -55,6 +55,8 @@ HELDOUT_SHA256 = {
     "H19.yml": "436b8518e8e1f652be0099c6bb4660281902d0656aac0a546816c403df649ff8",
     "H20.yml": "938663c540c429feafb42632dfde766234627bc8c3bb5687533400cb783ba170",
     "H21.yml": "e131a077b6048c09a50d89f198598238531edc149daf867bdfd6fbeefb78f778",
+    "H22.yml": "071cd9ba28409c4287bef6a71b4d2b931492019ffbdb078340da41476510cf06",
+    "H23.yml": "a912c108ee7faf8cc0c0da589ecf010b47f90f91a0419bb3b08bfbeb66ed9256",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
