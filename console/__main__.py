@@ -5,7 +5,8 @@
     python -m console create-user NAME --role reviewer --password-stdin < file
     python -m console set-password NAME  (also lifts a lockout, ends the sessions)
     python -m console forget-deleted     (after deletions in the tracker store)
-    python -m console verify-audit       (exit status 1 when the audit chain is broken)
+    python -m console verify-audit       (exit status 1 when the audit chain is broken
+                                          or an anchor is forged)
     python -m console verify-audit --anchor   (and, when intact, anchor it)
     python -m console rotate-audit-key   (a laptop's key in var/: a new one made there)
     python -m console rotate-audit-key --new-key-stdin < new-key   (deployments)
@@ -63,8 +64,8 @@ def _verify_audit(engine: Engine, config: Settings, *, anchor: bool) -> int:
     except OSError as error:
         logger.error("the audit log's anchor file: %s", error)
         return 1
-    (logger.info if report.intact else logger.error)("%s", report.summary())
-    return 0 if report.intact else 1
+    (logger.info if report.sound else logger.error)("%s", report.summary())
+    return 0 if report.sound else 1
 
 
 def _rotate_audit_key(engine: Engine, config: Settings, *, from_stdin: bool) -> int:
