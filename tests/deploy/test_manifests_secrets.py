@@ -7,6 +7,7 @@ secret is committed.
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from privacy.store import postgres_url, tracker_db_url
+from secret_checks import configured_secret
 from supervisor import rasa_entry
 from tests.deploy.manifests import (
     DEPLOY,
@@ -80,22 +82,58 @@ def test_compose_gives_rasa_the_token_as_a_secret_file(compose: dict[str, Any]) 
         assert not {rasa_entry.TOKEN_VARIABLE, "RASA_API_TOKEN"} & set(environment)
 
 
-def test_compose_gives_every_password_as_a_secret_file(compose: dict[str, Any]) -> None:
-    """Not a variable (docker inspect shows those): a file the service mounts."""
+SECRET_NAMES = ("PASSWORD", "AUDIT_KEY")
+"""Variables whose names hold one of these are secrets: the databases' passwords, the
+console's audit key and the retired audit keys (``CONSOLE_AUDIT_KEYS_RETIRED``), which
+verify the log and its anchors and must not be seen where the database's users look."""
+
+
+def plain_secrets(compose: dict[str, Any]) -> list[tuple[str, str]]:
+    """The secrets a Compose file passes as variables, not as mounted secret files."""
     example = (DEPLOY / "compose.env.example").read_text()
+    found = []
     for name, service in compose["services"].items():
-        environment = service.get("environment") or {}
         mounted = service.get("secrets", [])
-        for key, value in environment.items():
-            assert "PASSWORD" not in key or key.endswith("_FILE"), (name, key)
-            if not key.endswith("_FILE"):
+        for key, value in (service.get("environment") or {}).items():
+            if not any(secret in key for secret in SECRET_NAMES):
                 continue
-            if "PASSWORD" not in key and not str(value).startswith("/run/secrets/"):
-                continue  # a file that is not a secret (the audit log's anchors)
             secret = str(value).removeprefix("/run/secrets/")
-            assert secret in mounted, (name, key)
-            (source,) = compose["secrets"][secret].values()
-            assert f"{source}=" in example, (name, key)
+            source = compose.get("secrets", {}).get(secret, {}).get("environment")
+            if not (
+                key.endswith("_FILE")
+                and str(value).startswith("/run/secrets/")
+                and secret in mounted
+                and f"\n{source}=" in f"\n{example}"
+            ):
+                found.append((name, key))
+    return found
+
+
+def test_compose_gives_every_password_and_audit_key_as_a_secret_file(
+    compose: dict[str, Any],
+) -> None:
+    """Not a variable (docker inspect shows those): a file the service mounts."""
+    assert plain_secrets(compose) == []
+    console = compose["services"]["console"]["environment"]
+    assert {"CONSOLE_AUDIT_KEY_FILE", "CONSOLE_AUDIT_KEYS_RETIRED_FILE"} <= set(console)
+
+
+def test_the_secret_check_finds_a_plain_retired_audit_key(
+    compose: dict[str, Any],
+) -> None:
+    """A retired key in the environment, or a file that is no mounted secret, fails."""
+    plain = copy.deepcopy(compose)
+    console = plain["services"]["console"]
+    console["environment"]["CONSOLE_AUDIT_KEYS_RETIRED"] = (
+        "${CONSOLE_AUDIT_KEYS_RETIRED}"
+    )
+    console["environment"]["CONSOLE_DB_PASSWORD_FILE"] = "/var/lib/console/password"
+    console["secrets"].remove("console_audit_key")
+    assert plain_secrets(plain) == [
+        ("console", "CONSOLE_DB_PASSWORD_FILE"),
+        ("console", "CONSOLE_AUDIT_KEY_FILE"),
+        ("console", "CONSOLE_AUDIT_KEYS_RETIRED"),
+    ]
 
 
 def mounted(environment: dict[str, Any], files: dict[str, Path]) -> dict[str, str]:
@@ -132,6 +170,13 @@ def test_compose_services_read_their_passwords_from_the_files(
         assert password == "tracker_db_password value", name
     console = make_url(postgres_url(services["console"], "CONSOLE_DB_", database="c"))
     assert console.password == "console_db_password value"
+    # The console's audit keys (console/settings.py reads them the same way).
+    for variable, secret in (
+        ("CONSOLE_AUDIT_KEY", "console_audit_key"),
+        ("CONSOLE_AUDIT_KEYS_RETIRED", "console_audit_keys_retired"),
+    ):
+        value = configured_secret(services["console"], variable)
+        assert value == f"{secret} value", variable
 
 
 def test_k8s_gives_rasa_the_token_from_the_secret() -> None:
