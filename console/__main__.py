@@ -4,8 +4,12 @@
     python -m console create-user NAME --role admin        (asks for the password)
     python -m console create-user NAME --role reviewer --password-stdin < file
     python -m console set-password NAME  (also lifts a lockout, ends the sessions)
+    python -m console enrol-totp NAME    (two-factor codes: shows the QR code once;
+                                          again for a lost phone, lifts a lockout)
+    python -m console remove-totp NAME   (the password alone signs in again)
     python -m console forget-deleted     (after deletions in the tracker store)
-    python -m console verify-audit       (exit status 1 when the audit chain is broken)
+    python -m console verify-audit       (exit status 1 when the audit chain is broken
+                                          or an anchor is forged)
     python -m console verify-audit --anchor   (and, when intact, anchor it)
     python -m console rotate-audit-key   (a laptop's key in var/: a new one made there)
     python -m console rotate-audit-key --new-key-stdin < new-key   (deployments)
@@ -26,7 +30,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 
-from console import audit_keys, audit_log, auth, settings, store, tables
+from console import audit_keys, audit_log, auth, settings, store, tables, two_factor
 from console.app import create_app
 from console.settings import Settings
 from console.tracker_store import TrackerReader, read_only_engine
@@ -42,6 +46,21 @@ def _read_password(*, from_stdin: bool) -> str:
     if getpass.getpass("Password again: ") != first:
         raise auth.AccountError("the passwords differ")
     return first
+
+
+def _show_enrolment(username: str, secret: str) -> None:
+    """Show the new secret once, as a QR code and as text, on standard output.
+
+    Written to the terminal, never logged: a log collector must not keep it.
+    """
+    uri = two_factor.provisioning_uri(secret, username)
+    sys.stdout.write(
+        f"Scan this with {username}'s authenticator app, or type the secret in:\n\n"
+        f"{two_factor.qr_code_text(uri)}\n"
+        f"secret: {secret}\n"
+        f"uri: {uri}\n"
+    )
+    sys.stdout.flush()
 
 
 def _verify_audit(engine: Engine, config: Settings, *, anchor: bool) -> int:
@@ -63,8 +82,8 @@ def _verify_audit(engine: Engine, config: Settings, *, anchor: bool) -> int:
     except OSError as error:
         logger.error("the audit log's anchor file: %s", error)
         return 1
-    (logger.info if report.intact else logger.error)("%s", report.summary())
-    return 0 if report.intact else 1
+    (logger.info if report.sound else logger.error)("%s", report.summary())
+    return 0 if report.sound else 1
 
 
 def _rotate_audit_key(engine: Engine, config: Settings, *, from_stdin: bool) -> int:
@@ -140,6 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="read the password from the first line of standard input",
     )
+    enrol = commands.add_parser(
+        "enrol-totp",
+        help="give a staff account two-factor codes (a new secret: also a recovery)",
+    )
+    enrol.add_argument("username")
+    remove = commands.add_parser(
+        "remove-totp", help="let a staff account sign in without a two-factor code"
+    )
+    remove.add_argument("username")
     commands.add_parser(
         "forget-deleted",
         help="drop reviews and audit references of conversations no longer stored",
@@ -232,6 +260,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             detail=args.username,
         )
         logger.info("new password set for %s", args.username)
+        return 0
+    if args.command in ("enrol-totp", "remove-totp"):
+        try:
+            if args.command == "enrol-totp":
+                secret = auth.enrol_totp(engine, username=args.username)
+            else:
+                auth.remove_totp(engine, username=args.username)
+        except auth.AccountError as error:
+            logger.error("%s", error)
+            return 1
+        action = "totp_enrolled" if args.command == "enrol-totp" else "totp_removed"
+        audit_log.audit(
+            engine, audit_key=key, action=action, username=None, detail=args.username
+        )
+        if args.command == "enrol-totp":
+            _show_enrolment(args.username, secret)
+        logger.info("%s: %s", action, args.username)
         return 0
     if args.command == "forget-deleted":
         kept = TrackerReader(read_only_engine(config.tracker_url)).sender_ids()

@@ -22,7 +22,9 @@ keys sign (``console/audit_keys.py``), so the log is verified with a key ring.
 Whoever holds the key as well as write access could seal a shortened or rewritten log
 again. An anchor, a verified head written outside the database
 (``console/audit_anchor.py``), stops that from reaching back: the entry it names must
-still be there with the seal it had, which no re-sealed log before it can give.
+still be there with the seal it had, which no re-sealed log before it can give. An
+anchor is trusted only when it is signed by the key that sealed that entry, so one
+forged in the file is reported instead of being checked against.
 
 Plain Python: no database here (``console/store.py`` reads and writes the rows).
 """
@@ -37,7 +39,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from console.audit_anchor import Anchor, anchor_problem
+from console.audit_anchor import Anchor, anchor_problem, signature_problem
 from console.audit_keys import (
     KEY_ROTATED,
     KeyRing,
@@ -103,6 +105,8 @@ class ChainReport:
     had; for a log that no longer matches an anchor, the first entry after the last
     anchor it still matches); ``reason`` says what was found. ``last_seal`` is the
     newest entry's seal; ``anchored`` the newest of the ``anchors`` the log matches.
+    ``untrusted_anchors`` says which anchors in the file were not checked against
+    because their signature does not check out, and why.
     """
 
     entries: int
@@ -112,26 +116,38 @@ class ChainReport:
     last_seal: str = GENESIS
     anchors: int = 0
     anchored: Anchor | None = None
+    untrusted_anchors: tuple[str, ...] = ()
 
     @property
     def intact(self) -> bool:
-        """True when every entry, the head and every anchor check out."""
+        """True when every entry, the head and every trusted anchor check out."""
         return self.first_broken is None
+
+    @property
+    def sound(self) -> bool:
+        """True when the log is intact and no anchor in the file is forged."""
+        return self.intact and not self.untrusted_anchors
 
     def summary(self) -> str:
         """One line for the command line and the admin page."""
         if not self.intact:
-            return f"audit chain broken at entry #{self.first_broken}: {self.reason}"
-        line = f"audit chain intact: {self.entries} entries, newest #{self.last_id}"
-        if self.anchored is not None:
+            line = f"audit chain broken at entry #{self.first_broken}: {self.reason}"
+        else:
+            line = f"audit chain intact: {self.entries} entries, newest #{self.last_id}"
+        if self.intact and self.anchored is not None:
             line += (
                 f"; matches its anchor of {self.anchored.when()} "
                 f"(#{self.anchored.last_id}, {self.anchors} anchors checked)"
             )
+        if self.untrusted_anchors:
+            line += (
+                f"; {len(self.untrusted_anchors)} anchors not trusted: "
+                + "; ".join(self.untrusted_anchors)
+            )
         return line
 
     def anchor(self, *, at: float) -> Anchor:
-        """The anchor of the log this report found intact.
+        """The anchor of the log this report found intact (unsigned).
 
         Raises:
             ValueError: the log is broken (a broken log is never anchored).
@@ -306,6 +322,29 @@ def _head_problem(
     return None
 
 
+def _untrusted(
+    keys: KeyRing, anchors: Sequence[Anchor], sealed_by: dict[int, str | None]
+) -> dict[int, str]:
+    """The anchors not to be trusted, by their place in ``anchors``, and why.
+
+    Besides its signature, an anchor must be signed with the key that sealed the entry
+    it names (the head and the newest entry are sealed with the key in use, which
+    signs the anchor): a retired key can then vouch for nothing after its handover.
+    """
+    untrusted = {}
+    for place, anchor in enumerate(anchors):
+        problem = signature_problem(keys, anchor)
+        sealer = sealed_by.get(anchor.last_id, anchor.key_id)
+        if problem is None and sealer != anchor.key_id:
+            problem = (
+                f"it is signed with key {anchor.key_id}, but entry "
+                f"#{anchor.last_id} is sealed with {sealer}"
+            )
+        if problem is not None:
+            untrusted[place] = f"line {anchor.line}: {problem}"
+    return untrusted
+
+
 def verify(
     keys: KeyRing,
     entries: Iterable[Entry],
@@ -318,7 +357,9 @@ def verify(
         keys: the key in use and the retired keys that sealed the log before it.
         entries: the stored entries in id order.
         head: the stored head (``None`` when its row is missing).
-        anchors: the anchors written outside the database, oldest first.
+        anchors: the anchors written outside the database, oldest first; those not
+            signed by the key that sealed the entry they name are reported, not
+            checked against.
 
     Returns:
         The report, naming the first entry that breaks the chain, if one does.
@@ -326,6 +367,7 @@ def verify(
     previous, count, last_id = GENESIS, 0, 0
     running: str | None = None
     seals: dict[int, str] = {}
+    sealed_by: dict[int, str | None] = {}
     redacted: list[int] = []
     forgotten: set[int] = set()
     broken: list[tuple[int, str]] = []
@@ -350,6 +392,7 @@ def verify(
         forgotten |= _redacted_by(entry)
         previous, count, last_id = entry.seal, count + 1, entry.id
         running, seals[entry.id] = entry.key_id, entry.seal
+        sealed_by[entry.id] = entry.key_id
     walked_to_the_end = not broken
     broken += [
         (i, "its conversation id was removed outside a recorded forgetting")
@@ -360,12 +403,22 @@ def verify(
         problem = _head_problem(keys, head, Head(count, last_id, previous, ""), running)
         if problem:
             broken.append((last_id + 1, problem))
-    checked = [a for a in anchors if walked_to_the_end or a.last_id < broken[0][0]]
+    untrusted = _untrusted(keys, anchors, sealed_by)
+    checked = [
+        a
+        for place, a in enumerate(anchors)
+        if place not in untrusted and (walked_to_the_end or a.last_id < broken[0][0])
+    ]
     anchor_break, anchored = anchor_problem(checked, seals, last_id)
     if anchor_break:
         broken.append(anchor_break)
     found = ChainReport(
-        count, last_id, last_seal=previous, anchors=len(checked), anchored=anchored
+        count,
+        last_id,
+        last_seal=previous,
+        anchors=len(checked),
+        anchored=anchored,
+        untrusted_anchors=tuple(untrusted.values()),
     )
     if not broken:
         return found

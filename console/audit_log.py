@@ -232,7 +232,8 @@ def verify_audit(
     """Check the whole audit log's chain (``python -m console verify-audit``).
 
     ``audit_key`` is the key in use, ``retired_keys`` those it replaced. With
-    ``anchor_file``, the log must also still match every anchor written there.
+    ``anchor_file``, the log must also still match every anchor written there that
+    one of these keys signed (the others are reported, ``untrusted_anchors``).
     """
     # The anchors first: one another console writes meanwhile is then of a log no
     # longer than the one read next, never beyond it.
@@ -300,7 +301,9 @@ def anchor_audit(
     """Verify the log against its anchors and, when intact, anchor where it is now.
 
     A broken log is reported (logged as an error) and not anchored: an anchor vouches
-    only for a log found intact. An empty log needs no anchor.
+    only for a log found intact. The anchor is signed with ``audit_key``. Anchors in
+    the file that are not trusted (forged, unsigned) are logged as an error too; they
+    do not stop an intact log from being anchored. An empty log needs no anchor.
 
     Returns:
         The report, naming the new anchor as the newest the log matches.
@@ -310,8 +313,10 @@ def anchor_audit(
     )
     if not report.intact:
         logger.error("not anchored: %s", report.summary())
-    elif report.entries:
-        anchor = report.anchor(at=time.time())
+    elif report.untrusted_anchors:
+        logger.error("in %s: %s", anchor_file, report.summary())
+    if report.intact and report.entries:
+        anchor = report.anchor(at=time.time()).signed(audit_key)
         audit_anchor.append_anchor(anchor_file, anchor)
         report = dataclasses.replace(
             report, anchors=report.anchors + 1, anchored=anchor

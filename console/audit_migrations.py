@@ -19,7 +19,7 @@ _CHAIN_COLUMNS = ("sender_salt", "sender_digest", "seal")
 """The audit log's columns that migration 3 added."""
 
 
-def _add_missing_columns(
+def add_missing_columns(
     connection: Connection, table: sa.Table, names: Sequence[str]
 ) -> None:
     """Add the columns ``names`` of ``table`` as declared, where the database lacks them."""
@@ -39,7 +39,7 @@ def chain_existing_entries(connection: Connection, audit_key: bytes) -> None:
     declared now). Entries written before this migration are sealed as they are at
     that moment: the chain shows changes made from then on.
     """
-    _add_missing_columns(connection, audit_log, _CHAIN_COLUMNS)
+    add_missing_columns(connection, audit_log, _CHAIN_COLUMNS)
     audit_head.create(connection)
     previous, count, last_id = audit_chain.GENESIS, 0, 0
     # Migration 2's columns: later migrations add others this one must not read.
@@ -71,8 +71,8 @@ def record_key_ids(connection: Connection, audit_key: bytes) -> None:
     Migration 4: until then one key sealed the whole log, the one the console runs with
     (``audit_key``); a new database has the columns already.
     """
-    _add_missing_columns(connection, audit_log, ["key_id"])
-    _add_missing_columns(connection, audit_head, ["key_id"])
+    add_missing_columns(connection, audit_log, ["key_id"])
+    add_missing_columns(connection, audit_head, ["key_id"])
     kid = audit_keys.key_id(audit_key)
     for table in (audit_log, audit_head):
         connection.execute(

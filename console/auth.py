@@ -4,7 +4,10 @@ A session is a random token in an HttpOnly cookie; the database keeps only its S
 so a copy of the database opens no session. Each session has its own CSRF token, which
 every form posts back. Logins are refused for ``lockout_minutes`` after
 ``max_failed_logins`` wrong passwords in a row; an unknown user name costs the same
-argon2 work as a known one, so timing does not tell which names exist.
+argon2 work as a known one, so timing does not tell which names exist. An account
+enrolled for two-factor codes (``console/two_factor.py``) also needs its current code;
+a wrong or missing code counts as a wrong password, and the person signing in is told
+no more than that the name, password or code was wrong.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Engine
 
+from console import two_factor
 from console.settings import Settings
 from console.tables import ROLES, sessions, users
 
@@ -48,10 +52,19 @@ class User:
 
 @dataclass(frozen=True)
 class LoginResult:
-    """The outcome of a login attempt: a user, or why not."""
+    """The outcome of a login attempt: a user, or why not.
+
+    ``reason`` is ``ok``, ``bad_credentials``, ``bad_code`` (the password was right,
+    the two-factor code was not) or ``locked``.
+    """
 
     user: User | None
-    reason: str  # "ok", "bad_credentials", "locked"
+    reason: str
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of ``password`` as the console stores it."""
+    return _hasher.hash(password)
 
 
 def create_user(engine: Engine, *, username: str, password: str, role: str) -> User:
@@ -98,11 +111,7 @@ def set_password(engine: Engine, *, username: str, password: str) -> None:
             f"password must have at least {MIN_PASSWORD_LENGTH} characters"
         )
     with engine.begin() as connection:
-        user_id = connection.scalar(
-            sa.select(users.c.id).where(users.c.username == username)
-        )
-        if user_id is None:
-            raise AccountError(f"no user {username!r}")
+        user_id = _account_id(connection, username)
         connection.execute(
             sa.update(users)
             .where(users.c.id == user_id)
@@ -113,6 +122,61 @@ def set_password(engine: Engine, *, username: str, password: str) -> None:
         connection.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
 
 
+def _account_id(connection: sa.Connection, username: str) -> int:
+    """The id of the account ``username``.
+
+    Raises:
+        AccountError: no such user.
+    """
+    user_id = connection.scalar(
+        sa.select(users.c.id).where(users.c.username == username)
+    )
+    if user_id is None:
+        raise AccountError(f"no user {username!r}")
+    return int(user_id)
+
+
+def enrol_totp(engine: Engine, *, username: str, secret: str | None = None) -> str:
+    """Give an account a new two-factor secret and return it (to show once).
+
+    Any earlier secret stops working (an admin's recovery when a phone is lost), the
+    account's lockout is lifted and its sessions end.
+
+    Raises:
+        AccountError: no such user.
+    """
+    secret = secret or two_factor.new_secret()
+    with engine.begin() as connection:
+        user_id = _account_id(connection, username)
+        connection.execute(
+            sa.update(users)
+            .where(users.c.id == user_id)
+            .values(
+                totp_secret=secret,
+                totp_last_step=None,
+                failed_logins=0,
+                locked_until=None,
+            )
+        )
+        connection.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
+    return secret
+
+
+def remove_totp(engine: Engine, *, username: str) -> None:
+    """Let an account sign in with its password alone again.
+
+    Raises:
+        AccountError: no such user.
+    """
+    with engine.begin() as connection:
+        user_id = _account_id(connection, username)
+        connection.execute(
+            sa.update(users)
+            .where(users.c.id == user_id)
+            .values(totp_secret=None, totp_last_step=None)
+        )
+
+
 def _verify(password_hash: str, password: str) -> bool:
     """Check a password against an argon2 hash."""
     try:
@@ -121,11 +185,63 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(
-    engine: Engine, settings: Settings, *, username: str, password: str
+def _failed(
+    connection: sa.Connection,
+    row: sa.Row,
+    settings: Settings,
+    *,
+    now: float,
+    reason: str,
 ) -> LoginResult:
-    """Check a login, counting failures and locking the account after too many."""
-    now = time.time()
+    """Count a failed login (wrong password or code); lock the account after too many."""
+    failures = row.failed_logins + 1
+    locked = failures >= settings.max_failed_logins
+    connection.execute(
+        sa.update(users)
+        .where(users.c.id == row.id)
+        .values(
+            failed_logins=0 if locked else failures,
+            locked_until=now + settings.lockout_minutes * 60 if locked else None,
+        )
+    )
+    return LoginResult(None, "locked" if locked else reason)
+
+
+def _use_code(connection: sa.Connection, row: sa.Row, code: str, now: float) -> bool:
+    """Whether ``code`` is the account's current code; if so, it is used up.
+
+    The step is recorded only if no other login recorded it (or a later one)
+    meanwhile, so two logins racing with one code do not both get in.
+    """
+    step = two_factor.matching_step(
+        row.totp_secret, code, at=now, after=row.totp_last_step
+    )
+    if step is None:
+        return False
+    used = connection.execute(
+        sa.update(users)
+        .where(users.c.id == row.id)
+        .where(sa.or_(users.c.totp_last_step.is_(None), users.c.totp_last_step < step))
+        .values(totp_last_step=step)
+    )
+    return used.rowcount == 1
+
+
+def authenticate(
+    engine: Engine,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    code: str = "",
+    now: float | None = None,
+) -> LoginResult:
+    """Check a login, counting failures and locking the account after too many.
+
+    ``code`` is the two-factor code, needed when the account is enrolled; ``now``
+    (seconds since the epoch) is for tests.
+    """
+    now = time.time() if now is None else now
     with engine.begin() as connection:
         row = connection.execute(
             sa.select(users).where(users.c.username == username)
@@ -137,19 +253,9 @@ def authenticate(
             _verify(_DUMMY_HASH, password)
             return LoginResult(None, "locked")
         if not _verify(row.password_hash, password):
-            failures = row.failed_logins + 1
-            locked = failures >= settings.max_failed_logins
-            connection.execute(
-                sa.update(users)
-                .where(users.c.id == row.id)
-                .values(
-                    failed_logins=0 if locked else failures,
-                    locked_until=now + settings.lockout_minutes * 60
-                    if locked
-                    else None,
-                )
-            )
-            return LoginResult(None, "locked" if locked else "bad_credentials")
+            return _failed(connection, row, settings, now=now, reason="bad_credentials")
+        if row.totp_secret is not None and not _use_code(connection, row, code, now):
+            return _failed(connection, row, settings, now=now, reason="bad_code")
         values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
         if _hasher.check_needs_rehash(row.password_hash):
             values["password_hash"] = _hasher.hash(password)

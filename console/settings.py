@@ -123,7 +123,7 @@ def retired_audit_keys_from_env(env: Mapping[str, str]) -> tuple[bytes, ...]:
         ValueError: a key is shorter than ``AUDIT_KEY_MIN_LENGTH`` characters, the
             keys are given both ways, or their file cannot be read.
     """
-    text = configured_secret(env, "CONSOLE_AUDIT_KEYS_RETIRED")
+    text = configured_secret(env, "CONSOLE_AUDIT_KEYS_RETIRED", may_be_empty=True)
     if not text and laptop_audit_keys(env) and RETIRED_AUDIT_KEYS_FILE.is_file():
         text = RETIRED_AUDIT_KEYS_FILE.read_text(encoding="utf-8")
     return tuple(audit_key_of(line) for line in text.splitlines() if line.strip())

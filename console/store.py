@@ -38,6 +38,13 @@ Migration = Callable[[Connection, bytes], None]
 """A schema change: it gets the connection and the audit key (to seal entries)."""
 
 
+def _add_two_factor_columns(connection: Connection, audit_key: bytes) -> None:
+    """Migration 5: accounts may have a two-factor secret (none has one yet)."""
+    audit_migrations.add_missing_columns(
+        connection, users, ["totp_secret", "totp_last_step"]
+    )
+
+
 def _create(*tables: sa.Table) -> Migration:
     """A migration step that creates tables."""
 
@@ -57,6 +64,7 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
         audit_migrations.chain_existing_entries,
     ),
     (4, "the key that sealed each audit entry", audit_migrations.record_key_ids),
+    (5, "two-factor codes for staff accounts", _add_two_factor_columns),
 )
 """Every schema change, in order. Add new ones at the end; never edit an applied one."""
 

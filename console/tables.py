@@ -29,6 +29,10 @@ users = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", sa.Float),
+    # Two-factor codes (console/two_factor.py, migration 5): the account's TOTP secret
+    # and the time step of the last code used, which no later login may use again.
+    sa.Column("totp_secret", sa.String(64)),
+    sa.Column("totp_last_step", sa.Integer),
 )
 
 sessions = sa.Table(

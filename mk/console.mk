@@ -18,7 +18,7 @@ TEST_TARGETS += test-console
 PYTHON_DIRS += console
 
 .PHONY: console console-install console-assets console-migrate console-user console-password \
-	console-fixture test-console console-verify-audit console-rotate-audit-key
+	console-fixture test-console console-verify-audit console-rotate-audit-key console-totp
 
 $(CONSOLE_STAMP): console/requirements.txt console/requirements-test.txt
 	test -x $(CONSOLE_PY) || $(CONSOLE_PYTHON) -m venv $(CONSOLE_VENV)
@@ -48,6 +48,10 @@ console-user: $(CONSOLE_STAMP) ## Create a staff account: make console-user NAME
 console-password: $(CONSOLE_STAMP) ## New password for a staff account, lifts a lockout: make console-password NAME=alice
 	@test -n "$(NAME)" || { echo "usage: make console-password NAME=<user>"; exit 2; }
 	$(CONSOLE_PY) -m console set-password "$(NAME)"
+
+console-totp: $(CONSOLE_STAMP) ## Two-factor codes for a staff account, shows its QR code once; again for a lost phone: make console-totp NAME=alice
+	@test -n "$(NAME)" || { echo "usage: make console-totp NAME=<user>"; exit 2; }
+	$(CONSOLE_PY) -m console enrol-totp "$(NAME)"
 
 console: $(CONSOLE_STAMP) $(CONSOLE_CHART) ## Start the safety console alone on 127.0.0.1:5620 (CONSOLE_PORT; reads var/conversations.db)
 	CONSOLE_PORT=$(CONSOLE_PORT) CONSOLE_SECURE_COOKIES=$(CONSOLE_SECURE_COOKIES) \

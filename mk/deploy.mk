@@ -9,7 +9,7 @@ DEPLOY_TOOLS_STAMP := $(DEPLOY_TOOLS)/.installed
 
 TEST_TARGETS += test-deploy
 
-.PHONY: cluster cluster-stop cluster-status cluster-console-user deploy-debs deploy-tools \
+.PHONY: cluster cluster-stop cluster-status cluster-console-user cluster-rotate-audit-key deploy-debs deploy-tools \
 	test-deploy lint-deploy bench-load retention
 
 deploy-debs: ## Install PostgreSQL, Redis and nginx from Debian (idempotent)
@@ -28,6 +28,9 @@ cluster: $(MODEL) $(VENV_STAMP) $(CONSOLE_STAMP) $(CONSOLE_CHART) widget ## Star
 cluster-console-user: $(VENV_STAMP) $(CONSOLE_STAMP) ## Create a safety console account in the local cluster: make cluster-console-user NAME=alice ROLE=admin
 	@test -n "$(NAME)" || { echo "usage: make cluster-console-user NAME=<user> ROLE=reviewer|admin"; exit 2; }
 	$(PY) -m deploy.cluster console-user "$(NAME)" --role "$(or $(ROLE),reviewer)"
+
+cluster-rotate-audit-key: $(VENV_STAMP) $(CONSOLE_STAMP) ## Hand the cluster's console audit log over to a new key (var/cluster/secrets.json), restart the console
+	$(PY) -m deploy.cluster rotate-audit-key
 
 cluster-stop: $(VENV_STAMP) ## Stop everything `make cluster` started
 	$(PY) -m deploy.cluster stop

@@ -26,7 +26,9 @@ def secrets_match(expected: str, received: str | None) -> bool:
     return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))
 
 
-def configured_secret(env: Mapping[str, str], name: str) -> str:
+def configured_secret(
+    env: Mapping[str, str], name: str, *, may_be_empty: bool = False
+) -> str:
     """A configured secret: the variable ``name``, or the file ``<name>_FILE`` names.
 
     Deployments give secrets as files (Compose mounts them under ``/run/secrets/``):
@@ -36,8 +38,12 @@ def configured_secret(env: Mapping[str, str], name: str) -> str:
     mistake (a variable left out of ``deploy/.env``), and a server without its secret
     would start open (the action server) or sign with a key of its own (the widget).
 
+    ``may_be_empty`` is for a list that starts empty (the console's retired audit
+    keys before the first rotation): its empty file reads as "".
+
     Raises:
-        ValueError: both are set, or the file cannot be read or is empty.
+        ValueError: both are set, or the file cannot be read or is empty (unless
+            ``may_be_empty``).
     """
     value = env.get(name, "")
     path = env.get(f"{name}_FILE", "")
@@ -49,6 +55,6 @@ def configured_secret(env: Mapping[str, str], name: str) -> str:
         secret = Path(path).read_text(encoding="utf-8").strip()
     except OSError as error:
         raise ValueError(f"{name}_FILE: cannot read {path}: {error}") from None
-    if not secret:
+    if not secret and not may_be_empty:
         raise ValueError(f"{name}_FILE: {path} is empty")
     return secret

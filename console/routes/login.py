@@ -55,13 +55,14 @@ async def login(request: Request, form: FormData) -> Response:
         settings_of(request),
         username=username,
         password=str(form.get("password", "")),
+        code=str(form.get("code", "")),
     )
     if result.user is None:
         audit(request, "login_refused", username=username[:80], detail=result.reason)
         message = (
             "This account is locked after too many failed attempts. Try again later."
             if result.reason == "locked"
-            else "Wrong user name or password."
+            else "Wrong user name, password or code."
         )
         response = render(
             request,

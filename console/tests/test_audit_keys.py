@@ -5,6 +5,7 @@ Each case on the log runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from console import audit_keys, audit_log, store
+from console import audit_anchor, audit_keys, audit_log, store
 from console import settings as console_settings
 from console.settings import Settings, retired_audit_keys_from_env
 from console.tests.forgery import run_sql, seal_again
@@ -133,8 +134,39 @@ def test_anchors_written_before_a_rotation_still_hold(
     report = audit_log.anchor_audit(
         engine, audit_key=NEW, retired_keys=[OLD], anchor_file=anchors
     )
-    assert report.intact and report.anchors == 2
+    assert report.sound and report.anchors == 2
+    assert [a.key_id for a in audit_anchor.read_anchors(anchors)] == [OLD_ID, NEW_ID]
+    add_entries(engine, NEW, 2)
+    report = audit_log.verify_audit(
+        engine, audit_key=NEW, retired_keys=[OLD], anchor_file=anchors
+    )
+    assert report.sound and report.anchors == 2 and report.last_id == 7
+    # Without the retired key the old anchor cannot be verified either.
+    report = audit_log.verify_audit(engine, audit_key=NEW, anchor_file=anchors)
+    assert report.untrusted_anchors[0].startswith(
+        f"line 1: it is signed with key {OLD_ID}, which is not among the keys given"
+    )
     engine.dispose()
+
+
+def test_a_retired_key_cannot_sign_an_anchor_after_its_handover(
+    rotated: sa.Engine, tmp_path: Path
+) -> None:
+    """A leaked retired key could otherwise vouch for a rewritten end of the log."""
+    anchors = tmp_path / "anchors.log"
+    audit_log.anchor_audit(
+        rotated, audit_key=NEW, retired_keys=[OLD], anchor_file=anchors
+    )
+    [true] = audit_anchor.read_anchors(anchors)
+    claim = dataclasses.replace(true, last_id=8, entries=8, last_seal="0" * 64)
+    audit_anchor.append_anchor(anchors, claim.signed(OLD))
+    report = audit_log.verify_audit(
+        rotated, audit_key=NEW, retired_keys=[OLD], anchor_file=anchors
+    )
+    assert report.intact and report.anchored == true
+    assert report.untrusted_anchors == (
+        f"line 2: it is signed with key {OLD_ID}, but entry #8 is sealed with {NEW_ID}",
+    )
 
 
 def test_a_broken_log_or_the_same_key_is_not_rotated(tmp_path: Path) -> None:
@@ -179,6 +211,17 @@ def test_retired_keys_come_one_a_line_from_a_variable_or_a_secret_file(
         {"CONSOLE_AUDIT_KEY": "x" * 32, "CONSOLE_AUDIT_KEYS_RETIRED_FILE": str(secret)}
     ) == (OLD, NEW)
     assert retired_audit_keys_from_env({"CONSOLE_AUDIT_KEY": "x" * 32}) == ()
+    # Compose mounts the file before the first rotation too, empty.
+    secret.write_text("\n")
+    assert (
+        retired_audit_keys_from_env(
+            {
+                "CONSOLE_AUDIT_KEY": "x" * 32,
+                "CONSOLE_AUDIT_KEYS_RETIRED_FILE": str(secret),
+            }
+        )
+        == ()
+    )
     with pytest.raises(ValueError, match="at least 32"):
         retired_audit_keys_from_env({"CONSOLE_AUDIT_KEYS_RETIRED": "short"})
 

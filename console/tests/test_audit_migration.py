@@ -30,7 +30,19 @@ AUDIT_LOG_V2 = sa.Table(
     sa.Column("client", sa.String(64)),
 )
 """The audit log as migration 2 made it: no salt, commitment or seal."""
-for _table in (tables.schema_version, tables.users, tables.sessions, tables.reviews):
+USERS_V1 = sa.Table(
+    "console_users",
+    VERSION_2,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.Float),
+)
+"""Staff accounts as migration 1 made them: no two-factor code (migration 5)."""
+for _table in (tables.schema_version, tables.sessions, tables.reviews):
     _table.to_metadata(VERSION_2)
 
 VERSION_3 = sa.MetaData()
@@ -187,9 +199,12 @@ def test_the_migration_seals_the_entries_already_there(
 def test_migration_4_marks_the_sealed_entries_with_their_key(
     console_database_url: str,
 ) -> None:
-    """A log sealed before key ids existed verifies, takes entries and can rotate."""
+    """A log sealed before key ids existed verifies, takes entries and can rotate.
+
+    Migration 5 (two-factor columns) follows it.
+    """
     engine = version_3_database(console_database_url)
-    assert store.migrate(engine, audit_key=KEY) == [4]
+    assert store.migrate(engine, audit_key=KEY) == [4, 5]
     assert stored_entries(engine) == OLD_ENTRIES
     assert key_ids(engine) == {audit_keys.key_id(KEY)}
     assert audit_log.verify_audit(engine, audit_key=KEY).intact

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from console import auth, store
+from console import auth, store, two_factor
 from console.tests.seed import recorded_conversations, seed_tracker_store
 from console.tests.web import AUDIT_KEY
 
@@ -48,7 +48,10 @@ STAFF = {
     "ann": ("reviewer", "reviewer password 1"),
     "root": ("admin", "admin password 123"),
     "locky": ("reviewer", "locky password 12"),
+    "tess": ("admin", "tess password 123"),
 }
+TESS_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+"""Tess's account has two-factor codes (console/two_factor.py)."""
 MAX_FAILED_LOGINS = 3
 CONVERSATIONS = recorded_conversations()
 SCENARIOS = [c["scenario"] for c in CONVERSATIONS]
@@ -95,6 +98,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.migrate(engine, audit_key=AUDIT_KEY.encode())
     for name, (role, password) in STAFF.items():
         auth.create_user(engine, username=name, password=password, role=role)
+    auth.enrol_totp(engine, username="tess", secret=TESS_SECRET)
     log = (work / "console.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "console", "serve"],
@@ -142,13 +146,19 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
 
 
 def sign_in(
-    page: Page, username: str, password: str | None = None, *, here: bool = False
+    page: Page,
+    username: str,
+    password: str | None = None,
+    *,
+    here: bool = False,
+    code: str = "",
 ) -> None:
     """Sign in with the login form (``here``: the one on the current page)."""
     if not here:
         page.goto(f"{BASE}/login")
     page.fill("#username", username)
     page.fill("#password", STAFF[username][1] if password is None else password)
+    page.fill("#code", code)
     page.click("button[type=submit]")
 
 
@@ -211,7 +221,9 @@ def test_nothing_is_shown_before_signing_in(page: Page) -> None:
 
 def test_a_wrong_password_is_refused(page: Page) -> None:
     sign_in(page, "ann", "wrong password!!")
-    expect(page.locator("#login-error")).to_have_text("Wrong user name or password.")
+    expect(page.locator("#login-error")).to_have_text(
+        "Wrong user name, password or code."
+    )
     page.goto(f"{BASE}/")
     expect(page).to_have_url(f"{BASE}/login?next=/")
 
@@ -223,6 +235,17 @@ def test_the_account_locks_after_repeated_failures(page: Page) -> None:
     expect(page.locator("#login-error")).to_contain_text("locked")
     page.goto(f"{BASE}/")
     expect(page).to_have_url(f"{BASE}/login?next=/")
+
+
+def test_an_account_with_two_factor_codes_needs_its_code(page: Page) -> None:
+    sign_in(page, "tess")
+    expect(page.locator("#login-error")).to_have_text(
+        "Wrong user name, password or code."
+    )
+    sign_in(page, "tess", code=two_factor.current_code(TESS_SECRET, at=time.time()))
+    expect(page).to_have_url(f"{BASE}/")
+    page.goto(f"{BASE}/admin/audit")
+    expect(page.locator("#audit")).to_contain_text("bad_code")
 
 
 def test_the_charts_draw_the_recorded_figures(page: Page) -> None:

@@ -37,7 +37,7 @@ def test_cookies_can_drop_secure_for_plain_http_on_localhost(
 def test_a_wrong_password_is_refused_and_audited(client: TestClient) -> None:
     response = sign_in(client, "ann", "not the password")
     assert response.status_code == 401
-    assert "Wrong user name or password" in response.text
+    assert "Wrong user name, password or code." in response.text
     assert client.get("/").status_code == 303
     sign_in(client, "root")
     audit = client.get("/admin/audit.csv").text

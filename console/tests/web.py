@@ -36,15 +36,16 @@ def hidden_csrf(html: str) -> str:
 
 
 def sign_in(
-    client: TestClient, username: str, password: str | None = None
+    client: TestClient, username: str, password: str | None = None, *, code: str = ""
 ) -> httpx.Response:
-    """Post the login form (with its CSRF token); return the response."""
+    """Post the login form (with its CSRF token and a two-factor code); the response."""
     token = hidden_csrf(client.get("/login").text)
     return client.post(
         "/login",
         data={
             "username": username,
             "password": PASSWORDS.get(username, "") if password is None else password,
+            "code": code,
             "csrf_token": token,
             "next": "/",
         },

@@ -12,6 +12,7 @@ ports and directories) and by ``bench/load.py``::
     python -m deploy.cluster start --instances 2 [--expose-rest]
     python -m deploy.cluster status
     python -m deploy.cluster console-user NAME [--role admin]
+    python -m deploy.cluster rotate-audit-key   (the console's audit key)
     python -m deploy.cluster stop
 
 Ports come from the environment (defaults in brackets): RASA_BASE_PORT [5505],
@@ -28,6 +29,7 @@ import subprocess
 from deploy.cluster.console import (
     console_env,
     console_installed,
+    rotate_audit_key,
     run_console_command,
     start_console,
 )
@@ -81,6 +83,7 @@ __all__ = [
     "rasa_command",
     "read_pid",
     "remove_state",
+    "rotate_audit_key",
     "run_console_command",
     "service_env",
     "snapshot_model",

@@ -1,4 +1,4 @@
-"""``python -m deploy.cluster start|stop|status|install|console-user``."""
+"""``python -m deploy.cluster start|stop|status|install|console-user|rotate-audit-key``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from deploy.cluster import (
     ClusterSettings,
     Secrets,
     install_debian_packages,
+    rotate_audit_key,
     run_console_command,
     start_cluster,
     status,
@@ -26,7 +27,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m deploy.cluster", description=cluster_package.__doc__
     )
     parser.add_argument(
-        "command", choices=["start", "stop", "status", "install", "console-user"]
+        "command",
+        choices=[
+            "start",
+            "stop",
+            "status",
+            "install",
+            "console-user",
+            "rotate-audit-key",
+        ],
     )
     parser.add_argument("name", nargs="?", help="console-user: the account to create")
     parser.add_argument("--role", choices=["reviewer", "admin"], default="reviewer")
@@ -53,6 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             Secrets.load_or_create(settings.state_dir),
             ["create-user", args.name, "--role", args.role],
         )
+    elif args.command == "rotate-audit-key":
+        try:
+            rotate_audit_key(settings, Secrets.load_or_create(settings.state_dir))
+        except RuntimeError as error:
+            logging.getLogger(__name__).error("%s", error)
+            return 1
     elif args.command == "start":
         install_debian_packages()
         start_cluster(settings)

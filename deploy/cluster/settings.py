@@ -129,21 +129,43 @@ class Secrets:
     widget_session_secret: str
     console_db_password: str
     console_audit_key: str
+    console_audit_keys_retired: str = ""
+    """The keys ``console_audit_key`` replaced, one a line (``make
+    cluster-rotate-audit-key``); none are generated."""
+    console_audit_key_next: str = ""
+    """The key a rotation hands the audit log over to, kept here while it runs."""
 
     @classmethod
     def load_or_create(cls, state_dir: Path) -> Secrets:
-        """Read ``secrets.json`` from ``state_dir``, creating what is missing."""
+        """Read ``secrets.json`` from ``state_dir``, creating what is missing.
+
+        Fields with a default (the retired audit keys) start empty, not generated.
+        """
         path = state_dir / "secrets.json"
         known = json.loads(path.read_text()) if path.exists() else {}
         values = {
-            field.name: known.get(field.name) or secrets.token_urlsafe(24)
+            field.name: known.get(field.name)
+            or (
+                secrets.token_urlsafe(24)
+                if field.default is dataclasses.MISSING
+                else field.default
+            )
             for field in dataclasses.fields(cls)
         }
+        found = cls(**values)
         if values != known:
-            state_dir.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(json.dumps(values))
-        return cls(**values)
+            found.save(state_dir)
+        return found
+
+    def save(self, state_dir: Path) -> None:
+        """Write ``secrets.json`` in ``state_dir`` (owner-only), replacing it whole."""
+        state_dir.mkdir(parents=True, exist_ok=True)
+        path = state_dir / "secrets.json"
+        staged = path.with_name("secrets.json.new")
+        staged.unlink(missing_ok=True)
+        staged.touch(mode=0o600)
+        staged.write_text(json.dumps(dataclasses.asdict(self)))
+        os.replace(staged, path)
 
 
 def give_secrets_as_files(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import json
 import re
 import threading
 import time
@@ -234,6 +235,97 @@ def test_the_console_is_reached_through_nginx_only(running: RunningCluster) -> N
     assert requests.get(f"{running.console_url}/healthz", timeout=10).text == "ok"
 
 
+def anchor_key_ids(settings: cluster.ClusterSettings) -> list[str]:
+    """The ids of the keys that signed the console's anchors, oldest first."""
+    anchors = settings.state_dir / "console-audit-anchors.log"
+    return [json.loads(line)["key_id"] for line in anchors.read_text().splitlines()]
+
+
+def create_admin(running: RunningCluster, name: str, password: str) -> None:
+    """An admin account, made by the console's command on the cluster's databases."""
+    created = cluster.run_console_command(
+        running.settings,
+        running.secrets,
+        ["create-user", name, "--role", "admin", "--password-stdin"],
+        stdin_text=f"{password}\n",
+    )
+    assert created == 0
+
+
+def test_the_console_audit_key_rotates_in_the_clusters_postgresql(
+    running: RunningCluster,
+) -> None:
+    """What make cluster-rotate-audit-key does, on the session's cluster.
+
+    The log in PostgreSQL is handed over, the console restarted with the new key audits
+    again, the old entries and anchors still verify.
+    """
+    settings, old = running.settings, running.secrets
+    create_admin(running, f"rotator-{uuid.uuid4().hex[:6]}", "rotation admin password")
+    verify = ["verify-audit", "--anchor"]
+    assert cluster.run_console_command(settings, old, verify) == 0
+    old_pid = cluster.read_pid(settings.run_dir / "console.pid")
+    old_anchors = anchor_key_ids(settings)
+
+    rotated = cluster.rotate_audit_key(settings, old)
+    running.secrets = rotated  # the later tests' console commands
+
+    assert cluster.Secrets.load_or_create(settings.state_dir) == rotated
+    assert rotated.console_audit_key != old.console_audit_key
+    assert rotated.console_audit_keys_retired.splitlines()[0] == old.console_audit_key
+    assert rotated.console_audit_key_next == ""
+    new_pid = cluster.read_pid(settings.run_dir / "console.pid")
+    assert new_pid != old_pid and cluster.pid_alive(new_pid)
+    # The restarted console anchored on start, with the new key.
+    (new_key_id,) = set(anchor_key_ids(settings)) - set(old_anchors)
+    assert anchor_key_ids(settings)[: len(old_anchors)] == old_anchors
+    # It audits again: a login and the audit page through nginx.
+    name = f"after-{uuid.uuid4().hex[:6]}"
+    create_admin(running, name, "after rotation password")
+    browser = StaffBrowser(running.console_url)
+    assert browser.sign_in(name, "after rotation password").status_code == 303
+    audit = browser.request("GET", "/admin/audit").text
+    assert 'id="chain" role="status">Chain intact' in audit
+    assert "audit_key_rotated" in audit and 'id="anchor-untrusted"' not in audit
+    assert cluster.run_console_command(settings, rotated, verify) == 0
+    assert anchor_key_ids(settings)[-1] == new_key_id
+    # Without the retired key, the entries it sealed cannot be verified.
+    alone = dataclasses.replace(rotated, console_audit_keys_retired="")
+    assert cluster.run_console_command(settings, alone, ["verify-audit"]) == 1
+
+
+def test_a_rotation_cut_short_after_its_handover_is_finished(
+    running: RunningCluster,
+) -> None:
+    """The new key is kept in secrets.json before the console's handover.
+
+    A rotation that stopped after the handover loses no key, and the next one puts it
+    in use, then rotates.
+    """
+    settings, before = running.settings, running.secrets
+    staged = dataclasses.replace(before, console_audit_key_next="k" * 40)
+    staged.save(settings.state_dir)
+    handed_over = cluster.run_console_command(
+        settings,
+        staged,
+        ["rotate-audit-key", "--new-key-stdin"],
+        stdin_text=staged.console_audit_key_next + "\n",
+    )
+    assert handed_over == 0  # and then the rotation stopped
+
+    rotated = cluster.rotate_audit_key(
+        settings, cluster.Secrets.load_or_create(settings.state_dir)
+    )
+    running.secrets = rotated
+
+    retired = rotated.console_audit_keys_retired.splitlines()
+    assert retired[:2] == ["k" * 40, before.console_audit_key]
+    assert rotated.console_audit_key not in ("k" * 40, before.console_audit_key)
+    assert cluster.run_console_command(settings, rotated, ["verify-audit"]) == 0
+    browser = StaffBrowser(running.console_url)
+    assert browser.sign_in("nobody", "no password at all").status_code == 401
+
+
 def test_instances_refuse_the_http_api_without_the_token(
     running: RunningCluster,
 ) -> None:
@@ -255,7 +347,8 @@ def test_processes_read_their_secrets_from_owner_only_files(
     values = {
         name: value
         for name, value in dataclasses.asdict(running.secrets).items()
-        if name != "postgres_superuser_password"  # PostgreSQL's own, given to initdb
+        # PostgreSQL's own, given to initdb; and the keys of a rotation not yet made.
+        if name != "postgres_superuser_password" and value
     }
     for process in ("rasa-0", "actions-0", "console"):
         pid = cluster.read_pid(running.settings.run_dir / f"{process}.pid")

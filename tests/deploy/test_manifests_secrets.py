@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from channels.socketio import session_secret
 from privacy.store import postgres_url, tracker_db_url
 from rasa_sdk_plugins import required_token
+from secret_checks import configured_secret
 from supervisor import rasa_entry
 from tests.deploy.manifests import (
     DEPLOY,
@@ -86,9 +87,6 @@ def test_compose_gives_rasa_the_token_as_a_secret_file(compose: dict[str, Any]) 
 
 SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|_KEY")
 """Variables that hold a secret: passwords, tokens, signing secrets, keys."""
-NOT_SECRET = frozenset({"CONSOLE_AUDIT_KEYS_RETIRED"})
-"""Keys that may be seen: a retired audit key can seal nothing the console's log
-accepts any more (console/README.md, "Rotating the key")."""
 
 
 def plain_secrets(environment: dict[str, Any]) -> list[str]:
@@ -103,8 +101,10 @@ def plain_secrets(environment: dict[str, Any]) -> list[str]:
         taken = re.findall(r"\$\{(\w+)", str(value))
         names = {key.removesuffix("_FILE")} if key.endswith("_FILE") else {key}
         names |= set(taken)
-        secret = {name for name in names if SECRET_NAME.search(name)} - NOT_SECRET
-        if secret and (not key.endswith("_FILE") or taken):
+        secret = {name for name in names if SECRET_NAME.search(name)}
+        if secret and (
+            not key.endswith("_FILE") or taken or not str(value).startswith("/run/")
+        ):
             found.append(key)
     return found
 
@@ -121,6 +121,7 @@ def test_the_check_finds_a_secret_in_plain_sight() -> None:
             "ACTION_SERVER_TOKEN_FILE": "/run/secrets/action_server_token",
             "CONSOLE_AUDIT_ANCHOR_FILE": "/var/lib/console/audit-anchors.log",
             "CONSOLE_AUDIT_KEYS_RETIRED": "${CONSOLE_AUDIT_KEYS_RETIRED:-}",
+            "CONSOLE_DB_PASSWORD_FILE": "/var/lib/console/password",
             "WIDGET_ALLOWED_ORIGINS": "${CORS_ORIGINS:?set it}",
         }
     ) == [
@@ -130,6 +131,8 @@ def test_the_check_finds_a_secret_in_plain_sight() -> None:
         "REDIS_PASSWORD",
         "UPSTREAM",
         "TOKEN_FILE",
+        "CONSOLE_AUDIT_KEYS_RETIRED",
+        "CONSOLE_DB_PASSWORD_FILE",
     ]
 
 
@@ -183,6 +186,14 @@ def test_k8s_gives_every_secret_from_the_secret() -> None:
             assert plain_secrets(document["data"]) == [], document["metadata"]["name"]
 
 
+def test_compose_gives_the_console_its_audit_keys_as_files(
+    compose: dict[str, Any],
+) -> None:
+    """The audit key and the retired keys (which verify old entries) are files too."""
+    console = compose["services"]["console"]["environment"]
+    assert {"CONSOLE_AUDIT_KEY_FILE", "CONSOLE_AUDIT_KEYS_RETIRED_FILE"} <= set(console)
+
+
 def mounted(environment: dict[str, Any], files: dict[str, Path]) -> dict[str, str]:
     """A service's environment with its secrets' paths pointing at ``files``."""
     return {
@@ -222,6 +233,13 @@ def test_compose_services_read_their_passwords_from_the_files(
         assert password == "tracker_db_password value", name
     console = make_url(postgres_url(services["console"], "CONSOLE_DB_", database="c"))
     assert console.password == "console_db_password value"
+    # The console's audit keys (console/settings.py reads them the same way).
+    for variable, secret in (
+        ("CONSOLE_AUDIT_KEY", "console_audit_key"),
+        ("CONSOLE_AUDIT_KEYS_RETIRED", "console_audit_keys_retired"),
+    ):
+        value = configured_secret(services["console"], variable)
+        assert value == f"{secret} value", variable
 
 
 def test_k8s_gives_rasa_the_token_from_the_secret() -> None:

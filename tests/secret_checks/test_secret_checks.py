@@ -61,3 +61,13 @@ def test_a_secret_file_with_nothing_in_it_is_refused(tmp_path: Path) -> None:
     secret.write_text(" \n")
     with pytest.raises(ValueError, match="is empty"):
         configured_secret({"TOKEN_FILE": str(secret)}, "TOKEN")
+
+
+def test_a_list_that_starts_empty_may_have_an_empty_file(tmp_path: Path) -> None:
+    """The console's retired audit keys: none before the first rotation."""
+    retired = tmp_path / "console_audit_keys_retired"
+    retired.write_text("\n")
+    env = {"KEYS_RETIRED_FILE": str(retired)}
+    assert configured_secret(env, "KEYS_RETIRED", may_be_empty=True) == ""
+    with pytest.raises(ValueError, match="is empty"):
+        configured_secret(env, "KEYS_RETIRED")
