@@ -5,7 +5,10 @@ Rasa 3.6's ``RestInput`` answers a JSON list body with a 500, files a message wi
 a list, a number or null with ``200 []``. ``RestSecureInput`` (same URL,
 ``/webhooks/rest/webhook``) refuses all of these with 400 and a JSON error naming the
 problem, and, when a token is configured (``token`` in credentials.yml, usually
-``${REST_TOKEN}``, or the file ``REST_TOKEN_FILE`` names), requests without ``Authorization: Bearer <token>`` with 401.
+``${REST_TOKEN}``, or the file ``REST_TOKEN_FILE`` names), requests without
+``Authorization: Bearer <token>`` with 401. With ``require_token: true`` (the
+deployments' ``deploy/credentials.prod.yml``) Rasa does not start without a token: a
+deployment that forgot it would otherwise serve the webhook to anyone who reaches it.
 
 Rasa's channel also files a message under the client's ``sender`` as it is and takes
 the ``input_channel`` the client names, so a REST client could write into, and read
@@ -31,6 +34,7 @@ from rasa.core.channels.channel import (
     UserMessage,
 )
 from rasa.core.channels.rest import QueueOutputChannel, RestInput
+from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -85,6 +89,10 @@ class RestStreamedReplies(RepliesToPlatformId, QueueOutputChannel):
         return "rest"
 
 
+class RestTokenMissing(RasaException):
+    """A deployment's REST channel was configured to require a token and has none."""
+
+
 class RestSecureInput(RestInput):
     """The REST channel, with malformed requests refused and an optional bearer token."""
 
@@ -102,10 +110,17 @@ class RestSecureInput(RestInput):
         """Create the channel: the token from credentials.yml, else ``REST_TOKEN``.
 
         ``REST_TOKEN_FILE`` may name a file holding it (a deployment's secret file).
+
+        Raises:
+            RestTokenMissing: ``require_token`` is set and there is no token.
         """
-        token = (credentials or {}).get("token") or configured_secret(
-            os.environ, TOKEN_ENV
-        )
+        settings = credentials or {}
+        token = settings.get("token") or configured_secret(os.environ, TOKEN_ENV)
+        if settings.get("require_token") and not token:
+            raise RestTokenMissing(
+                f"the REST channel requires a bearer token (require_token): set "
+                f"{TOKEN_ENV}, or {TOKEN_ENV}_FILE to a file holding it"
+            )
         return cls(token=token)
 
     def _refusal(self, request: Request) -> HTTPResponse | None:

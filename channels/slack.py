@@ -5,7 +5,10 @@ with the signing secret, timestamp within five minutes) but answers a forged
 request with 400, which looks like a client bug rather than a refusal. This
 subclass answers 401 before Rasa's handler runs, takes the Web API base URL
 from configuration (so tests can use a local fake) and splits replies to
-Slack's 3000-character limit for text and section blocks.
+Slack's 3000-character limit for text and section blocks. A reply Slack does not take
+(still rate limited after the retries, an error, no answer) is logged without its text
+and dropped, as the other connectors do: Rasa stores a turn only after its replies are
+sent, so an error escaping here would lose the person's message too.
 
 Credentials (``credentials.yml`` key ``channels.slack.SlackSecureInput``): Rasa's
 ``slack_token``, ``slack_signing_secret``, ``slack_channel`` and the rest, plus
@@ -27,6 +30,7 @@ from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -137,6 +141,25 @@ class SlackSecureOutput(RepliesToPlatformId, SlackBot):
             base_url=api_base_url,
             retry_handlers=[UnsentRetryHandler(RetryPolicy.from_env(os.environ))],
         )
+
+    async def _post_message(self, channel: str, **kwargs: Any) -> None:
+        """Post one message (every reply goes through here); a failure is logged.
+
+        The log names the failure, never the message, as ``channels/http.py``'s
+        ``PlatformError`` does for the other platforms.
+        """
+        try:
+            await super()._post_message(channel, **kwargs)
+        except SlackApiError as error:
+            data = error.response.data
+            reason = data.get("error") if isinstance(data, dict) else None
+            logger.error(
+                "Could not deliver a Slack reply: HTTP %s (%s)",
+                error.response.status_code,
+                reason or "no error given",
+            )
+        except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as error:
+            logger.error("Could not deliver a Slack reply: %s", type(error).__name__)
 
     async def send_text_message(
         self, recipient_id: str, text: str, **kwargs: Any

@@ -2,8 +2,10 @@
 
 The ``stack`` fixture (session scope) starts the fakes in this process, writes
 a temporary credentials file with ``python -m channels.credentials`` from a
-test environment, starts ``rasa run actions`` and ``rasa run`` with the
-trained model on the channel ports, and stops everything afterwards.
+test environment on top of the deployments' ``deploy/credentials.prod.yml`` (so the
+REST channel requires its bearer token, given as a secret file as Compose gives it),
+starts ``rasa run actions`` and ``rasa run`` with the trained model on the channel
+ports, and stops everything afterwards.
 
 Ports come from the environment: CHANNELS_RASA_PORT (5405),
 CHANNELS_ACTIONS_PORT (5455) and CHANNELS_FAKE_PORT_BASE (5480; the fakes use
@@ -28,7 +30,7 @@ from tests.channels.fakes import (
     FakeTelegram,
     FakeTwilio,
 )
-from tests.channels.stack import API_TOKEN, Stack
+from tests.channels.stack import API_TOKEN, REST_TOKEN, Stack
 from tests.helpers.assistant import TRAINED_MODEL, trained_assistant
 from tests.helpers.paths import REPO_ROOT
 
@@ -90,6 +92,11 @@ def stack(
         pytest.fail(f"{MODEL} is missing: the end-to-end channel tests need it.")
     telegram, twilio, slack, graph = fakes
     workdir = tmp_path_factory.mktemp("channels-stack")
+    rest_token_file = workdir / "rest_token"
+    rest_token_file.write_text(f"{REST_TOKEN}\n", encoding="utf-8")
+    rest_token_file.chmod(0o600)
+    # The file wins: a REST_TOKEN of the caller's shell must not be set as well.
+    rest_env = {"REST_TOKEN": "", "REST_TOKEN_FILE": str(rest_token_file)}
     channel_env = _channel_env(telegram, twilio, slack, graph)
     env = {
         **os.environ,
@@ -100,7 +107,15 @@ def stack(
     }
     credentials = workdir / "credentials.yml"
     subprocess.run(
-        [sys.executable, "-m", "channels.credentials", "--output", str(credentials)],
+        [
+            sys.executable,
+            "-m",
+            "channels.credentials",
+            "--base",
+            str(REPO_ROOT / "deploy" / "credentials.prod.yml"),
+            "--output",
+            str(credentials),
+        ],
         cwd=REPO_ROOT,
         env=env,
         check=True,
@@ -111,7 +126,7 @@ def stack(
         log_dir=workdir,
         model=MODEL,
         startup_timeout=STARTUP_TIMEOUT,
-        env={**channel_env, "EMERGENCY_NUMBER": EMERGENCY_NUMBER},
+        env={**channel_env, **rest_env, "EMERGENCY_NUMBER": EMERGENCY_NUMBER},
         credentials=credentials,
     )
     with Assistant(config):

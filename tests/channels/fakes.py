@@ -214,9 +214,14 @@ class FakeTwilio(FakePlatform):
 
 @dataclass
 class FakeSlack(FakePlatform):
-    """Web API: ``POST /api/chat.postMessage`` with a bearer token."""
+    """Web API: ``POST /api/chat.postMessage`` with a bearer token.
+
+    Posts to a channel in ``rate_limited`` are refused as Slack refuses a client over
+    its rate limit: HTTP 429, ``ratelimited``, ``Retry-After``.
+    """
 
     token: str = "xoxb-test-token"
+    rate_limited: set[str] = field(default_factory=set)
 
     @property
     def api_url(self) -> str:
@@ -238,6 +243,13 @@ class FakeSlack(FakePlatform):
         else:
             payload = dict(await request.post())
         text = str(payload.get("text", ""))
+        if method == "chat.postMessage" and payload.get("channel") in self.rate_limited:
+            self.refuse(method, 429)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": "0"},
+            )
         if method == "chat.postMessage" and len(text) > 3000 and "blocks" in payload:
             self.refuse(method, 200)
             return web.json_response({"ok": False, "error": "invalid_blocks"})

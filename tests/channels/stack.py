@@ -12,6 +12,8 @@ from channels.conversation_id import conversation_id
 from tests.channels.fakes import FakeGraph, FakeSlack, FakeTelegram, FakeTwilio
 
 API_TOKEN = "channels-test-api-token"
+REST_TOKEN = "channels-test-rest-token"
+"""The REST channel's bearer token (``REST_TOKEN_FILE`` names a file holding it)."""
 
 
 @dataclass

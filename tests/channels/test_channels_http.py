@@ -7,6 +7,7 @@ Every test makes real HTTP calls to a fake platform served on loopback
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -299,7 +300,37 @@ def test_slack_is_tried_again_when_it_rate_limits() -> None:
     assert asyncio.run(slack_posts(answer)) == (None, 2)
 
 
-def test_slack_is_not_tried_again_when_the_connection_drops_after_the_request() -> None:
+def slack_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the Slack channel logged at ERROR."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "channels.slack" and record.levelno >= logging.ERROR
+    ]
+
+
+def test_slack_still_rate_limiting_after_the_attempts_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """As the other connectors: logged without the message, and the turn goes on."""
+
+    async def answer(_: web.Request) -> web.StreamResponse:
+        return web.json_response(
+            {"ok": False, "error": "ratelimited"},
+            status=429,
+            headers={"Retry-After": "0"},
+        )
+
+    with caplog.at_level(logging.ERROR, logger="channels.slack"):
+        assert asyncio.run(slack_posts(answer)) == (None, 3)
+    (error,) = slack_errors(caplog)
+    assert "429" in error and "ratelimited" in error
+    assert "hello" not in error
+
+
+def test_slack_is_not_tried_again_when_the_connection_drops_after_the_request(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """slack_sdk's own default would post again: Slack may already have posted it."""
 
     async def answer(request: web.Request) -> web.StreamResponse:
@@ -307,5 +338,7 @@ def test_slack_is_not_tried_again_when_the_connection_drops_after_the_request() 
         request.transport.close()
         return web.json_response({"ok": True, "ts": "1.1"})
 
-    result, calls = asyncio.run(slack_posts(answer))
-    assert isinstance(result, Exception) and calls == 1
+    with caplog.at_level(logging.ERROR, logger="channels.slack"):
+        assert asyncio.run(slack_posts(answer)) == (None, 1)
+    (error,) = slack_errors(caplog)
+    assert "hello" not in error

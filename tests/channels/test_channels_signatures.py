@@ -86,6 +86,31 @@ def test_slack_requests_with_bad_signatures_are_refused_with_401(stack: Stack) -
     assert stack.slack.calls_since(start) == []
 
 
+def test_a_slack_turn_is_kept_when_slack_refuses_the_replies(stack: Stack) -> None:
+    """Slack answers 429 to every attempt: the turn is stored all the same.
+
+    Rasa stores a turn after its replies are sent, so a send that raised lost the
+    person's message (and anything it told the assistant) with the replies.
+    """
+    user = "USLACKBUSY"
+    refused = len(stack.slack.refused)
+    stack.slack.rate_limited.add(f"D{user}")
+    try:
+        body = slack_event(user, "hello")
+        answer = _slack_post(
+            stack, body, slack_headers(stack.env["SLACK_SIGNING_SECRET"], body)
+        )
+        assert answer.status_code == 200
+        events = _wait_for_user_event(stack, "slack", user)
+    finally:
+        stack.slack.rate_limited.discard(f"D{user}")
+    assert [e["text"] for e in events] == ["hello"]
+    # Every reply was tried the attempts PLATFORM_SEND_ATTEMPTS allows (3), no more.
+    refusals = stack.slack.refused[refused:]
+    assert refusals and set(refusals) == {("chat.postMessage", 429)}
+    assert len(refusals) % 3 == 0
+
+
 # --- Messenger --------------------------------------------------------------
 
 
