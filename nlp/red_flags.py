@@ -244,8 +244,12 @@ class RedFlagDetector:
         if past:
             mentions = [m for m in mentions if not scope.in_past(doc, m, past)]
         vetoed = {
-            self._section_flags[match_id] for match_id, _, _ in self._veto_matcher(doc)
+            self._section_flags[match_id]
+            for match_id, start, _ in self._veto_matcher(doc)
+            if not scope.compares(doc, start)
         }
+        # Words that explain a flag away keep the second net from adding it back.
+        others |= {m.flag for m in mentions if m.flag in vetoed}
         return [m for m in mentions if m.flag not in vetoed], others
 
     def find(self, doc: Doc) -> list[dict[str, Any]]:

@@ -23,6 +23,8 @@ from nlp.mentions import ABSENT, UNSURE, Cue, GenericCue, Mention
 from nlp.wordings import WordingCompiler, lower_set
 
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+COMPARISON_REACH = 6
+"""Words before a vetoing word searched for "like" ("same as my lip after the dentist")."""
 PREDICATE_REACH = 5
 """Words after another person searched for their verb ("my brother in Leeds couldn't")."""
 
@@ -78,6 +80,8 @@ class Scope:
             ((f"past|{i}", e) for i, e in enumerate(scope.get("past") or [])),
             validate=validate,
         )
+        self.onset = lower_set(scope.get("onset"))
+        self.comparisons = lower_set(scope.get("comparisons"))
         self.first_person = lower_set(scope["first_person"])
         self.question_subjects = lower_set(scope["question_subjects"])
         self.question_words = lower_set(scope["question_words"])
@@ -86,6 +90,8 @@ class Scope:
         self.other_people = lower_set(scope.get("other_people"))
         self.other_possessives = lower_set(scope.get("other_possessives"))
         self.other_predicates = lower_set(scope.get("other_predicates"))
+        self.observer_verbs = lower_set(scope.get("observer_verbs"))
+        self.third_person = lower_set(scope.get("third_person"))
         self.leg_parts = lower_set(compiler.concepts.get("leg_part"))
         self.boundaries = lower_set(scope["boundaries"])
         self.soft = set(scope["soft_punctuation"])
@@ -303,9 +309,28 @@ class Scope:
         return False
 
     def in_past(self, doc: Doc, mention: Mention, past: list[tuple[int, int]]) -> bool:
-        """Whether a past-time or resolved marker dates the mention's clause."""
+        """Whether a past-time or resolved marker dates the mention's clause.
+
+        A marker that dates a beginning ("started a statin last month", "the cramps
+        began last year") says since when, not that it is over: an onset word before
+        it in the clause keeps the mention.
+        """
         left, right = self.clause(doc, mention)
-        return any(left <= start and end <= right for start, end in past)
+        return any(
+            left <= start
+            and end <= right
+            and not any(t.lower_ in self.onset for t in doc[left:start])
+            for start, end in past
+        )
+
+    def compares(self, doc: Doc, i: int) -> bool:
+        """Whether token ``i`` is inside a comparison ("numb like after the dentist")."""
+        for j in range(i - 1, max(-1, i - 1 - COMPARISON_REACH), -1):
+            if doc[j].lower_ in self.comparisons:
+                return True
+            if self.is_boundary(doc, j):
+                return False
+        return False
 
     def past_spans(self, doc: Doc) -> list[tuple[int, int]]:
         """Token spans of past-time or resolved markers ("back in 2019", "used to")."""
@@ -348,6 +373,13 @@ class Scope:
                 following.append(later.lower_)
             if following and following[0] in {"'s", "s", "’s"}:
                 return True
+            # Someone who noticed or said something ("my hubby spotted a dark mark on
+            # the back of my leg") is reporting, not having it, unless what they
+            # report is theirs ("my dad says he can't walk").
+            if following and following[0] in self.observer_verbs:
+                if any(t.lower_ in self.third_person for t in between):
+                    return True
+                continue
             if any(word in self.other_predicates for word in following):
                 return True
         return False

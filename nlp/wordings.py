@@ -37,6 +37,7 @@ NORM_WORDS = frozenset(
     }
 )
 LINK_GAP = 4
+CONTRASTS = ["although", "but", "however", "though", "tho", "whereas"]
 CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none"})
 NEGATION_SPELLINGS = ("n't", "cannot", "cant", "wont", "isnt")
@@ -127,7 +128,9 @@ class WordingCompiler:
     def element_options(self, element: str) -> list[list[TokenSpec]]:
         """All token-spec sequences one element of a wording can stand for."""
         if element == "*":
-            return [[{"IS_PUNCT": False, "OP": "?"}]]
+            # Any word but one that turns to another matter ("every night but the
+            # cramp only happened today").
+            return [[{"IS_PUNCT": False, "LOWER": {"NOT_IN": CONTRASTS}, "OP": "?"}]]
         if element == "~":
             link = self.linking_words
             return [[{"LOWER": {"IN": link}, "OP": "?"} for _ in range(LINK_GAP)]]
