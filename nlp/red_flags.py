@@ -2,7 +2,7 @@
 
 The wordings live in ``red_flag_patterns.yml`` (readable by a clinician, compiled by
 :mod:`nlp.wordings`); the scope of each mention, negation, doubt, questions, other
-people and the past, is decided by :mod:`nlp.scope`. This component only matches the
+people and the past, is decided by :mod:`nlp.scope` and :mod:`nlp.reports`. This component only matches the
 wordings, resolves overlapping mentions, asks the scope for each one's status, and
 sets ``doc._.red_flags``: one dict per flag mentioned, with keys ``flag``, ``status``
 (``present``/``absent``/``unsure``), ``start``, ``end`` (character offsets) and
@@ -22,10 +22,10 @@ from typing import Any
 
 import srsly
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import ensure_path
 
+from nlp.flag_matchers import OTHER_SENSE, FlagMatchers
 from nlp.mentions import (
     ABSENT,
     CLOT_FLAG,
@@ -39,6 +39,7 @@ from nlp.mentions import (
     combine_severity_and_time,
     own_cues,
 )
+from nlp.reports import Reports
 from nlp.scope import Scope
 from nlp.wordings import WordingCompiler, load_patterns
 
@@ -59,11 +60,6 @@ __all__ = [
     "red_flags_of",
 ]
 
-KINDS: tuple[str, ...] = (PRESENT, UNSURE, ABSENT)
-# Wordings of a flag's words in another sense ("cold feet", "popped to the shops"):
-# matched like the flag's own wordings, they remove the mentions they overlap.
-OTHER_SENSE = "other_sense"
-
 if not Doc.has_extension("red_flags"):
     Doc.set_extension("red_flags", default=None)
 # Flags the rules decided about in a doc: those they report (present, absent, unsure)
@@ -71,13 +67,6 @@ if not Doc.has_extension("red_flags"):
 # leg). The classifier (nlp/flag_classifier.py) never overrides these decisions.
 if not Doc.has_extension("red_flags_seen"):
     Doc.set_extension("red_flags_seen", default=None)
-
-
-def flag_wordings(flags: dict[str, Any], section: str) -> Iterable[tuple[str, str]]:
-    """``(key, wording)`` for every flag's ``section`` words (``vetoes``, ``topics``)."""
-    for flag, lists in flags.items():
-        for index, entry in enumerate((lists.get(section) or {}).get("words") or []):
-            yield f"{flag}|{section}|{index}", entry
 
 
 class RedFlagDetector:
@@ -95,7 +84,6 @@ class RedFlagDetector:
         self.name = name
         self.patterns: dict[str, Any] = patterns or load_patterns(DEFAULT_PATTERNS_PATH)
         self._compiled = False
-        self._mention_keys: dict[int, tuple[str, str, bool]] = {}
 
     def _compile(self, *, validate: bool = False) -> None:
         """Build the matchers from ``self.patterns``.
@@ -103,52 +91,22 @@ class RedFlagDetector:
         Schema validation of the generated token patterns is slow (seconds), so it
         runs when the pipeline is built (:meth:`check_patterns`), not on loading.
         """
-        vocab = self.nlp.vocab
         flags = self.patterns["flags"]
         compiler = WordingCompiler(
             self.nlp,
             concepts=self.patterns.get("concepts") or {},
             linking_words=self.patterns["scope"]["linking_words"],
         )
-        self._mention_keys = {}
-        wordings: list[tuple[str, str]] = []
-        self._phrase_matcher = PhraseMatcher(vocab, attr="LOWER")
-        for flag, lists in flags.items():
-            for kind in (*KINDS, OTHER_SENSE):
-                kind_lists = lists.get(kind) or {}
-                for index, entry in enumerate(kind_lists.get("words") or []):
-                    key = f"{flag}|{kind}|w{index}"
-                    wordings.append((key, entry))
-                    literal = compiler.spells_negation(entry)
-                    self._mention_keys[vocab.strings.add(key)] = (flag, kind, literal)
-                phrases = kind_lists.get("phrases") or []
-                if phrases:
-                    key = f"{flag}|{kind}|phrases"
-                    docs = [self.nlp.make_doc(phrase.lower()) for phrase in phrases]
-                    self._phrase_matcher.add(key, docs)
-                    literal = any("n't" in p or "nt " in p for p in phrases)
-                    self._mention_keys[vocab.strings[key]] = (flag, kind, literal)
-        self._matcher = compiler.matcher(wordings, validate=validate)
-        # A flag's `vetoes`: words anywhere in the message that explain its wording
-        # away ("beetroot" for red urine, "ice pack" for a cold leg).
-        vetoes = list(flag_wordings(flags, "vetoes"))
-        self._veto_matcher = compiler.matcher(vetoes, validate=validate)
-        # A flag's `topics`: words that name what the flag is about ("wee", "pee" for
-        # dark urine). In a message that voices doubt and names the topic, a flag not
-        # otherwise found is unsure ("not sure if it's brown or just dark yellow").
-        topics = list(flag_wordings(flags, "topics"))
-        self._topic_matcher = compiler.matcher(topics, validate=validate)
-        self._section_flags = {
-            vocab.strings[key]: key.split("|", 1)[0] for key, _ in vetoes + topics
-        }
-        self._scope = Scope(
-            self.nlp, self.patterns["scope"], compiler, validate=validate
+        self._flags = FlagMatchers.build(self.nlp, flags, compiler, validate=validate)
+        self._scope = Scope(self.nlp, self.patterns["scope"])
+        self._reports_of = Reports(
+            self.nlp, self.patterns["scope"], compiler, self._scope, validate=validate
         )
         self._suppresses = {
             flag: set(lists.get("suppresses") or []) for flag, lists in flags.items()
         }
         self._compiled = True
-        logger.debug("compiled %d red-flag pattern keys", len(self._mention_keys))
+        logger.debug("compiled %d red-flag pattern keys", len(self._flags.mention_keys))
 
     def check_patterns(self) -> None:
         """Compile the patterns with spaCy's schema validation (raises on errors)."""
@@ -177,9 +135,9 @@ class RedFlagDetector:
         """
         found: list[Mention] = []
         for match_id, start, end in itertools.chain(
-            self._matcher(doc), self._phrase_matcher(doc)
+            self._flags.matcher(doc), self._flags.phrase_matcher(doc)
         ):
-            flag, kind, literal = self._mention_keys[match_id]
+            flag, kind, literal = self._flags.mention_keys[match_id]
             found.append(Mention(flag, kind, start, end, literal))
         other = [m for m in found if m.kind == OTHER_SENSE]
         found = [
@@ -220,33 +178,16 @@ class RedFlagDetector:
     def _reports(
         self, doc: Doc, mentions: list[Mention], generic: list[GenericCue]
     ) -> tuple[list[Mention], set[str]]:
-        """The mentions that are the writer's report (not questions, others, the past).
+        """The writer's reports (:mod:`nlp.reports`), without the flags vetoed.
 
-        Also returns the flags whose words were someone else's ("my dad takes water
-        tablets, I'm not on any").
+        Also returns the flags set aside: someone else's ("my dad takes water tablets,
+        I'm not on any") and those whose words were explained away.
         """
-        scope = self._scope
-        if generic:
-            mentions = [
-                m for m in mentions if not scope.is_generic_question(doc, m, generic)
-            ]
-        contrasted, self_reported = scope.speaks_of_self(doc)
-        others: set[str] = set()
-        if self_reported:
-            theirs = [
-                m
-                for m in mentions
-                if scope.about_someone_else(doc, m, contrasted=contrasted)
-            ]
-            others = {m.flag for m in theirs}
-            mentions = [m for m in mentions if m not in theirs]
-        past = scope.past_spans(doc)
-        if past:
-            mentions = [m for m in mentions if not scope.in_past(doc, m, past)]
+        mentions, others = self._reports_of.reports(doc, mentions, generic)
         vetoed = {
-            self._section_flags[match_id]
-            for match_id, start, _ in self._veto_matcher(doc)
-            if not scope.compares(doc, start)
+            self._flags.section_flags[match_id]
+            for match_id, start, _ in self._flags.veto_matcher(doc)
+            if not self._scope.compares(doc, start)
         }
         # Words that explain a flag away keep the second net from adding it back.
         others |= {m.flag for m in mentions if m.flag in vetoed}
@@ -271,7 +212,7 @@ class RedFlagDetector:
         if not len(doc):
             return [], set()
         mdoc = self._matching_doc(doc)
-        generic = self._scope.generic_cues(mdoc)
+        generic = self._reports_of.generic_cues(mdoc)
         found, claims, other_senses = self._mentions(mdoc)
         mentions, others = self._reports(mdoc, found, generic)
         before, after = self._scope.cues(mdoc)
@@ -342,12 +283,12 @@ class RedFlagDetector:
 
         A question about the topic ("how can I tell if it's a tear?") is not a report.
         """
-        for match_id, start, end in self._topic_matcher(doc):
-            flag = self._section_flags[match_id]
+        for match_id, start, end in self._flags.topic_matcher(doc):
+            flag = self._flags.section_flags[match_id]
             if flag in best or flag.startswith("_"):
                 continue
             mention = Mention(flag, UNSURE, start, end, False)
-            if generic and self._scope.is_generic_question(doc, mention, generic):
+            if generic and self._reports_of.is_generic_question(doc, mention, generic):
                 continue
             best[flag] = (mention, UNSURE)
 
