@@ -58,6 +58,7 @@ class Bot:
     revision: str = ""  # the assistant with endpoints.yml of this git revision
     # Rasa calls its action server through a proxy on this port (bench/action_calls.py).
     action_proxy_port: int | None = None
+    model: Path = MODEL  # the assistant's trained model
 
     @property
     def label(self) -> str:
@@ -158,7 +159,7 @@ def assistant_config(bot: Bot, log_dir: Path) -> AssistantConfig:
         capture_output=True,
     )
     return AssistantConfig(
-        model=MODEL,
+        model=bot.model,
         rasa_port=RASA_PORT,
         actions_port=ACTIONS_PORT,
         token=API_TOKEN,
