@@ -59,6 +59,9 @@ class Bot:
     # Rasa calls its action server through a proxy on this port (bench/action_calls.py).
     action_proxy_port: int | None = None
     model: Path = MODEL  # the assistant's trained model
+    project_dir: Path = (
+        REPO  # its code (a checkout of another revision: bench/memory.py)
+    )
 
     @property
     def label(self) -> str:
@@ -160,6 +163,7 @@ def assistant_config(bot: Bot, log_dir: Path) -> AssistantConfig:
     )
     return AssistantConfig(
         model=bot.model,
+        project_dir=bot.project_dir,
         rasa_port=RASA_PORT,
         actions_port=ACTIONS_PORT,
         token=API_TOKEN,

@@ -13,11 +13,13 @@ Two measurements, each repeated in fresh processes and reported as medians:
   SQLite store) ``--starts`` times; after a few full conversations, the resident
   memory of the Rasa server and of the action server. ``--env NAME=VALUE`` runs the
   servers with that in their environment as well, and ``--before-model PATH`` runs
-  that model as well (e.g. one trained before a change), in the same run and
-  interleaved start by start, so each is measured against the same baseline.
+  that model as well (e.g. one trained before a change), with the code of
+  ``--before-revision REV`` if given (a ``git archive`` of it under ``build/bench/``),
+  in the same run and interleaved start by start, so each is measured against the
+  same baseline.
 
     .venv/bin/python -m bench.memory [--starts 3] [--env MALLOC_ARENA_MAX=2 ...]
-        [--before-model build/bench/before.tar.gz]
+        [--before-model build/bench/before.tar.gz [--before-revision REV]]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 from bench.bots import ASSISTANT_SCRIPT, BARE_DIR, MODEL, OUT_DIR, REPO, Bot, rss_mb
 from bench.bots import running as running_bot
 from bench.client import closed_loop
+from supervisor.rasa_entry import skip_unused_modules
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +54,12 @@ def rss_now() -> float:
 
 
 def load_parts(model: Path) -> list[tuple[str, float]]:
-    """Load what ``rasa run`` loads, part by part; (part, MB it added) in order."""
+    """Load what ``rasa run`` loads, part by part; (part, MB it added) in order.
+
+    As the server's entry point runs it (:mod:`supervisor.rasa_entry`): without the
+    modules it marks unavailable.
+    """
+    skip_unused_modules(sys.modules)
     parts: list[tuple[str, float]] = []
     last = 0.0
 
@@ -122,9 +130,24 @@ def extra_environment(env: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def server_rss(model: Path, env: dict[str, str], seconds: float) -> dict[str, float]:
+def checkout(revision: str) -> Path:
+    """The project's files at ``revision``, once, under ``build/bench/`` (its build/ is ours)."""
+    target = OUT_DIR / f"src-{revision}"
+    if not target.is_dir():
+        archive = subprocess.run(
+            ["git", "archive", revision], cwd=REPO, check=True, capture_output=True
+        ).stdout
+        target.mkdir(parents=True)
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        (target / "build").symlink_to(REPO / "build")
+    return target
+
+
+def server_rss(
+    model: Path, env: dict[str, str], seconds: float, project_dir: Path = REPO
+) -> dict[str, float]:
     """Start the assistant with ``model`` and ``env``, run conversations, read RSS."""
-    bot = Bot("assistant", "sqlite", model=model)
+    bot = Bot("assistant", "sqlite", model=model, project_dir=project_dir)
     with (
         extra_environment(env),
         running_bot(bot, BARE_DIR, OUT_DIR / "memory") as proc,
@@ -179,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="load per start")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE[,...]")
     parser.add_argument("--before-model", type=Path, help="also serve this model")
+    parser.add_argument("--before-revision", help="with the code of this revision")
     parser.add_argument("--no-parts", action="store_true")
     parser.add_argument("--no-server", action="store_true")
     parser.add_argument("--child-parts", action="store_true", help=argparse.SUPPRESS)
@@ -203,18 +227,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             report["parts"][label] = print_parts(runs)  # type: ignore[index]
     if not args.no_server:
         servers: dict[str, list[dict[str, float]]] = {}
-        configurations: list[tuple[str, Path, dict[str, str]]] = [
-            (env_label(env), args.model, env) for env in variants
+        configurations: list[tuple[str, Path, dict[str, str], Path]] = [
+            (env_label(env), args.model, env, REPO) for env in variants
         ]
         if args.before_model:
-            configurations.insert(
-                0, (f"before: {args.before_model.name}", args.before_model, {})
-            )
+            code = checkout(args.before_revision) if args.before_revision else REPO
+            label = f"before: {args.before_model.name}"
+            if args.before_revision:
+                label += f" at {args.before_revision}"
+            configurations.insert(0, (label, args.before_model, {}, code))
         for _ in range(args.starts):  # interleaved, so drift hits every variant
-            for label, model, env in configurations:
+            for label, model, env, code in configurations:
                 logger.info("server, %s", label)
                 servers.setdefault(label, []).append(
-                    server_rss(model, env, args.seconds)
+                    server_rss(model, env, args.seconds, code)
                 )
         print(f"\nRasa server resident memory, median of {args.starts} starts (MB)")
         print(
