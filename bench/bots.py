@@ -36,12 +36,13 @@ BARE_DIR = REPO / "build" / "bench" / "bare-bot"
 OUT_DIR = REPO / "build" / "bench"
 
 # A full screening that ends in remedy advice: greeting, a question, the report, the
-# fourteen answers (one unsure, asked again), thanks. Every custom action runs.
+# answers to the fourteen red-flag questions (one unsure, asked again) and to the last
+# one ("anything else?"), thanks. Every custom action runs.
 ASSISTANT_SCRIPT = (
     ["hi", "what causes hamstring cramps?", "my hamstring is cramping"]
     + ["no"] * 3
     + ["not sure", "no"]
-    + ["no"] * 10
+    + ["no"] * 11
     + ["thanks"]
 )
 # The stories of `rasa init`: greet, mood, the picture, the answer, goodbye.
@@ -55,6 +56,12 @@ class Bot:
     name: str  # "assistant" or "bare"
     store: str  # "sqlite" or "memory"
     revision: str = ""  # the assistant with endpoints.yml of this git revision
+    # Rasa calls its action server through a proxy on this port (bench/action_calls.py).
+    action_proxy_port: int | None = None
+    model: Path = MODEL  # the assistant's trained model
+    project_dir: Path = (
+        REPO  # its code (a checkout of another revision: bench/memory.py)
+    )
 
     @property
     def label(self) -> str:
@@ -117,8 +124,9 @@ def tracker_store_yaml(store: str, db: Path) -> str:
 def assistant_endpoints(bot: Bot, log_dir: Path) -> Path:
     """``endpoints.yml`` (of ``bot.revision``, or as it is) on the bench's port and store.
 
-    The action server's port and the conversations file are the bench's; with
-    ``store == "memory"`` the tracker store entry is dropped (Rasa's default).
+    The action server's port (or ``bot.action_proxy_port``) and the conversations
+    file are the bench's; with ``store == "memory"`` the tracker store entry is dropped
+    (Rasa's default).
     """
     if bot.revision:
         text = subprocess.run(
@@ -131,7 +139,8 @@ def assistant_endpoints(bot: Bot, log_dir: Path) -> Path:
     else:
         text = (REPO / "endpoints.yml").read_text(encoding="utf-8")
     endpoints = yaml.safe_load(text)
-    endpoints["action_endpoint"]["url"] = f"http://{HOST}:{ACTIONS_PORT}/webhook"
+    port = bot.action_proxy_port or ACTIONS_PORT
+    endpoints["action_endpoint"]["url"] = f"http://{HOST}:{port}/webhook"
     if bot.store == "memory":
         endpoints.pop("tracker_store", None)
     else:
@@ -153,7 +162,8 @@ def assistant_config(bot: Bot, log_dir: Path) -> AssistantConfig:
         capture_output=True,
     )
     return AssistantConfig(
-        model=MODEL,
+        model=bot.model,
+        project_dir=bot.project_dir,
         rasa_port=RASA_PORT,
         actions_port=ACTIONS_PORT,
         token=API_TOKEN,

@@ -11,6 +11,9 @@ In a container, ``RASA_AUTH_TOKEN_FILE`` may name a file holding the token inste
 container's environment, not its secrets. So may ``<NAME>_FILE`` for the secrets Rasa
 reads from its environment (``SECRET_VARIABLES``): they are put into this process's
 environment, where Rasa looks for them, and not into the container's.
+
+Modules that a dependency imports only when they are installed, for work the server
+never does (``UNUSED_OPTIONAL_MODULES``), are marked unavailable before Rasa starts.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import MutableMapping
+from typing import Any
 
 from secret_checks import configured_secret
 
@@ -28,6 +32,23 @@ SECRET_VARIABLES = ("TRACKER_DB_PASSWORD", "REDIS_PASSWORD", "ACTION_SERVER_TOKE
 delivery log of ``channels/replay.py``) that a deployment may give as files. The
 project's channels read theirs (``WIDGET_SESSION_SECRET``, ``REST_TOKEN``) through
 ``secret_checks.configured_secret``, files included."""
+
+
+UNUSED_OPTIONAL_MODULES = ("jax",)
+"""TensorFlow imports JAX when it is installed (``tensorflow/lite/python/util.py``, in a
+``try``/``except ImportError``) only to convert JAX functions to TFLite, which the
+server never does; JAX and jaxlib add 65 MB to the server's resident memory
+(``make bench-memory``). TensorFlow 2.12 requires the package, so it stays installed."""
+
+
+def skip_unused_modules(modules: MutableMapping[str, Any]) -> None:
+    """Mark ``UNUSED_OPTIONAL_MODULES`` not yet imported as unavailable in ``modules``.
+
+    Python raises ``ImportError`` for a name that ``sys.modules`` maps to ``None``,
+    which the optional imports expect when the package is not installed.
+    """
+    for name in UNUSED_OPTIONAL_MODULES:
+        modules.setdefault(name, None)
 
 
 def rasa_arguments(argv: list[str], environ: MutableMapping[str, str]) -> list[str]:
@@ -73,6 +94,7 @@ def secrets_from_files(environ: MutableMapping[str, str]) -> None:
 
 def main() -> None:
     """Entry point: ``python -m supervisor.rasa_entry <rasa arguments>``."""
+    skip_unused_modules(sys.modules)
     from rasa.__main__ import main as rasa_main
 
     secrets_from_files(os.environ)

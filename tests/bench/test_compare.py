@@ -61,3 +61,39 @@ def test_profile_shares_count_each_sample_once_per_part(tmp_path: Path) -> None:
     assert total == 4
     assert parts["jsonschema (checking action replies)"] == 0.75
     assert parts["tracker store: save"] == 0.25
+
+
+def test_a_conversation_that_took_another_path_is_reported() -> None:
+    from bench.action_calls import CONVERSATIONS, Run, problems, summary
+    from e2e.stubs import ActionCall
+
+    screening = next(c for c in CONVERSATIONS if c.name.startswith("clean screening"))
+    advised = Run(
+        calls=[
+            ActionCall("action_session_start", None, ()),
+            ActionCall("validate_screening_form", "deny", ()),
+            ActionCall("action_give_remedy_advice", "deny", ("utter_remedy_stretch",)),
+        ],
+        latencies_ms=[10.0, 30.0, 20.0],
+        seconds=0.06,
+    )
+    escalated = Run(
+        calls=[
+            ActionCall(
+                "action_conclude_screening", "affirm", ("utter_escalate_urgent",)
+            )
+        ],
+        latencies_ms=[40.0],
+        seconds=0.04,
+    )
+    assert problems(screening, advised) == []
+    assert problems(screening, escalated) == [
+        "did not say utter_remedy_stretch",
+        "said utter_escalate_urgent",
+    ]
+    figures = summary(screening, [advised, advised, escalated])
+    assert figures["calls_median"] == 3
+    assert (figures["calls_min"], figures["calls_max"]) == (1, 3)
+    assert figures["calls_by_action_median"]["validate_screening_form"] == 1
+    assert figures["message_p50_ms"] == 20.0
+    assert figures["problems"] == problems(screening, escalated)

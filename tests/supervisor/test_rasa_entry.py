@@ -5,9 +5,12 @@ Passwords given as files (Compose secrets) reach Rasa's environment, where it re
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,9 +20,12 @@ from supervisor.rasa_entry import (
     SECRET_VARIABLES,
     TOKEN_FILE_VARIABLE,
     TOKEN_VARIABLE,
+    UNUSED_OPTIONAL_MODULES,
     rasa_arguments,
     secrets_from_files,
+    skip_unused_modules,
 )
+from tests.helpers.paths import REPO_ROOT
 
 
 @pytest.mark.parametrize("source", [TOKEN_VARIABLE, TOKEN_FILE_VARIABLE])
@@ -126,3 +132,52 @@ def test_make_run_folders_are_made_private(tmp_path: Path) -> None:
     assert stat.S_IMODE((var / "sub").stat().st_mode) == 0o700
     assert stat.S_IMODE((var / "conversations.db").stat().st_mode) == 0o600
     assert stat.S_IMODE((var / "sub" / "old.log").stat().st_mode) == 0o600
+
+
+PROBE = """
+import sys, types
+
+probe = types.ModuleType("rasa.__main__")
+
+
+def main():
+    import tensorflow  # noqa: F401  (what Rasa imports once it runs)
+
+    print("jax" in sys.modules and sys.modules["jax"] is not None, "jaxlib" in sys.modules)
+
+
+probe.main = main
+import rasa  # noqa: E402
+
+sys.modules["rasa.__main__"] = probe
+from supervisor import rasa_entry  # noqa: E402
+
+sys.argv = ["rasa_entry", "--version"]
+rasa_entry.main() if "{how}" == "entry" else probe.main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "loaded"), [("entry", "False False"), ("bare", "True True")]
+)
+def test_the_server_runs_tensorflow_without_jax(how: str, loaded: str) -> None:
+    """Through the entry point TensorFlow runs without JAX; imported bare, it loads it."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("{how}", how)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == loaded
+
+
+def test_an_optional_module_already_imported_is_left_alone() -> None:
+    loaded = ModuleType("jax")
+    modules: dict[str, ModuleType | None] = {"jax": loaded}
+    skip_unused_modules(modules)
+    assert modules == {"jax": loaded}
+    fresh: dict[str, ModuleType | None] = {}
+    skip_unused_modules(fresh)
+    assert fresh == dict.fromkeys(UNUSED_OPTIONAL_MODULES)
