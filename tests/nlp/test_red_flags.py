@@ -244,26 +244,66 @@ def test_severe_pain_that_has_lasted(
     ("text", "flag", "status"),
     [
         # A past-time marker that dates a beginning says since when, not that it is over.
-        ("my GP put me on simvastatin last year, started then", "risk_medication", "present"),
-        ("began taking water tablets back in March and now the cramps", "risk_medication", "present"),
+        (
+            "my GP put me on simvastatin last year, started then",
+            "risk_medication",
+            "present",
+        ),
+        (
+            "began taking water tablets back in March and now the cramps",
+            "risk_medication",
+            "present",
+        ),
         ("I used to take statins years ago", "risk_medication", None),
         # A veto word inside a comparison describes, it explains nothing away.
-        ("my heel feels numb, same as my gums after the dentist", "numbness_tingling", "present"),
-        ("my gums are numb from the dentist and my leg cramped", "numbness_tingling", None),
+        (
+            "my heel feels numb, same as my gums after the dentist",
+            "numbness_tingling",
+            "present",
+        ),
+        (
+            "my gums are numb from the dentist and my leg cramped",
+            "numbness_tingling",
+            None,
+        ),
         # "*" never reaches across a contrast.
-        ("the neighbours' dog barks every night but this cramp is new", "frequent_cramps", None),
+        (
+            "the neighbours' dog barks every night but this cramp is new",
+            "frequent_cramps",
+            None,
+        ),
         ("cramps every night for a fortnight", "frequent_cramps", "present"),
         # Someone who noticed or said it reports the writer's symptom.
-        ("my flatmate noticed a purple patch on the back of my knee", "bruising", "present"),
-        ("my brother says his shin is all purple, mine's just crampy", "bruising", None),
+        (
+            "my flatmate noticed a purple patch on the back of my knee",
+            "bruising",
+            "present",
+        ),
+        (
+            "my brother says his shin is all purple, mine's just crampy",
+            "bruising",
+            None,
+        ),
         # Everyday ways of saying it, from dev writers' misses.
-        ("agonising, been going a good half hour without easing", "severe_persistent_pain", "present"),
+        (
+            "agonising, been going a good half hour without easing",
+            "severe_persistent_pain",
+            "present",
+        ),
         ("mi cyaan stand pon it", "cannot_bear_weight", "present"),
-        ("not gonna lie, I can only hop on the other leg", "cannot_bear_weight", "present"),
+        (
+            "not gonna lie, I can only hop on the other leg",
+            "cannot_bear_weight",
+            "present",
+        ),
         ("it felt like something tore at the back", "pop_or_injury", "present"),
         ("had a stent put in my leg artery two years ago", "risk_condition", "present"),
         ("the cramps come a lot more often lately", "frequent_cramps", "present"),
-        ("that song gave me the tingles and then my hamstring cramped", "numbness_tingling", None),
+        (
+            "that song gave me the tingles and then my hamstring cramped",
+            "numbness_tingling",
+            None,
+        ),
     ],
 )
 def test_onsets_comparisons_contrasts_observers(
@@ -276,12 +316,24 @@ def test_onsets_comparisons_contrasts_observers(
 @pytest.mark.parametrize(
     ("text", "flag"),
     [
-        ("every breath is like blowing through a cocktail straw", "chest_pain_or_breathless"),
-        ("I have to stop for breath halfway up the stairs now", "chest_pain_or_breathless"),
-        ("he can't lie flat, he sleeps sat up in the armchair", "chest_pain_or_breathless"),
+        (
+            "every breath is like blowing through a cocktail straw",
+            "chest_pain_or_breathless",
+        ),
+        (
+            "I have to stop for breath halfway up the stairs now",
+            "chest_pain_or_breathless",
+        ),
+        (
+            "he can't lie flat, he sleeps sat up in the armchair",
+            "chest_pain_or_breathless",
+        ),
         ("her lips have gone a greyish blue", "chest_pain_or_breathless"),
         ("there's a heavy ache behind the breastbone", "chest_pain_or_breathless"),
-        ("the tissue had pink frothy bits in it after I coughed", "chest_pain_or_breathless"),
+        (
+            "the tissue had pink frothy bits in it after I coughed",
+            "chest_pain_or_breathless",
+        ),
         ("my toes have gone a weird waxy white", "cold_pale_leg"),
         ("it looks like candle wax, my whole foot", "cold_pale_leg"),
         ("there's no colour left in my toes", "cold_pale_leg"),
