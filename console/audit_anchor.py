@@ -3,8 +3,8 @@
 Whoever holds the audit key as well as write access to the database can delete the
 newest entries, or rewrite them, and seal the log again: the chain alone then reads as
 intact. An :class:`Anchor` records, after a verification, how far the log reached and
-the newest entry's seal; a later verification (``console/audit_chain.py``) finds that
-entry with that seal or says the log was cut back or rewritten
+the newest entry's seal; a later verification (``console/audit_verification.py``)
+finds that entry with that seal or says the log was cut back or rewritten
 (:func:`anchor_problem`). The console writes one on start and every
 ``CONSOLE_AUDIT_ANCHOR_MINUTES`` (``python -m console verify-audit --anchor`` writes one
 too), to ``CONSOLE_AUDIT_ANCHOR_FILE``: one JSON object a line, only ever appended.
@@ -86,8 +86,8 @@ def signature_problem(keys: KeyRing, anchor: Anchor) -> str | None:
     """Why ``anchor`` is not signed by one of ``keys``, if it is not.
 
     A retired key still verifies the anchors it signed before its handover
-    (:func:`console.audit_chain.verify` also asks that an anchor be signed with the
-    key that sealed the entry it names).
+    (:func:`console.audit_verification.verify` also asks that an anchor be signed with
+    the key that sealed the entry it names).
     """
     if anchor.key_id is None or anchor.signature is None:
         return "it is not signed"

@@ -2,10 +2,10 @@
 
 Every entry is chained (``console/audit_chain.py``): :func:`audit` seals each new entry
 to the one before it and to the head row, :func:`verify_audit` checks the whole log
-(with the retired keys, against its anchors outside the database,
-``console/audit_anchor.py``), :func:`anchor_audit` verifies it and writes a new anchor,
-:func:`rotate_key` hands it over to a new key (``console/audit_keys.py``). The
-migrations that sealed older entries are in ``console/audit_migrations.py``.
+(``console/audit_verification.py``: with the retired keys, against its anchors outside
+the database, ``console/audit_anchor.py``), :func:`anchor_audit` verifies it and writes
+a new anchor, :func:`rotate_key` hands it over to a new key (``console/audit_keys.py``).
+The migrations that sealed older entries are in ``console/audit_migrations.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from console import audit_anchor, audit_chain, audit_keys
+from console import audit_anchor, audit_chain, audit_keys, audit_verification
 from console.tables import HEAD_ID, audit_head, audit_log
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def rotate_key(
     new_key: bytes,
     retired_keys: Sequence[bytes] = (),
     anchor_file: Path | None = None,
-) -> audit_chain.ChainReport:
+) -> audit_verification.ChainReport:
     """Hand the audit log over from ``old_key`` to ``new_key``; verify it with both.
 
     The log must be intact (with ``retired_keys``, against its anchors). The rotation
@@ -228,7 +228,7 @@ def verify_audit(
     audit_key: bytes,
     retired_keys: Sequence[bytes] = (),
     anchor_file: Path | None = None,
-) -> audit_chain.ChainReport:
+) -> audit_verification.ChainReport:
     """Check the whole audit log's chain (``python -m console verify-audit``).
 
     ``audit_key`` is the key in use, ``retired_keys`` those it replaced. With
@@ -239,7 +239,7 @@ def verify_audit(
     # longer than the one read next, never beyond it.
     anchors = [] if anchor_file is None else audit_anchor.read_anchors(anchor_file)
     entries, head = _stored_log(engine)
-    return audit_chain.verify(
+    return audit_verification.verify(
         audit_keys.KeyRing(audit_key, tuple(retired_keys)), entries, head, anchors
     )
 
@@ -297,7 +297,7 @@ def anchor_audit(
     audit_key: bytes,
     anchor_file: Path,
     retired_keys: Sequence[bytes] = (),
-) -> audit_chain.ChainReport:
+) -> audit_verification.ChainReport:
     """Verify the log against its anchors and, when intact, anchor where it is now.
 
     A broken log is reported (logged as an error) and not anchored: an anchor vouches

@@ -4,11 +4,11 @@ Rasa 3.6's ``RedisLockStore`` changes a conversation's ticket lock with a GET fo
 a SET. When two instances take a ticket for the same conversation at the same moment,
 both can read the same lock and write it back with the same ticket number; both then
 believe they are first in line and process the conversation at once, and the second
-save drops the first one's events (``tests/deploy/test_cluster.py`` saw a user message
-vanish this way). Here every read-modify-write runs in a Redis optimistic transaction
-(WATCH/MULTI/EXEC, retried on conflict), so tickets are unique and a conversation is
-served by one instance at a time. Creating it also puts the cached check of the action
-server's replies in place (``stores/action_replies.py``).
+save drops the first one's events (``tests/deploy/test_cluster_conversations.py`` saw a
+user message vanish this way). Here every read-modify-write runs in a Redis optimistic
+transaction (WATCH/MULTI/EXEC, retried on conflict), so tickets are unique and a
+conversation is served by one instance at a time. Creating it also puts the cached
+check of the action server's replies in place (``stores/action_replies.py``).
 
 Use it in ``endpoints.yml``::
 

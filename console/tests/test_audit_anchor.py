@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from console import audit_anchor, audit_chain, audit_keys, audit_log, store
+from console import audit_anchor, audit_keys, audit_log, audit_verification, store
 from console.app import _every
 from console.settings import Settings
 from console.tests.forgery import run_sql, seal_again
@@ -51,7 +51,7 @@ def add_entries(engine: sa.Engine, count: int) -> None:
         audit_log.audit(engine, audit_key=KEY, action="login", username="ann")
 
 
-def verified(engine: sa.Engine, anchors: Path | None) -> audit_chain.ChainReport:
+def verified(engine: sa.Engine, anchors: Path | None) -> audit_verification.ChainReport:
     return audit_log.verify_audit(engine, audit_key=KEY, anchor_file=anchors)
 
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from console import audit_chain, audit_log, store
+from console import audit_chain, audit_log, audit_verification, store
 from console.settings import Settings
 from console.tests.forgery import run_sql, seal_again
 from console.tests.seed import recorded_conversations
@@ -204,7 +204,7 @@ def test_verifying_while_others_append_finds_no_break(
 
     writer = threading.Thread(target=append_until_done)
     writer.start()
-    reports: list[audit_chain.ChainReport] = []
+    reports: list[audit_verification.ChainReport] = []
     try:
         # At least 40 checks, and on until the writer has appended ten entries
         # meanwhile: a busy machine may starve it for a while (a minute at most).

@@ -3,7 +3,7 @@
 The console runs beside the assistant (console/README.md, deploy/README.md): behind
 nginx on a port of its own, its own database and role, its secrets from the
 environment or the Secret and never on its command line. Checked here as files, and
-the PostgreSQL script on a real server; tests/deploy/test_cluster.py runs it.
+the PostgreSQL script on a real server; tests/deploy/test_cluster_console.py runs it.
 """
 
 from __future__ import annotations
