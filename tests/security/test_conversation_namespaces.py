@@ -124,11 +124,8 @@ def assert_rest_stays_out(
     assert platform.calls_since(start) == []
 
 
-def test_a_rest_sender_naming_a_telegram_chat_stays_out_of_it(
-    platforms: Platforms,
-) -> None:
-    chat_id = 4242
-    telegram = conversation_id("telegram", str(chat_id))
+def telegram_chat_says_hello(platforms: Platforms, chat_id: int) -> str:
+    """A Telegram chat's genuine message (signed as Telegram would); its conversation id."""
     answer = requests.post(
         f"{platforms.rasa}/webhooks/telegram/webhook",
         json=telegram_message(chat_id, "hello"),
@@ -136,6 +133,14 @@ def test_a_rest_sender_naming_a_telegram_chat_stays_out_of_it(
         timeout=120,
     )
     assert answer.status_code == 200
+    return conversation_id("telegram", str(chat_id))
+
+
+def test_a_rest_sender_naming_a_telegram_chat_stays_out_of_it(
+    platforms: Platforms,
+) -> None:
+    chat_id = 4242
+    telegram = telegram_chat_says_hello(platforms, chat_id)
     assert user_texts(platforms.rasa, telegram, API_TOKEN) == ["hello"]
     assert_rest_stays_out(platforms, platforms.telegram, telegram, [telegram, "4242"])
 
@@ -165,14 +170,7 @@ def test_a_callback_sender_naming_another_channels_conversation_stays_out_of_it(
 ) -> None:
     """As an attacker would: the callback webhook, a Telegram chat's or a tab's id."""
     chat_id = 4343
-    telegram = conversation_id("telegram", str(chat_id))
-    answer = requests.post(
-        f"{platforms.rasa}/webhooks/telegram/webhook",
-        json=telegram_message(chat_id, "hello"),
-        headers={SECRET_HEADER: TELEGRAM_SECRET},
-        timeout=120,
-    )
-    assert answer.status_code == 200
+    telegram = telegram_chat_says_hello(platforms, chat_id)
     web = conversation_id("socketio", "0123456789abcdef0123456789abcdef")
     start_telegram = platforms.telegram.mark()
     start_callback = platforms.callback.mark()
