@@ -10,7 +10,6 @@ classifier guessed and however sure it was.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,10 +42,11 @@ import nlp.red_flags  # noqa: F401  (registers the doc._.red_flags extension)
 from actions import triage
 from components.red_flag_extractor import RedFlagEntityExtractor
 from tests.actions.helpers import DOMAIN_PATH
+from tests.helpers.paths import REPO_ROOT
 
 ACTION = "action_record_red_flags"
 FORM = "screening_form"
-CONFIG_PATH = Path(__file__).resolve().parents[2] / "config.yml"
+CONFIG_PATH = REPO_ROOT / "config.yml"
 # Intents with which a denial alone outside the screening is not recorded (no call to
 # the action server): greetings, thanks, questions and requests. Its question is then
 # asked in the screening's turn.

@@ -9,14 +9,10 @@ import pytest
 from spacy.language import Language
 
 from actions.triage import RED_FLAGS
+from tests.helpers.flags import statuses
 from tests.helpers.paths import REPO_ROOT
 
 FLAG_IDS = {flag.id for flag in RED_FLAGS}
-
-
-def statuses(nlp: Language, text: str) -> dict[str, str]:
-    """Flag id -> status for one text."""
-    return {flag["flag"]: flag["status"] for flag in nlp(text)._.red_flags}
 
 
 @pytest.mark.parametrize(
@@ -218,149 +214,6 @@ def test_senses_and_habits(
 ) -> None:
     """Other senses, other body parts and one-off events are not flags."""
     assert statuses(red_flag_nlp, text).get(flag) == status
-
-
-@pytest.mark.parametrize(
-    ("text", "status"),
-    [
-        # Severe pain and a sign that it has lasted, however far apart.
-        ("unbearable cramp, been like that since lunch", "present"),
-        ("the most horrific pain and it's been a good forty minutes", "present"),
-        ("absolute agony in my hammy, on and on for ages now", "present"),
-        # Only one of the two, or it eased, or the person doubts it.
-        ("terrible cramp in the back of my leg", "unsure"),
-        ("awful pain, it's eased off now though, been half an hour", "absent"),
-        ("not sure it's severe, it's been an hour", "unsure"),
-    ],
-)
-def test_severe_pain_that_has_lasted(
-    red_flag_nlp: Language, text: str, status: str
-) -> None:
-    """Severity and duration in one message make the pain flag present."""
-    assert statuses(red_flag_nlp, text).get("severe_persistent_pain") == status
-
-
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # A past-time marker that dates a beginning says since when, not that it is over.
-        (
-            "my GP put me on simvastatin last year, started then",
-            "risk_medication",
-            "present",
-        ),
-        (
-            "began taking water tablets back in March and now the cramps",
-            "risk_medication",
-            "present",
-        ),
-        ("I used to take statins years ago", "risk_medication", None),
-        # A veto word inside a comparison describes, it explains nothing away.
-        (
-            "my heel feels numb, same as my gums after the dentist",
-            "numbness_tingling",
-            "present",
-        ),
-        (
-            "my gums are numb from the dentist and my leg cramped",
-            "numbness_tingling",
-            None,
-        ),
-        # "*" never reaches across a contrast.
-        (
-            "the neighbours' dog barks every night but this cramp is new",
-            "frequent_cramps",
-            None,
-        ),
-        ("cramps every night for a fortnight", "frequent_cramps", "present"),
-        # Someone who noticed or said it reports the writer's symptom.
-        (
-            "my flatmate noticed a purple patch on the back of my knee",
-            "bruising",
-            "present",
-        ),
-        (
-            "my brother says his shin is all purple, mine's just crampy",
-            "bruising",
-            None,
-        ),
-        # Everyday ways of saying it, from dev writers' misses.
-        (
-            "agonising, been going a good half hour without easing",
-            "severe_persistent_pain",
-            "present",
-        ),
-        ("mi cyaan stand pon it", "cannot_bear_weight", "present"),
-        (
-            "not gonna lie, I can only hop on the other leg",
-            "cannot_bear_weight",
-            "present",
-        ),
-        ("it felt like something tore at the back", "pop_or_injury", "present"),
-        ("had a stent put in my leg artery two years ago", "risk_condition", "present"),
-        ("the cramps come a lot more often lately", "frequent_cramps", "present"),
-        (
-            "that song gave me the tingles and then my hamstring cramped",
-            "numbness_tingling",
-            None,
-        ),
-    ],
-)
-def test_onsets_comparisons_contrasts_observers(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Scope words that used to drop or invent a flag."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
-
-
-@pytest.mark.parametrize(
-    ("text", "flag"),
-    [
-        (
-            "every breath is like blowing through a cocktail straw",
-            "chest_pain_or_breathless",
-        ),
-        (
-            "I have to stop for breath halfway up the stairs now",
-            "chest_pain_or_breathless",
-        ),
-        (
-            "he can't lie flat, he sleeps sat up in the armchair",
-            "chest_pain_or_breathless",
-        ),
-        ("her lips have gone a greyish blue", "chest_pain_or_breathless"),
-        ("there's a heavy ache behind the breastbone", "chest_pain_or_breathless"),
-        (
-            "the tissue had pink frothy bits in it after I coughed",
-            "chest_pain_or_breathless",
-        ),
-        ("my toes have gone a weird waxy white", "cold_pale_leg"),
-        ("it looks like candle wax, my whole foot", "cold_pale_leg"),
-        ("there's no colour left in my toes", "cold_pale_leg"),
-        ("it's stone cold from the knee down", "cold_pale_leg"),
-        ("my right foot's fine, the other one is cold and chalky", "cold_pale_leg"),
-    ],
-)
-def test_emergency_signs_described_indirectly(
-    red_flag_nlp: Language, text: str, flag: str
-) -> None:
-    """Comparisons, what the person can't do and what others see name the flag."""
-    assert statuses(red_flag_nlp, text).get(flag) == "present"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "the back of my thigh has gone dark blue",
-        "tattoo on my calf is black and blue",
-        "I'm always pale, it's a Glasgow thing, we never see the sun",
-    ],
-)
-def test_bruise_colours_and_complexions_are_not_a_cold_leg(
-    red_flag_nlp: Language, text: str
-) -> None:
-    """Blue may be a bruise and pallor may be how someone always looks."""
-    assert statuses(red_flag_nlp, text).get("cold_pale_leg") != "present"
 
 
 def test_a_denied_clot_sign_keeps_the_second_net_off(red_flag_nlp: Language) -> None:

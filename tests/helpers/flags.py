@@ -1,0 +1,8 @@
+"""Reading a red-flag pipeline's output in tests."""
+
+from spacy.language import Language
+
+
+def statuses(nlp: Language, text: str) -> dict[str, str]:
+    """Flag id -> status for one text."""
+    return {flag["flag"]: flag["status"] for flag in nlp(text)._.red_flags}
