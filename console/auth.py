@@ -17,6 +17,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -110,16 +111,12 @@ def set_password(engine: Engine, *, username: str, password: str) -> None:
         raise AccountError(
             f"password must have at least {MIN_PASSWORD_LENGTH} characters"
         )
-    with engine.begin() as connection:
-        user_id = _account_id(connection, username)
-        connection.execute(
-            sa.update(users)
-            .where(users.c.id == user_id)
-            .values(
-                password_hash=_hasher.hash(password), failed_logins=0, locked_until=None
-            )
-        )
-        connection.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
+    _update_account(
+        engine,
+        username,
+        {"password_hash": _hasher.hash(password), **UNLOCKED},
+        end_sessions=True,
+    )
 
 
 def _account_id(connection: sa.Connection, username: str) -> int:
@@ -136,6 +133,31 @@ def _account_id(connection: sa.Connection, username: str) -> int:
     return int(user_id)
 
 
+UNLOCKED = {"failed_logins": 0, "locked_until": None}
+"""The columns that lift an account's lockout."""
+
+
+def _update_account(
+    engine: Engine,
+    username: str,
+    values: dict[str, Any],
+    *,
+    end_sessions: bool,
+) -> None:
+    """Set ``values`` on the account ``username``, ending its sessions if asked.
+
+    Raises:
+        AccountError: no such user.
+    """
+    with engine.begin() as connection:
+        user_id = _account_id(connection, username)
+        connection.execute(
+            sa.update(users).where(users.c.id == user_id).values(**values)
+        )
+        if end_sessions:
+            connection.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
+
+
 def enrol_totp(engine: Engine, *, username: str, secret: str | None = None) -> str:
     """Give an account a new two-factor secret and return it (to show once).
 
@@ -146,19 +168,12 @@ def enrol_totp(engine: Engine, *, username: str, secret: str | None = None) -> s
         AccountError: no such user.
     """
     secret = secret or two_factor.new_secret()
-    with engine.begin() as connection:
-        user_id = _account_id(connection, username)
-        connection.execute(
-            sa.update(users)
-            .where(users.c.id == user_id)
-            .values(
-                totp_secret=secret,
-                totp_last_step=None,
-                failed_logins=0,
-                locked_until=None,
-            )
-        )
-        connection.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
+    _update_account(
+        engine,
+        username,
+        {"totp_secret": secret, "totp_last_step": None, **UNLOCKED},
+        end_sessions=True,
+    )
     return secret
 
 
@@ -168,13 +183,12 @@ def remove_totp(engine: Engine, *, username: str) -> None:
     Raises:
         AccountError: no such user.
     """
-    with engine.begin() as connection:
-        user_id = _account_id(connection, username)
-        connection.execute(
-            sa.update(users)
-            .where(users.c.id == user_id)
-            .values(totp_secret=None, totp_last_step=None)
-        )
+    _update_account(
+        engine,
+        username,
+        {"totp_secret": None, "totp_last_step": None},
+        end_sessions=False,
+    )
 
 
 def _verify(password_hash: str, password: str) -> bool:
