@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import json
 import logging
 import os
 import statistics
@@ -30,10 +29,10 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
-from bench.bots import ACTIONS_PORT, BARE_DIR, OUT_DIR, REPO, Bot, running
+from bench.bots import ACTIONS_PORT, BARE_DIR, OUT_DIR, Bot, running
 from bench.client import client_session, send
+from bench.reports import write_report
 from channels.conversation_id import conversation_id
 from e2e.stubs import ActionCall, StubActionServer
 from supervisor.process import HOST
@@ -41,7 +40,6 @@ from supervisor.process import HOST
 logger = logging.getLogger(__name__)
 
 PROXY_PORT = int(os.environ.get("BENCH_PROXY_PORT", "5712"))
-REPORTS = REPO / "reports" / "bench"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,16 +218,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     figures = {c.name: summary(c, results[c.name]) for c in CONVERSATIONS}
     print_report(figures, args.runs)
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    path = (
-        REPORTS / f"action-calls-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.json"
+    write_report(
+        {"store": args.store, "runs": args.runs, "figures": figures}, "action-calls-"
     )
-    path.write_text(
-        json.dumps(
-            {"store": args.store, "runs": args.runs, "figures": figures}, indent=2
-        )
-    )
-    print(f"\nreport: {Path(path).relative_to(REPO)}")
     return 1 if any(f["problems"] for f in figures.values()) else 0
 
 

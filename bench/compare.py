@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import statistics
@@ -44,10 +43,10 @@ from pathlib import Path
 
 from bench.bots import BARE_DIR, OUT_DIR, REPO, Bot, bare_model, rss_mb, running
 from bench.client import around, closed_loop, long_conversation
+from bench.reports import write_report
 
 logger = logging.getLogger(__name__)
 
-REPORTS = REPO / "reports" / "bench"
 LONG_TURNS = 205
 
 
@@ -207,10 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"\ntraining from scratch {training['from_scratch_s']:.0f} s, "
             f"from the warm cache {training['from_cache_s']:.0f} s"
         )
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    path = REPORTS / f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.json"
-    path.write_text(json.dumps(report, indent=2))
-    print(f"\nreport: {path.relative_to(REPO)}")
+    write_report(report)
     return 0
 
 

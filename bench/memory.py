@@ -32,7 +32,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,11 +39,11 @@ from pathlib import Path
 from bench.bots import ASSISTANT_SCRIPT, BARE_DIR, MODEL, OUT_DIR, REPO, Bot, rss_mb
 from bench.bots import running as running_bot
 from bench.client import closed_loop
+from bench.reports import write_report
 from supervisor.rasa_entry import skip_unused_modules
 
 logger = logging.getLogger(__name__)
 
-REPORTS = REPO / "reports" / "bench"
 MESSAGES = ("hi", "my hamstring is cramping", "no", "not sure", "what causes cramps?")
 
 
@@ -257,10 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"  {median['rasa_mb'] / base:.2f}x"
             )
         report["server"] = servers
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    path = REPORTS / f"memory-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.json"
-    path.write_text(json.dumps(report, indent=2))
-    print(f"\nreport: {path.relative_to(REPO)}")
+    write_report(report, "memory-")
     return 0
 
 
