@@ -43,15 +43,9 @@ def console_installed() -> bool:
 def console_env(settings: ClusterSettings, cluster_secrets: Secrets) -> dict[str, str]:
     """The console's environment: both databases by their parts, its key, its port."""
     env = dict(os.environ)
-    # A URL from the caller's shell would win over the parts below, and a key file
-    # would clash with the cluster's keys.
-    for name in (
-        "CONSOLE_TRACKER_URL",
-        "CONSOLE_DATABASE_URL",
-        "TRACKER_DB_URL",
-        "CONSOLE_AUDIT_KEY_FILE",
-        "CONSOLE_AUDIT_KEYS_RETIRED_FILE",
-    ):
+    # A URL from the caller's shell would win over the parts below (its key files are
+    # replaced by the cluster's, below).
+    for name in ("CONSOLE_TRACKER_URL", "CONSOLE_DATABASE_URL", "TRACKER_DB_URL"):
         env.pop(name, None)
     env.update(
         {
