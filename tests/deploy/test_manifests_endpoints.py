@@ -36,7 +36,10 @@ def test_prod_endpoints_expand_the_environment_as_rasa_reads_them(
 
     endpoints = AvailableEndpoints.read_endpoints(str(DEPLOY / "endpoints.prod.yml"))
 
-    assert endpoints.tracker_store.type == "SQL"
+    assert (
+        endpoints.tracker_store.type
+        == "stores.cached_sql_tracker_store.CachedSQLTrackerStore"
+    )
     assert endpoints.tracker_store.url == "db.internal"
     assert endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.tracker_store.kwargs["password"] == PROD_ENV["TRACKER_DB_PASSWORD"]
