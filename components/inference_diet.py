@@ -6,12 +6,12 @@ the inference function. The fit traces the whole training graph (loss, gradients
 the optimiser's update) and creates Adam's two slots for every weight, none of which
 a server ever uses: 269 MB of its resident memory (``make bench-memory``).
 
-This subclass builds the same weights by running one inference eagerly (which creates
-every layer inference uses, the label embeddings included), restores the checkpoint
-over them, checks that every weight it created was restored (the optimiser's slots
-in the checkpoint are left unread), then traces the inference function with the
-restored weights, as Rasa does. Training, persisting and loading for fine-tuning are
-Rasa's own::
+This subclass reads the checkpoint into the model before its weights exist, then runs
+one inference: TensorFlow gives each weight its trained value as the inference creates
+it (every weight inference uses, the label embeddings' included; the optimiser's slots
+in the checkpoint are left unread), and Rasa traces the inference function then, as
+its own load does. That every weight was restored is checked. Training, persisting and
+loading for fine-tuning are Rasa's own::
 
     - name: components.inference_diet.InferenceDIETClassifier
 """
@@ -24,7 +24,6 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.shared.nlu.constants import TEXT
-from rasa.utils.tensorflow.constants import RUN_EAGERLY
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
@@ -76,16 +75,10 @@ class InferenceDIETClassifier(DIETClassifier):
             entity_tag_specs=entity_tag_specs,
             config=copy.deepcopy(config),
         )
-        # One eager inference creates the weights (nothing is traced yet, so nothing
-        # holds on to the untrained values).
-        model.run_eagerly = True
+        # Restored as they are created: the first inference builds every weight it
+        # uses (the label embeddings' too) with its trained value, and traces the
+        # inference function as Rasa's load does (the first message is then fast).
+        restored = model.load_weights(tf_model_file).expect_partial()
         model.run_inference(predict_data_example)
-        model.load_weights(
-            tf_model_file
-        ).expect_partial().assert_existing_objects_matched()
-        # The label embeddings were computed with the untrained weights: again, now
-        # traced as Rasa traces them (the first prediction is then fast).
-        model.run_eagerly = config[RUN_EAGERLY]
-        model.prepared_for_prediction = False
-        model.run_inference(predict_data_example)
+        restored.assert_existing_objects_matched()
         return model
