@@ -10,13 +10,13 @@ Two measurements, each repeated in fresh processes and reported as medians:
   through the NLU (the first one builds DIET's TensorFlow function). Each part's
   figure is what it added to what was loaded before it.
 - ``server``: this assistant started as ``make run`` configures it (:mod:`bench.bots`,
-  SQLite store) ``--starts`` times; after a few full conversations, the resident
-  memory of the Rasa server and of the action server. ``--env NAME=VALUE`` runs the
-  servers with that in their environment as well, and ``--before-model PATH`` runs
-  that model as well (e.g. one trained before a change), with the code of
-  ``--before-revision REV`` if given (a ``git archive`` of it under ``build/bench/``),
-  in the same run and interleaved start by start, so each is measured against the
-  same baseline.
+  SQLite store) ``--starts`` times: its start-up time and, after a few full
+  conversations, the resident memory of the Rasa server and of the action server.
+  ``--env NAME=VALUE`` runs the servers with that in their environment as well, and
+  ``--before-model PATH`` runs that model as well (e.g. one trained before a change),
+  with the code of ``--before-revision REV`` if given (a ``git archive`` of it under
+  ``build/bench/``), in the same run and interleaved start by start, so each is
+  measured against the same baseline.
 
     .venv/bin/python -m bench.memory [--starts 3] [--env MALLOC_ARENA_MAX=2 ...]
         [--before-model build/bench/before.tar.gz [--before-revision REV]]
@@ -153,11 +153,14 @@ def server_rss(
     ):
         rasa_pid, actions_pid = proc["rasa_pid"], proc["actions_pid"]
         assert isinstance(rasa_pid, int) and isinstance(actions_pid, int)
+        startup = proc["startup_s"]
+        assert isinstance(startup, float)
         loaded = rss_mb(rasa_pid)[0]
         result = asyncio.run(closed_loop(ASSISTANT_SCRIPT, 10, seconds))
         rasa_rss, rasa_peak = rss_mb(rasa_pid)
         actions_rss, _ = rss_mb(actions_pid)
     return {
+        "startup_s": startup,
         "rasa_loaded_mb": loaded,
         "rasa_mb": rasa_rss,
         "rasa_peak_mb": rasa_peak,
@@ -243,14 +246,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
         print(f"\nRasa server resident memory, median of {args.starts} starts (MB)")
         print(
-            f"  {'configuration':<52} {'started':>7} {'after load':>10} {'peak':>7}"
-            f" {'actions':>8} {'msg/s':>6}  ratio"
+            f"  {'configuration':<52} {'start s':>7} {'started':>7} {'after load':>10}"
+            f" {'peak':>7} {'actions':>8} {'msg/s':>6}  ratio"
         )
         base = statistics.median(s["rasa_mb"] for s in servers[configurations[0][0]])
         for label, starts in servers.items():
             median = {k: statistics.median(s[k] for s in starts) for k in starts[0]}
             print(
-                f"  {label:<52} {median['rasa_loaded_mb']:>7.0f}"
+                f"  {label:<52} {median['startup_s']:>7.1f}"
+                f" {median['rasa_loaded_mb']:>7.0f}"
                 f" {median['rasa_mb']:>10.0f} {median['rasa_peak_mb']:>7.0f}"
                 f" {median['actions_mb']:>8.0f} {median['msg_per_s']:>6.1f}"
                 f"  {median['rasa_mb'] / base:.2f}x"
