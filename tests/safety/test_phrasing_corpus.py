@@ -57,6 +57,10 @@ HELDOUT_SHA256 = {
     "H21.yml": "e131a077b6048c09a50d89f198598238531edc149daf867bdfd6fbeefb78f778",
     "H22.yml": "071cd9ba28409c4287bef6a71b4d2b931492019ffbdb078340da41476510cf06",
     "H23.yml": "a912c108ee7faf8cc0c0da589ecf010b47f90f91a0419bb3b08bfbeb66ed9256",
+    "H24.yml": "61a8f1bf60d7206092dc4ae67e3ea31fdfb88eee3041ebbf55646d034a3c232f",
+    "H25.yml": "b54ef2770c90b48f1ce0b7dcea3722a4c9e62d471d6895a0ab0200e19ef825c5",
+    "H26.yml": "c44b384d24315af6dde177957441d15ca3aba350dcdaa7f5f435ca31e236f461",
+    "H27.yml": "bbd917dacc96caa8452e4e137a200e0f63fb4398ae9eca3165b6b92b9033a305",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
