@@ -61,6 +61,8 @@ HELDOUT_SHA256 = {
     "H25.yml": "b54ef2770c90b48f1ce0b7dcea3722a4c9e62d471d6895a0ab0200e19ef825c5",
     "H26.yml": "c44b384d24315af6dde177957441d15ca3aba350dcdaa7f5f435ca31e236f461",
     "H27.yml": "bbd917dacc96caa8452e4e137a200e0f63fb4398ae9eca3165b6b92b9033a305",
+    "H28.yml": "d83202cac4e2693a33b73ae7cee7e9c4a6a0a9921d8aedea45ffdbe6727a3e5a",
+    "H29.yml": "245ff5b8713935916aca797ebf75326fd6813ca37713973e915f05c67693a7b7",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
