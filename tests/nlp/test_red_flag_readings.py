@@ -172,11 +172,23 @@ def test_bruise_colours_and_complexions_are_not_a_cold_leg(
         ("definitely swollen, probably from the fall", "swelling", "present"),
         ("my thigh is swollen maybe", "swelling", "unsure"),
         # A denied name with a hedge ("not X exactly") is doubt, not a denial.
-        ("it's not numb exactly, hard to say what it is", "numbness_tingling", "unsure"),
+        (
+            "it's not numb exactly, hard to say what it is",
+            "numbness_tingling",
+            "unsure",
+        ),
         ("my feet are always a bit cold, hard to say", "cold_pale_leg", "unsure"),
-        ("both calves look exactly the same, neither is hot", "warm_red_swollen_leg", None),
+        (
+            "both calves look exactly the same, neither is hot",
+            "warm_red_swollen_leg",
+            None,
+        ),
         # Asking whether it is normal reports it.
-        ("I want to know if it's normal my pee is brown after the race", "dark_urine", "present"),
+        (
+            "I want to know if it's normal my pee is brown after the race",
+            "dark_urine",
+            "present",
+        ),
         # Someone else's medicine, the writer not on it.
         ("my husband's on water tablets but i'm not", "risk_medication", None),
         # Jamaican "nuh" negates like "not".
