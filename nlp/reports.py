@@ -59,6 +59,7 @@ class Reports:
             validate=validate,
         )
         self.onset = lower_set(scope.get("onset"))
+        self.now_words = lower_set(scope.get("now_words"))
         self.first_person = lower_set(scope["first_person"])
         self.question_subjects = lower_set(scope["question_subjects"])
         self.question_words = lower_set(scope["question_words"])
@@ -145,13 +146,15 @@ class Reports:
 
         A marker that dates a beginning ("started a statin last month", "the cramps
         began last year") says since when, not that it is over: an onset word before
-        it in the clause keeps the mention.
+        it in the clause keeps the mention, and so does a present-time word between the
+        marker and the end of the mention ("years back ..., and now the foot's pale").
         """
         left, right = self.clauses.clause(doc, mention)
         return any(
             left <= start
             and end <= right
             and not any(t.lower_ in self.onset for t in doc[left:start])
+            and not any(t.lower_ in self.now_words for t in doc[end : mention.end])
             for start, end in past
         )
 

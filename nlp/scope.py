@@ -57,6 +57,7 @@ class Scope:
         ):
             self.cue_matcher.add(f"after|{kind}", phrases(name))
         self.comparisons = lower_set(scope.get("comparisons"))
+        self.cause_words = lower_set(scope.get("cause_words"))
         self.weak_hedges = lower_set(scope["weak_hedges"])
         self.list_end_words = lower_set(scope["list_end_words"])
         self.boundaries = lower_set(scope["boundaries"])
@@ -186,6 +187,8 @@ class Scope:
                 break
             limit += 1
         for cue in after:
+            if cue.kind == "hedge" and self.doubts_cause(doc, cue):
+                continue
             if mention.end <= cue.start < limit:
                 closes = cue.end == len(doc) or doc[cue.end].is_punct
                 closes = closes or self.is_boundary(doc, cue.end, interjections=False)
@@ -227,6 +230,10 @@ class Scope:
         if mention.kind == ABSENT:
             return status, False
         return previous_status, True
+
+    def doubts_cause(self, doc: Doc, cue: Cue) -> bool:
+        """Whether a trailing hedge goes on to a cause ("maybe because ...")."""
+        return cue.end < len(doc) and doc[cue.end].lower_ in self.cause_words
 
     def compares(self, doc: Doc, i: int) -> bool:
         """Whether token ``i`` is inside a comparison ("numb like after the dentist")."""

@@ -129,6 +129,13 @@ def test_onsets_comparisons_contrasts_observers(
         ("there's no colour left in my toes", "cold_pale_leg"),
         ("it's stone cold from the knee down", "cold_pale_leg"),
         ("my right foot's fine, the other one is cold and chalky", "cold_pale_leg"),
+        # A present-time word after a past marker starts today's report.
+        (
+            "I was told years ago I had bad veins in my legs, and now the toes are "
+            "white and cold",
+            "cold_pale_leg",
+        ),
+        ("the toes on that side look kind of grey", "cold_pale_leg"),
     ],
 )
 def test_emergency_signs_described_indirectly(
@@ -151,3 +158,73 @@ def test_bruise_colours_and_complexions_are_not_a_cold_leg(
 ) -> None:
     """Blue may be a bruise and pallor may be how someone always looks."""
     assert statuses(red_flag_nlp, text).get("cold_pale_leg") != "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # A hedge about the cause leaves the symptom certain.
+        (
+            "pins and needles for sure, maybe because I knelt all morning",
+            "numbness_tingling",
+            "present",
+        ),
+        ("definitely swollen, probably from the fall", "swelling", "present"),
+        ("my thigh is swollen maybe", "swelling", "unsure"),
+        # A denied name with a hedge ("not X exactly") is doubt, not a denial.
+        (
+            "it's not numb exactly, hard to say what it is",
+            "numbness_tingling",
+            "unsure",
+        ),
+        ("my feet are always a bit cold, hard to say", "cold_pale_leg", "unsure"),
+        (
+            "both calves look exactly the same, neither is hot",
+            "warm_red_swollen_leg",
+            None,
+        ),
+        # Asking whether it is normal reports it.
+        (
+            "I want to know if it's normal my pee is brown after the race",
+            "dark_urine",
+            "present",
+        ),
+        # Someone else's medicine, the writer not on it.
+        ("my husband's on water tablets but i'm not", "risk_medication", None),
+        # Jamaican "nuh" negates like "not".
+        ("mi calf swell up but it nuh hot", "swelling", "present"),
+        ("mi calf swell up but it nuh hot", "warm_red_swollen_leg", None),
+        ("I was tearing up when it cramped", "pop_or_injury", None),
+    ],
+)
+def test_doubt_about_causes_and_names(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Doubt counts only where it is about the symptom itself."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        (
+            "I have to pause and suck in air after every few words",
+            "chest_pain_or_breathless",
+        ),
+        ("a cricket ball hit me on the thigh and it's cramped since", "pop_or_injury"),
+        ("it ripped open down the back of my thigh", "pop_or_injury"),
+        ("when I pass water it looks like gravy", "dark_urine"),
+        ("my calf's swollen and pounding", "warm_red_swollen_leg"),
+        ("the calf is throbbing and hot", "warm_red_swollen_leg"),
+        ("I can't feel my baby toe", "numbness_tingling"),
+        ("cramps every night this week", "frequent_cramps"),
+        ("I'm a renal patient", "risk_condition"),
+        ("I'm on a pill for the water", "risk_medication"),
+        ("hurting like a son of a gun ever since", "severe_persistent_pain"),
+    ],
+)
+def test_everyday_wordings_name_the_flag(
+    red_flag_nlp: Language, text: str, flag: str
+) -> None:
+    """Wordings from the fifth round's dev writers, reworded."""
+    assert statuses(red_flag_nlp, text).get(flag) == "present"

@@ -47,10 +47,13 @@ BATCHES = {
     "I": ("H18.yml", "H19.yml"),
     "J": ("H20.yml", "H21.yml"),
     "K": ("H22.yml", "H23.yml"),
+    "L": ("H24.yml", "H25.yml"),
+    "M": ("H26.yml", "H27.yml"),
+    "N": ("H28.yml", "H29.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
-# which, and fails below the floors measured on 2026-12-03 (fourth round), so no
+# which, and fails below the floors measured on 2026-12-03 (fifth round), so no
 # change may make the held-out figures worse. Raise the floors as the figures improve;
 # never lower one without saying why below and in the README's history.
 TARGETS = {
@@ -70,17 +73,28 @@ FLOORS = {
 # reaches the common one (batch G: 95.0 % present when sealed, 95.8 % after the round;
 # batch H: 93.6 % when sealed, 94.4 % after the round that followed; batch I, sealed
 # after the last change: emergency 94.7 %, false-present 8.7 %; batch K, sealed before
-# the fourth round's last change and measured once, after it).
+# the fourth round's last change and measured once, after it; batch L, sealed before the
+# fifth round: 94.9 % present when sealed, 95.5 % after; batch M, sealed before it and
+# measured before and after it, false-present 10.1 % both times; batch N, sealed during
+# it: false-present 7.4 % with the model before the round and after).
 # One floor was moved down, with its reason: batch J's false-present, 7.4 % when sealed,
 # is 7.9 % (one sentence of 215) after the fourth round, which raised J's present
 # recall from 97.2 % to 98.1 % (three sentences) and every other batch's present
 # recall but F's (unchanged); under-triage is the worse error (README, "Safety figures").
+# Two more went down in the fifth round: batch I's present recall 97.3 % -> 97.0 % (one
+# sentence of 336) and batch K's 94.4 % -> 93.9 % (two of 361), with the classifier
+# retrained on dev batches D19 and D20; the same round raised present recall in seven
+# batches (12 sentences) and lowered it in three (A, I, K: 4), 97.5 % -> 97.7 % over
+# A-K, and raised K's unsure recall from 89 % to 90 % (README, "Safety figures").
 BATCH_FLOORS = {
     "G": {"present_recall": 0.962},
     "H": {"present_recall": 0.949},
-    "I": {"emergency_recall": 0.947, "false_present": 0.087},
+    "I": {"present_recall": 0.97, "emergency_recall": 0.947, "false_present": 0.087},
     "J": {"unsure_recall": 0.911, "false_present": 0.0791},
-    "K": {"present_recall": 0.944, "unsure_recall": 0.89},
+    "K": {"present_recall": 0.939, "unsure_recall": 0.89},
+    "L": {"present_recall": 0.954},
+    "M": {"present_recall": 0.969, "false_present": 0.101},
+    "N": {"false_present": 0.0745},
 }
 
 
