@@ -14,6 +14,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 
+from nlp.anchored_matcher import AnchoredMatcher
 from nlp.mentions import ABSENT, PRESENT, UNSURE
 from nlp.wordings import WordingCompiler
 
@@ -34,7 +35,11 @@ def flag_wordings(flags: dict[str, Any], section: str) -> Iterable[tuple[str, st
 class FlagMatchers:
     """The compiled matchers and what each match key stands for."""
 
-    matcher: Matcher
+    matcher: AnchoredMatcher
+    """Every flag's wordings. Only the patterns whose words occur are tried; matches
+    over the same tokens that make different mentions keep a ``Matcher``'s order
+    (which mention of a flag is kept, and which list item inherits a cue, can
+    depend on it)."""
     phrase_matcher: PhraseMatcher
     mention_keys: dict[int, tuple[str, str, bool]]
     """Match key -> (flag, kind, whether the wording spells a negation itself)."""
@@ -80,7 +85,13 @@ class FlagMatchers:
         vetoes = list(flag_wordings(flags, "vetoes"))
         topics = list(flag_wordings(flags, "topics"))
         return cls(
-            matcher=compiler.matcher(wordings, validate=validate),
+            matcher=compiler.anchored_matcher(
+                wordings,
+                # Wordings of one flag and kind that agree on spelling a negation
+                # make the same mention: their order does not matter.
+                labels={key: mention_keys[vocab.strings[key]] for key, _ in wordings},
+                validate=validate,
+            ),
             phrase_matcher=phrase_matcher,
             mention_keys=mention_keys,
             veto_matcher=compiler.matcher(vetoes, validate=validate),

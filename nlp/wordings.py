@@ -11,13 +11,15 @@ or scope, as spaCy's ``matcher`` knows nothing of the entity ruler that uses it.
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import srsly
 from spacy.language import Language
 from spacy.matcher import Matcher
+
+from nlp.anchored_matcher import AnchoredMatcher
 
 # Words matched on NORM rather than LEMMA: the tokenizer splits "can't"/"cant" into
 # "ca" + "n't"/"nt" whose norms are "can" + "not".
@@ -206,3 +208,22 @@ class WordingCompiler:
         for key, entry in entries:
             matcher.add(key, self.compile(entry))
         return matcher
+
+    def anchored_matcher(
+        self,
+        entries: Iterable[tuple[str, str]],
+        *,
+        labels: Mapping[str, Hashable] | None = None,
+        validate: bool = False,
+    ) -> AnchoredMatcher:
+        """Like :meth:`matcher`, but only tries the patterns whose words occur.
+
+        The same matches; their order is kept among matches over the same tokens
+        whose keys ``labels`` tells apart (:mod:`nlp.anchored_matcher`).
+        """
+        return AnchoredMatcher(
+            self.nlp.vocab,
+            ((key, self.compile(entry)) for key, entry in entries),
+            labels=labels,
+            validate=validate,
+        )
