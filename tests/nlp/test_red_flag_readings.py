@@ -131,8 +131,10 @@ def test_onsets_comparisons_contrasts_observers(
         ("my right foot's fine, the other one is cold and chalky", "cold_pale_leg"),
         # A present-time word after a past marker starts today's report.
         (
-            "I was told years ago I had bad veins in my legs, and now the toes are "
-            "white and cold",
+            (
+                "I was told years ago I had bad veins in my legs, and now the toes "
+                "are white and cold"
+            ),
             "cold_pale_leg",
         ),
         ("the toes on that side look kind of grey", "cold_pale_leg"),
