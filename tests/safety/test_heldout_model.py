@@ -50,6 +50,7 @@ BATCHES = {
     "L": ("H24.yml", "H25.yml"),
     "M": ("H26.yml", "H27.yml"),
     "N": ("H28.yml", "H29.yml"),
+    "O": ("H30.yml", "H31.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -76,7 +77,8 @@ FLOORS = {
 # the fourth round's last change and measured once, after it; batch L, sealed before the
 # fifth round: 94.9 % present when sealed, 95.5 % after; batch M, sealed before it and
 # measured before and after it, false-present 10.1 % both times; batch N, sealed during
-# it: false-present 7.4 % with the model before the round and after).
+# it: false-present 7.4 % with the model before the round and after; batch O, sealed
+# before the sixth round on 2026-12-03: 97.2 % present with the model before it).
 # One floor was moved down, with its reason: batch J's false-present, 7.4 % when sealed,
 # is 7.9 % (one sentence of 215) after the fourth round, which raised J's present
 # recall from 97.2 % to 98.1 % (three sentences) and every other batch's present
@@ -95,6 +97,7 @@ BATCH_FLOORS = {
     "L": {"present_recall": 0.954},
     "M": {"present_recall": 0.969, "false_present": 0.101},
     "N": {"false_present": 0.0745},
+    "O": {"present_recall": 0.972},
 }
 
 
