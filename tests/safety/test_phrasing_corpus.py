@@ -66,6 +66,8 @@ HELDOUT_SHA256 = {
     "H29.yml": "245ff5b8713935916aca797ebf75326fd6813ca37713973e915f05c67693a7b7",
     "H30.yml": "c7c6edef28f64731dbe64a665547a66439fdd346cdccfa28917607aec26b3197",
     "H31.yml": "e3c71f62c613b18cd482560a4ce67155d0c6426dccb0464dd2095c90059341ab",
+    "H32.yml": "5536cc2351482e12fc74e251009d8faf95056897d92e3d4013262729b78f6f3a",
+    "H33.yml": "9d21a20ba8b58cd432f1393facdc4153ba5fe554c987eaca076b42ba3068d47c",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
