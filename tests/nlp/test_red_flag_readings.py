@@ -266,14 +266,23 @@ def test_sixth_round_wordings_name_the_flag(
         ("my wee is pale now I'm drinking more, legs still crampy", "cold_pale_leg"),
         ("pale legs because I never get a tan, is a cramp normal", "cold_pale_leg"),
         # Things that are not the person's body.
-        ("my phone isn't working properly so sorry for the typos", "severe_persistent_pain"),
+        (
+            "my phone isn't working properly so sorry for the typos",
+            "severe_persistent_pain",
+        ),
         ("resting on a heat pad tonight for the cramp", "risk_condition"),
         ("I do my stretches with a rubber band", "weakness"),
         ("the only thing that ripped was my shorts", "pop_or_injury"),
         # Someone else's, with the writer asking about themselves.
-        ("my skipper's always short of breath, I just had a cramp", "chest_pain_or_breathless"),
+        (
+            "my skipper's always short of breath, I just had a cramp",
+            "chest_pain_or_breathless",
+        ),
         ("my wife wakes with cramps every night, I've only had one", "frequent_cramps"),
-        ("my mum has thyroid problems, am I more likely to get cramps?", "risk_condition"),
+        (
+            "my mum has thyroid problems, am I more likely to get cramps?",
+            "risk_condition",
+        ),
     ],
 )
 def test_sixth_round_other_senses_are_not_the_flag(
