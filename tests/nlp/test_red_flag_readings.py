@@ -290,3 +290,33 @@ def test_sixth_round_other_senses_are_not_the_flag(
 ) -> None:
     """Look-alikes from the sixth round's dev writers, reworded."""
     assert statuses(red_flag_nlp, text).get(flag) != "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # The writer describing themselves is not another person.
+        (
+            "I'm a woman and can't put any weight on my leg",
+            "cannot_bear_weight",
+            "present",
+        ),
+        (
+            "as a rugby player I can't stand on that leg",
+            "cannot_bear_weight",
+            "present",
+        ),
+        (
+            "I'm the team captain and my calf is hot and swollen",
+            "warm_red_swollen_leg",
+            "present",
+        ),
+        # Another person named, the writer asking about themselves.
+        ("my wife can't walk either, I just had a cramp", "cannot_bear_weight", None),
+    ],
+)
+def test_a_person_the_writer_says_they_are_is_the_writer(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Self-descriptions ("I'm a woman", "as a player") are not someone else's."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
