@@ -18,11 +18,12 @@ from nlp.scope import Scope
 from nlp.wordings import WordingCompiler, lower_set
 
 PREDICATE_REACH = 5
-# "I'm a woman", "as a player": the person named is the writer.
+"""Words after another person searched for their verb ("my brother in Leeds couldn't")."""
 SELF_DESCRIPTION = frozenset({"'m", "’m", "m", "am", "im", "as", "being"})
+"""Words before an article that make the person named the writer ("I'm a woman")."""
 ARTICLES = frozenset({"a", "an", "the"})
 MODIFIER_REACH = 2
-"""Words after another person searched for their verb ("my brother in Leeds couldn't")."""
+"""Words allowed between the article and the person ("as a rugby player")."""
 
 
 class Reports:
