@@ -201,6 +201,11 @@ YES_STARTS: tuple[str, ...] = (
     "indeed",
     "affirmative",
     "uh huh",
+    "haan",
+    "haanji",
+    "sim",
+    "ndiyo",
+    "evet",
 )
 # Short replies that answer only when they are the whole reply ("i do", "a bit"):
 # at the start of a longer message they can mean anything ("it is fine now").

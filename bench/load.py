@@ -349,6 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(bench_baseline(args.baseline_dir, args.levels, results))
     print_table(results)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps([r.row() for r in results], indent=2))
     return 1 if any(result.lost for result in results) else 0
 

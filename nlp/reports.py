@@ -19,6 +19,11 @@ from nlp.wordings import WordingCompiler, lower_set
 
 PREDICATE_REACH = 5
 """Words after another person searched for their verb ("my brother in Leeds couldn't")."""
+SELF_DESCRIPTION = frozenset({"'m", "’m", "m", "am", "im", "as", "being"})
+"""Words before an article that make the person named the writer ("I'm a woman")."""
+ARTICLES = frozenset({"a", "an", "the"})
+MODIFIER_REACH = 2
+"""Words allowed between the article and the person ("as a rugby player")."""
 
 
 class Reports:
@@ -184,6 +189,8 @@ class Reports:
             plural_owner = self.plural_owner(doc, token.i)
             if word not in self.other_people and not plural_owner:
                 continue
+            if self_described(doc, token.i):
+                continue
             between = doc[token.i + 1 : mention.start]
             if any(t.lower_ in self.first_person for t in between):
                 continue
@@ -236,3 +243,15 @@ class Reports:
         """
         contrasted = bool(len(self.self_contrast(doc)))
         return contrasted, contrasted or bool(len(self.self_report(doc)))
+
+
+def self_described(doc: Doc, i: int) -> bool:
+    """Whether the person word at ``i`` is the writer describing themselves.
+
+    "I'm a woman and can't put weight on it", "as a rugby player I can't stand": an
+    article at most two words before it, and "I'm", "am", "as" or "being" before that.
+    """
+    for k in range(i - 1, max(i - 2 - MODIFIER_REACH, -1), -1):
+        if doc[k].lower_ in ARTICLES:
+            return k > 0 and doc[k - 1].lower_ in SELF_DESCRIPTION
+    return False

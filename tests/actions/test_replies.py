@@ -29,6 +29,8 @@ def reply(
         ("yes", PRESENT),
         ("Yeah, and it's been like that since lunch", PRESENT),
         ("yep, definitely", PRESENT),
+        ("haan ji, since the walk", PRESENT),
+        ("sim, it is dark", PRESENT),
         ("a bit", PRESENT),
         ("slightly", PRESENT),
         ("no", ABSENT),

@@ -230,3 +230,93 @@ def test_everyday_wordings_name_the_flag(
 ) -> None:
     """Wordings from the fifth round's dev writers, reworded."""
     assert statuses(red_flag_nlp, text).get(flag) == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("had me bent double since teatime, it's a farmer saying that", None),
+        ("the back of my leg is still locked and I'm nearly in tears", None),
+        ("I peed stuff that looked like dandelion and burdock", "dark_urine"),
+        ("wheezin since the cramp, can't get comfy", "chest_pain_or_breathless"),
+        ("the patch on my thigh is blue-black now", "bruising"),
+        ("I'm only getting about by hanging onto the furniture", "cannot_bear_weight"),
+        ("wiped out on the ice rink and the hamstring seized", "pop_or_injury"),
+        ("a loose dog bowled me over at the park, since then it's cramping", None),
+    ],
+)
+def test_sixth_round_wordings_name_the_flag(
+    red_flag_nlp: Language, text: str, flag: str | None
+) -> None:
+    """Wordings from the sixth round's dev writers, reworded (None: any flag read)."""
+    found = statuses(red_flag_nlp, text)
+    if flag is None:
+        assert "present" in found.values(), found
+    else:
+        assert found.get(flag) == "present", found
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # Another part of the body, named after the word.
+        ("bruising up my forearm from the drip, the cramp is in my thigh", "bruising"),
+        ("puffy eyes from no sleep and a cramp in my hammy", "swelling"),
+        # Said of the urine, not of the leg.
+        ("my wee is pale now I'm drinking more, legs still crampy", "cold_pale_leg"),
+        ("pale legs because I never get a tan, is a cramp normal", "cold_pale_leg"),
+        # Things that are not the person's body.
+        (
+            "my phone isn't working properly so sorry for the typos",
+            "severe_persistent_pain",
+        ),
+        ("resting on a heat pad tonight for the cramp", "risk_condition"),
+        ("I do my stretches with a rubber band", "weakness"),
+        ("the only thing that ripped was my shorts", "pop_or_injury"),
+        # Someone else's, with the writer asking about themselves.
+        (
+            "my skipper's always short of breath, I just had a cramp",
+            "chest_pain_or_breathless",
+        ),
+        ("my wife wakes with cramps every night, I've only had one", "frequent_cramps"),
+        (
+            "my mum has thyroid problems, am I more likely to get cramps?",
+            "risk_condition",
+        ),
+    ],
+)
+def test_sixth_round_other_senses_are_not_the_flag(
+    red_flag_nlp: Language, text: str, flag: str
+) -> None:
+    """Look-alikes from the sixth round's dev writers, reworded."""
+    assert statuses(red_flag_nlp, text).get(flag) != "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # The writer describing themselves is not another person.
+        (
+            "I'm a woman and can't put any weight on my leg",
+            "cannot_bear_weight",
+            "present",
+        ),
+        (
+            "as a rugby player I can't stand on that leg",
+            "cannot_bear_weight",
+            "present",
+        ),
+        (
+            "I'm the team captain and my calf is hot and swollen",
+            "warm_red_swollen_leg",
+            "present",
+        ),
+        # Another person named, the writer asking about themselves.
+        ("my wife can't walk either, I just had a cramp", "cannot_bear_weight", None),
+    ],
+)
+def test_a_person_the_writer_says_they_are_is_the_writer(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Self-descriptions ("I'm a woman", "as a player") are not someone else's."""
+    assert statuses(red_flag_nlp, text).get(flag) == status

@@ -50,6 +50,8 @@ BATCHES = {
     "L": ("H24.yml", "H25.yml"),
     "M": ("H26.yml", "H27.yml"),
     "N": ("H28.yml", "H29.yml"),
+    "O": ("H30.yml", "H31.yml"),
+    "P": ("H32.yml", "H33.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -76,7 +78,8 @@ FLOORS = {
 # the fourth round's last change and measured once, after it; batch L, sealed before the
 # fifth round: 94.9 % present when sealed, 95.5 % after; batch M, sealed before it and
 # measured before and after it, false-present 10.1 % both times; batch N, sealed during
-# it: false-present 7.4 % with the model before the round and after).
+# it: false-present 7.4 % with the model before the round and after; batch O, sealed
+# before the sixth round on 2026-12-03: 97.2 % present with the model before it).
 # One floor was moved down, with its reason: batch J's false-present, 7.4 % when sealed,
 # is 7.9 % (one sentence of 215) after the fourth round, which raised J's present
 # recall from 97.2 % to 98.1 % (three sentences) and every other batch's present
@@ -87,15 +90,24 @@ FLOORS = {
 # batches (12 sentences) and lowered it in three (A, I, K: 4), 97.5 % -> 97.7 % over
 # A-K, and raised K's unsure recall from 89 % to 90 % (README, "Safety figures").
 BATCH_FLOORS = {
-    "G": {"present_recall": 0.962},
-    "H": {"present_recall": 0.949},
-    "I": {"present_recall": 0.97, "emergency_recall": 0.947, "false_present": 0.087},
+    "G": {"present_recall": 0.975},
+    "H": {"present_recall": 0.954},
+    "I": {"present_recall": 0.967, "emergency_recall": 0.909, "false_present": 0.087},
     "J": {"unsure_recall": 0.911, "false_present": 0.0791},
     "K": {"present_recall": 0.939, "unsure_recall": 0.89},
-    "L": {"present_recall": 0.954},
+    "L": {"present_recall": 0.957},
     "M": {"present_recall": 0.969, "false_present": 0.101},
-    "N": {"false_present": 0.0745},
+    "N": {"false_present": 0.0791},
+    "P": {"emergency_recall": 0.944},
 }
+# Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
+# 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
+# present recall 97.0 -> 96.7 % and chest recall 95.5 -> 90.9 % (the same one
+# sentence: the classifier, retrained with dev batches D21 and D22, no longer reads
+# it; found by switching the round's parts off one at a time, figures only) and batch
+# N's false-present 7.4 -> 7.9 % (one sentence of 215). Batch P, written after the
+# round and never looked at, starts at 94.5 % chest (69 of 73) and 94.4 %
+# cold leg (68 of 72): below the common 95 %, its own floor (README, "Safety figures").
 
 
 def model_path() -> Path:

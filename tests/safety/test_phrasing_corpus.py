@@ -32,7 +32,8 @@ from tests.safety.corpus import (
 # on A and B; D, F, G and H before the round that followed (measured before and after
 # it); I after the last change of 2026-12-03, so its first figure is the assistant's on
 # writers it has never met. Sentences a new batch shares word for word with the rest of
-# the corpus are dropped from it before it is sealed (19 short replies from I).
+# the corpus are dropped from it before it is sealed (19 short replies from I). Batches
+# J to O (H20-H31) were written the same way, two writers each, on 2026-12-03.
 HELDOUT_SHA256 = {
     "H1.yml": "57624fa87c24ff30920a483248c367c23532d6e57fc0f158f2465cedf8cab31e",
     "H2.yml": "7d9cb6eee4f22b7d130cad358fb497691d261c2c96e3e936e118f19308ad8af6",
@@ -63,6 +64,10 @@ HELDOUT_SHA256 = {
     "H27.yml": "bbd917dacc96caa8452e4e137a200e0f63fb4398ae9eca3165b6b92b9033a305",
     "H28.yml": "d83202cac4e2693a33b73ae7cee7e9c4a6a0a9921d8aedea45ffdbe6727a3e5a",
     "H29.yml": "245ff5b8713935916aca797ebf75326fd6813ca37713973e915f05c67693a7b7",
+    "H30.yml": "c7c6edef28f64731dbe64a665547a66439fdd346cdccfa28917607aec26b3197",
+    "H31.yml": "e3c71f62c613b18cd482560a4ce67155d0c6426dccb0464dd2095c90059341ab",
+    "H32.yml": "5536cc2351482e12fc74e251009d8faf95056897d92e3d4013262729b78f6f3a",
+    "H33.yml": "9d21a20ba8b58cd432f1393facdc4153ba5fe554c987eaca076b42ba3068d47c",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
