@@ -8,15 +8,13 @@ cannot match without (its *anchor*: the first required token that names words by
 ``LEMMA``, ``LOWER``, ``NORM`` or ``ORTH``), keeps one small ``Matcher`` per anchor,
 and runs only those whose anchor word is in the message.
 
-It returns the matches one ``Matcher`` over all the patterns would, and where the order
-can matter to the caller, in that ``Matcher``'s order: among matches over the same
-tokens whose keys the caller reads differently (``labels``). The ``Matcher``'s order
-depends on how its match states interleave, which the small matchers cannot
-reproduce, so for a message with such matches from more than one small matcher the
-full ``Matcher`` is run instead. The order of other matches may differ.
+It returns the matches one ``Matcher`` over all the patterns would, but not in its
+order: that order depends on how the ``Matcher``'s match states interleave, which small
+matchers cannot reproduce. They come sorted by ``(start, end, match_id)``; a caller
+whose reading could depend on the order must not rely on the ``Matcher``'s own.
 """
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from spacy.matcher import Matcher
@@ -55,23 +53,17 @@ class AnchoredMatcher:
         vocab: Vocab,
         entries: Iterable[tuple[str, list[TokenPattern]]],
         *,
-        labels: Mapping[str, Hashable] | None = None,
         validate: bool = False,
     ) -> None:
-        """Group the ``(key, patterns)`` entries by anchor, keeping their order.
-
-        ``labels`` says which keys the caller reads alike (the order of their
-        matches over the same tokens does not matter); by default none are.
-        """
-        entries = list(entries)
+        """Group the ``(key, patterns)`` entries by anchor, keeping their order."""
+        self.vocab = vocab
         groups: dict[Anchor | None, list[tuple[str, TokenPattern]]] = {}
+        self.keys: list[str] = []
         for key, patterns in entries:
+            self.keys.append(key)
             for pattern in patterns:
                 groups.setdefault(anchor_of(pattern), []).append((key, pattern))
         self.matchers = [build_matcher(vocab, g, validate) for g in groups.values()]
-        self.full = build_matcher(
-            vocab, [(k, p) for k, patterns in entries for p in patterns], validate
-        )
         # Groups without an anchor always run; the others when a word is present.
         self.always = [g for g, anchor in enumerate(groups) if anchor is None]
         self.by_word: dict[tuple[str, int], list[int]] = {}
@@ -81,14 +73,19 @@ class AnchoredMatcher:
                 for word in words:
                     word_id = vocab.strings.add(word)
                     self.by_word.setdefault((attr, word_id), []).append(group)
-        self.labels = {
-            vocab.strings.add(key): (labels[key] if labels else key)
-            for key, _ in entries
-        }
 
     def __len__(self) -> int:
         """The number of keys."""
-        return len(self.full)
+        return len(self.keys)
+
+    def single_matcher(self) -> Matcher:
+        """One ``Matcher`` over all the patterns, as before anchors (for benchmarks)."""
+        matcher = Matcher(self.vocab)
+        for key in self.keys:
+            for group in self.matchers:
+                if key in group:
+                    matcher.add(key, group.get(key)[1])
+        return matcher
 
     def active_groups(self, doc: Doc) -> list[int]:
         """The groups whose anchor word is in ``doc``, in group order."""
@@ -107,18 +104,11 @@ class AnchoredMatcher:
         return sorted(active)
 
     def __call__(self, doc: Doc) -> list[Match]:
-        """``(match_id, start, end)`` for every match in ``doc`` (see module docstring)."""
-        found: dict[Match, None] = {}  # a key may match the same words in two groups
-        spans: dict[tuple[int, int], tuple[set[int], set[Hashable]]] = {}
+        """``(match_id, start, end)`` for every match in ``doc``, sorted."""
+        found: set[Match] = set()  # a key may match the same words in two groups
         for group in self.active_groups(doc):
-            for match in self.matchers[group](doc):
-                found[match] = None
-                groups, labels = spans.setdefault((match[1], match[2]), (set(), set()))
-                groups.add(group)
-                labels.add(self.labels[match[0]])
-        if any(len(g) > 1 and len(lab) > 1 for g, lab in spans.values()):
-            return self.full(doc)
-        return list(found)
+            found.update(self.matchers[group](doc))
+        return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
 
 def build_matcher(

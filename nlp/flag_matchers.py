@@ -36,10 +36,8 @@ class FlagMatchers:
     """The compiled matchers and what each match key stands for."""
 
     matcher: AnchoredMatcher
-    """Every flag's wordings. Only the patterns whose words occur are tried; matches
-    over the same tokens that make different mentions keep a ``Matcher``'s order
-    (which mention of a flag is kept, and which list item inherits a cue, can
-    depend on it)."""
+    """Every flag's wordings. Only the patterns whose words occur are tried, and the
+    matches do not come in a ``Matcher``'s order (the reader puts them in its own)."""
     phrase_matcher: PhraseMatcher
     mention_keys: dict[int, tuple[str, str, bool]]
     """Match key -> (flag, kind, whether the wording spells a negation itself)."""
@@ -85,13 +83,7 @@ class FlagMatchers:
         vetoes = list(flag_wordings(flags, "vetoes"))
         topics = list(flag_wordings(flags, "topics"))
         return cls(
-            matcher=compiler.anchored_matcher(
-                wordings,
-                # Wordings of one flag and kind that agree on spelling a negation
-                # make the same mention: their order does not matter.
-                labels={key: mention_keys[vocab.strings[key]] for key, _ in wordings},
-                validate=validate,
-            ),
+            matcher=compiler.anchored_matcher(wordings, validate=validate),
             phrase_matcher=phrase_matcher,
             mention_keys=mention_keys,
             veto_matcher=compiler.matcher(vetoes, validate=validate),

@@ -11,7 +11,7 @@ or scope, as spaCy's ``matcher`` knows nothing of the entity ruler that uses it.
 
 import itertools
 import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -213,17 +213,15 @@ class WordingCompiler:
         self,
         entries: Iterable[tuple[str, str]],
         *,
-        labels: Mapping[str, Hashable] | None = None,
         validate: bool = False,
     ) -> AnchoredMatcher:
         """Like :meth:`matcher`, but only tries the patterns whose words occur.
 
-        The same matches; their order is kept among matches over the same tokens
-        whose keys ``labels`` tells apart (:mod:`nlp.anchored_matcher`).
+        The same matches, sorted by position rather than in a ``Matcher``'s order
+        (:mod:`nlp.anchored_matcher`).
         """
         return AnchoredMatcher(
             self.nlp.vocab,
             ((key, self.compile(entry)) for key, entry in entries),
-            labels=labels,
             validate=validate,
         )
