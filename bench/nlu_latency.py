@@ -3,9 +3,13 @@
 Usage::
 
     python -m bench.nlu_latency [--pipeline build/spacy/en_hamstring] [--model models/x.tar.gz]
+        [--corpus-sample 3000]
 
-Times every sentence of the team-written dev phrasings
-(``tests/safety/phrasings/dev/T0_team.yml``):
+Times the red-flag wordings detector (``hamstring_red_flags``) alone over the phrasing
+corpus (dev and held-out, ``tests/safety/phrasings``, a seeded sample of the distinct
+sentences), with its anchored matcher and with the single spaCy ``Matcher`` over all
+the wording patterns that it replaced, interleaved message by message; then every
+sentence of the team-written dev phrasings (``tests/safety/phrasings/dev/T0_team.yml``):
 
 * at the spaCy level: the project pipeline with ``hamstring_red_flags`` and the same
   pipeline with that component disabled (interleaved message by message);
@@ -18,7 +22,10 @@ Prints the median and 95th percentile per message and the with/without ratio.
 
 import argparse
 import asyncio
+import dataclasses
+import functools
 import logging
+import random
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +40,8 @@ from spacy.language import Language
 import nlp.red_flags  # noqa: F401  (registers the hamstring_red_flags factory)
 from nlp.build import build_pipeline
 from nlp.flag_classifier import FACTORY_NAME as CLASSIFIER_NAME
-from nlp.red_flags import FACTORY_NAME
+from nlp.phrasings import PHRASINGS_DIR
+from nlp.red_flags import FACTORY_NAME, RedFlagDetector
 
 # Both red-flag components: the wordings and the classifier that backs them up.
 DETECTORS = (FACTORY_NAME, CLASSIFIER_NAME)
@@ -49,6 +57,19 @@ def load_texts(path: Path = PHRASINGS_PATH) -> list[str]:
     return [str(row["text"]) for row in srsly.read_yaml(path)["sentences"]]
 
 
+def corpus_texts(sample: int, *, seed: int = 13) -> list[str]:
+    """Distinct sentences of the whole phrasing corpus; a seeded sample if ``sample``."""
+    texts: set[str] = set()
+    for path in sorted(PHRASINGS_DIR.glob("*/*.yml")):
+        data = srsly.read_yaml(path)
+        if isinstance(data, dict) and "sentences" in data:
+            texts |= {str(row["text"]) for row in data["sentences"]}
+    ordered = sorted(texts)
+    if 0 < sample < len(ordered):
+        ordered = random.Random(seed).sample(ordered, sample)
+    return ordered
+
+
 def summary(samples: Sequence[float]) -> tuple[float, float]:
     """Median and 95th percentile, in milliseconds."""
     ordered = sorted(samples)
@@ -57,14 +78,17 @@ def summary(samples: Sequence[float]) -> tuple[float, float]:
 
 
 def report(
-    label: str, with_times: Sequence[float], without_times: Sequence[float]
+    label: str,
+    with_times: Sequence[float],
+    without_times: Sequence[float],
+    names: tuple[str, str] = ("with detector", "without"),
 ) -> None:
     """Print one comparison line."""
     with_median, with_p95 = summary(with_times)
     without_median, without_p95 = summary(without_times)
     print(
-        f"{label}: with detector median {with_median:.3f} ms, p95 {with_p95:.3f} ms | "
-        f"without median {without_median:.3f} ms, p95 {without_p95:.3f} ms | "
+        f"{label}: {names[0]} median {with_median:.3f} ms, p95 {with_p95:.3f} ms | "
+        f"{names[1]} median {without_median:.3f} ms, p95 {without_p95:.3f} ms | "
         f"ratio median {with_median / without_median:.2f}x, "
         f"p95 {with_p95 / without_p95:.2f}x  (n={len(with_times)})"
     )
@@ -99,6 +123,34 @@ def bench_spacy(nlp: Language, texts: Sequence[str], rounds: int) -> None:
             for samples, fn in runs:
                 samples.append(time_call(fn))
     report("spaCy pipeline", with_times, without_times)
+
+
+def bench_detector(nlp: Language, texts: Sequence[str]) -> None:
+    """The wordings detector alone: anchored matcher vs one Matcher, per message."""
+    detector = nlp.get_pipe(FACTORY_NAME)
+    assert isinstance(detector, RedFlagDetector)
+    docs = [nlp(text, disable=list(DETECTORS)) for text in texts]
+    detector(docs[0])  # compiles the patterns if the pipeline has not yet
+    anchored = detector._flags
+    # The single Matcher over every wording pattern: what ran before the anchors.
+    full: Any = anchored.matcher.single_matcher()
+    single = dataclasses.replace(anchored, matcher=full)
+    anchored_times: list[float] = []
+    single_times: list[float] = []
+    for index, doc in enumerate(docs):
+        runs = [(anchored_times, anchored), (single_times, single)]
+        if index % 2:
+            runs.reverse()
+        for samples, matchers in runs:
+            detector._flags = matchers
+            samples.append(time_call(functools.partial(detector, doc)))
+    detector._flags = anchored
+    report(
+        "red-flag wordings detector",
+        anchored_times,
+        single_times,
+        names=("anchored matcher", "one Matcher"),
+    )
 
 
 @contextmanager
@@ -171,10 +223,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--pipeline", help="built spaCy pipeline (default: build now)")
     parser.add_argument("--model", help="trained Rasa model (.tar.gz) to time as well")
     parser.add_argument("--rounds", type=int, default=5, help="passes over the table")
+    parser.add_argument(
+        "--corpus-sample",
+        type=int,
+        default=3000,
+        help="corpus sentences for the detector alone (0: all)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     texts = load_texts()
     nlp = spacy.load(args.pipeline) if args.pipeline else build_pipeline()
+    corpus = corpus_texts(args.corpus_sample)
+    print(f"{len(corpus)} corpus sentences from {PHRASINGS_DIR.relative_to(REPO_ROOT)}")
+    bench_detector(nlp, corpus)
     print(f"{len(texts)} messages from {PHRASINGS_PATH.relative_to(REPO_ROOT)}")
     bench_spacy(nlp, texts, args.rounds)
     if args.model:

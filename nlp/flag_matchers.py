@@ -14,6 +14,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 
+from nlp.anchored_matcher import AnchoredMatcher
 from nlp.mentions import ABSENT, PRESENT, UNSURE
 from nlp.wordings import WordingCompiler
 
@@ -34,7 +35,9 @@ def flag_wordings(flags: dict[str, Any], section: str) -> Iterable[tuple[str, st
 class FlagMatchers:
     """The compiled matchers and what each match key stands for."""
 
-    matcher: Matcher
+    matcher: AnchoredMatcher
+    """Every flag's wordings. Only the patterns whose words occur are tried, and the
+    matches do not come in a ``Matcher``'s order (the reader puts them in its own)."""
     phrase_matcher: PhraseMatcher
     mention_keys: dict[int, tuple[str, str, bool]]
     """Match key -> (flag, kind, whether the wording spells a negation itself)."""
@@ -80,7 +83,7 @@ class FlagMatchers:
         vetoes = list(flag_wordings(flags, "vetoes"))
         topics = list(flag_wordings(flags, "topics"))
         return cls(
-            matcher=compiler.matcher(wordings, validate=validate),
+            matcher=compiler.anchored_matcher(wordings, validate=validate),
             phrase_matcher=phrase_matcher,
             mention_keys=mention_keys,
             veto_matcher=compiler.matcher(vetoes, validate=validate),

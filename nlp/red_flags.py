@@ -139,6 +139,9 @@ class RedFlagDetector:
         ):
             flag, kind, literal = self._flags.mention_keys[match_id]
             found.append(Mention(flag, kind, start, end, literal))
+        # One order whatever order the matchers found them in: the choices below keep
+        # the first of equals.
+        found.sort(key=lambda m: (m.start, m.end, m.flag, m.kind, m.literal_negation))
         other = [m for m in found if m.kind == OTHER_SENSE]
         found = [
             m

@@ -19,6 +19,8 @@ import srsly
 from spacy.language import Language
 from spacy.matcher import Matcher
 
+from nlp.anchored_matcher import AnchoredMatcher
+
 # Words matched on NORM rather than LEMMA: the tokenizer splits "can't"/"cant" into
 # "ca" + "n't"/"nt" whose norms are "can" + "not".
 NORM_WORDS = frozenset(
@@ -206,3 +208,20 @@ class WordingCompiler:
         for key, entry in entries:
             matcher.add(key, self.compile(entry))
         return matcher
+
+    def anchored_matcher(
+        self,
+        entries: Iterable[tuple[str, str]],
+        *,
+        validate: bool = False,
+    ) -> AnchoredMatcher:
+        """Like :meth:`matcher`, but only tries the patterns whose words occur.
+
+        The same matches, sorted by position rather than in a ``Matcher``'s order
+        (:mod:`nlp.anchored_matcher`).
+        """
+        return AnchoredMatcher(
+            self.nlp.vocab,
+            ((key, self.compile(entry)) for key, entry in entries),
+            validate=validate,
+        )

@@ -1,5 +1,6 @@
 """The red-flag detector's negation and uncertainty scope (the phrasing corpus is in tests/safety)."""
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -223,6 +224,30 @@ def test_a_denied_clot_sign_keeps_the_second_net_off(red_flag_nlp: Language) -> 
         assert "warm_red_swollen_leg" in doc._.red_flags_seen
         read = {f["flag"]: f["status"] for f in doc._.red_flags}
         assert read.get("warm_red_swollen_leg") in (None, "absent")
+
+
+def test_the_reading_does_not_depend_on_the_order_of_matches(
+    red_flag_nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The anchored matcher's order is not a ``Matcher``'s; the reader imposes its own."""
+    texts = [
+        # Two wordings read "breathing might be a bit off", the unsure one spelling
+        # its own doubt: which comes first decided whether the doubt was marked.
+        "My mum says her breathing might be a bit off but she isn't sure, her"
+        " hamstring cramped after her walk",
+        "no swelling earlier, maybe a bit swollen now. actually it is swollen",
+        "my calf is hot, red and swollen and I can't put weight on it",
+        "not numb, not tingling, but the foot is cold and pale and it kills",
+        "I don't think it's bruised but it might be a little swollen",
+    ]
+    before = [red_flag_nlp(text)._.red_flags for text in texts]
+    detector = red_flag_nlp.get_pipe("hamstring_red_flags")
+    flags = detector._flags
+    reversed_matches = dataclasses.replace(
+        flags, matcher=lambda doc: flags.matcher(doc)[::-1]
+    )
+    monkeypatch.setattr(detector, "_flags", reversed_matches)
+    assert [red_flag_nlp(text)._.red_flags for text in texts] == before
 
 
 def test_one_entry_per_flag_present_beats_unsure_beats_absent(
