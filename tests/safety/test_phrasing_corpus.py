@@ -68,6 +68,8 @@ HELDOUT_SHA256 = {
     "H31.yml": "e3c71f62c613b18cd482560a4ce67155d0c6426dccb0464dd2095c90059341ab",
     "H32.yml": "5536cc2351482e12fc74e251009d8faf95056897d92e3d4013262729b78f6f3a",
     "H33.yml": "9d21a20ba8b58cd432f1393facdc4153ba5fe554c987eaca076b42ba3068d47c",
+    "H34.yml": "5980cd4b82ba0424afe6cda821d86475768f24ddc3789bdac2497f2cd7d5ae54",
+    "H35.yml": "9a413c1a781baffe48c34b82ce115903b4287f72509d328d57c85867746720e9",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
