@@ -233,8 +233,10 @@ def test_the_reading_does_not_depend_on_the_order_of_matches(
     texts = [
         # Two wordings read "breathing might be a bit off", the unsure one spelling
         # its own doubt: which comes first decided whether the doubt was marked.
-        "My mum says her breathing might be a bit off but she isn't sure, her"
-        " hamstring cramped after her walk",
+        (
+            "My mum says her breathing might be a bit off but she isn't sure, her"
+            " hamstring cramped after her walk"
+        ),
         "no swelling earlier, maybe a bit swollen now. actually it is swollen",
         "my calf is hot, red and swollen and I can't put weight on it",
         "not numb, not tingling, but the foot is cold and pale and it kills",
