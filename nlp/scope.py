@@ -61,6 +61,7 @@ class Scope:
         self.weak_hedges = lower_set(scope["weak_hedges"])
         self.list_end_words = lower_set(scope["list_end_words"])
         self.boundaries = lower_set(scope["boundaries"])
+        self.negated_boundaries = lower_set(scope.get("negated_boundaries"))
         self.soft = set(scope["soft_punctuation"])
         self.conjunctions = lower_set(scope["conjunctions"])
         self.starters = lower_set(scope["clause_starters"])
@@ -79,6 +80,8 @@ class Scope:
         """
         token = doc[i]
         lower = token.lower_
+        if lower in self.negated_boundaries and i > 0 and doc[i - 1].norm_ == "not":
+            return False  # "I don't actually have", "not cos I'm out of breath"
         if lower in self.boundaries or (token.is_space and "\n" in token.text):
             return True
         nxt = doc[i + 1] if i + 1 < len(doc) else None

@@ -320,3 +320,86 @@ def test_a_person_the_writer_says_they_are_is_the_writer(
 ) -> None:
     """Self-descriptions ("I'm a woman", "as a player") are not someone else's."""
     assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # Emergencies said indirectly.
+        (
+            "can't make it up the stairs without stopping twice for air",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        (
+            "it's like I got kicked in the breastbone",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        (
+            "a dull discomfort in my chest all morning",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        ("my lungs feel full of wet sand", "chest_pain_or_breathless", "present"),
+        ("my ribcage is like it's in a vice", "chest_pain_or_breathless", "present"),
+        (
+            "she says it's like she's drowning in bed",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        (
+            "feels like a fist squeezing inside my chest",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        ("brething is so hard right now", "chest_pain_or_breathless", "present"),
+        ("chest pian since the cramp", "chest_pain_or_breathless", "present"),
+        (
+            "couldn't blow up a balloon, no puff left in me",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        (
+            "I cant find a pulse in his foot, it's cold, he's in agony",
+            "cold_pale_leg",
+            "present",
+        ),
+        ("her foot has no colour and she's screaming", "cold_pale_leg", "present"),
+        ("a weird sensation in my chest", "chest_pain_or_breathless", "unsure"),
+        # A negation carried over a boundary word it sits right before.
+        ("I don't actually have any chest pain", "chest_pain_or_breathless", "absent"),
+        (
+            "I can't climb stairs, not because I'm out of breath, the leg won't go",
+            "chest_pain_or_breathless",
+            "absent",
+        ),
+        (
+            "I got my breath back quickly, it's the thigh that hurts",
+            "chest_pain_or_breathless",
+            "absent",
+        ),
+    ],
+)
+def test_seventh_round_readings(
+    red_flag_nlp: Language, text: str, flag: str, status: str
+) -> None:
+    """Wordings from the seventh round's dev writers, reworded."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("toes look blue from the nail polish my daughter did", "cold_pale_leg"),
+        ("my pride's more bruised than my thigh", "bruising"),
+        ("a spine-tingling last lap and then the cramp", "numbness_tingling"),
+        ("my son gets cramps every night, this is my first one", "frequent_cramps"),
+        ("my dad's got a swollen ankle, mine's just a cramp", "swelling"),
+    ],
+)
+def test_seventh_round_look_alikes_are_not_the_flag(
+    red_flag_nlp: Language, text: str, flag: str
+) -> None:
+    """Look-alikes from the seventh round's dev writers, reworded."""
+    assert statuses(red_flag_nlp, text).get(flag) != "present"
