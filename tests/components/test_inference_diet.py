@@ -6,7 +6,7 @@ weights). Each sentence goes once through the pipeline up to DIET (the spaCy pip
 and the featurizers), then through each loaded DIET as the server runs it (``process``,
 one message at a time): the intent rankings must be the same, names and confidences.
 The sentences of ``tests/test_nlu.yml`` are a unit test; every sentence of the
-red-flag phrasing corpus (13,000, some minutes) runs in ``make test-nlu-model``.
+red-flag phrasing corpus (all of it, some minutes) runs in ``make test-nlu-model``.
 Needs the trained model (``make train``).
 """
 
