@@ -53,6 +53,7 @@ BATCHES = {
     "O": ("H30.yml", "H31.yml"),
     "P": ("H32.yml", "H33.yml"),
     "Q": ("H34.yml", "H35.yml"),
+    "R": ("H36.yml", "H37.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -100,6 +101,7 @@ BATCH_FLOORS = {
     "M": {"present_recall": 0.969, "false_present": 0.097},
     "N": {"false_present": 0.075},
     "P": {"emergency_recall": 0.945},
+    "R": {"false_present": 0.079},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
@@ -116,6 +118,8 @@ BATCH_FLOORS = {
 # classifier, the wordings before the round give the same 97.1 % as the round's:
 # figures only, no sentence read). Batch Q, sealed before the round and never looked at, went from
 # 98.3 to 98.6 % present and from 95.8 to 100 % chest; it meets every common floor.
+# Batch R, written after the round and never looked at, starts at 99.1 % present, 100 %
+# on both emergencies and 7.8 % false-present: above the common 7 %, its own floor.
 
 
 def model_path() -> Path:

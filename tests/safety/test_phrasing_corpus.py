@@ -70,6 +70,8 @@ HELDOUT_SHA256 = {
     "H33.yml": "9d21a20ba8b58cd432f1393facdc4153ba5fe554c987eaca076b42ba3068d47c",
     "H34.yml": "5980cd4b82ba0424afe6cda821d86475768f24ddc3789bdac2497f2cd7d5ae54",
     "H35.yml": "9a413c1a781baffe48c34b82ce115903b4287f72509d328d57c85867746720e9",
+    "H36.yml": "2a339647c972a4901102f137d9f665e806b9cc5448330a170ab659dcc25dd32c",
+    "H37.yml": "dc87db6ca6894db409a042c093b7f5d704f016b75dd1d4febf02dd556ee03d72",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
