@@ -26,9 +26,9 @@ QUIET := $(PY) -m supervisor.quiet --log logs/warnings.log --
 
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
-# DIET loaded for inference only against Rasa's load, on every sentence of the phrasing
-# corpus (minutes). They need the trained model: run by test-nlu-model, after training,
-# never skipped, and not by test-unit.
+# DIET loaded for inference only against Rasa's load, on every eighth sentence of the
+# phrasing corpus (minutes). They need the trained model: run by test-nlu-model, after
+# training, never skipped, and not by test-unit.
 DIET_LOAD_TESTS := tests/components/test_inference_diet.py
 PYTHON_DIRS := actions nlp scripts tests bench e2e channels privacy deploy widget supervisor rasa_sdk_plugins secret_checks components stores conftest.py
 
