@@ -40,7 +40,7 @@ from spacy.language import Language
 import nlp.red_flags  # noqa: F401  (registers the hamstring_red_flags factory)
 from nlp.build import build_pipeline
 from nlp.flag_classifier import FACTORY_NAME as CLASSIFIER_NAME
-from nlp.phrasings import PHRASINGS_DIR
+from nlp.phrasings import DEV_DIR, HELDOUT_DIR, PHRASINGS_DIR, load_dir
 from nlp.red_flags import FACTORY_NAME, RedFlagDetector
 
 # Both red-flag components: the wordings and the classifier that backs them up.
@@ -59,12 +59,7 @@ def load_texts(path: Path = PHRASINGS_PATH) -> list[str]:
 
 def corpus_texts(sample: int, *, seed: int = 13) -> list[str]:
     """Distinct sentences of the whole phrasing corpus; a seeded sample if ``sample``."""
-    texts: set[str] = set()
-    for path in sorted(PHRASINGS_DIR.glob("*/*.yml")):
-        data = srsly.read_yaml(path)
-        if isinstance(data, dict) and "sentences" in data:
-            texts |= {str(row["text"]) for row in data["sentences"]}
-    ordered = sorted(texts)
+    ordered = sorted({s.text for s in load_dir(DEV_DIR) + load_dir(HELDOUT_DIR)})
     if 0 < sample < len(ordered):
         ordered = random.Random(seed).sample(ordered, sample)
     return ordered
