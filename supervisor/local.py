@@ -29,6 +29,7 @@ import argparse
 import os
 import secrets
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -150,12 +151,20 @@ def make_private(*folders: Path) -> None:
 
     ``var/`` holds the conversations (health data) and the widget's signing secret,
     ``logs/`` the servers' logs; a checkout made before the servers created files
-    privately may still have them readable by everyone.
+    privately may still have them readable by everyone. Group and other lose every
+    permission; the owner keeps theirs (a tool's virtual environment under ``var/``
+    stays runnable). Symbolic links are left alone: ``chmod`` follows them, and a
+    virtual environment's ``bin/python`` points at the machine's interpreter.
     """
     for folder in folders:
         folder.chmod(0o700)
         for path in folder.rglob("*"):
-            path.chmod(0o700 if path.is_dir() else 0o600)
+            if path.is_symlink():
+                continue
+            if path.is_dir():
+                path.chmod(0o700)
+            else:
+                path.chmod(stat.S_IMODE(path.stat().st_mode) & 0o700 | 0o600)
 
 
 def serve(*, shell: bool) -> int:

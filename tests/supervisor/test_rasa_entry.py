@@ -134,6 +134,25 @@ def test_make_run_folders_are_made_private(tmp_path: Path) -> None:
     assert stat.S_IMODE((var / "sub" / "old.log").stat().st_mode) == 0o600
 
 
+def test_make_private_leaves_links_and_the_owners_execute_bit(tmp_path: Path) -> None:
+    """A tool's venv under var/ stays runnable; its interpreter link is not followed.
+
+    The link points outside, at the machine's Python (make run once made it 0600).
+    """
+    outside = tmp_path / "python3.11"
+    outside.write_text("#!/bin/sh\n")
+    outside.chmod(0o755)
+    var = tmp_path / "var"
+    (var / "tools" / "bin").mkdir(parents=True)
+    (var / "tools" / "bin" / "python").symlink_to(outside)
+    script = var / "tools" / "bin" / "tool"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    make_private(var)
+    assert stat.S_IMODE(outside.stat().st_mode) == 0o755
+    assert stat.S_IMODE(script.stat().st_mode) == 0o700
+
+
 PROBE = """
 import sys, types
 
