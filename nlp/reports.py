@@ -17,14 +17,6 @@ from nlp.mentions import GenericCue, Mention
 from nlp.scope import Scope
 from nlp.wordings import WordingCompiler, lower_set
 
-PREDICATE_REACH = 5
-"""Words after another person searched for their verb ("my brother in Leeds couldn't")."""
-SELF_DESCRIPTION = frozenset({"'m", "’m", "m", "am", "im", "as", "being"})
-"""Words before an article that make the person named the writer ("I'm a woman")."""
-ARTICLES = frozenset({"a", "an", "the"})
-MODIFIER_REACH = 2
-"""Words allowed between the article and the person ("as a rugby player")."""
-
 
 class Reports:
     """Decides whether a mention is the writer's own, current report."""
@@ -73,6 +65,10 @@ class Reports:
         self.other_predicates = lower_set(scope.get("other_predicates"))
         self.observer_verbs = lower_set(scope.get("observer_verbs"))
         self.third_person = lower_set(scope.get("third_person"))
+        self.predicate_reach = int(scope["predicate_reach"])
+        self.self_description = lower_set(scope["self_description"])
+        self.articles = lower_set(scope["articles"])
+        self.modifier_reach = int(scope["modifier_reach"])
         self.leg_parts = lower_set(compiler.concepts.get("leg_part"))
 
     def reports(
@@ -189,7 +185,7 @@ class Reports:
             plural_owner = self.plural_owner(doc, token.i)
             if word not in self.other_people and not plural_owner:
                 continue
-            if self_described(doc, token.i):
+            if self.self_described(doc, token.i):
                 continue
             between = doc[token.i + 1 : mention.start]
             if any(t.lower_ in self.first_person for t in between):
@@ -200,7 +196,7 @@ class Reports:
                 return True
             # The predicate may be part of the mention ("my dog can't walk").
             following = []
-            for later in doc[token.i + 1 : token.i + 1 + PREDICATE_REACH]:
+            for later in doc[token.i + 1 : token.i + 1 + self.predicate_reach]:
                 if later.lower_ in self.first_person or self.clauses.is_boundary(
                     doc, later.i
                 ):
@@ -244,14 +240,14 @@ class Reports:
         contrasted = bool(len(self.self_contrast(doc)))
         return contrasted, contrasted or bool(len(self.self_report(doc)))
 
+    def self_described(self, doc: Doc, i: int) -> bool:
+        """Whether the person word at ``i`` is the writer describing themselves.
 
-def self_described(doc: Doc, i: int) -> bool:
-    """Whether the person word at ``i`` is the writer describing themselves.
-
-    "I'm a woman and can't put weight on it", "as a rugby player I can't stand": an
-    article at most two words before it, and "I'm", "am", "as" or "being" before that.
-    """
-    for k in range(i - 1, max(i - 2 - MODIFIER_REACH, -1), -1):
-        if doc[k].lower_ in ARTICLES:
-            return k > 0 and doc[k - 1].lower_ in SELF_DESCRIPTION
-    return False
+        "I'm a woman and can't put weight on it", "as a rugby player I can't stand": an
+        article at most ``modifier_reach`` words before it, and a ``self_description``
+        word ("I'm", "am", "as", "being") before that.
+        """
+        for k in range(i - 1, max(i - 2 - self.modifier_reach, -1), -1):
+            if doc[k].lower_ in self.articles:
+                return k > 0 and doc[k - 1].lower_ in self.self_description
+        return False

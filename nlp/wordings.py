@@ -41,7 +41,7 @@ NORM_WORDS = frozenset(
 LINK_GAP = 4
 CONTRASTS = ["although", "but", "however", "though", "tho", "whereas"]
 CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
-NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none"})
+NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none", "nothing"})
 NEGATION_SPELLINGS = ("n't", "cannot", "cant", "wont", "isnt")
 TokenSpec = dict[str, Any]
 
@@ -174,6 +174,11 @@ class WordingCompiler:
             if name not in self.concepts:
                 raise ValueError(f"unknown concept {{{name}}} in wording {entry!r}")
             words = [str(w).strip().replace(" ", "_") for w in self.concepts[name]]
+            before = entry[: match.start()]
+            if before.count("(") > before.count(")"):
+                # Already among alternatives ("({pale_colour}|{cold})"): its words join
+                # them (nested parentheses would drop the concept).
+                return "|".join(words)
             return "(" + "|".join(words) + ")"
 
         return CONCEPT_REFERENCE.sub(alternatives, entry)

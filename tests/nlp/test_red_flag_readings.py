@@ -403,3 +403,36 @@ def test_seventh_round_look_alikes_are_not_the_flag(
 ) -> None:
     """Look-alikes from the seventh round's dev writers, reworded."""
     assert statuses(red_flag_nlp, text).get(flag) != "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # A remedy that helped says the pain eased; one that did not says it has not.
+        ("massage helped and it's loosened off", "severe_persistent_pain", None),
+        ("a hot shower usually works for me", "severe_persistent_pain", None),
+        ("the tablets haven't done a thing", "severe_persistent_pain", "present"),
+        (
+            "tried the foam roller, didn't make a difference",
+            "severe_persistent_pain",
+            "present",
+        ),
+        ("nothing's working, it still kills", "severe_persistent_pain", "present"),
+        ("nothing is touching it", "severe_persistent_pain", "present"),
+        # "isn't working" is the leg's, not the pain's, and only when it is the leg.
+        ("my calf just isn't working right", "weakness", "present"),
+        ("my calf just isn't working right", "severe_persistent_pain", None),
+        ("the cream isn't working", "weakness", None),
+        ("I haven't moved off the sofa since tea", "severe_persistent_pain", None),
+        # One concept for "breathe" and its misspellings.
+        ("i can hardly brethe since the cramp", "chest_pain_or_breathless", "present"),
+        ("brething is so laboured", "chest_pain_or_breathless", "present"),
+        ("shortnes of breth climbing stairs", "chest_pain_or_breathless", "present"),
+        ("my breathing is totally fine", "chest_pain_or_breathless", "absent"),
+    ],
+)
+def test_eighth_round_readings(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Remedies that did or did not help, a leg that isn't working, misspelt breathing."""
+    assert statuses(red_flag_nlp, text).get(flag) == status

@@ -42,6 +42,11 @@ def test_split_keeps_groups_together() -> None:
         ("stand %ing", "can't stand waiting", True),
         ("# times a week", "3 times a week", True),
         ("felt (a)? pop", "felt pop", True),
+        # A concept among alternatives adds its words to them (nesting once lost it).
+        ("({cold}|pale) toes", "icy toes", True),
+        ("({cold}|pale) toes", "pale toes", True),
+        ("({leg_part}|muscle) hurts", "calf hurts", True),
+        ("({leg_part}|muscle) hurts", "muscle hurts", True),
     ],
 )
 def test_wordings_match(
@@ -64,4 +69,5 @@ def test_a_wording_that_spells_a_negation_is_literal(
 ) -> None:
     assert compiler.spells_negation("can't walk")
     assert compiler.spells_negation("(no|lost) strength")
+    assert compiler.spells_negation("nothing ~ (helps|is working)")
     assert not compiler.spells_negation("{leg_part} ~ {cold}")

@@ -72,6 +72,8 @@ HELDOUT_SHA256 = {
     "H35.yml": "9a413c1a781baffe48c34b82ce115903b4287f72509d328d57c85867746720e9",
     "H36.yml": "2a339647c972a4901102f137d9f665e806b9cc5448330a170ab659dcc25dd32c",
     "H37.yml": "dc87db6ca6894db409a042c093b7f5d704f016b75dd1d4febf02dd556ee03d72",
+    "H38.yml": "8826994471f6dde4e63ee7fb8bc64f7e5db59181d40465c2337b9caa7bb6bf1a",
+    "H39.yml": "2d96ea1fa352fce40367429f83317c891924d80377abc6e808ad84bbd7af1a96",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
