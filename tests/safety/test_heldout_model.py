@@ -55,6 +55,7 @@ BATCHES = {
     "Q": ("H34.yml", "H35.yml"),
     "R": ("H36.yml", "H37.yml"),
     "S": ("H38.yml", "H39.yml"),
+    "T": ("H40.yml", "H41.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -103,6 +104,9 @@ BATCH_FLOORS = {
     "N": {"false_present": 0.075},
     "P": {"emergency_recall": 0.945},
     "R": {"false_present": 0.079},
+    # T (H40-H41), written after the eighth round, first measurement 2026-12-04: its
+    # own figures (one cold-leg sentence of 16; 13 of 167 flag-free sentences).
+    "T": {"emergency_recall": 0.937, "false_present": 0.078},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

@@ -74,6 +74,8 @@ HELDOUT_SHA256 = {
     "H37.yml": "dc87db6ca6894db409a042c093b7f5d704f016b75dd1d4febf02dd556ee03d72",
     "H38.yml": "8826994471f6dde4e63ee7fb8bc64f7e5db59181d40465c2337b9caa7bb6bf1a",
     "H39.yml": "2d96ea1fa352fce40367429f83317c891924d80377abc6e808ad84bbd7af1a96",
+    "H40.yml": "c6a57aa16212625670eeb577acfe7130fb5a404cc2b5a53bf5e0e8b8244a78cf",
+    "H41.yml": "a568660960498e07744f332a5e0fbb142d613732459f5b390c0ca6e858f9eef0",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
