@@ -56,6 +56,7 @@ BATCHES = {
     "R": ("H36.yml", "H37.yml"),
     "S": ("H38.yml", "H39.yml"),
     "T": ("H40.yml", "H41.yml"),
+    "U": ("H42.yml", "H43.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -107,6 +108,9 @@ BATCH_FLOORS = {
     # T (H40-H41), written after the eighth round, first measurement 2026-12-04: its
     # own figures (one cold-leg sentence of 16; 13 of 167 flag-free sentences).
     "T": {"emergency_recall": 0.937, "false_present": 0.078},
+    # U (H42-H43), sealed before the ninth round, first measurement 2026-12-04 (the
+    # model of ec41a24): its own figure (24 of 199 flag-free sentences).
+    "U": {"false_present": 0.121},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

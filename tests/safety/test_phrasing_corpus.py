@@ -76,6 +76,8 @@ HELDOUT_SHA256 = {
     "H39.yml": "2d96ea1fa352fce40367429f83317c891924d80377abc6e808ad84bbd7af1a96",
     "H40.yml": "c6a57aa16212625670eeb577acfe7130fb5a404cc2b5a53bf5e0e8b8244a78cf",
     "H41.yml": "a568660960498e07744f332a5e0fbb142d613732459f5b390c0ca6e858f9eef0",
+    "H42.yml": "9d99489bb8ac53fe63e777348bec26b40b94d332771dfb0dd4efc664bc9f73ab",
+    "H43.yml": "db21f3cf78d1a2d5493b651f3fa1546dedffc39ded5569d296e565df2bf88d46",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
