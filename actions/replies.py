@@ -9,7 +9,9 @@ A reply to "Is the leg or foot cold, pale, grey or blue?" is read in this order:
    "yes" that the words then deny ("yes I can walk fine" to "are you unable to walk?")
    is a contradiction, read as unsure so the question is asked once more.
 2. A clear yes ("yes", "yeah, and ...", the Yes button) is ``present``.
-3. A clear no with anything after it ("no, thankfully", "nope all good") is ``absent``.
+3. A clear no with anything after it ("no, thankfully", "nope all good") is ``absent``,
+   unless the rest is in another language ("no puedo caminar" is "I can't walk"):
+   then it is ``unsure``. A yes in another language ("sí, está fría") is a yes.
 4. Doubt ("not sure", "dunno", "maybe") is ``unsure``.
 5. A message that is plainly something else (a question about cramps, a greeting,
    "stop"), or that reports another flag and says nothing of this one, is not an
@@ -140,6 +142,23 @@ UNSURE_STARTS: tuple[str, ...] = (
     "not that im aware",
     "not as far as i know",
     "not to my knowledge",
+    # Don't know, in other languages ("não sei" opens with "não", a no).
+    "não sei",
+    "nao sei",
+    "no sé",
+    "no se",
+    "no lo sé",
+    "no lo se",
+    "nie wiem",
+    "je sais pas",
+    "je ne sais pas",
+    "weiß nicht",
+    "keine ahnung",
+    "non lo so",
+    "不知道",
+    "わからない",
+    "잘 모르겠어요",
+    "모르겠어요",
 )
 NO_STARTS: tuple[str, ...] = (
     "no",
@@ -150,6 +169,27 @@ NO_STARTS: tuple[str, ...] = (
     "nop",
     "noo",
     "nooo",
+    # No in other languages: a no only while the rest reads as English
+    # (``is_unreadable``): "nie mogę stanąć" is "I can't stand".
+    "nahi",
+    "nahin",
+    "nein",
+    "nie",
+    "nej",
+    "нет",
+    "いいえ",
+    "아니요",
+    "아뇨",
+    "不",
+    "不是",
+    "没有",
+    "không",
+    "tidak",
+    "όχι",
+    "hayır",
+    "hapana",
+    "não",
+    "nao",
     "neither",
     "negative",
     "not at all",
@@ -206,6 +246,32 @@ YES_STARTS: tuple[str, ...] = (
     "sim",
     "ndiyo",
     "evet",
+    # Yes in other languages (a reply in another language answers too; a wrong
+    # reading here can only raise the level).
+    "si",
+    "sì",
+    "ouais",
+    "tak",
+    "да",
+    "はい",
+    "ええ",
+    "네",
+    "예",
+    "응",
+    "对",
+    "對",
+    "是",
+    "是的",
+    "có",
+    "vâng",
+    "iya",
+    "opo",
+    "oo",
+    "naam",
+    "نعم",
+    "igen",
+    "kyllä",
+    "ναι",
 )
 # Short replies that answer only when they are the whole reply ("i do", "a bit"):
 # at the start of a longer message they can mean anything ("it is fine now").
@@ -275,7 +341,12 @@ WHOLE_REPLY_YES: tuple[str, ...] = (
 # After a yes word, these turn it round ("definitely not", "sure not").
 NEGATORS = frozenset({"not", "no", "never", "nope"})
 
-_WORD = re.compile(r"[a-z0-9']+")
+# Words in any script ("sí", "はい"), apostrophes kept ("don't").
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]*)*")
+
+# What components/message_guard.py makes of a message with too few readable English
+# words (another language, keyboard mashing): this intent, certain.
+UNREADABLE_INTENT = "nlu_fallback"
 
 
 @dataclass(frozen=True)
@@ -336,6 +407,11 @@ def is_other_request(reply: Reply) -> bool:
     )
 
 
+def is_unreadable(reply: Reply) -> bool:
+    """Whether the NLU found too few readable English words in the message."""
+    return reply.intent == UNREADABLE_INTENT and reply.confidence >= 1.0
+
+
 def reports_a_flag(reply: Reply) -> bool:
     """Whether the message reports some red flag (present or unsure)."""
     return any(status != triage.ABSENT for status in reply.mentions.values())
@@ -351,6 +427,10 @@ def interpret_reply(asked_flag: str, reply: Reply) -> str | None:
         return interpret_residual_reply(reply)
     said = reply.mentions.get(asked_flag)
     opening = leading_answer(reply.text) if reply.text else None
+    if opening == triage.ABSENT and is_unreadable(reply):
+        # "no puedo caminar" opens with "no" and says "I can't walk": a no followed
+        # by words in another language is not trusted (asked once more).
+        opening = triage.UNSURE
     intent_answer = (
         ANSWER_INTENTS.get(reply.intent or "")
         if reply.confidence >= MIN_INTENT_CONFIDENCE

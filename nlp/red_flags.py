@@ -233,6 +233,8 @@ class RedFlagDetector:
             )
             if not by_cue and results:
                 status, by_cue = self._scope.inherit(mdoc, mention, results, status)
+            if status == PRESENT and self._reports_of.resolved(mdoc, mention):
+                status, by_cue = ABSENT, True  # "on water tablets but I stopped them"
             results.append((mention, status, by_cue))
         denied = {id(m) for m, status, _ in results if status == ABSENT}
         reported = {m.flag for m in mentions}

@@ -7,6 +7,7 @@ diabetes but I'm asking about me") and a past or resolved episode ("the chest pa
 back in 2019") are not reports. Clause bounds come from :class:`nlp.scope.Scope`.
 """
 
+import itertools
 from typing import Any
 
 from spacy.language import Language
@@ -70,6 +71,25 @@ class Reports:
         self.articles = lower_set(scope["articles"])
         self.modifier_reach = int(scope["modifier_reach"])
         self.leg_parts = lower_set(compiler.concepts.get("leg_part"))
+        # Patterns saved before the ``resolved`` section read nothing as resolved.
+        resolved = scope.get("resolved") or {}
+        self.earlier = lower_set(resolved.get("earlier"))
+        self.resolved_joins = lower_set(resolved.get("joins"))
+        self.resolved_subjects = lower_set(resolved.get("subjects"))
+        self.own_subjects = {
+            flag: lower_set(words)
+            for flag, words in (resolved.get("own_subjects") or {}).items()
+        }
+        gone_for = resolved.get("gone_for") or {}
+        self.gone = compiler.matcher(
+            itertools.chain(
+                (("gone", e) for e in resolved.get("gone") or []),
+                ((f"gone|{flag}", e) for flag, es in gone_for.items() for e in es),
+            ),
+            validate=validate,
+        )
+        self.gone_trailing = lower_set(resolved.get("trailing"))
+        self.resolved_flags = lower_set(resolved.get("flags"))
 
     def reports(
         self, doc: Doc, mentions: list[Mention], generic: list[GenericCue]
@@ -158,6 +178,58 @@ class Reports:
             and not any(t.lower_ in self.now_words for t in doc[end : mention.end])
             for start, end in past
         )
+
+    def resolved(self, doc: Doc, mention: Mention) -> bool:
+        """Whether the clause after a past history item says it has gone.
+
+        "I was on water tablets but my GP took me off them": the mention's clause
+        speaks of earlier, and the next clause, about "it", "that", nothing or the
+        item's own subject, says it went and no more. Another thing gone ("on statins
+        but the cramp's gone") resolves nothing; only the scope's ``resolved.flags``
+        (history items, not this episode's signs) are read.
+        """
+        if mention.flag not in self.resolved_flags:
+            return False
+        left, right = self.clauses.clause(doc, mention)
+        if not any(t.lower_ in self.earlier for t in doc[left:right]):
+            return False
+        i = right
+        while i < len(doc) and i - right < 3:
+            if not (
+                self.clauses.is_boundary(doc, i) or doc[i].lower_ in self.resolved_joins
+            ):
+                break
+            i += 1
+        if i == right or i >= len(doc):
+            return False
+        start, own = i, False
+        if doc[i].lower_ in self.resolved_subjects:
+            start = i + 1
+        else:
+            j = i + 1 if doc[i].lower_ in self.articles | {"my"} else i
+            if j < len(doc) and doc[j].lower_ in self.own_subjects.get(
+                mention.flag, ()
+            ):
+                start, own = j + 1, True
+        for match_id, begin, end in self.gone(doc):
+            key = self.nlp.vocab.strings[match_id]
+            if begin != start or not self.ends_clause(doc, end):
+                continue
+            if (
+                key == "gone"
+                or key == f"gone|{mention.flag}"
+                or (key == "back" and own)
+            ):
+                return True
+        return False
+
+    def ends_clause(self, doc: Doc, i: int) -> bool:
+        """Whether only ``trailing`` words follow token ``i`` to its clause's end."""
+        while i < len(doc) and not self.clauses.is_boundary(doc, i):
+            if doc[i].lower_ not in self.gone_trailing and not doc[i].like_num:
+                return False
+            i += 1
+        return True
 
     def past_spans(self, doc: Doc) -> list[tuple[int, int]]:
         """Token spans of past-time or resolved markers ("back in 2019", "used to")."""

@@ -31,6 +31,16 @@ def reply(
         ("yep, definitely", PRESENT),
         ("haan ji, since the walk", PRESENT),
         ("sim, it is dark", PRESENT),
+        ("sí, it's cold and white", PRESENT),
+        ("si, the color is like cafe", PRESENT),
+        ("はい、すごく痛い", PRESENT),
+        ("tak, very swollen", PRESENT),
+        ("nein", ABSENT),
+        ("não sei, acho que não", UNSURE),
+        ("no sé si cuenta", UNSURE),
+        ("nahi, no swelling", ABSENT),
+        ("non stop, it won't ease", None),
+        ("nee is swollen", None),
         ("a bit", PRESENT),
         ("slightly", PRESENT),
         ("no", ABSENT),
@@ -79,6 +89,17 @@ def test_a_yes_that_the_words_deny_is_unsure() -> None:
 def test_a_no_that_the_words_contradict_counts_the_flag() -> None:
     said = reply("no wait, it is bruised", "deny", bruising=PRESENT)
     assert interpret_reply("bruising", said) == PRESENT
+
+
+def test_a_no_followed_by_another_language_is_unsure() -> None:
+    """A "no" before another language ("no puedo caminar": I can't walk) is not a no."""
+    unreadable = reply("no puedo caminar", "nlu_fallback", confidence=1.0)
+    assert interpret_reply("cannot_bear_weight", unreadable) == UNSURE
+    polish = reply("nie mogę stanąć na tej nodze", "nlu_fallback", confidence=1.0)
+    assert interpret_reply("cannot_bear_weight", polish) == UNSURE
+    # The fallback of a weak intent (confidence at the threshold) is not the guard's.
+    weak = reply("no, all fine there", "nlu_fallback", confidence=0.5)
+    assert interpret_reply("cannot_bear_weight", weak) == ABSENT
 
 
 def test_no_with_anything_after_it_is_a_no() -> None:

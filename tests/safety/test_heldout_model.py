@@ -57,6 +57,7 @@ BATCHES = {
     "S": ("H38.yml", "H39.yml"),
     "T": ("H40.yml", "H41.yml"),
     "U": ("H42.yml", "H43.yml"),
+    "V": ("H44.yml", "H45.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -111,6 +112,9 @@ BATCH_FLOORS = {
     # U (H42-H43), sealed before the ninth round, first measurement 2026-12-04 (the
     # model of ec41a24): its own figure (24 of 199 flag-free sentences).
     "U": {"false_present": 0.121},
+    # V (H44-H45), written during the ninth round, never looked at; measured after it
+    # 2026-12-04: its own figures (one cold-leg sentence of 19; 24 of 194 flag-free).
+    "V": {"emergency_recall": 0.947, "false_present": 0.124},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
