@@ -202,7 +202,7 @@ class Reports:
             i += 1
         if i == right or i >= len(doc):
             return False
-        start, own = i, False
+        start = i
         if doc[i].lower_ in self.resolved_subjects:
             start = i + 1
         else:
@@ -210,18 +210,14 @@ class Reports:
             if j < len(doc) and doc[j].lower_ in self.own_subjects.get(
                 mention.flag, ()
             ):
-                start, own = j + 1, True
-        for match_id, begin, end in self.gone(doc):
-            key = self.nlp.vocab.strings[match_id]
-            if begin != start or not self.ends_clause(doc, end):
-                continue
-            if (
-                key == "gone"
-                or key == f"gone|{mention.flag}"
-                or (key == "back" and own)
-            ):
-                return True
-        return False
+                start = j + 1
+        keys = ("gone", f"gone|{mention.flag}")
+        return any(
+            begin == start
+            and self.nlp.vocab.strings[match_id] in keys
+            and self.ends_clause(doc, end)
+            for match_id, begin, end in self.gone(doc)
+        )
 
     def ends_clause(self, doc: Doc, i: int) -> bool:
         """Whether only ``trailing`` words follow token ``i`` to its clause's end."""
