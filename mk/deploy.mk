@@ -4,7 +4,7 @@
 # The console's own environment comes from mk/console.mk.
 
 RASA_INSTANCES ?= 2
-DEPLOY_TOOLS := var/deploy-tools
+DEPLOY_TOOLS := build/deploy-tools
 DEPLOY_TOOLS_STAMP := $(DEPLOY_TOOLS)/.installed
 
 TEST_TARGETS += test-deploy

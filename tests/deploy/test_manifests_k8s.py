@@ -21,7 +21,7 @@ from tests.deploy.manifests import (
     workloads,
 )
 
-KUBE_VALIDATE = cluster.REPO / "var" / "deploy-tools" / "bin" / "kubernetes-validate"
+KUBE_VALIDATE = cluster.REPO / "build" / "deploy-tools" / "bin" / "kubernetes-validate"
 
 
 def kube_validate(*paths: str) -> subprocess.CompletedProcess:
