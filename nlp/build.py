@@ -23,7 +23,7 @@ from spacy.language import Language
 from actions.triage import RED_FLAGS
 from nlp.flag_classifier import FACTORY_NAME as CLASSIFIER_FACTORY
 from nlp.flag_classifier import FlagClassifierComponent
-from nlp.phrasings import DEV_DIR, load_batch
+from nlp.phrasings import DEV_DIR, load_dir
 from nlp.red_flags import DEFAULT_PATTERNS_PATH, FACTORY_NAME, RedFlagDetector
 
 logger = logging.getLogger(__name__)
@@ -42,12 +42,7 @@ def dev_phrasings(
     directory: Path = DEV_DIR,
 ) -> tuple[list[str], list[list[str]]]:
     """Texts of the dev phrasing part and, for each, the flags labelled present."""
-    sentences = [
-        sentence
-        for path in sorted(directory.glob("*.yml"))
-        if path.name not in CLASSIFIER_EXCLUDED
-        for sentence in load_batch(path)
-    ]
+    sentences = load_dir(directory, exclude=CLASSIFIER_EXCLUDED)
     texts = [sentence.text for sentence in sentences]
     labels = [
         [flag for flag, status in sentence.flags.items() if status == "present"]

@@ -7,7 +7,7 @@ tests score the assistant on both parts (``tests/safety/corpus.py``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +56,11 @@ def load_batch(path: Path) -> list[Sentence]:
     return sentences
 
 
-def load_dir(directory: Path) -> list[Sentence]:
-    """Every batch in ``directory``, in file-name order."""
-    return [s for path in sorted(directory.glob("*.yml")) for s in load_batch(path)]
+def load_dir(directory: Path, *, exclude: Collection[str] = ()) -> list[Sentence]:
+    """Every batch in ``directory`` but the files named in ``exclude``, in name order."""
+    return [
+        s
+        for path in sorted(directory.glob("*.yml"))
+        if path.name not in exclude
+        for s in load_batch(path)
+    ]
