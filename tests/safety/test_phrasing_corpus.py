@@ -80,6 +80,8 @@ HELDOUT_SHA256 = {
     "H43.yml": "db21f3cf78d1a2d5493b651f3fa1546dedffc39ded5569d296e565df2bf88d46",
     "H44.yml": "4ad361615753b084a4a3e216330d31d877fdc2449f86a0b9bf8b9c5d4f4b94c8",
     "H45.yml": "a23e470f87e85d79415618aa3c79466dd655e2861d029fd7a48d0b532f7d1bd9",
+    "H46.yml": "8c8f4c70508e9829a54b076839329cca4b1b37fad9a1554b2bad99418d18f371",
+    "H47.yml": "107763ac450eb0fb4558236d05bcd0b18c8732063b76f76eea05c3642713fe36",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
