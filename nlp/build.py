@@ -34,8 +34,11 @@ PIPELINE_VERSION = "1.1.0"
 # except batches written to a focus whose labels the held-out writers do not share:
 # D27 (signs that went away, labelled absent, and replies in other languages) cost
 # three present sentences of held-out D, E and L when the classifier learnt from it
-# (ninth round, figures only). The wordings are still checked against it.
-CLASSIFIER_EXCLUDED = frozenset({"D27.yml"})
+# (ninth round, figures only); D28 (two thirds look-alikes and denials) cost two present
+# sentences of held-out D and one of G and added a false-present in E, against one
+# present sentence found in A and one false-present fewer in R (tenth round, figures
+# only, through the detector). The wordings are still checked against both.
+CLASSIFIER_EXCLUDED = frozenset({"D27.yml", "D28.yml"})
 
 
 def dev_phrasings(

@@ -67,6 +67,7 @@ class Scope:
         self.starters = lower_set(scope["clause_starters"])
         self.interjections = lower_set(scope["interjections"])
         self.glue = lower_set(scope["list_glue"])
+        self.statement_verbs = lower_set(scope["statement_verbs"])
         self.window_before = int(scope["window_before"])
         self.window_after = int(scope["window_after"])
 
@@ -143,6 +144,14 @@ class Scope:
                 target.append(Cue(kind, start, end))
         return before, after
 
+    def only_glue(self, doc: Doc, start: int, end: int) -> bool:
+        """Whether the words from ``start`` to ``end`` only join a list (", or")."""
+        return all(t.lower_ in self.glue or t.text in self.soft for t in doc[start:end])
+
+    def states(self, doc: Doc, start: int, end: int) -> bool:
+        """Whether the words hold a verb that makes them a statement ("calf is")."""
+        return any(t.lower_ in self.statement_verbs for t in doc[start:end])
+
     def voices_doubt(self, doc: Doc, before: list[Cue], after: list[Cue]) -> bool:
         """Whether the message doubts the person's own state ("not sure if ...")."""
         return any(
@@ -187,6 +196,14 @@ class Scope:
                 break
             boundary = self.is_boundary(doc, limit, interjections=False)
             if boundary and doc[limit].text not in self.soft:
+                break
+            # Another mention ends the reach unless the two are a list of bare
+            # names ("swelling, bruising? no"): "my foot is cold and white, no
+            # swelling nahi" and "... white, swelling no" deny only the swelling.
+            if any(s <= limit < e for s, e in occupied) and not (
+                self.only_glue(doc, mention.end, limit)
+                and not self.states(doc, self.clause(doc, mention)[0], mention.end)
+            ):
                 break
             limit += 1
         for cue in after:

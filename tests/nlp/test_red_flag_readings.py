@@ -471,3 +471,81 @@ def test_ninth_round_history_gone_in_the_next_clause(
 ) -> None:
     """A past history item the next clause says went away (scope ``resolved``)."""
     assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # "No" in languages mixed with English: Hindi's after the word, others before.
+        ("meri jaangh mein swelling nahi hai", "swelling", "absent"),
+        ("walang numbness sa paa ko", "numbness_tingling", "absent"),
+        ("sin chest pain, solo el cramp", "chest_pain_or_breathless", "absent"),
+        ("dard nahi, but the back of my thigh is swollen", "swelling", "present"),
+        # A trailing "no" denies a list of names, not a statement before it.
+        ("my foot is cold and white, no swelling nahi", "cold_pale_leg", "present"),
+        ("my foot is cold and white, swelling no", "cold_pale_leg", "present"),
+        ("calf is swollen, bruising none", "swelling", "present"),
+        ("calf is swollen, bruising none", "bruising", "absent"),
+        ("swelling, bruising? no", "swelling", "absent"),
+        ("any swelling or bruising? none", "bruising", "absent"),
+        # A worry about what may come is asked about, never read present.
+        ("worried I'll get diabetes from all the sugar", "risk_condition", "unsure"),
+        (
+            "will it make me short of breath if I keep running?",
+            "chest_pain_or_breathless",
+            "unsure",
+        ),
+        ("I'm worried, my calf is hot and swollen", "warm_red_swollen_leg", "present"),
+        # A bruised feeling is soreness; a bruise's colour is not a cold leg.
+        ("my hamstring feels kinda bruised after the cramp", "bruising", None),
+        ("it feels bruised and there's a purple mark", "bruising", "present"),
+        ("bruise on the back of my thigh, sort of purplish", "cold_pale_leg", None),
+        ("bruise on the back of my thigh, sort of purplish", "bruising", "present"),
+        (
+            "bruising on my thigh and my foot is bluish and cold",
+            "cold_pale_leg",
+            "present",
+        ),
+        # Indian English for diabetes; tests that came back normal.
+        ("I'm a sugar patient for ten years", "risk_condition", "present"),
+        ("my kidney tests came back all normal", "risk_condition", "absent"),
+    ],
+)
+def test_tenth_round_readings(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Other languages' "no", lists against statements, worries, bruised feelings."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("could not stand up for laughing at my brother", "cannot_bear_weight"),
+        ("quads puffy from the pump after squats", "swelling"),
+        ("swelling with pride after my first half marathon", "swelling"),
+        ("that loss was a real blow to my confidence", "pop_or_injury"),
+        ("got whacked by a cricket ball on my arm", "pop_or_injury"),
+        ("the whole shift was bruising", "bruising"),
+        ("legs are dead after the hike, but fine otherwise", "numbness_tingling"),
+    ],
+)
+def test_tenth_round_look_alikes_are_not_the_flag(
+    red_flag_nlp: Language, text: str, flag: str
+) -> None:
+    """Other senses: laughing, the gym's pump, pride, a blow to confidence, an arm."""
+    assert statuses(red_flag_nlp, text).get(flag) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("got whacked by a cricket ball on the back of my thigh", "pop_or_injury"),
+        ("my leg went dead after the cramp", "numbness_tingling"),
+    ],
+)
+def test_tenth_round_other_senses_leave_the_leg_alone(
+    red_flag_nlp: Language, text: str, flag: str
+) -> None:
+    """The other senses above stop where the leg begins."""
+    assert statuses(red_flag_nlp, text).get(flag) == "present"

@@ -59,6 +59,7 @@ BATCHES = {
     "U": ("H42.yml", "H43.yml"),
     "V": ("H44.yml", "H45.yml"),
     "W": ("H46.yml", "H47.yml"),
+    "X": ("H48.yml", "H49.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -115,7 +116,10 @@ BATCH_FLOORS = {
     "U": {"false_present": 0.121},
     # V (H44-H45), written during the ninth round, never looked at; measured after it
     # 2026-12-04: its own figures (one cold-leg sentence of 19; 24 of 194 flag-free).
-    "V": {"emergency_recall": 0.947, "false_present": 0.124},
+    "V": {"emergency_recall": 0.947, "false_present": 0.119},
+    # X (H48-H49), written during the tenth round, never looked at; measured after it
+    # 2026-12-04: its own figure (13 of 177 flag-free sentences).
+    "X": {"false_present": 0.074},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

@@ -82,6 +82,8 @@ HELDOUT_SHA256 = {
     "H45.yml": "a23e470f87e85d79415618aa3c79466dd655e2861d029fd7a48d0b532f7d1bd9",
     "H46.yml": "8c8f4c70508e9829a54b076839329cca4b1b37fad9a1554b2bad99418d18f371",
     "H47.yml": "107763ac450eb0fb4558236d05bcd0b18c8732063b76f76eea05c3642713fe36",
+    "H48.yml": "bbbb6602d7d957f19ee5b86427c88b864a72f2512c128f37e08e5a7a2dc9eb3c",
+    "H49.yml": "ee9edbea708aca0eb51803b5ffe752229178b50d175e849c189b0e766de49b89",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
