@@ -36,7 +36,7 @@ test-e2e: test-e2e-runner test-e2e-suite ## End-to-end tests: the runner's own t
 test-e2e-suite: $(MODEL) $(VENV_STAMP) ## Run the e2e conversation suite and the suite generated from the triage table (reports in reports/e2e/)
 	$(PY) -m e2e.generate --out $(E2E_GENERATED)/red_flags_generated.yml
 	rm -f $(E2E_TRACKER_DB)
-	printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n  token: $${ACTION_SERVER_TOKEN}\ntracker_store:\n  type: stores.cached_sql_tracker_store.CachedSQLTrackerStore\n  dialect: sqlite\n  db: "%s"\n' \
+	printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n  token: $${ACTION_SERVER_TOKEN}\ntracker_store:\n  type: stores.cached_sql_tracker_store.CachedSQLTrackerStore\n  dialect: sqlite\n  db: "%s"\n  cache_states: true\n' \
 		$(E2E_STUB_PORT) $(abspath $(E2E_TRACKER_DB)) > $(E2E_REPORTS)/endpoints.yml
 	$(PY) -m supervisor run --model $(MODEL) --endpoints $(E2E_REPORTS)/endpoints.yml \
 		--env TRACKER_DB_URL=sqlite:///$(abspath $(E2E_TRACKER_DB)) \

@@ -27,6 +27,11 @@ session by timestamp). Saving is Rasa's, unchanged.
 The tracker returned is built from the kept events as Rasa builds it from the decoded
 rows (``DialogueStateTracker.from_events``), so it is the same tracker: the events are
 shared with the memory, as ``DialogueStateTracker.copy`` shares them between copies.
+
+With ``cache_states: true`` the tracker is a ``StatesCachingTracker``
+(``stores/past_states.py``): the policies' past states of each kept conversation are
+kept beside its events and extended with each new event instead of being rebuilt from
+the whole session on every prediction; dropped with the conversation's events.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from stores.past_states import PastStatesCache, StatesCachingTracker
+
 logger = logging.getLogger(__name__)
 
 
@@ -57,6 +64,7 @@ class _Conversation:
     rows: int  # how many rows of the conversation have an id up to last_id
     session_start: float | None  # timestamp of its latest session_started row
     used: float  # time.monotonic() of the last retrieve
+    states: PastStatesCache | None = None  # its policies' past states (cache_states)
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
@@ -67,6 +75,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         *args: Any,
         max_conversations: int = 200,
         max_idle_seconds: float = 3600.0,
+        cache_states: bool = False,
+        max_state_turns: int = 1000,
         **kwargs: Any,
     ) -> None:
         """Create the store; the options bound what is kept in memory.
@@ -76,11 +86,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             max_conversations: conversations kept, the most recently used.
             max_idle_seconds: a conversation not retrieved for this long is dropped
                 (the domain's session expiry is 60 minutes).
+            cache_states: also keep each kept conversation's past states for the
+                policies (``stores/past_states.py``).
+            max_state_turns: a session with more actions than this gets its states
+                from Rasa, not kept (about 3 KB a kept action: 3 MB a conversation
+                at most).
             **kwargs: Rasa's ``SQLTrackerStore`` settings (dialect, db, host, ...).
         """
         super().__init__(*args, **kwargs)
         self.max_conversations = max_conversations
         self.max_idle_seconds = max_idle_seconds
+        self.cache_states = cache_states
+        self.max_state_turns = max_state_turns
         self._kept: collections.OrderedDict[str, _Conversation] = (
             collections.OrderedDict()
         )
@@ -109,9 +126,17 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 self._kept.popitem(last=False)
         if not kept.events:
             return None
-        return DialogueStateTracker.from_events(
+        if not self.cache_states:
+            return DialogueStateTracker.from_events(
+                sender_id, list(kept.events), self.domain.slots
+            )
+        if kept.states is None:
+            kept.states = PastStatesCache(max_turns=self.max_state_turns)
+        tracker = StatesCachingTracker.from_events(
             sender_id, list(kept.events), self.domain.slots
         )
+        tracker.states_cache = kept.states
+        return tracker
 
     def forget(self, sender_ids: Iterable[str] | None = None) -> None:
         """Drop these conversations (all of them with ``None``) from memory."""
