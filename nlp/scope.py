@@ -148,7 +148,7 @@ class Scope:
         """Whether the words from ``start`` to ``end`` only join a list (", or")."""
         return all(t.lower_ in self.glue or t.text in self.soft for t in doc[start:end])
 
-    def states(self, doc: Doc, start: int, end: int) -> bool:
+    def is_statement(self, doc: Doc, start: int, end: int) -> bool:
         """Whether the words hold a verb that makes them a statement ("calf is")."""
         return any(t.lower_ in self.statement_verbs for t in doc[start:end])
 
@@ -202,7 +202,9 @@ class Scope:
             # swelling nahi" and "... white, swelling no" deny only the swelling.
             if any(s <= limit < e for s, e in occupied) and not (
                 self.only_glue(doc, mention.end, limit)
-                and not self.states(doc, self.clause(doc, mention)[0], mention.end)
+                and not self.is_statement(
+                    doc, self.clause(doc, mention)[0], mention.end
+                )
             ):
                 break
             limit += 1

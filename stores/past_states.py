@@ -415,18 +415,11 @@ class PastStatesCache:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> PastStatesCache:
         """An empty cache with the same bounds (a copied tracker has other events)."""
-        return self._empty()
+        return _empty_cache(self.max_turns, self.checkpoints, self.max_arguments)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as an empty cache with the same bounds."""
         return (_empty_cache, (self.max_turns, self.checkpoints, self.max_arguments))
-
-    def _empty(self) -> PastStatesCache:
-        return PastStatesCache(
-            max_turns=self.max_turns,
-            checkpoints=self.checkpoints,
-            max_arguments=self.max_arguments,
-        )
 
     def _reset(self, domain: Domain | None, slot_signature: tuple[Any, ...]) -> None:
         """Forget everything; the next call replays from the start."""
