@@ -84,6 +84,8 @@ HELDOUT_SHA256 = {
     "H47.yml": "107763ac450eb0fb4558236d05bcd0b18c8732063b76f76eea05c3642713fe36",
     "H48.yml": "bbbb6602d7d957f19ee5b86427c88b864a72f2512c128f37e08e5a7a2dc9eb3c",
     "H49.yml": "ee9edbea708aca0eb51803b5ffe752229178b50d175e849c189b0e766de49b89",
+    "H50.yml": "d89beb191657e69164b8ce5b9fb541c67517c7c33f77021479ac1bb8a3947de2",
+    "H51.yml": "638c927546a5247cd31d67ff5e40fab69f4b8f526c9b8c9237b368ff50932edb",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
