@@ -53,6 +53,7 @@ class Scope:
         for kind, name in (
             ("negation", "negation_after"),
             ("hedge", "hedge_after"),
+            ("pseudo", "pseudo"),
             ("degree", "degree"),
         ):
             self.cue_matcher.add(f"after|{kind}", phrases(name))
@@ -67,6 +68,7 @@ class Scope:
         self.starters = lower_set(scope["clause_starters"])
         self.interjections = lower_set(scope["interjections"])
         self.glue = lower_set(scope["list_glue"])
+        self.fillers = lower_set(scope.get("trailing_fillers"))
         self.statement_verbs = lower_set(scope["statement_verbs"])
         self.window_before = int(scope["window_before"])
         self.window_after = int(scope["window_after"])
@@ -211,11 +213,8 @@ class Scope:
         for cue in after:
             if cue.kind == "hedge" and self.doubts_cause(doc, cue):
                 continue
-            if mention.end <= cue.start < limit:
-                closes = cue.end == len(doc) or doc[cue.end].is_punct
-                closes = closes or self.is_boundary(doc, cue.end, interjections=False)
-                if closes:
-                    kinds.add(cue.kind)
+            if mention.end <= cue.start < limit and self.closes_clause(doc, cue.end):
+                kinds.add(cue.kind)
         # Look-alike cues and degree words ("a bit swollen") decide nothing.
         kinds -= {"pseudo", "degree"}
         if "hedge" in kinds:
@@ -252,6 +251,21 @@ class Scope:
         if mention.kind == ABSENT:
             return status, False
         return previous_status, True
+
+    def closes_clause(self, doc: Doc, i: int) -> bool:
+        """Whether the clause ends at token ``i``, past any trailing fillers ("no mate")."""
+        while i < len(doc):
+            if i + 1 < len(doc) and doc[i : i + 2].text.lower() in self.fillers:
+                i += 2
+            elif doc[i].lower_ in self.fillers:
+                i += 1
+            else:
+                break
+        return (
+            i == len(doc)
+            or doc[i].is_punct
+            or self.is_boundary(doc, i, interjections=False)
+        )
 
     def doubts_cause(self, doc: Doc, cue: Cue) -> bool:
         """Whether a trailing hedge goes on to a cause ("maybe because ...")."""

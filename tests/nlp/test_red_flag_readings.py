@@ -549,3 +549,73 @@ def test_tenth_round_other_senses_leave_the_leg_alone(
 ) -> None:
     """The other senses above stop where the leg begins."""
     assert statuses(red_flag_nlp, text).get(flag) == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # A trailing "no" still closes its clause past a word that says nothing more.
+        ("bruising? no mate, just sore", "bruising", "absent"),
+        ("swelling koi nahi hai yaar, bas thoda dard", "swelling", "absent"),
+        ("numbness? nope thank god", "numbness_tingling", "absent"),
+        ("swelling no lol, but my foot is icy and white", "cold_pale_leg", "present"),
+        # "But" and "only" in languages mixed with English end a denial's reach.
+        (
+            "swelling nahi hai lekin calf is hot and red",
+            "warm_red_swollen_leg",
+            "present",
+        ),
+        ("bruising nhi h bas dard hai", "bruising", "absent"),
+        (
+            "no chest pain pero I can't put weight on it",
+            "cannot_bear_weight",
+            "present",
+        ),
+        # Denials that trail after a question mark.
+        (
+            "coughing up blood? no way, none of that",
+            "chest_pain_or_breathless",
+            "absent",
+        ),
+        ("short of breath? nothing like that", "chest_pain_or_breathless", "absent"),
+        # "Maybe I should mention" is no doubt about what follows.
+        ("I should maybe mention my wee is dark brown", "dark_urine", "present"),
+        ("maybe worth mentioning my toes are numb", "numbness_tingling", "present"),
+        ("my pee is brown maybe", "dark_urine", "unsure"),
+        # Text-speak "can't" and a typo of "walk".
+        ("i cnt stand on it at all", "cannot_bear_weight", "present"),
+        ("I cudnt put weight on my leg", "cannot_bear_weight", "present"),
+        ("cant wallk since the cramp", "cannot_bear_weight", "present"),
+        # The heart's area is the chest; a word between a count and "in a row".
+        ("there's an ache around my heart area", "chest_pain_or_breathless", "present"),
+        ("fourth awful night in a row with these cramps", "frequent_cramps", "present"),
+    ],
+)
+def test_eleventh_round_readings(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Fillers after a trailing "no", other languages' "but", mentions, text-speak."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("blasting 80s pop on the treadmill when my hammy cramped", "pop_or_injury"),
+        ("listening to some pop at the gym and my leg seized", "pop_or_injury"),
+        ("the cnt", "cannot_bear_weight"),
+    ],
+)
+def test_eleventh_round_look_alikes_are_not_the_flag(
+    red_flag_nlp: Language, text: str, flag: str
+) -> None:
+    """Pop music is not a pop in the leg."""
+    assert statuses(red_flag_nlp, text).get(flag) is None
+
+
+def test_eleventh_round_pop_music_leaves_a_pop_in_the_leg_alone(
+    red_flag_nlp: Language,
+) -> None:
+    """A pop heard in the leg while music plays is still the flag."""
+    text = "was blasting music when I felt a pop in the back of my thigh"
+    assert statuses(red_flag_nlp, text).get("pop_or_injury") == "present"

@@ -61,6 +61,7 @@ BATCHES = {
     "W": ("H46.yml", "H47.yml"),
     "X": ("H48.yml", "H49.yml"),
     "Y": ("H50.yml", "H51.yml"),
+    "Z": ("H52.yml", "H53.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -121,6 +122,10 @@ BATCH_FLOORS = {
     # X (H48-H49), written during the tenth round, never looked at; measured after it
     # 2026-12-04: its own figure (13 of 177 flag-free sentences).
     "X": {"false_present": 0.074},
+    # Z (H52-H53), written during the eleventh round, never looked at; measured after
+    # it 2026-12-04: its own figures (340 of 355 present, 90 of 99 unsure, 17 of 225
+    # flag-free sentences).
+    "Z": {"present_recall": 0.957, "unsure_recall": 0.909, "false_present": 0.076},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

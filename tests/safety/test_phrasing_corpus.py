@@ -86,6 +86,8 @@ HELDOUT_SHA256 = {
     "H49.yml": "ee9edbea708aca0eb51803b5ffe752229178b50d175e849c189b0e766de49b89",
     "H50.yml": "d89beb191657e69164b8ce5b9fb541c67517c7c33f77021479ac1bb8a3947de2",
     "H51.yml": "638c927546a5247cd31d67ff5e40fab69f4b8f526c9b8c9237b368ff50932edb",
+    "H52.yml": "3e437da93fb2b2566a9969148d2a805847aa0bb67c325c17c722e00b6dd5731b",
+    "H53.yml": "9c69840297563780b0b61a98bb7fcd7416f82eaae223c0310b6a08f6c109368f",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
