@@ -62,6 +62,7 @@ BATCHES = {
     "X": ("H48.yml", "H49.yml"),
     "Y": ("H50.yml", "H51.yml"),
     "Z": ("H52.yml", "H53.yml"),
+    "AA": ("H54.yml", "H55.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -126,6 +127,10 @@ BATCH_FLOORS = {
     # it 2026-12-04: its own figures (340 of 355 present, 90 of 99 unsure, 17 of 225
     # flag-free sentences).
     "Z": {"present_recall": 0.957, "unsure_recall": 0.909, "false_present": 0.076},
+    # AA (H54-H55), sealed before the twelfth round, first measurement 2026-12-05 (the
+    # model of 2c29914): its own figures (341 of 357 present, 80 of 88 unsure, 15 of
+    # 197 flag-free sentences).
+    "AA": {"present_recall": 0.955, "unsure_recall": 0.909, "false_present": 0.077},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

@@ -88,6 +88,8 @@ HELDOUT_SHA256 = {
     "H51.yml": "638c927546a5247cd31d67ff5e40fab69f4b8f526c9b8c9237b368ff50932edb",
     "H52.yml": "3e437da93fb2b2566a9969148d2a805847aa0bb67c325c17c722e00b6dd5731b",
     "H53.yml": "9c69840297563780b0b61a98bb7fcd7416f82eaae223c0310b6a08f6c109368f",
+    "H54.yml": "5ad379c80eb0b1ce0eeb68c3b1d9fd2bd66d432003d193c7f47e014296b452dc",
+    "H55.yml": "ffc718d6a710145df19dd5e4239e888bd092424a3f44ed0c4802a8060f422565",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
