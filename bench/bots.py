@@ -67,6 +67,8 @@ class Bot:
     def label(self) -> str:
         """How the tables name it."""
         name = f"{self.name}@{self.revision}" if self.revision else self.name
+        if self.model != MODEL:
+            name = f"{name}@{self.model.name}"
         return f"{name}, {self.store}"
 
     @property

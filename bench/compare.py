@@ -161,6 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="",
         help="also run the assistant with endpoints.yml of this git revision",
     )
+    parser.add_argument(
+        "--before-model",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help="also run the assistant with this trained model (e.g. of an earlier commit)",
+    )
     parser.add_argument("--training", action="store_true", help="also time training")
     parser.add_argument("--label", default="", help="a note kept in the JSON report")
     args = parser.parse_args(argv)
@@ -173,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bots.append(Bot("bare", store))
         if args.before:
             bots.append(Bot("assistant", store, args.before))
+        if args.before_model:
+            bots.append(Bot("assistant", store, model=args.before_model.resolve()))
         bots.append(Bot("assistant", store))
     results: dict[str, dict[str, object]] = {}
     for bot in bots:

@@ -214,12 +214,17 @@ class _Fold:
                 state[PREVIOUS_ACTION] = last_ml_action
         return Domain._clean_state(state), last_ml_action, hidden
 
-    def current(self, last: _Turn) -> list[State]:
-        """Every state, the one of the current tracker (``last``) included, as copies."""
+    def current(self, last: _Turn, count: int | None = None) -> list[State]:
+        """Every state, the one of the current tracker (``last``) included, as copies.
+
+        With ``count``, only the last ``count`` of them (the same copies).
+        """
         states = self.states
         state, _, _ = self.step(last, states, self.last_ml_action, self.turn_was_hidden)
         if state is not None:
             states = [*states, state]
+        if count is not None:
+            states = states[-count:] if count > 0 else []
         return _copied(states)
 
 
@@ -445,8 +450,12 @@ class PastStatesCache:
         omit_unset_slots: bool = False,
         ignore_rule_only_turns: bool = False,
         rule_only_data: dict[str, Any] | None = None,
+        count: int | None = None,
     ) -> list[State] | None:
-        """``domain.states_for_tracker_history(tracker, ...)``, or ``None``: ask Rasa."""
+        """``domain.states_for_tracker_history(tracker, ...)``, or ``None``: ask Rasa.
+
+        With ``count``, only its last ``count`` states.
+        """
         if isinstance(tracker.slots, AnySlotDict):
             return None
         try:
@@ -471,7 +480,9 @@ class PastStatesCache:
                 )
             fold.extend(self._turns)
             assert self._replay is not None
-            return fold.current(self._turn(domain, self._replay, hide_rule_turn=False))
+            return fold.current(
+                self._turn(domain, self._replay, hide_rule_turn=False), count
+            )
         finally:
             self._lock.release()
 
@@ -674,3 +685,33 @@ class StatesCachingTracker(DialogueStateTracker):
             ignore_rule_only_turns=ignore_rule_only_turns,
             rule_only_data=rule_only_data,
         )
+
+
+def last_past_states(
+    tracker: DialogueStateTracker,
+    domain: Domain,
+    count: int,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+) -> list[State]:
+    """``tracker.past_states(...)[-count:]``, copying only those from the cache."""
+    if count <= 0:
+        return []
+    if isinstance(tracker, StatesCachingTracker) and tracker.states_cache is not None:
+        states = tracker.states_cache.states(
+            tracker,
+            domain,
+            omit_unset_slots=omit_unset_slots,
+            ignore_rule_only_turns=ignore_rule_only_turns,
+            rule_only_data=rule_only_data,
+            count=count,
+        )
+        if states is not None:
+            return states
+    return tracker.past_states(
+        domain,
+        omit_unset_slots=omit_unset_slots,
+        ignore_rule_only_turns=ignore_rule_only_turns,
+        rule_only_data=rule_only_data,
+    )[-count:]

@@ -50,7 +50,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 import stores.past_states
 from stores.cached_sql_tracker_store import CachedSQLTrackerStore
-from stores.past_states import PastStatesCache, StatesCachingTracker
+from stores.past_states import PastStatesCache, StatesCachingTracker, last_past_states
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDED = REPO / "console" / "tests" / "fixtures" / "conversations.json"
@@ -570,3 +570,22 @@ def test_the_comparison_finds_stale_states(
 def _run(coroutine: Any) -> Any:
     """Run a coroutine to completion."""
     return asyncio.run(coroutine)
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_last_states_are_the_last_of_all_states(
+    count: int, domain: Domain, arguments: list[dict[str, Any]]
+) -> None:
+    # What components/windowed_rule_policy.py reads: only the last states, copied
+    # from the cache as the whole list is (equal, sharing sub-states alike).
+    events = deserialise_events(long_conversation_twice())
+    for number, tracker in enumerate(one_tracker(events, domain), start=1):
+        plain = DialogueStateTracker.from_events(
+            "plain", list(events[:number]), domain.slots
+        )
+        for kwargs in arguments:
+            expected = tracker.past_states(domain, **kwargs)[-count:]
+            for source in (tracker, plain):
+                got = last_past_states(source, domain, count, **kwargs)
+                assert got == expected, f"after {number} events, {kwargs}"
+                assert sharing(got) == sharing(expected), f"after {number}, {kwargs}"
