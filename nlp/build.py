@@ -42,9 +42,12 @@ PIPELINE_VERSION = "1.1.0"
 # only, through the detector); D29 and D30 (look-alikes and denials; emergencies told
 # indirectly) cost two present sentences of held-out D and added false-presents in E, O
 # and U, against two present sentences found in L and one false-present fewer in R
-# (eleventh round, figures only, through the detector, batches A-X). The wordings are
-# still checked against all four.
-CLASSIFIER_EXCLUDED = frozenset({"D27.yml", "D28.yml", "D29.yml", "D30.yml"})
+# (eleventh round, figures only, through the detector, batches A-X). D31 (doubt and
+# general questions) and D32 (emergencies told indirectly) are left out the same way,
+# untried (twelfth round). The wordings are still checked against all six.
+CLASSIFIER_EXCLUDED = frozenset(
+    {"D27.yml", "D28.yml", "D29.yml", "D30.yml", "D31.yml", "D32.yml"}
+)
 
 
 def dev_phrasings(

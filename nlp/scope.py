@@ -180,10 +180,14 @@ class Scope:
             left = i
         kinds = {c.kind for c in before if left < c.end <= mention.start}
         if not mention.literal_negation:
+            # A cue inside the mention's words, unless a boundary after it ends its
+            # clause first: "my foot isn't red, it's white" says the foot is white.
             kinds |= {
                 c.kind
                 for c in before
-                if mention.start <= c.start and c.end <= mention.end
+                if mention.start <= c.start
+                and c.end <= mention.end
+                and not any(self.is_boundary(doc, k) for k in range(c.end, mention.end))
             }
         # Scope after: a trailing cue that closes the clause ("swelling? no").
         j = mention.end

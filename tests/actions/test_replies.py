@@ -228,3 +228,16 @@ def test_all_no_then_a_worry_gives_no_remedy(conversation: Conversation) -> None
     assert conversation.slots["triage_level"] == "see_doctor"
     assert "utter_reason_other_concern" in conversation.said
     assert not [name for name in conversation.said if name.startswith("utter_remedy_")]
+
+
+def test_dont_really_know_with_another_flag_is_unsure() -> None:
+    """Doubt that opens a reply answers the question asked (twelfth round).
+
+    So it does when the rest of the reply speaks of another flag.
+    """
+    said = reply(
+        "don't really know tbh, the pain is worse though",
+        "report_symptom",
+        severe_persistent_pain=UNSURE,
+    )
+    assert interpret_reply("cold_pale_leg", said) == UNSURE

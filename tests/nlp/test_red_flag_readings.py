@@ -619,3 +619,94 @@ def test_eleventh_round_pop_music_leaves_a_pop_in_the_leg_alone(
     """A pop heard in the leg while music plays is still the flag."""
     text = "was blasting music when I felt a pop in the back of my thigh"
     assert statuses(red_flag_nlp, text).get("pop_or_injury") == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # Twelfth round (dev D31, D32). "If" after a question about how serious it is
+        # introduces the person's own state; "worry if" still asks about what may come.
+        (
+            "is it urgent if my calf is puffy and hot to touch",
+            "warm_red_swollen_leg",
+            "present",
+        ),
+        (
+            "should I head to the ER if I cannot walk on it at all?",
+            "cannot_bear_weight",
+            "present",
+        ),
+        (
+            "is it dangerous if my toes have gone bluish and cold",
+            "cold_pale_leg",
+            "present",
+        ),
+        (
+            "should I be worried if my foot goes white tomorrow?",
+            "cold_pale_leg",
+            "unsure",
+        ),
+        # A negation in one clause of a mention's words does not deny the next one.
+        ("my leg isn't puffy, it's grey and freezing", "cold_pale_leg", "present"),
+        ("my foot isn't red or hot, it's white and icy", "cold_pale_leg", "present"),
+        ("my foot isn't cold or white", "cold_pale_leg", "absent"),
+        # Dictation, onset noises, falling down, severe words.
+        ("got a chess pain and I'm sweating", "chest_pain_or_breathless", "present"),
+        (
+            "heard a sound like a twig breaking behind my knee",
+            "pop_or_injury",
+            "present",
+        ),
+        (
+            "I couldn't keep myself up and slid to the floor",
+            "cannot_bear_weight",
+            "present",
+        ),
+        (
+            "she can't put her foot on the floor since the match",
+            "cannot_bear_weight",
+            "present",
+        ),
+        ("still vicious and it's been 40 minutes", "severe_persistent_pain", "present"),
+        (
+            "like a hot knife in the hamstring and it's been like this for hours",
+            "severe_persistent_pain",
+            "present",
+        ),
+        # Doubt about how bad the pain is.
+        (
+            "not sure if it's just a cramp or something worse",
+            "severe_persistent_pain",
+            "unsure",
+        ),
+        (
+            "honestly can't tell if it hurts less than it did",
+            "severe_persistent_pain",
+            "unsure",
+        ),
+    ],
+)
+def test_twelfth_round_readings(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Serious-if questions, clause-bound negation, dictation, doubt about pain."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # Other senses.
+        ("popped an electrolyte tablet in my water bottle", "pop_or_injury"),
+        ("the whole team fell about laughing at my cramp", "pop_or_injury"),
+        (
+            "I can barely stand the pain but I'm walking about fine",
+            "cannot_bear_weight",
+        ),
+    ],
+)
+def test_twelfth_round_look_alikes_are_not_the_flag(
+    red_flag_nlp: Language, text: str, flag: str
+) -> None:
+    """Other senses are not the flag."""
+    assert statuses(red_flag_nlp, text).get(flag) is None

@@ -90,6 +90,8 @@ HELDOUT_SHA256 = {
     "H53.yml": "9c69840297563780b0b61a98bb7fcd7416f82eaae223c0310b6a08f6c109368f",
     "H54.yml": "5ad379c80eb0b1ce0eeb68c3b1d9fd2bd66d432003d193c7f47e014296b452dc",
     "H55.yml": "ffc718d6a710145df19dd5e4239e888bd092424a3f44ed0c4802a8060f422565",
+    "H56.yml": "5657a27bb4e2e1da34573f1e8ddf95529d95b8a3c87d72e1d55eea012dbb7608",
+    "H57.yml": "e26831262bef098a483e3d1acc0e7eb419b8d966af037494f459f458a1334d6f",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
@@ -97,8 +99,15 @@ DEV_MIN_PRESENT_RECALL = 0.99
 # 0.045 until D27 joined (ninth round): its writer was asked to label a sign that
 # passed in this episode absent ("went numb for a sec but it's gone"); the detector
 # reads such a sign present on purpose, as the held-out writers label it (5.6 % with it).
-DEV_MAX_FALSE_PRESENT = 0.057
-DEV_MIN_UNSURE_RECALL = 0.97
+# 0.057 until D31 joined (twelfth round): a quarter of it are general questions ("can a
+# cramp make you short of breath?") that the second net reads as reports (5.75 % with
+# it, 5.6 % without). Keeping the second net from them cost held-out present sentences
+# through the model (figures only), so it was not kept.
+DEV_MAX_FALSE_PRESENT = 0.058
+# 0.97 until D31 joined (twelfth round): its writer was asked for doubt in as many
+# ways as people voice it, 180 unsure sentences of which the detector finds 161 (dev
+# without D31 97.3 %; with it 96.4 %).
+DEV_MIN_UNSURE_RECALL = 0.963
 
 
 @pytest.fixture(scope="module")
