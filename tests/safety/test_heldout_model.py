@@ -64,6 +64,7 @@ BATCHES = {
     "Z": ("H52.yml", "H53.yml"),
     "AA": ("H54.yml", "H55.yml"),
     "AB": ("H56.yml", "H57.yml"),
+    "AC": ("H58.yml", "H59.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -132,6 +133,10 @@ BATCH_FLOORS = {
     # model of 2c29914): its own figures (341 of 357 present, 80 of 88 unsure, 15 of
     # 197 flag-free sentences).
     "AA": {"present_recall": 0.955, "unsure_recall": 0.909, "false_present": 0.077},
+    # AC (H58-H59), sealed before the thirteenth round, first measurement 2026-12-05
+    # (the model of d01fbbc): its own false-present (16 of 208 flag-free sentences);
+    # 317 of 323 present, 81 of 84 unsure, every emergency sentence (41).
+    "AC": {"false_present": 0.077},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

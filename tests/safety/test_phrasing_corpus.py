@@ -92,6 +92,8 @@ HELDOUT_SHA256 = {
     "H55.yml": "ffc718d6a710145df19dd5e4239e888bd092424a3f44ed0c4802a8060f422565",
     "H56.yml": "5657a27bb4e2e1da34573f1e8ddf95529d95b8a3c87d72e1d55eea012dbb7608",
     "H57.yml": "e26831262bef098a483e3d1acc0e7eb419b8d966af037494f459f458a1334d6f",
+    "H58.yml": "60ed415ec4ebdd573e8937d6745dbb3b5946724974ac8a0ef3356e0aa87d3638",
+    "H59.yml": "9684a5beeea3dd1c23b011a83a9a7b67f3b46e9a8bcdbb1b9754e74ed975a243",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
