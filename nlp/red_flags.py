@@ -96,6 +96,7 @@ class RedFlagDetector:
             self.nlp,
             concepts=self.patterns.get("concepts") or {},
             linking_words=self.patterns["scope"]["linking_words"],
+            spellings=self.patterns.get("spellings"),
         )
         self._flags = FlagMatchers.build(self.nlp, flags, compiler, validate=validate)
         self._scope = Scope(self.nlp, self.patterns["scope"])

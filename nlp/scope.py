@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from nlp.mentions import ABSENT, UNSURE, Cue, Mention
+from nlp.mentions import ABSENT, PRESENT, UNSURE, Cue, Mention
 from nlp.wordings import lower_set
 
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
@@ -70,6 +70,7 @@ class Scope:
         self.glue = lower_set(scope["list_glue"])
         self.fillers = lower_set(scope.get("trailing_fillers"))
         self.statement_verbs = lower_set(scope["statement_verbs"])
+        self.concord = lower_set(scope.get("negative_concord"))
         self.window_before = int(scope["window_before"])
         self.window_after = int(scope["window_after"])
 
@@ -179,6 +180,8 @@ class Scope:
                 break
             left = i
         kinds = {c.kind for c in before if left < c.end <= mention.start}
+        if self.is_concord(doc, mention):
+            kinds.discard("negation")
         if not mention.literal_negation:
             # A cue inside the mention's words, unless a boundary after it ends its
             # clause first: "my foot isn't red, it's white" says the foot is white.
@@ -226,6 +229,17 @@ class Scope:
         if "negation" in kinds:
             return (UNSURE if mention.kind == ABSENT else ABSENT), True
         return mention.kind, False
+
+    def is_concord(self, doc: Doc, mention: Mention) -> bool:
+        """Whether a negation before ``mention`` repeats its own ("can't put no weight").
+
+        Only for a wording that reports the flag with a negation word at its start.
+        """
+        return (
+            mention.kind == PRESENT
+            and mention.literal_negation
+            and doc[mention.start].lower_ in self.concord
+        )
 
     def inherit(
         self,

@@ -42,7 +42,7 @@ LINK_GAP = 4
 CONTRASTS = ["although", "but", "however", "though", "tho", "whereas"]
 CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none", "nothing"})
-NEGATION_SPELLINGS = ("n't", "cannot", "cant", "wont", "isnt")
+NEGATION_SPELLINGS = ("n't", "cannot", "cant", "wont", "isnt", "nae")
 TokenSpec = dict[str, Any]
 
 
@@ -89,10 +89,19 @@ class WordingCompiler:
         *,
         concepts: dict[str, list[str]],
         linking_words: Iterable[str],
+        spellings: dict[str, list[str]] | None = None,
     ) -> None:
-        """Keep the pipeline, the named concepts and the words ``~`` may skip."""
+        """Keep the pipeline, the named concepts and the words ``~`` may skip.
+
+        ``spellings`` maps a word of the wordings to its other spellings ("me" and
+        "ma" for "my"); the word then matches any of them.
+        """
         self.nlp = nlp
         self.concepts = concepts
+        self.spellings = {
+            str(word).lower(): sorted({str(word).lower(), *lower_set(others)})
+            for word, others in (spellings or {}).items()
+        }
         self.linking_words = sorted({w.lower() for w in linking_words})
 
     def lemma_of(self, word: str) -> str:
@@ -115,7 +124,9 @@ class WordingCompiler:
             return [{"LOWER": {"IN": [t.lower_]}} for t in self.nlp.make_doc(word[1:])]
         specs: list[TokenSpec] = []
         for token in self.nlp.make_doc(word):
-            if token.norm_ != token.lower_ or token.lower_ in NORM_WORDS:
+            if token.lower_ in self.spellings:
+                specs.append({"LOWER": {"IN": self.spellings[token.lower_]}})
+            elif token.norm_ != token.lower_ or token.lower_ in NORM_WORDS:
                 specs.append({"NORM": {"IN": [token.norm_]}})
             elif token.is_punct:
                 specs.append({"ORTH": {"IN": [token.text]}})

@@ -710,3 +710,91 @@ def test_twelfth_round_look_alikes_are_not_the_flag(
 ) -> None:
     """Other senses are not the flag."""
     assert statuses(red_flag_nlp, text).get(flag) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # Thirteenth round (dev D33, D34). Negative concord: a negation before a
+        # wording that carries its own "no" repeats it, it does not deny it.
+        ("I can't put no weight on my left leg", "cannot_bear_weight", "present"),
+        ("ain't no way I can walk to the car", "cannot_bear_weight", "present"),
+        # ... while a plain denial still denies.
+        ("I can walk on it, no problem", "cannot_bear_weight", "absent"),
+        # Scots negations, and "naw" as a no.
+        ("nae swelling at the back o ma thigh", "swelling", "absent"),
+        ("it isnae numb, just sair", "numbness_tingling", "absent"),
+        ("naw, nae bother breathin", "chest_pain_or_breathless", None),
+        # Dialect spellings of "my" and dialect linking words.
+        (
+            "sharp pain in me chest when I breathe in",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        ("ma foot's a wee bit grey an icy", "cold_pale_leg", "present"),
+        ("toes are blue and baltic and it's agony", "cold_pale_leg", "present"),
+        # Words of other languages mixed with English, and Tagalog "not".
+        ("my binti is namamanhid since the cramp", "numbness_tingling", "present"),
+        ("hindi manhid, masakit lang", "numbness_tingling", "absent"),
+        ("calf namamaga and mainit to touch", "warm_red_swollen_leg", "present"),
+        # Onset noises and marks in other wordings.
+        ("felt something rip inside the back of my thigh", "pop_or_injury", "present"),
+        ("the hamstring has got a massive shiner now", "bruising", "present"),
+        # Pain that will not go.
+        (
+            "excruciating and it's refused to go all afternoon",
+            "severe_persistent_pain",
+            "present",
+        ),
+        # The writer's own state beside someone else's.
+        (
+            "my gym buddy was gasping after the session, I'm fine, just the cramp",
+            "chest_pain_or_breathless",
+            None,
+        ),
+        (
+            "my gran is on water tablets, I'm on nothing",
+            "risk_medication",
+            None,
+        ),
+    ],
+)
+def test_thirteenth_round_readings(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Negative concord, Scots, dialect spellings, mixed languages, others' states."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("the signal is so weak here, sorry, my hamstring cramped", "weakness"),
+        ("I was the weakest runner at the club today and then it cramped", "weakness"),
+        (
+            "fell back in love with hill sprints, then the hamstring cramped",
+            "pop_or_injury",
+        ),
+        (
+            "my head is numb after that meeting and my hammy is tight",
+            "numbness_tingling",
+        ),
+        (
+            "I can't stand still in the queue, the cramp makes me fidget",
+            "cannot_bear_weight",
+        ),
+        (
+            "my ego took a right battering, the cramp was in front of everyone",
+            "bruising",
+        ),
+        (
+            "the rain stopped me running today, then my hamstring cramped",
+            "frequent_cramps",
+        ),
+    ],
+)
+def test_thirteenth_round_look_alikes_are_not_the_flag(
+    red_flag_nlp: Language, text: str, flag: str
+) -> None:
+    """Other senses are not the flag; "me" as "my" does not stretch "stop my running"."""
+    assert statuses(red_flag_nlp, text).get(flag) is None

@@ -65,6 +65,7 @@ BATCHES = {
     "AA": ("H54.yml", "H55.yml"),
     "AB": ("H56.yml", "H57.yml"),
     "AC": ("H58.yml", "H59.yml"),
+    "AD": ("H60.yml", "H61.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -137,6 +138,10 @@ BATCH_FLOORS = {
     # (the model of d01fbbc): its own false-present (16 of 208 flag-free sentences);
     # 317 of 323 present, 81 of 84 unsure, every emergency sentence (41).
     "AC": {"false_present": 0.077},
+    # AD (H60-H61), written during the thirteenth round and measured once, after it
+    # (2026-12-05): its own false-present (14 of 184 flag-free sentences); 333 of 338
+    # present, 76 of 78 unsure, every emergency sentence (43).
+    "AD": {"false_present": 0.077},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
@@ -221,8 +226,11 @@ def test_heldout_figures(batch: str, parsed: dict[str, dict[str, Any]]) -> None:
         for name, floor in {**FLOORS, **BATCH_FLOORS.get(batch, {})}.items()
         if not meets(name, floor)
     ]
-    # Misses are not printed: the held-out part is never used for tuning.
-    assert not below_floor, f"batch {batch} got worse: {', '.join(below_floor)}"
+    # Misses are not printed: the held-out part is never used for tuning. Nor is the
+    # parse: pytest.fail without a traceback, whose frame would show the ``parsed``
+    # fixture (every held-out text) when a floor is missed.
+    if below_floor:
+        pytest.fail(f"batch {batch} got worse: {', '.join(below_floor)}", pytrace=False)
 
 
 def recorded_outside_the_screening(intent: str) -> bool:
@@ -283,5 +291,9 @@ def test_every_flag_read_outside_the_screening_is_recorded(
         f"read as reporting a flag reach {RECORDING_ACTION}; {denied_skipped}/{denied} "
         "that only deny do not (asked in the screening)"
     )
-    # Misses are not printed: the held-out part is never used for tuning.
-    assert not missed, f"{missed} sentences reporting a flag would not be recorded"
+    # Misses are not printed, nor the parse (no traceback): the held-out part is never
+    # used for tuning.
+    if missed:
+        pytest.fail(
+            f"{missed} sentences reporting a flag would not be recorded", pytrace=False
+        )
