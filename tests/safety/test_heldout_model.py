@@ -66,6 +66,7 @@ BATCHES = {
     "AB": ("H56.yml", "H57.yml"),
     "AC": ("H58.yml", "H59.yml"),
     "AD": ("H60.yml", "H61.yml"),
+    "AE": ("H62.yml", "H63.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -142,6 +143,10 @@ BATCH_FLOORS = {
     # (2026-12-05): its own false-present (14 of 184 flag-free sentences); 333 of 338
     # present, 76 of 78 unsure, every emergency sentence (43).
     "AD": {"false_present": 0.077},
+    # AE (H62-H63), sealed before the fourteenth round, first measurement 2026-12-05
+    # (the model of 52c70ba): its own present recall (625 of 649); chest 41 of 43,
+    # cold leg 40 of 41, 187 of 195 unsure, 18 of 424 flag-free sentences.
+    "AE": {"present_recall": 0.963},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

@@ -96,6 +96,8 @@ HELDOUT_SHA256 = {
     "H59.yml": "9684a5beeea3dd1c23b011a83a9a7b67f3b46e9a8bcdbb1b9754e74ed975a243",
     "H60.yml": "b84f6af94c2aa45f1667eb5186ca89a4a3b7768f47ff80a11ecbff02d58336b2",
     "H61.yml": "f2fad718744f66ef94a8b811ba5e935d90226d1f7004136a5b67e1f7a84c181d",
+    "H62.yml": "81e81ccd74a6510b42f1dcbb0cf36e03b63538406650cacefe94be56670f4523",
+    "H63.yml": "35c9d3042cd430766a1fa8912a382319a348eb62830c335f5f2a87a6ace24931",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
