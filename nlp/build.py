@@ -44,8 +44,8 @@ PIPELINE_VERSION = "1.1.0"
 # and U, against two present sentences found in L and one false-present fewer in R
 # (eleventh round, figures only, through the detector, batches A-X). D31 (doubt and
 # general questions) and D32 (emergencies told indirectly) are left out the same way,
-# untried (twelfth round), and D33 and D34 (thirteenth round). The wordings are still
-# checked against all eight.
+# untried (twelfth round), D33 and D34 (thirteenth round), and D35 and D36 (fourteenth
+# round). The wordings are still checked against all ten.
 CLASSIFIER_EXCLUDED = frozenset(
     {
         "D27.yml",
@@ -56,6 +56,8 @@ CLASSIFIER_EXCLUDED = frozenset(
         "D32.yml",
         "D33.yml",
         "D34.yml",
+        "D35.yml",
+        "D36.yml",
     }
 )
 

@@ -2,8 +2,8 @@
 
 A clinician writes a wording as words and a few signs (documented at the top of the
 patterns file): ``a|b`` alternatives, ``(a|b)?`` optional, ``~`` up to four linking
-words, ``*`` any one word, ``#`` a number, ``%ing`` any -ing word, ``=word`` this exact
-word, ``{concept}`` any word of a named concept. This module turns one wording into
+words, ``*`` any one word, ``#`` a number, ``####`` a year, ``%ing`` any -ing word,
+``=word`` this exact word, ``{concept}`` any word of a named concept. This module turns one wording into
 :class:`spacy.matcher.Matcher` token patterns over ``LEMMA`` and ``NORM`` (so "bruise"
 finds "bruised" and "can't" finds "cant"). It knows nothing about red flags, negation
 or scope, as spaCy's ``matcher`` knows nothing of the entity ruler that uses it.
@@ -41,8 +41,12 @@ NORM_WORDS = frozenset(
 LINK_GAP = 4
 CONTRASTS = ["although", "but", "however", "though", "tho", "whereas"]
 CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
+# One group of alternatives, optional or not: "(a|b)", "(a|b)?", "(a|b (c|d)?)".
+GROUP = re.compile(r"\(.*\)\??")
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none", "nothing"})
-NEGATION_SPELLINGS = ("n't", "cannot", "cant", "wont", "isnt", "nae")
+# Negations spelt as whole words ("cant") and as word endings ("can't", Scots "didnae").
+NEGATION_SPELLINGS = frozenset({"cannot", "cant", "wont", "isnt"})
+NEGATION_ENDINGS = ("n't", "nae")
 TokenSpec = dict[str, Any]
 
 
@@ -59,25 +63,33 @@ def load_patterns(path: str | Path) -> dict[str, Any]:
     return srsly.read_yaml(path)
 
 
-def split_top_level(entry: str) -> list[str]:
-    """Split a wording on the spaces that are not inside parentheses."""
+def split_outside_groups(text: str, separator: str) -> list[str]:
+    """Split ``text`` on the ``separator`` characters that are not inside parentheses."""
     parts: list[str] = []
     depth = 0
     current = ""
-    for char in entry:
+    for char in text:
         if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
-        if char == " " and depth == 0:
-            if current:
-                parts.append(current)
+        if char == separator and depth == 0:
+            parts.append(current)
             current = ""
         else:
             current += char
-    if current:
-        parts.append(current)
+    parts.append(current)
     return parts
+
+
+def split_alternatives(body: str) -> list[str]:
+    """Split a group's body on the ``|`` that are not inside inner groups."""
+    return split_outside_groups(body, "|")
+
+
+def split_top_level(entry: str) -> list[str]:
+    """Split a wording on the spaces that are not inside parentheses."""
+    return [part for part in split_outside_groups(entry, " ") if part]
 
 
 class WordingCompiler:
@@ -116,6 +128,9 @@ class WordingCompiler:
         """Matcher token specs for one written word (may be several tokens)."""
         if word == "#":
             return [{"LIKE_NUM": True}]
+        if word == "####":
+            # A year ("back in 2019").
+            return [{"SHAPE": "dddd"}]
         if word == "%ing":
             # Any -ing form ("can't stand foam rolling", "can't stand waiting").
             return [{"LOWER": {"REGEX": r"^[a-z]+ing$"}}]
@@ -147,24 +162,32 @@ class WordingCompiler:
         if element == "~":
             link = self.linking_words
             return [[{"LOWER": {"IN": link}, "OP": "?"} for _ in range(LINK_GAP)]]
+        if ("(" in element or ")" in element) and not GROUP.fullmatch(element):
+            raise ValueError(f"a group must be a whole element: {element!r}")
         optional = element.endswith("?") and element.startswith("(")
         body = element[:-1] if optional else element
         if body.startswith("(") and body.endswith(")"):
             body = body[1:-1]
         options: list[list[TokenSpec]] = []
         merged: dict[str, set[str]] = {}
-        for alternative in body.split("|"):
+        for alternative in split_alternatives(body):
             alternative = alternative.replace("_", " ").strip()
-            specs: list[TokenSpec] = []
-            for word in alternative.split():
-                specs.extend(self.token_specs(word))
-            first = next(iter(specs[0].values())) if specs and specs[0] else None
-            single = len(specs) == 1 and len(specs[0]) == 1
-            if single and isinstance(first, dict) and "IN" in first:
-                attr, value = next(iter(specs[0].items()))
-                merged.setdefault(attr, set()).update(value["IN"])
-                continue
-            options.append(specs)
+            # An alternative may hold groups of its own ("cold (to (the)? touch)").
+            parts = [
+                self.element_options(part)
+                if part.startswith("(") or part in ("*", "~")
+                else [self.token_specs(part)]
+                for part in split_top_level(alternative)
+            ]
+            for combo in itertools.product(*parts):
+                specs = [spec for seq in combo for spec in seq]
+                first = next(iter(specs[0].values())) if specs and specs[0] else None
+                single = len(specs) == 1 and len(specs[0]) == 1
+                if single and isinstance(first, dict) and "IN" in first:
+                    attr, value = next(iter(specs[0].items()))
+                    merged.setdefault(attr, set()).update(value["IN"])
+                    continue
+                options.append(specs)
         for attr, values in merged.items():
             ordered: list[Any] = sorted(values)
             # One value is a plain (fast) comparison; several are a set predicate.
@@ -201,8 +224,8 @@ class WordingCompiler:
         """
         expanded = self.expand_concepts(entry)
         words = set(re.split(r"[\s|()_?]+", expanded))
-        return bool(NEGATION_WORDS & words) or any(
-            spelling in expanded for spelling in NEGATION_SPELLINGS
+        return bool((NEGATION_WORDS | NEGATION_SPELLINGS) & words) or any(
+            word.endswith(NEGATION_ENDINGS) for word in words
         )
 
     def compile(self, entry: str) -> list[list[TokenSpec]]:

@@ -798,3 +798,72 @@ def test_thirteenth_round_look_alikes_are_not_the_flag(
 ) -> None:
     """Other senses are not the flag; "me" as "my" does not stretch "stop my running"."""
     assert statuses(red_flag_nlp, text).get(flag) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # Fourteenth round (dev D35, D36). Wordings with a group inside a group
+        # matched their own brackets as text, so they never matched at all.
+        ("my foot is icy to the touch and grey", "cold_pale_leg", "present"),
+        ("got kicked in the back of the thigh in training", "pop_or_injury", "present"),
+        ("gasping for air even in my chair", "chest_pain_or_breathless", "present"),
+        # A year dates a sign that is over.
+        ("I tore my hamstring in 2020, this is just a cramp", "pop_or_injury", None),
+        (
+            "when I was pregnant my ankles swelled, this is just a cramp",
+            "swelling",
+            None,
+        ),
+        # Walking or standing called off, in idiom.
+        (
+            "putting weight on it is pretty much a no-go",
+            "cannot_bear_weight",
+            "present",
+        ),
+        ("walking's off the table for now", "cannot_bear_weight", "present"),
+        # Other languages' words for cold and pale, and Scots pale.
+        ("my foot is fría y blanca and it hurts a lot", "cold_pale_leg", "present"),
+        ("pins and needle down my calf", "numbness_tingling", "present"),
+        ("some puffiness behind the knee", "swelling", "present"),
+        ("no puffiness anywhere", "swelling", "absent"),
+        # Scots doubt.
+        ("I dinnae ken if my calf is swollen", "swelling", "unsure"),
+    ],
+)
+def test_fourteenth_round_readings(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Nested groups, years, idioms for not walking, other languages, Scots doubt."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("had a weak mug of coffee, then the hamstring went", "weakness"),
+        ("my serve has always been weak, the cramp is new though", "weakness"),
+        ("tore up the receipt in a rage and my hamstring cramped", "pop_or_injury"),
+        (
+            "there's a rip in my leggings from the gym bench, then it cramped",
+            "pop_or_injury",
+        ),
+        (
+            "we heard the pop of the champagne and I cramped standing up",
+            "pop_or_injury",
+        ),
+        ("the wee lad spilt his juice, wee brown spots on the rug", "dark_urine"),
+        ("I take my tablets every night and the cramp came today", "frequent_cramps"),
+    ],
+)
+def test_fourteenth_round_look_alikes_are_not_the_flag(
+    red_flag_nlp: Language, text: str, flag: str
+) -> None:
+    """Drinks, strokes of a racket, torn paper and clothes, corks, Scots "wee"."""
+    assert statuses(red_flag_nlp, text).get(flag) is None
+
+
+def test_a_pop_like_a_cork_is_still_a_pop(red_flag_nlp: Language) -> None:
+    """A cork or a bottle in a simile describes the injury's pop."""
+    text = "heard a pop like a cork flying out, then my thigh gave"
+    assert statuses(red_flag_nlp, text).get("pop_or_injury") == "present"

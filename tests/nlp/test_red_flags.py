@@ -10,6 +10,8 @@ import pytest
 from spacy.language import Language
 
 from actions.triage import RED_FLAGS
+from nlp.red_flags import DEFAULT_PATTERNS_PATH
+from nlp.wordings import load_patterns
 from tests.helpers.flags import statuses
 from tests.helpers.paths import REPO_ROOT
 
@@ -339,3 +341,20 @@ def test_doubt_the_person_voiced_is_marked(
     """An unsure reading says whether the person doubted it or the wording is vague."""
     found = {f["flag"]: f for f in red_flag_nlp(text)._.red_flags}
     assert (found[flag]["status"], found[flag]["doubted"]) == ("unsure", doubted)
+
+
+@pytest.mark.parametrize(
+    "name", ["other_people", "other_possessives", "other_predicates", "third_person"]
+)
+def test_word_lists_hold_words_the_tokenizer_keeps_whole(
+    red_flag_nlp: Language, name: str
+) -> None:
+    """A list compared token by token can only use entries that are one token.
+
+    "dad's" and "in-laws" are split by the tokenizer, so as entries they never match.
+    """
+    words = load_patterns(DEFAULT_PATTERNS_PATH)["scope"][name]
+    assert len(words) == len(set(words)), "a word is listed twice"
+    for word in words:
+        tokens = [t.lower_ for t in red_flag_nlp.make_doc(f"my {word} leg")]
+        assert word.lower() in tokens, f"{word!r} is split by the tokenizer"

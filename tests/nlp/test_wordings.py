@@ -41,6 +41,15 @@ def test_split_keeps_groups_together() -> None:
         ("=numb", "what number", False),  # the lemma of "number" is "numb"
         ("stand %ing", "can't stand waiting", True),
         ("# times a week", "3 times a week", True),
+        # Groups inside a group (they once matched their own brackets as text).
+        ("(cold|icy) (to (the)? touch|as ice)", "icy to the touch", True),
+        ("(cold|icy) (to (the)? touch|as ice)", "cold to touch", True),
+        ("(cold|icy) (to (the)? touch|as ice)", "cold as ice", True),
+        ("(cold|icy) (to (the)? touch|as ice)", "cold to the", False),
+        ("(sat|in (my|the) (chair|bed))", "in the bed", True),
+        ("(sat|in (my|the) (chair|bed))", "in bed", False),
+        ("in ####", "tore it in 2021", True),
+        ("in ####", "in 20 minutes", False),
         ("felt (a)? pop", "felt pop", True),
         # A concept among alternatives adds its words to them (nesting once lost it).
         ("({cold}|pale) toes", "icy toes", True),
@@ -64,6 +73,15 @@ def test_an_unknown_concept_is_an_error(compiler: WordingCompiler) -> None:
         compiler.compile("{elbow} hurts")
 
 
+@pytest.mark.parametrize("entry", ["in (19|20)?#", "x(a|b)", "(a|b)s"])
+def test_a_group_inside_a_word_is_an_error(
+    compiler: WordingCompiler, entry: str
+) -> None:
+    """It would match its own brackets as text, that is never ("in (19|20)?#" did)."""
+    with pytest.raises(ValueError, match="a group must be a whole element"):
+        compiler.compile(entry)
+
+
 def test_a_wording_that_spells_a_negation_is_literal(
     compiler: WordingCompiler,
 ) -> None:
@@ -71,3 +89,11 @@ def test_a_wording_that_spells_a_negation_is_literal(
     assert compiler.spells_negation("(no|lost) strength")
     assert compiler.spells_negation("nothing ~ (helps|is working)")
     assert not compiler.spells_negation("{leg_part} ~ {cold}")
+    assert compiler.spells_negation("(didnae|cannae) walk")
+
+
+def test_a_negation_spelling_inside_a_word_is_not_a_negation(
+    compiler: WordingCompiler,
+) -> None:
+    assert not compiler.spells_negation("(local anaesthetic|numbing cream)")
+    assert not compiler.spells_negation("significant (pain|ache)")

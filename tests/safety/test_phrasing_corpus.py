@@ -98,6 +98,8 @@ HELDOUT_SHA256 = {
     "H61.yml": "f2fad718744f66ef94a8b811ba5e935d90226d1f7004136a5b67e1f7a84c181d",
     "H62.yml": "81e81ccd74a6510b42f1dcbb0cf36e03b63538406650cacefe94be56670f4523",
     "H63.yml": "35c9d3042cd430766a1fa8912a382319a348eb62830c335f5f2a87a6ace24931",
+    "H64.yml": "2bec06cedb740739495bd6b50ab10007d59ae9a64d84febb15ab8bbbc931af80",
+    "H65.yml": "f6a045c386f0ceee8e235d05f276cef335f278a24d829f917dfe842dc8c9529d",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
