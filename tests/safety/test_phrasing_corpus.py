@@ -100,6 +100,8 @@ HELDOUT_SHA256 = {
     "H63.yml": "35c9d3042cd430766a1fa8912a382319a348eb62830c335f5f2a87a6ace24931",
     "H64.yml": "2bec06cedb740739495bd6b50ab10007d59ae9a64d84febb15ab8bbbc931af80",
     "H65.yml": "f6a045c386f0ceee8e235d05f276cef335f278a24d829f917dfe842dc8c9529d",
+    "H66.yml": "58caa9e2c7fb1b373dd02dc247affaf12086bdc1e06d9a551b6f852e428c04e7",
+    "H67.yml": "2966d7259c76d59eeb53fe2e46a1e842fa316e34b39654b8a63adbea2bf946fa",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
