@@ -17,7 +17,7 @@ from typing import Any
 from rasa.core.lock_store import InMemoryLockStore as RasaInMemoryLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from stores import action_replies
+from stores import action_replies, action_tracker
 
 
 class InMemoryLockStore(RasaInMemoryLockStore):
@@ -29,3 +29,4 @@ class InMemoryLockStore(RasaInMemoryLockStore):
         """Create the store (Rasa passes the endpoint config; it has no settings)."""
         super().__init__()
         action_replies.install()
+        action_tracker.install()

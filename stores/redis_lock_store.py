@@ -29,7 +29,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from stores import action_replies
+from stores import action_replies, action_tracker
 
 T = TypeVar("T")
 
@@ -51,6 +51,7 @@ class AtomicRedisLockStore(RedisLockStore):
         # Rasa creates the lock store from endpoints.yml at start-up: the one place
         # it loads project code into the server, so the cached reply check goes here.
         action_replies.install()
+        action_tracker.install()
 
     def _transact(
         self,
