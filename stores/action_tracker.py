@@ -1,8 +1,8 @@
 """The tracker Rasa sends the action server, bounded to what the actions read.
 
 Rasa 3.6's ``RemoteAction._action_call_format`` sends the whole tracker with every
-event of the conversation on every call of the action server (several calls a
-message: ``action_record_red_flags`` runs on every one). At turn 200 of one
+event of the conversation on every call of the action server (while the screening
+is open, ``action_record_red_flags`` runs on every message). At turn 200 of one
 conversation that is about two thousand events turned into dicts and JSON on each
 call, the largest part of a turn that still grows with the conversation (README,
 "Performance").

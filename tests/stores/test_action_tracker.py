@@ -89,24 +89,18 @@ class ConversationBuilder:
 
     def message(self, intent: str) -> None:
         self.add(user(intent))
-        self.call()  # action_record_red_flags, on every message
+        self.call()  # action_record_red_flags (a mapping may apply to any message)
         self.add(ActionExecuted("action_record_red_flags"))
 
     def turn(self) -> None:
         form_active = self.tracker.active_loop_name == FORM_NAME
-        kind = self.random.choice(
-            [
-                "faq",
-                "faq",
-                "fallback",
-                "fallback",
-                "answer",
-                "answer",
-                "answer",
-                "start",
-            ]
-            + ["stop", "session"]
+        kinds = (
+            ["faq"] * 2
+            + ["fallback"] * 2
+            + ["answer"] * 3
+            + ["start", "stop", "session"]
         )
+        kind = self.random.choice(kinds)
         if kind == "session":
             self.add(
                 ActionExecuted("action_session_start"),
@@ -118,7 +112,7 @@ class ConversationBuilder:
             self.call()
             self.add(*said("utter_ask_rephrase"))
             if form_active:
-                self.ask(again=True)
+                self.ask()  # the form asks its question again
         elif kind == "start" and not form_active:
             self.message("report_cramp")
             self.add(ActionExecuted(FORM_NAME))
@@ -142,7 +136,7 @@ class ConversationBuilder:
             self.add(*said("utter_causes"))
         self.add(ActionExecuted("action_listen"))
 
-    def ask(self, *, again: bool = False) -> None:
+    def ask(self) -> None:
         slot = triage.SCREEN_SLOTS[self.slot % len(triage.SCREEN_SLOTS)]
         self.add(SlotSet("requested_slot", slot))
         self.add(*said(f"utter_ask_{FORM_NAME}_{slot}"))
