@@ -8,12 +8,17 @@ cannot match without (its *anchor*: the first required token that names words by
 ``LEMMA``, ``LOWER``, ``NORM`` or ``ORTH``), keeps one small ``Matcher`` per anchor,
 and runs only those whose anchor word is in the message.
 
-It returns the matches one ``Matcher`` over all the patterns would, but not in its
-order: that order depends on how the ``Matcher``'s match states interleave, which small
+A key may come in *pieces* (:meth:`nlp.wordings.WordingCompiler.compile_pieces`):
+lists of patterns whose matches, one right after another, are the key's. Each piece is
+matched like a key of its own, and the key's matches are joined from theirs.
+
+It returns the matches one ``Matcher`` over all the patterns would (for pieces, over
+the product of their patterns), but not in its order: that order depends on how the ``Matcher``'s match states interleave, which small
 matchers cannot reproduce. They come sorted by ``(start, end, match_id)``; a caller
 whose reading could depend on the order must not rely on the ``Matcher``'s own.
 """
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -51,18 +56,39 @@ class AnchoredMatcher:
     def __init__(
         self,
         vocab: Vocab,
-        entries: Iterable[tuple[str, list[TokenPattern]]],
+        entries: Iterable[tuple[str, list[list[TokenPattern]]]],
         *,
         validate: bool = False,
     ) -> None:
-        """Group the ``(key, patterns)`` entries by anchor, keeping their order."""
+        """Group the ``(key, pieces)`` entries' patterns by anchor, keeping their order.
+
+        Most keys are one piece: a list of patterns, any of which is a match.
+        """
         self.vocab = vocab
         groups: dict[Anchor | None, list[tuple[str, TokenPattern]]] = {}
         self.keys: list[str] = []
-        for key, patterns in entries:
+        # A key of several pieces -> its pieces' names, and their patterns.
+        self.pieces: dict[str, list[tuple[str, list[TokenPattern]]]] = {}
+        for key, key_pieces in entries:
             self.keys.append(key)
-            for pattern in patterns:
-                groups.setdefault(anchor_of(pattern), []).append((key, pattern))
+            named = (
+                [(key, key_pieces[0])]
+                if len(key_pieces) == 1
+                else [
+                    (f"{key}#{index}", patterns)
+                    for index, patterns in enumerate(key_pieces)
+                ]
+            )
+            if len(named) > 1:
+                self.pieces[key] = named
+            for name, patterns in named:
+                for pattern in patterns:
+                    groups.setdefault(anchor_of(pattern), []).append((name, pattern))
+        self.joins = [
+            (vocab.strings.add(key), [vocab.strings.add(name) for name, _ in named])
+            for key, named in self.pieces.items()
+        ]
+        self.piece_ids = {piece for _, pieces in self.joins for piece in pieces}
         self.matchers = [build_matcher(vocab, g, validate) for g in groups.values()]
         # Groups without an anchor always run; the others when a word is present.
         self.always = [g for g, anchor in enumerate(groups) if anchor is None]
@@ -79,9 +105,18 @@ class AnchoredMatcher:
         return len(self.keys)
 
     def single_matcher(self) -> Matcher:
-        """One ``Matcher`` over all the patterns, as before anchors (for benchmarks)."""
+        """One ``Matcher`` over all the patterns, as before anchors (for benchmarks).
+
+        A key of several pieces gets the product of their patterns.
+        """
         matcher = Matcher(self.vocab)
         for key in self.keys:
+            if key in self.pieces:
+                pieces = [patterns for _, patterns in self.pieces[key]]
+                matcher.add(
+                    key, [list(itertools.chain(*c)) for c in itertools.product(*pieces)]
+                )
+                continue
             for group in self.matchers:
                 if key in group:
                     matcher.add(key, group.get(key)[1])
@@ -108,7 +143,32 @@ class AnchoredMatcher:
         found: set[Match] = set()  # a key may match the same words in two groups
         for group in self.active_groups(doc):
             found.update(self.matchers[group](doc))
+        if self.joins:
+            found = self.joined(found)
         return sorted(found, key=lambda m: (m[1], m[2], m[0]))
+
+    def joined(self, found: set[Match]) -> set[Match]:
+        """``found`` with the pieces' matches joined into their keys' matches."""
+        ends: dict[int, dict[int, list[int]]] = {}  # piece -> start -> ends
+        matches: set[Match] = set()
+        for match in found:
+            match_id, start, end = match
+            if match_id in self.piece_ids:
+                ends.setdefault(match_id, {}).setdefault(start, []).append(end)
+            else:
+                matches.add(match)
+        for key_id, pieces in self.joins:
+            first = ends.get(pieces[0])
+            if not first:
+                continue
+            spans = {(start, end) for start, stops in first.items() for end in stops}
+            for piece in pieces[1:]:
+                after = ends.get(piece, {})
+                spans = {
+                    (s, end) for s, middle in spans for end in after.get(middle, ())
+                }
+            matches.update((key_id, start, end) for start, end in spans)
+        return matches
 
 
 def build_matcher(

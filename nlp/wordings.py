@@ -10,6 +10,7 @@ or scope, as spaCy's ``matcher`` knows nothing of the entity ruler that uses it.
 """
 
 import itertools
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,6 +40,8 @@ NORM_WORDS = frozenset(
     }
 )
 LINK_GAP = 4
+# The token specs a wording may spend to stay in one piece rather than two.
+PIECE_COST = 200
 CONTRASTS = ["although", "but", "however", "though", "tho", "whereas"]
 CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 # One group of alternatives, optional or not: "(a|b)", "(a|b)?", "(a|b (c|d)?)".
@@ -90,6 +93,55 @@ def split_alternatives(body: str) -> list[str]:
 def split_top_level(entry: str) -> list[str]:
     """Split a wording on the spaces that are not inside parentheses."""
     return [part for part in split_outside_groups(entry, " ") if part]
+
+
+def patterns_of(elements: list[list[list[TokenSpec]]]) -> list[list[TokenSpec]]:
+    """The product of the elements' options, but the patterns that need no word."""
+    patterns = []
+    for combo in itertools.product(*elements):
+        pattern = [spec for seq in combo for spec in seq]
+        if any(spec.get("OP") != "?" for spec in pattern):
+            patterns.append(pattern)
+    return patterns
+
+
+def needs_a_word(options: list[list[TokenSpec]]) -> bool:
+    """Whether every option of an element holds a token that is not optional."""
+    return all(any(spec.get("OP") != "?" for spec in option) for option in options)
+
+
+def token_count(elements: list[list[list[TokenSpec]]]) -> int:
+    """How many token specs the product of ``elements`` holds."""
+    total = 0
+    for index, options in enumerate(elements):
+        others = math.prod(len(o) for i, o in enumerate(elements) if i != index)
+        total += sum(len(option) for option in options) * others
+    return total
+
+
+def cheapest_pieces(elements: list[list[list[TokenSpec]]]) -> list[tuple[int, int]]:
+    """The ``(start, end)`` element ranges that hold the fewest token specs.
+
+    Every range holds an element that needs a word; a wording without one is a
+    single range. Each further piece costs ``PIECE_COST`` specs, for its joining.
+    """
+    count = len(elements)
+    if not any(needs_a_word(options) for options in elements):
+        return [(0, count)]
+    # best[end]: the cheapest cost and ranges of elements[:end].
+    best: list[tuple[float, list[tuple[int, int]]]] = [(0, [])]
+    for end in range(1, count + 1):
+        candidates = [
+            (
+                best[start][0] + token_count(elements[start:end]) + PIECE_COST,
+                [*best[start][1], (start, end)],
+            )
+            for start in range(end)
+            if best[start][0] != math.inf
+            and any(needs_a_word(options) for options in elements[start:end])
+        ]
+        best.append(min(candidates, default=(math.inf, [])))
+    return best[count][1]
 
 
 class WordingCompiler:
@@ -228,16 +280,29 @@ class WordingCompiler:
             word.endswith(NEGATION_ENDINGS) for word in words
         )
 
+    def elements(self, entry: str) -> list[list[list[TokenSpec]]]:
+        """The options of each element of a wording, in order."""
+        parts = split_top_level(self.expand_concepts(entry))
+        return [self.element_options(part) for part in parts]
+
     def compile(self, entry: str) -> list[list[TokenSpec]]:
         """Matcher patterns for one wording."""
-        parts = split_top_level(self.expand_concepts(entry))
-        elements = [self.element_options(part) for part in parts]
-        patterns = []
-        for combo in itertools.product(*elements):
-            pattern = [spec for seq in combo for spec in seq]
-            if any(spec.get("OP") != "?" for spec in pattern):
-                patterns.append(pattern)
-        return patterns
+        return patterns_of(self.elements(entry))
+
+    def compile_pieces(self, entry: str) -> list[list[list[TokenSpec]]]:
+        """One wording's patterns cut into pieces that match one after another.
+
+        A wording's patterns are the product of its elements' options, so two
+        concepts of a hundred multi-word entries each are ten thousand patterns
+        (spaCy keeps every token of each in memory). Cut between them, they are two
+        pieces of a hundred patterns, and a match of the wording is a match of the
+        first piece followed at once by one of the second (:mod:`nlp.anchored_matcher`
+        joins them). Every piece holds an element that always needs a word, so no
+        pattern of the product is one the wording drops for matching nothing, and
+        the joined matches are the product's. Small wordings stay one piece.
+        """
+        elements = self.elements(entry)
+        return [patterns_of(elements[a:b]) for a, b in cheapest_pieces(elements)]
 
     def matcher(
         self, entries: Iterable[tuple[str, str]], *, validate: bool = False
@@ -261,6 +326,6 @@ class WordingCompiler:
         """
         return AnchoredMatcher(
             self.nlp.vocab,
-            ((key, self.compile(entry)) for key, entry in entries),
+            ((key, self.compile_pieces(entry)) for key, entry in entries),
             validate=validate,
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+
 import pytest
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -97,3 +100,44 @@ def test_a_negation_spelling_inside_a_word_is_not_a_negation(
 ) -> None:
     assert not compiler.spells_negation("(local anaesthetic|numbing cream)")
     assert not compiler.spells_negation("significant (pain|ache)")
+
+
+def as_text(pattern: list[dict[str, object]]) -> str:
+    """A pattern as comparable text."""
+    return json.dumps(pattern, sort_keys=True)
+
+
+def test_a_large_wording_is_cut_into_pieces_whose_product_is_its_patterns(
+    red_flag_nlp: Language,
+) -> None:
+    """Two concepts of many multi-word entries: two pieces, not their product."""
+    places = [
+        f"{side} of my {part}"
+        for side in ("back", "front", "top", "side")
+        for part in ("calf", "thigh", "knee", "shin", "heel", "ankle")
+    ]
+    feelings = [
+        f"{degree} {word}"
+        for degree in ("very", "so", "really", "quite")
+        for word in ("cold", "icy", "numb", "pale", "white", "blue")
+    ]
+    compiler = WordingCompiler(
+        red_flag_nlp,
+        concepts={"place": places, "feeling": feelings},
+        linking_words=["is", "feels"],
+    )
+    entry = "{place} ~ (gone|turned)? {feeling}"
+    pieces = compiler.compile_pieces(entry)
+    assert len(pieces) == 2
+    assert sum(len(piece) for piece in pieces) < len(compiler.compile(entry)) / 10
+    product = [list(itertools.chain(*combo)) for combo in itertools.product(*pieces)]
+    assert sorted(map(as_text, product)) == sorted(
+        map(as_text, compiler.compile(entry))
+    )
+
+
+@pytest.mark.parametrize("entry", ["{leg_part} ~ {cold}", "~ (a)?", "calf"])
+def test_a_small_wording_or_one_without_a_needed_word_is_one_piece(
+    compiler: WordingCompiler, entry: str
+) -> None:
+    assert compiler.compile_pieces(entry) == [compiler.compile(entry)]
