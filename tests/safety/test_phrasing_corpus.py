@@ -102,6 +102,8 @@ HELDOUT_SHA256 = {
     "H65.yml": "f6a045c386f0ceee8e235d05f276cef335f278a24d829f917dfe842dc8c9529d",
     "H66.yml": "58caa9e2c7fb1b373dd02dc247affaf12086bdc1e06d9a551b6f852e428c04e7",
     "H67.yml": "2966d7259c76d59eeb53fe2e46a1e842fa316e34b39654b8a63adbea2bf946fa",
+    "H68.yml": "9e6560fbac7fa68aa3932b53e13aee868807fdf0715525703c6bf20b49bd9588",
+    "H69.yml": "b18ba59352bf6b457d3ace1736a1922578972fa211edd83b3c2dd8331d891757",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
