@@ -1,8 +1,9 @@
 """A token :class:`~spacy.matcher.Matcher` that only tries patterns whose words occur.
 
 spaCy's ``Matcher`` starts every pattern at every token, so its cost grows with
-patterns x tokens: the red-flag wordings expand to about 25,000 token patterns, and
-matching them was nearly all of the detector's time per message. Most patterns need a
+patterns x tokens: the red-flag wordings expanded to about 25,000 token patterns (6,276
+since large wordings come in pieces, below), and matching them was nearly all of the
+detector's time per message. Most patterns need a
 word the message does not contain. This matcher files each pattern under one word it
 cannot match without (its *anchor*: the first required token that names words by
 ``LEMMA``, ``LOWER``, ``NORM`` or ``ORTH``), keeps one small ``Matcher`` per anchor,
