@@ -3,20 +3,21 @@
 spaCy's ``Matcher`` starts every pattern at every token, so its cost grows with
 patterns x tokens: the red-flag wordings expanded to about 25,000 token patterns (6,276
 since large wordings come in pieces, below), and matching them was nearly all of the
-detector's time per message. Most patterns need a
-word the message does not contain. This matcher files each pattern under one word it
-cannot match without (its *anchor*: the first required token that names words by
-``LEMMA``, ``LOWER``, ``NORM`` or ``ORTH``), keeps one small ``Matcher`` per anchor,
-and runs only those whose anchor word is in the message.
+detector's time per message. Most patterns need a word the message does not contain.
+This matcher files each pattern under one word it cannot match without (its *anchor*:
+the first required token that names words by ``LEMMA``, ``LOWER``, ``NORM`` or
+``ORTH``), keeps one small ``Matcher`` per anchor, and runs only those whose anchor
+word is in the message.
 
 A key may come in *pieces* (:meth:`nlp.wordings.WordingCompiler.compile_pieces`):
 lists of patterns whose matches, one right after another, are the key's. Each piece is
 matched like a key of its own, and the key's matches are joined from theirs.
 
 It returns the matches one ``Matcher`` over all the patterns would (for pieces, over
-the product of their patterns), but not in its order: that order depends on how the ``Matcher``'s match states interleave, which small
-matchers cannot reproduce. They come sorted by ``(start, end, match_id)``; a caller
-whose reading could depend on the order must not rely on the ``Matcher``'s own.
+the product of their patterns), but not in its order: that order depends on how the
+``Matcher``'s match states interleave, which small matchers cannot reproduce. They
+come sorted by ``(start, end, match_id)``; a caller whose reading could depend on the
+order must not rely on the ``Matcher``'s own.
 """
 
 import itertools
@@ -72,15 +73,11 @@ class AnchoredMatcher:
         self.pieces: dict[str, list[tuple[str, list[TokenPattern]]]] = {}
         for key, key_pieces in entries:
             self.keys.append(key)
-            named = (
-                [(key, key_pieces[0])]
-                if len(key_pieces) == 1
-                else [
-                    (f"{key}#{index}", patterns)
-                    for index, patterns in enumerate(key_pieces)
+            named = [(key, key_pieces[0])]
+            if len(key_pieces) > 1:
+                named = [
+                    (f"{key}#{i}", patterns) for i, patterns in enumerate(key_pieces)
                 ]
-            )
-            if len(named) > 1:
                 self.pieces[key] = named
             for name, patterns in named:
                 for pattern in patterns:

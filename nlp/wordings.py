@@ -95,19 +95,19 @@ def split_top_level(entry: str) -> list[str]:
     return [part for part in split_outside_groups(entry, " ") if part]
 
 
+def holds_a_word(specs: list[TokenSpec]) -> bool:
+    """Whether a token-spec sequence has a token that is not optional."""
+    return any(spec.get("OP") != "?" for spec in specs)
+
+
 def patterns_of(elements: list[list[list[TokenSpec]]]) -> list[list[TokenSpec]]:
     """The product of the elements' options, but the patterns that need no word."""
     patterns = []
     for combo in itertools.product(*elements):
         pattern = [spec for seq in combo for spec in seq]
-        if any(spec.get("OP") != "?" for spec in pattern):
+        if holds_a_word(pattern):
             patterns.append(pattern)
     return patterns
-
-
-def needs_a_word(options: list[list[TokenSpec]]) -> bool:
-    """Whether every option of an element holds a token that is not optional."""
-    return all(any(spec.get("OP") != "?" for spec in option) for option in options)
 
 
 def token_count(elements: list[list[list[TokenSpec]]]) -> int:
@@ -126,7 +126,9 @@ def cheapest_pieces(elements: list[list[list[TokenSpec]]]) -> list[tuple[int, in
     single range. Each further piece costs ``PIECE_COST`` specs, for its joining.
     """
     count = len(elements)
-    if not any(needs_a_word(options) for options in elements):
+    # Whether each element needs a word: every one of its options holds one.
+    needs = [all(map(holds_a_word, options)) for options in elements]
+    if not any(needs):
         return [(0, count)]
     # best[end]: the cheapest cost and ranges of elements[:end].
     best: list[tuple[float, list[tuple[int, int]]]] = [(0, [])]
@@ -137,8 +139,7 @@ def cheapest_pieces(elements: list[list[list[TokenSpec]]]) -> list[tuple[int, in
                 [*best[start][1], (start, end)],
             )
             for start in range(end)
-            if best[start][0] != math.inf
-            and any(needs_a_word(options) for options in elements[start:end])
+            if best[start][0] != math.inf and any(needs[start:end])
         ]
         best.append(min(candidates, default=(math.inf, [])))
     return best[count][1]
