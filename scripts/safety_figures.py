@@ -48,7 +48,16 @@ def main() -> None:
     scores = corpus.score(
         sentences, lambda s: corpus.statuses_from_parse(s, parsed[s.text])
     )
-    print(scores.summary(str(directory.resolve().relative_to(REPO_ROOT))))
+    where = directory.resolve()
+    print(
+        scores.summary(
+            str(
+                where.relative_to(REPO_ROOT)
+                if where.is_relative_to(REPO_ROOT)
+                else where
+            )
+        )
+    )
     if args.misses:
         if directory.resolve() == corpus.HELDOUT_DIR.resolve():
             sys.exit("misses of the held-out part are not listed (never tune on it)")
