@@ -65,6 +65,10 @@ class FlagClassifier:
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
         )
         features = vectorizer.fit_transform(list(texts))
+        for _, fitted in vectorizer.transformer_list:
+            # The terms min_df left out, kept only for introspection (about 10,000):
+            # scikit-learn documents them as safe to drop before pickling.
+            fitted.stop_words_ = None
         present = [set(flags) for flags in labels]
         models = {}
         for flag_id in flag_ids:

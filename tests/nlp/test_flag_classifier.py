@@ -116,3 +116,12 @@ def test_survives_saving_and_loading(red_flag_nlp: Language, tmp_path) -> None:
 
 def test_the_built_pipeline_has_the_classifier(red_flag_nlp: Language) -> None:
     assert red_flag_nlp.pipe_names[-1] == "hamstring_flag_classifier"
+
+
+def test_the_left_out_terms_are_not_kept() -> None:
+    """The vectorizers' ``stop_words_`` (introspection only) are not pickled."""
+    classifier = FlagClassifier.train(TEXTS, LABELS, ["swelling"])
+    for _, fitted in classifier.vectorizer.transformer_list:
+        assert fitted.stop_words_ is None
+    before = classifier.probabilities("my calf is like a sausage")
+    assert before["swelling"] > 0.5  # still transforms as trained
