@@ -202,8 +202,19 @@ class WordingCompiler:
                 # A dictionary form ("bruise") stands for all its inflections.
                 specs.append({"LEMMA": {"IN": [token.lower_]}})
             else:
-                # An inflected form ("swollen", "gone") stands for itself only.
-                specs.append({"LOWER": {"IN": [token.lower_]}})
+                # An inflected form ("swollen", "gone") stands for itself only, and
+                # for its spelling without the final g ("waking", "wakin") where the
+                # lemmatizer knows that spelling as the same word (nlp/build.py).
+                forms = [token.lower_]
+                dropped = token.lower_[:-1]
+                if (
+                    token.lower_.endswith("ing")
+                    and self.lemma_of(dropped)
+                    == (self.lemma_of(token.lower_))
+                    != dropped
+                ):
+                    forms.append(dropped)
+                specs.append({"LOWER": {"IN": forms}})
         return specs
 
     def element_options(self, element: str) -> list[list[TokenSpec]]:

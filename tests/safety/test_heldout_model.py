@@ -70,6 +70,8 @@ BATCHES = {
     "AF": ("H64.yml", "H65.yml"),
     "AG": ("H66.yml", "H67.yml"),
     "AH": ("H68.yml", "H69.yml"),
+    "AI": ("H70.yml", "H71.yml"),
+    "AJ": ("H72.yml", "H73.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -161,6 +163,19 @@ BATCH_FLOORS = {
     # 2026-12-05: its own false-present (13 of 168 flag-free sentences); 255 of 258
     # present, 80 of 84 unsure, every emergency sentence (37).
     "AH": {"false_present": 0.078},
+    # AI (H70-H71), sealed before the fifteenth round, first measurement 2026-12-05
+    # (the model of 30ff08c): 290 of 298 present, 84 of 91 unsure, 17 of 195 flag-free
+    # sentences; after the round one false-present fewer (16). Its own figures.
+    "AI": {"unsure_recall": 0.923, "false_present": 0.083},
+    # AJ (H72-H73), written during the fifteenth round and measured once, after it
+    # (2026-12-05): the lowest clean figures since K, its own floors (273 of 286
+    # present, 79 of 87 unsure, 18 of 19 cold-leg sentences, 19 of 184 flag-free).
+    "AJ": {
+        "present_recall": 0.954,
+        "emergency_recall": 0.947,
+        "unsure_recall": 0.908,
+        "false_present": 0.104,
+    },
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

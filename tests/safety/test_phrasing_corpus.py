@@ -104,6 +104,10 @@ HELDOUT_SHA256 = {
     "H67.yml": "2966d7259c76d59eeb53fe2e46a1e842fa316e34b39654b8a63adbea2bf946fa",
     "H68.yml": "9e6560fbac7fa68aa3932b53e13aee868807fdf0715525703c6bf20b49bd9588",
     "H69.yml": "b18ba59352bf6b457d3ace1736a1922578972fa211edd83b3c2dd8331d891757",
+    "H70.yml": "ec15421b89ed8f0c91029d7984a163f9c5ca87321045c92c0e9e86b6a8190993",
+    "H71.yml": "913a86862f3e90758b2fb81539a8f9043775d81f5c25be8d8d0de2b61f3a54dc",
+    "H72.yml": "6ec8e20fc59929d7ac225738d109bb3b0d7cdf65ce29d25fa151a7b5037419ad",
+    "H73.yml": "e22b004c200271116da2a1b165050b1f8aabbaaada9c8cbb3ac59262e3a65d4b",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
@@ -111,7 +115,11 @@ HELDOUT_SHA256 = {
 # look-alikes beside real flags, 240 of 247 and 127 of 138 present sentences found
 # (dev without them 99.2 %, one sentence more than before the round; with them 98.9 %,
 # 5,753 of 5,817).
-DEV_MIN_PRESENT_RECALL = 0.988
+# 0.988 until D37 and D38 joined (fifteenth round): understated reports in strong
+# dialects, and real flags told like look-alikes, 314 of 343 present sentences found
+# after the round (302 before it); dev without them 98.9 % (6,128 of 6,195, one sentence
+# more than before the round); with them 98.5 % (6,442 of 6,538).
+DEV_MIN_PRESENT_RECALL = 0.985
 # 0.045 until D27 joined (ninth round): its writer was asked to label a sign that
 # passed in this episode absent ("went numb for a sec but it's gone"); the detector
 # reads such a sign present on purpose, as the held-out writers label it (5.6 % with it).
