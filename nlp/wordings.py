@@ -205,14 +205,11 @@ class WordingCompiler:
                 # An inflected form ("swollen", "gone") stands for itself only, and
                 # for its spelling without the final g ("waking", "wakin") where the
                 # lemmatizer knows that spelling as the same word (nlp/build.py).
-                forms = [token.lower_]
-                dropped = token.lower_[:-1]
-                if (
-                    token.lower_.endswith("ing")
-                    and self.lemma_of(dropped)
-                    == (self.lemma_of(token.lower_))
-                    != dropped
-                ):
+                word = token.lower_
+                forms = [word]
+                dropped = word[:-1]
+                lemma = self.lemma_of(word)
+                if word.endswith("ing") and self.lemma_of(dropped) == lemma != dropped:
                     forms.append(dropped)
                 specs.append({"LOWER": {"IN": forms}})
         return specs
