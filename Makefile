@@ -16,10 +16,14 @@ REQUIREMENTS := requirements.txt $(sort $(wildcard requirements/*.txt))
 
 SPACY_PIPELINE := build/spacy/en_hamstring
 SPACY_STAMP := $(SPACY_PIPELINE)/meta.json
-SPACY_SOURCES := $(wildcard nlp/*.py nlp/*.yml tests/safety/phrasings/dev/*.yml)
+# The files nlp.build reads (nlp/build.py, SOURCE_GLOBS; their digest goes into meta.json).
+SPACY_SOURCES := $(wildcard nlp/*.py nlp/*.yml actions/triage.py tests/safety/phrasings/dev/*.yml)
 
 MODEL := models/hamstring.tar.gz
-TRAINING_FILES := $(wildcard domain/*.yml) config.yml $(shell find data -name '*.yml' 2>/dev/null)
+# The components config.yml names are trained into the model too (Rasa's cache retrains
+# only those whose code or inputs changed).
+TRAINING_FILES := $(wildcard domain/*.yml) config.yml $(shell find data -name '*.yml' 2>/dev/null) \
+	$(wildcard components/*.py)
 
 # Third-party warnings of Rasa's commands go to logs/warnings.log (supervisor/quiet.py).
 QUIET := $(PY) -m supervisor.quiet --log logs/warnings.log --

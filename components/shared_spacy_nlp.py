@@ -11,20 +11,60 @@ changed by processing text, so sharing it changes no result::
 
     - name: components.shared_spacy_nlp.SharedSpacyNLP
       model: build/spacy/en_hamstring
+
+Rasa's training cache knows the pipeline only by its name: the node that loads it has
+no inputs and the same config after a rebuild, and ``SpacyModel`` fingerprints the name
+alone, so ``rasa train`` restored every component after it from the cache of an older
+build of the same path (and ``SpacyPipelinePin`` recorded the older build). Here the
+node's cache key (``fingerprint_addon``) and the loaded model's fingerprint both carry
+the digest of the sources the pipeline was built from (``nlp.build`` writes it into
+``meta.json``), so a rebuilt pipeline is run again and what reads it is retrained
+unless its output is the same.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 
+from nlp.build import SOURCES_DIGEST_KEY
+
+
+def sources_digest(model: SpacyModel) -> str | None:
+    """The digest of the sources ``model`` was built from (None for other pipelines)."""
+    digest = model.model.meta.get(SOURCES_DIGEST_KEY)
+    return str(digest) if digest else None
+
+
+def sources_digest_on_disk(spacy_model_name: str) -> str | None:
+    """The sources digest in the ``meta.json`` of the pipeline directory, if any."""
+    meta_path = Path(spacy_model_name) / "meta.json"
+    if not spacy_model_name or not meta_path.is_file():
+        return None
+    digest = json.loads(meta_path.read_text(encoding="utf-8")).get(SOURCES_DIGEST_KEY)
+    return str(digest) if digest else None
+
+
+@dataclasses.dataclass
+class BuiltSpacyModel(SpacyModel):
+    """A loaded pipeline fingerprinted by its name and the sources it was built from."""
+
+    def fingerprint(self) -> str:
+        """The name, and the sources' digest when the pipeline's meta has one."""
+        return f"{self.model_name}@{sources_digest(self) or 'unknown'}"
+
 
 @cache
-def _loaded(spacy_model_name: str) -> SpacyModel:
+def _loaded(spacy_model_name: str) -> BuiltSpacyModel:
     """The spaCy pipeline ``spacy_model_name``, loaded by Rasa on first use."""
-    return SpacyNLP.load_model(spacy_model_name)
+    loaded = SpacyNLP.load_model(spacy_model_name)
+    return BuiltSpacyModel(model=loaded.model, model_name=loaded.model_name)
 
 
 @DefaultV1Recipe.register(
@@ -42,3 +82,8 @@ class SharedSpacyNLP(SpacyNLP):
     def load_model(spacy_model_name: str) -> SpacyModel:
         """The pipeline ``spacy_model_name``, loaded once per process."""
         return _loaded(spacy_model_name)
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The sources digest of the pipeline on disk, for Rasa's training cache key."""
+        return sources_digest_on_disk(str(config.get("model") or ""))
