@@ -72,6 +72,8 @@ BATCHES = {
     "AH": ("H68.yml", "H69.yml"),
     "AI": ("H70.yml", "H71.yml"),
     "AJ": ("H72.yml", "H73.yml"),
+    "AK": ("H74.yml", "H75.yml"),
+    "AL": ("H76.yml", "H77.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -176,6 +178,10 @@ BATCH_FLOORS = {
         "unsure_recall": 0.908,
         "false_present": 0.104,
     },
+    # AK (H74-H75), sealed before the sixteenth round, measured before and after it
+    # (2026-12-05), the same figures both times: 311 of 328 present, 84 of 88 unsure,
+    # 20 of 21 chest sentences, 13 of 180 flag-free sentences. Its own floors.
+    "AK": {"present_recall": 0.948, "false_present": 0.073},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

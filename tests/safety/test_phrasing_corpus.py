@@ -108,6 +108,10 @@ HELDOUT_SHA256 = {
     "H71.yml": "913a86862f3e90758b2fb81539a8f9043775d81f5c25be8d8d0de2b61f3a54dc",
     "H72.yml": "6ec8e20fc59929d7ac225738d109bb3b0d7cdf65ce29d25fa151a7b5037419ad",
     "H73.yml": "e22b004c200271116da2a1b165050b1f8aabbaaada9c8cbb3ac59262e3a65d4b",
+    "H74.yml": "94075da355ff47784453a2f0d1723cca853b547d949103571bc28b36e0f28785",
+    "H75.yml": "fb9e25c45fd50d8dd7c6653bf0f6e2f99ce303906c9858edc7645feecba4907f",
+    "H76.yml": "f16aaf56736f6a58428bb667405f4fc1dc381de0af6cbc590a595d52822443bd",
+    "H77.yml": "003888ac73930eb646a1aaf6b590aea62712369726e7cfbd0ed7048cc5cac44d",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
@@ -119,7 +123,11 @@ HELDOUT_SHA256 = {
 # dialects, and real flags told like look-alikes, 314 of 343 present sentences found
 # after the round (302 before it); dev without them 98.9 % (6,128 of 6,195, one sentence
 # more than before the round); with them 98.5 % (6,442 of 6,538).
-DEV_MIN_PRESENT_RECALL = 0.985
+# 0.985 until D39 and D40 joined (sixteenth round): emergencies told in metaphors and
+# long messages with several flags, 345 of 362 present sentences found after the round
+# (330 before it); dev without them the same as before the round (6,442 of 6,538);
+# with them 98.4 % (6,787 of 6,900).
+DEV_MIN_PRESENT_RECALL = 0.983
 # 0.045 until D27 joined (ninth round): its writer was asked to label a sign that
 # passed in this episode absent ("went numb for a sec but it's gone"); the detector
 # reads such a sign present on purpose, as the held-out writers label it (5.6 % with it).
@@ -130,7 +138,11 @@ DEV_MIN_PRESENT_RECALL = 0.985
 # 0.058 until D34 joined (thirteenth round): half of it are hard look-alikes (other
 # people's signs, passed signs, explained causes), 25 of 160 read present after the
 # round (29 before); dev without D33 and D34 5.7 % (241 of 4,211, one fewer than before).
-DEV_MAX_FALSE_PRESENT = 0.062
+# 0.062 until D40 joined (sixteenth round): two thirds of it are hard look-alikes
+# (other people's and pets' signs, general questions, worries about the future,
+# explained causes), 43 of 215 read present after the round (46 before); dev without
+# D39 and D40 unchanged (301 of 4,884); with them 6.7 % (346 of 5,127).
+DEV_MAX_FALSE_PRESENT = 0.068
 # 0.97 until D31 joined (twelfth round): its writer was asked for doubt in as many
 # ways as people voice it, 180 unsure sentences of which the detector finds 161 (dev
 # without D31 97.3 %; with it 96.4 %).
