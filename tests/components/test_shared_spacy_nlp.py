@@ -4,15 +4,12 @@ from pathlib import Path
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.recipes.recipe import Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.utils.spacy_utils import SpacyNLP
-from rasa.shared.data import TrainingType
-from rasa.shared.utils.io import read_yaml_file
 
 from components.shared_spacy_nlp import SharedSpacyNLP
-from tests.helpers.paths import REPO_ROOT
+from tests.helpers.graph import project_graph_nodes
 
 
 def created(
@@ -46,10 +43,7 @@ def test_rasas_own_component_loads_the_pipeline_again(
 
 @pytest.mark.parametrize("schema", ["train_schema", "predict_schema"])
 def test_the_projects_graph_feeds_its_pipeline_to_the_run_node(schema: str) -> None:
-    config = read_yaml_file(REPO_ROOT / "config.yml")
-    recipe = Recipe.recipe_for_name(config.get("recipe"))
-    graph = recipe.graph_config_for_recipe(config, {}, TrainingType.BOTH)
-    nodes = getattr(graph, schema).nodes
+    nodes = project_graph_nodes(schema)
     providers = [n for n, node in nodes.items() if n.startswith("provide_")]
     runner = next(
         node

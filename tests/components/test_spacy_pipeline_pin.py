@@ -6,18 +6,16 @@ from pathlib import Path
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.recipes.recipe import Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.engine.training.fingerprinting import calculate_fingerprint_key
-from rasa.shared.data import TrainingType
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.shared.utils.io import read_yaml_file
 
 from components.shared_spacy_nlp import BuiltSpacyModel, SharedSpacyNLP
 from components.spacy_pipeline_pin import PIN_FILE, PipelineMismatch, SpacyPipelinePin
 from nlp.build import SOURCES_DIGEST_KEY, sources_digest
+from tests.helpers.graph import project_graph_nodes
 from tests.helpers.paths import REPO_ROOT
 
 CONTEXT = ExecutionContext(GraphSchema({}), "test")
@@ -141,10 +139,7 @@ def test_the_pin_changes_no_message(pipeline_path: Path, tmp_path: Path) -> None
 
 @pytest.mark.parametrize("schema", ["train_schema", "predict_schema"])
 def test_the_projects_graph_gives_the_pin_the_served_pipeline(schema: str) -> None:
-    config = read_yaml_file(REPO_ROOT / "config.yml")
-    recipe = Recipe.recipe_for_name(config.get("recipe"))
-    graph = recipe.graph_config_for_recipe(config, {}, TrainingType.BOTH)
-    nodes = getattr(graph, schema).nodes
+    nodes = project_graph_nodes(schema)
     pins = [node for node in nodes.values() if node.uses is SpacyPipelinePin]
     provider = next(name for name in nodes if name.startswith("provide_"))
     assert pins
