@@ -72,6 +72,15 @@ TAIL = " Otherwise I'm ok and home now, just want advice."
         ("cramping at night for weeks now.", "frequent_cramps", "present"),
         # Candour is not doubt.
         ("if I'm honest I cramp most nights.", "frequent_cramps", "present"),
+        # Spellings and feelings met in doubt.
+        ("prediabetic, the nurse told me.", "risk_condition", "present"),
+        ("prediabetic maybe, not sure.", "risk_condition", "unsure"),
+        ("I feel almost nothing when I poke my shin.", "numbness_tingling", "present"),
+        (
+            "my calf looks darker than the other one I think.",
+            "warm_red_swollen_leg",
+            "unsure",
+        ),
         # Other senses.
         ("drowning in paperwork at work this week.", "chest_pain_or_breathless", None),
         ("decked out in new lycra for the sportive.", "pop_or_injury", None),
