@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,19 +37,23 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from nlp.build import SOURCES_DIGEST_KEY
 
 
-def sources_digest(model: SpacyModel) -> str | None:
-    """The digest of the sources ``model`` was built from (None for other pipelines)."""
-    digest = model.model.meta.get(SOURCES_DIGEST_KEY)
+def _digest_in(meta: Mapping[str, Any]) -> str | None:
+    """The sources digest ``nlp.build`` wrote into a pipeline's meta (None if none)."""
+    digest = meta.get(SOURCES_DIGEST_KEY)
     return str(digest) if digest else None
 
 
-def sources_digest_on_disk(spacy_model_name: str) -> str | None:
-    """The sources digest in the ``meta.json`` of the pipeline directory, if any."""
+def built_from(model: SpacyModel) -> str | None:
+    """The digest of the sources a loaded pipeline was built from."""
+    return _digest_in(model.model.meta)
+
+
+def built_from_on_disk(spacy_model_name: str) -> str | None:
+    """The digest of the sources the pipeline directory on disk was built from."""
     meta_path = Path(spacy_model_name) / "meta.json"
     if not spacy_model_name or not meta_path.is_file():
         return None
-    digest = json.loads(meta_path.read_text(encoding="utf-8")).get(SOURCES_DIGEST_KEY)
-    return str(digest) if digest else None
+    return _digest_in(json.loads(meta_path.read_text(encoding="utf-8")))
 
 
 @dataclasses.dataclass
@@ -57,7 +62,7 @@ class BuiltSpacyModel(SpacyModel):
 
     def fingerprint(self) -> str:
         """The name, and the sources' digest when the pipeline's meta has one."""
-        return f"{self.model_name}@{sources_digest(self) or 'unknown'}"
+        return f"{self.model_name}@{built_from(self) or 'unknown'}"
 
 
 @cache
@@ -86,4 +91,4 @@ class SharedSpacyNLP(SpacyNLP):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The sources digest of the pipeline on disk, for Rasa's training cache key."""
-        return sources_digest_on_disk(str(config.get("model") or ""))
+        return built_from_on_disk(str(config.get("model") or ""))

@@ -29,7 +29,7 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.shared_spacy_nlp import SharedSpacyNLP, sources_digest
+from components.shared_spacy_nlp import SharedSpacyNLP, built_from
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class SpacyPipelinePin(GraphComponent):
 
     def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
         """Record the name and sources digest of the pipeline the model is trained with."""
-        self.pinned = {"pipeline": model.model_name, "sources": sources_digest(model)}
+        self.pinned = {"pipeline": model.model_name, "sources": built_from(model)}
         with self._model_storage.write_to(self._resource) as directory:
             (directory / PIN_FILE).write_text(json.dumps(self.pinned), encoding="utf-8")
         return self._resource
@@ -104,7 +104,7 @@ class SpacyPipelinePin(GraphComponent):
 
 def check(pinned: dict[str, Any], model: SpacyModel) -> None:
     """Raise ``PipelineMismatch`` unless ``model`` was built from the pinned sources."""
-    loaded = sources_digest(model)
+    loaded = built_from(model)
     if loaded != pinned["sources"]:
         raise PipelineMismatch(
             f"The model was trained with the spaCy pipeline {pinned['pipeline']} built "

@@ -205,12 +205,12 @@ class WordingCompiler:
                 # An inflected form ("swollen", "gone") stands for itself only, and
                 # for its spelling without the final g ("waking", "wakin") where the
                 # lemmatizer knows that spelling as the same word (nlp/build.py).
-                word = token.lower_
-                forms = [word]
-                dropped = word[:-1]
-                lemma = self.lemma_of(word)
-                if word.endswith("ing") and self.lemma_of(dropped) == lemma != dropped:
-                    forms.append(dropped)
+                form = token.lower_
+                forms = [form]
+                if form.endswith("ing"):
+                    dropped = form[:-1]
+                    if self.lemma_of(dropped) == self.lemma_of(form) != dropped:
+                        forms.append(dropped)
                 specs.append({"LOWER": {"IN": forms}})
         return specs
 

@@ -49,17 +49,10 @@ def main() -> None:
         sentences, lambda s: corpus.statuses_from_parse(s, parsed[s.text])
     )
     where = directory.resolve()
-    print(
-        scores.summary(
-            str(
-                where.relative_to(REPO_ROOT)
-                if where.is_relative_to(REPO_ROOT)
-                else where
-            )
-        )
-    )
+    name = where.relative_to(REPO_ROOT) if where.is_relative_to(REPO_ROOT) else where
+    print(scores.summary(str(name)))
     if args.misses:
-        if directory.resolve() == corpus.HELDOUT_DIR.resolve():
+        if where == corpus.HELDOUT_DIR.resolve():
             sys.exit("misses of the held-out part are not listed (never tune on it)")
         for text, flag_id, label, got in scores.misses:
             print(f"  {label:>7} {flag_id:<25} got {got!s:<8} | {text}")
