@@ -52,8 +52,16 @@ class FlagClassifier:
         texts: Sequence[str],
         labels: Sequence[Iterable[str]],
         flag_ids: Sequence[str],
+        *,
+        word_min_df: int = 2,
     ) -> "FlagClassifier":
-        """Fit on ``texts``; ``labels[i]`` holds the flags present in ``texts[i]``."""
+        """Fit on ``texts``; ``labels[i]`` holds the flags present in ``texts[i]``.
+
+        Word n-grams count only when ``word_min_df`` texts or more use them: one used
+        once is a single writer's phrase (five folds of whole dev writers: 4 more
+        present sentences, 3 fewer false-presents than keeping them; 19,368 word
+        n-grams instead of 50,330, 9 MB less in the server; README, "Safety figures").
+        """
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_union
@@ -62,7 +70,7 @@ class FlagClassifier:
             TfidfVectorizer(
                 analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
             ),
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(ngram_range=(1, 2), min_df=word_min_df, sublinear_tf=True),
         )
         features = vectorizer.fit_transform(list(texts))
         for _, fitted in vectorizer.transformer_list:

@@ -178,6 +178,9 @@ def test_context(
     [
         # A single night's waking is not "again and again"; a habit is.
         ("this cramp woke me at 4am", "frequent_cramps", None),
+        ("the cramp woke her at 2 am, back of the thigh", "frequent_cramps", None),
+        ("it woke me at 4am again, third night running", "frequent_cramps", "present"),
+        ("third night on the trot it's had me up", "frequent_cramps", "present"),
         ("they keep waking me in the small hours", "frequent_cramps", "present"),
         ("cramping off and on all week", "frequent_cramps", "present"),
         ("i'm up 3 times a night to wee, the cramp is new", "frequent_cramps", None),

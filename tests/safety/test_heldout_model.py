@@ -74,6 +74,8 @@ BATCHES = {
     "AJ": ("H72.yml", "H73.yml"),
     "AK": ("H74.yml", "H75.yml"),
     "AL": ("H76.yml", "H77.yml"),
+    "AM": ("H78.yml", "H79.yml"),
+    "AN": ("H80.yml", "H81.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -116,7 +118,7 @@ BATCH_FLOORS = {
     "H": {"present_recall": 0.954},
     "I": {"present_recall": 0.967, "emergency_recall": 0.947, "false_present": 0.079},
     "J": {"unsure_recall": 0.911, "false_present": 0.0791},
-    "K": {"present_recall": 0.939, "unsure_recall": 0.89},
+    "K": {"present_recall": 0.947, "unsure_recall": 0.89},
     "L": {"present_recall": 0.957},
     "M": {"present_recall": 0.969, "false_present": 0.097},
     "N": {"false_present": 0.075},
@@ -137,11 +139,11 @@ BATCH_FLOORS = {
     # Z (H52-H53), written during the eleventh round, never looked at; measured after
     # it 2026-12-04: its own figures (340 of 355 present, 90 of 99 unsure, 17 of 225
     # flag-free sentences).
-    "Z": {"present_recall": 0.957, "unsure_recall": 0.909, "false_present": 0.076},
+    "Z": {"present_recall": 0.954, "unsure_recall": 0.909, "false_present": 0.072},
     # AA (H54-H55), sealed before the twelfth round, first measurement 2026-12-05 (the
     # model of 2c29914): its own figures (341 of 357 present, 80 of 88 unsure, 15 of
     # 197 flag-free sentences).
-    "AA": {"present_recall": 0.955, "unsure_recall": 0.909, "false_present": 0.077},
+    "AA": {"present_recall": 0.963, "unsure_recall": 0.909, "false_present": 0.082},
     # AC (H58-H59), sealed before the thirteenth round, first measurement 2026-12-05
     # (the model of d01fbbc): its own false-present (16 of 208 flag-free sentences);
     # 317 of 323 present, 81 of 84 unsure, every emergency sentence (41).
@@ -149,11 +151,11 @@ BATCH_FLOORS = {
     # AD (H60-H61), written during the thirteenth round and measured once, after it
     # (2026-12-05): its own false-present (14 of 184 flag-free sentences); 333 of 338
     # present, 76 of 78 unsure, every emergency sentence (43).
-    "AD": {"false_present": 0.077},
+    "AD": {"false_present": 0.082},
     # AE (H62-H63), sealed before the fourteenth round, first measurement 2026-12-05
     # (the model of 52c70ba): its own present recall (625 of 649); chest 41 of 43,
     # cold leg 40 of 41, 187 of 195 unsure, 18 of 424 flag-free sentences.
-    "AE": {"present_recall": 0.963},
+    "AE": {"present_recall": 0.967},
     # AF (H64-H65), written during the fourteenth round and measured once, after it
     # (2026-12-05): within the common floors (381 of 387 present, 95 of 100 unsure, 15
     # of 239 flag-free sentences, every emergency sentence).
@@ -164,7 +166,7 @@ BATCH_FLOORS = {
     # model of d3e8de5 with the wordings in pieces (bc06b80, the same readings),
     # 2026-12-05: its own false-present (13 of 168 flag-free sentences); 255 of 258
     # present, 80 of 84 unsure, every emergency sentence (37).
-    "AH": {"false_present": 0.078},
+    "AH": {"false_present": 0.084},
     # AI (H70-H71), sealed before the fifteenth round, first measurement 2026-12-05
     # (the model of 30ff08c): 290 of 298 present, 84 of 91 unsure, 17 of 195 flag-free
     # sentences; after the round one false-present fewer (16). Its own figures.
@@ -173,7 +175,7 @@ BATCH_FLOORS = {
     # (2026-12-05): the lowest clean figures since K, its own floors (273 of 286
     # present, 79 of 87 unsure, 18 of 19 cold-leg sentences, 19 of 184 flag-free).
     "AJ": {
-        "present_recall": 0.954,
+        "present_recall": 0.961,
         "emergency_recall": 0.947,
         "unsure_recall": 0.908,
         "false_present": 0.104,
@@ -181,7 +183,15 @@ BATCH_FLOORS = {
     # AK (H74-H75), sealed before the sixteenth round, measured before and after it
     # (2026-12-05), the same figures both times: 311 of 328 present, 84 of 88 unsure,
     # 20 of 21 chest sentences, 13 of 180 flag-free sentences. Its own floors.
-    "AK": {"present_recall": 0.948, "false_present": 0.073},
+    "AK": {"present_recall": 0.957, "false_present": 0.073},
+    # AM (H78-H79), sealed before the seventeenth round, measured before and after it
+    # (2026-12-06): 299 and 300 of 306 present, 18 of 20 chest sentences both times
+    # (cold leg 16 and 17 of 17), 84 of 86 unsure, 11 and 12 of 209 flag-free
+    # sentences. Its own emergency floor.
+    "AM": {"emergency_recall": 0.90},
+    # AN (H80-H81), written during the seventeenth round and measured once, after it
+    # (2026-12-06): within the common floors (310 of 314 present, 79 of 80 unsure, 11
+    # of 202 flag-free sentences, every emergency sentence).
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
@@ -200,6 +210,14 @@ BATCH_FLOORS = {
 # 98.3 to 98.6 % present and from 95.8 to 100 % chest; it meets every common floor.
 # Batch R, written after the round and never looked at, starts at 99.1 % present, 100 %
 # on both emergencies and 7.8 % false-present: above the common 7 %, its own floor.
+# Seventeenth round (2026-12-06): the classifier learns from every dev batch (D27-D40
+# had been left out) and from word n-grams two or more texts use. Over A-AL, 20 more
+# present sentences (13,079 -> 13,099 of 13,383), one more chest sentence, 6 more
+# false-presents (498 -> 504 of 8,225); K, AA, AE, AJ and AK went up and their floors
+# with them. Four floors went down: batch Z's present recall 95.8 -> 95.5 % (one
+# sentence of 355), and false-present in AA 7.1 -> 8.1 % (two of 197), AD 7.6 -> 8.2 %
+# (one of 184) and AH 7.7 -> 8.3 % (one of 168); figures only, no sentence read
+# (README, "Safety figures").
 
 
 def model_path() -> Path:

@@ -112,6 +112,10 @@ HELDOUT_SHA256 = {
     "H75.yml": "fb9e25c45fd50d8dd7c6653bf0f6e2f99ce303906c9858edc7645feecba4907f",
     "H76.yml": "f16aaf56736f6a58428bb667405f4fc1dc381de0af6cbc590a595d52822443bd",
     "H77.yml": "003888ac73930eb646a1aaf6b590aea62712369726e7cfbd0ed7048cc5cac44d",
+    "H78.yml": "dc24f62c51d393fae6adf0aa100923f26f17142a20104caf859d3899e23270c4",
+    "H79.yml": "1311832a9aa9413b1d3f07b9f90fdffd34c6f42694446865bc224914cde2dee6",
+    "H80.yml": "ff57f286175d5ac530b10adac55df5a83b5c021f2287189c013b35ac2064b517",
+    "H81.yml": "cd02550d4f7202af5dfa6cabb59ddd39054a0bdf157867e6dac3b236cda4debd",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
@@ -127,7 +131,10 @@ HELDOUT_SHA256 = {
 # long messages with several flags, 345 of 362 present sentences found after the round
 # (330 before it); dev without them the same as before the round (6,442 of 6,538);
 # with them 98.4 % (6,787 of 6,900).
-DEV_MIN_PRESENT_RECALL = 0.983
+# 0.983 until the classifier learnt from D27-D40 too (seventeenth round): they are no
+# longer unseen text for it, 99.5 % (6,864 of 6,900). What an unseen writer gets is
+# measured by five folds of whole writers (README, "Safety figures").
+DEV_MIN_PRESENT_RECALL = 0.994
 # 0.045 until D27 joined (ninth round): its writer was asked to label a sign that
 # passed in this episode absent ("went numb for a sec but it's gone"); the detector
 # reads such a sign present on purpose, as the held-out writers label it (5.6 % with it).
@@ -143,7 +150,9 @@ DEV_MIN_PRESENT_RECALL = 0.983
 # explained causes), 43 of 215 read present after the round (46 before); dev without
 # D39 and D40 one more (D27's passed prediabetes, read present as passed signs are:
 # 302 of 4,884); with them 6.8 % (347 of 5,127).
-DEV_MAX_FALSE_PRESENT = 0.068
+# 0.068 until the classifier learnt from D27-D40 too (seventeenth round): 6.5 % (335 of
+# 5,127).
+DEV_MAX_FALSE_PRESENT = 0.066
 # 0.97 until D31 joined (twelfth round): its writer was asked for doubt in as many
 # ways as people voice it, 180 unsure sentences of which the detector finds 161 (dev
 # without D31 97.3 %; with it 96.4 %).
