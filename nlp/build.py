@@ -49,10 +49,10 @@ SOURCE_GLOBS = (
 SOURCE_PACKAGES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy", "scipy")
 # The whole dev part of the phrasing corpus trains the classifier (never the held-out
 # part). Until the seventeenth round D27-D40, written to focused briefs, were left out:
-# each was judged on a few held-out sentences through the detector. Measured properly
-# in the seventeenth round (scripts/embedding_experiment.py --learn-later, five folds
-# of whole dev writers), learning from them finds 15 more present sentences of 6,900
-# with one false-present more (README, "Safety figures").
+# D27-D30 after a few held-out sentences moved through the detector, the others
+# untried. Measured on dev in the seventeenth round (scripts/embedding_experiment.py
+# --learn-later, five folds of whole dev writers), learning from them finds 15 more
+# present sentences of 6,900 with one false-present more (README, "Safety figures").
 
 
 def dev_phrasings(

@@ -60,7 +60,8 @@ class FlagClassifier:
         Word n-grams count only when ``word_min_df`` texts or more use them: one used
         once is a single writer's phrase (five folds of whole dev writers: 4 more
         present sentences, 3 fewer false-presents than keeping them; 19,368 word
-        n-grams instead of 50,330, 9 MB less in the server; README, "Safety figures").
+        n-grams instead of 50,330, 9 MB less in a process that loads the pipeline;
+        README, "Safety figures").
         """
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression

@@ -34,7 +34,7 @@ import argparse
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -301,9 +301,16 @@ class _Precomputed:
 
 def add(total: Scores, part: Scores) -> Scores:
     """Sum two sets of counts (the per-flag ones included)."""
-    for name in ("present", "present_found", "unsure", "unsure_found"):
-        setattr(total, name, getattr(total, name) + getattr(part, name))
-    for name in ("negative", "negative_false", "sentences", "spurious"):
+    for name in (
+        "present",
+        "present_found",
+        "unsure",
+        "unsure_found",
+        "negative",
+        "negative_false",
+        "sentences",
+        "spurious",
+    ):
         setattr(total, name, getattr(total, name) + getattr(part, name))
     total.by_flag.update(part.by_flag)
     total.by_flag_found.update(part.by_flag_found)
@@ -347,17 +354,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(readings.scores(later_sentences, None).summary("wordings only, D27-D40"))
     for variant in args.variants.split(","):
         total = Scores()
-        for k, fold in enumerate(folds):
-            train_set = [
-                s
-                for j, f2 in enumerate(folds)
-                if j != k
-                for f in f2
-                for s in batches[f.name]
-            ]
-            classifier = train(
-                [s.text for s in train_set], [_present(s) for s in train_set], variant
-            )
+        for fold, classifier in fold_classifiers(batches, folds, variant):
             test_set = [s for f in fold for s in batches[f.name]]
             add(total, readings.scores(test_set, classifier))
         print(total.summary(f"{variant}, folds"), flush=True)
@@ -383,22 +380,30 @@ def learn_later(
     files = learnt + later
     folds = [files[k::FOLDS] for k in range(FOLDS)]
     totals = {"learnt": Scores(), "later": Scores()}
-    for k, fold in enumerate(folds):
-        train_set = [
-            s
-            for j, f2 in enumerate(folds)
-            if j != k
-            for f in f2
-            for s in batches[f.name]
-        ]
-        classifier = train(
-            [s.text for s in train_set], [_present(s) for s in train_set], variant
-        )
+    for fold, classifier in fold_classifiers(batches, folds, variant):
         for part, names in (("learnt", learnt), ("later", later)):
             test_set = [s for f in fold if f in names for s in batches[f.name]]
             add(totals[part], readings.scores(test_set, classifier))
     for part, total in totals.items():
         print(total.summary(f"{variant}, learning D27-D40 too, {part}"), flush=True)
+
+
+def fold_classifiers(
+    batches: dict[str, list[Any]], folds: list[list[Path]], variant: str
+) -> Iterator[tuple[list[Path], FlagClassifier]]:
+    """Each fold with a classifier trained on the other folds' sentences."""
+    for k, fold in enumerate(folds):
+        train_set = [
+            s
+            for j, other in enumerate(folds)
+            if j != k
+            for path in other
+            for s in batches[path.name]
+        ]
+        classifier = train(
+            [s.text for s in train_set], [_present(s) for s in train_set], variant
+        )
+        yield fold, classifier
 
 
 def _present(sentence: Any) -> list[str]:
