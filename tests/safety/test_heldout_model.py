@@ -76,6 +76,7 @@ BATCHES = {
     "AL": ("H76.yml", "H77.yml"),
     "AM": ("H78.yml", "H79.yml"),
     "AN": ("H80.yml", "H81.yml"),
+    "AO": ("H82.yml", "H83.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -192,6 +193,11 @@ BATCH_FLOORS = {
     # AN (H80-H81), written during the seventeenth round and measured once, after it
     # (2026-12-06): within the common floors (310 of 314 present, 79 of 80 unsure, 11
     # of 202 flag-free sentences, every emergency sentence).
+    # AO (H82-H83), sealed before the eighteenth round, first measurement 2026-12-06
+    # (the model of 93fae97): 308 of 316 present, 17 of 19 chest sentences, 20 of 21
+    # cold-leg sentences, 84 of 86 unsure, 14 of 200 flag-free sentences. Its own
+    # emergency floor.
+    "AO": {"emergency_recall": 0.89},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

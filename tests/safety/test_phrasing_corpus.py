@@ -116,6 +116,8 @@ HELDOUT_SHA256 = {
     "H79.yml": "1311832a9aa9413b1d3f07b9f90fdffd34c6f42694446865bc224914cde2dee6",
     "H80.yml": "ff57f286175d5ac530b10adac55df5a83b5c021f2287189c013b35ac2064b517",
     "H81.yml": "cd02550d4f7202af5dfa6cabb59ddd39054a0bdf157867e6dac3b236cda4debd",
+    "H82.yml": "86841d1d1d7ed8393225d1e220cb3a5ebff9a8175b25029d24b734c8a9ef8c26",
+    "H83.yml": "68f191a259d189731d9d19df6d7aecf85c70b8230435353370075d4791d1c640",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
