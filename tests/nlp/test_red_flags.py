@@ -213,6 +213,39 @@ def test_context(
             "present",
         ),
         ("pain's not going off at all", "severe_persistent_pain", "present"),
+        # Eighteenth round: other senses of pop, snap, fall, bruise, swell and weak,
+        # and tingling or swelling of another part of the body.
+        (
+            "popped a blister on my toe at parkrun, then the cramp",
+            "pop_or_injury",
+            None,
+        ),
+        ("had pop punk on when the hamstring locked up", "pop_or_injury", None),
+        ("i snapped at my husband, this cramp has me so grumpy", "pop_or_injury", None),
+        ("felt something snap at the back of my knee", "pop_or_injury", "present"),
+        ("sugar snap peas with tea for the magnesium", "pop_or_injury", None),
+        ("training for a fall 10k, cramped on the long run", "pop_or_injury", None),
+        ("our club fell to third from bottom and I cramped", "pop_or_injury", None),
+        ("the strap on my bag snapped as I ran for the bus", "pop_or_injury", None),
+        ("bruised the mint for a mojito then the cramp hit", "bruising", None),
+        ("my mouth is all tingly from the sherbet", "numbness_tingling", None),
+        (
+            "tingling in my fingertips from the cold, leg's fine",
+            "numbness_tingling",
+            None,
+        ),
+        (
+            "swelling around my eye from hay fever, cramp's in my thigh",
+            "swelling",
+            None,
+        ),
+        ("the oats swelled up overnight, had them before my run", "swelling", None),
+        (
+            "the right has always been my weaker side, cramp's on the left",
+            "weakness",
+            None,
+        ),
+        ("my brother says I'm weak in the head for racing", "weakness", None),
     ],
 )
 def test_senses_and_habits(

@@ -118,6 +118,8 @@ HELDOUT_SHA256 = {
     "H81.yml": "cd02550d4f7202af5dfa6cabb59ddd39054a0bdf157867e6dac3b236cda4debd",
     "H82.yml": "86841d1d1d7ed8393225d1e220cb3a5ebff9a8175b25029d24b734c8a9ef8c26",
     "H83.yml": "68f191a259d189731d9d19df6d7aecf85c70b8230435353370075d4791d1c640",
+    "H84.yml": "28f33e956fd8d61263e538ff736503f1697cfcd0bba5ee3bd20005e9d81417eb",
+    "H85.yml": "9ccb2e34864e4d057efd4d3d1fc62490a290936937e0184ef0c9c3c2db4c25d6",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
@@ -136,7 +138,11 @@ HELDOUT_SHA256 = {
 # 0.983 until the classifier learnt from D27-D40 too (seventeenth round): they are no
 # longer unseen text for it, 99.5 % (6,864 of 6,900). What an unseen writer gets is
 # measured by five folds of whole writers (README, "Safety figures").
-DEV_MIN_PRESENT_RECALL = 0.994
+# 0.994 until D41-D44 joined (eighteenth round): understated reports in strong voices,
+# the boundary of degree and doubt, and long stories with several flags, 704 of 759
+# present sentences found by the detector of the round before, 735 after (the
+# classifier learns from them); dev 99.2 % (7,599 of 7,659).
+DEV_MIN_PRESENT_RECALL = 0.992
 # 0.045 until D27 joined (ninth round): its writer was asked to label a sign that
 # passed in this episode absent ("went numb for a sec but it's gone"); the detector
 # reads such a sign present on purpose, as the held-out writers label it (5.6 % with it).
@@ -154,11 +160,18 @@ DEV_MIN_PRESENT_RECALL = 0.994
 # 302 of 4,884); with them 6.8 % (347 of 5,127).
 # 0.068 until the classifier learnt from D27-D40 too (seventeenth round): 6.5 % (335 of
 # 5,127).
-DEV_MAX_FALSE_PRESENT = 0.066
+# 0.066 until D41-D44 joined (eighteenth round): two thirds of D41 and much of D44 are
+# hard look-alikes, 72 of 465 flag-free sentences read present by the detector of the
+# round before, 58 after; dev 7.1 % (395 of 5,592).
+DEV_MAX_FALSE_PRESENT = 0.071
 # 0.97 until D31 joined (twelfth round): its writer was asked for doubt in as many
 # ways as people voice it, 180 unsure sentences of which the detector finds 161 (dev
 # without D31 97.3 %; with it 96.4 %).
-DEV_MIN_UNSURE_RECALL = 0.963
+# 0.963 until D41-D44 joined (eighteenth round): D43 was asked for the boundary of
+# degree and doubt, D44 for doubt beside other flags in long messages; D41-D44 149 of 158
+# unsure sentences found (the same before the round's wordings); the round's wordings
+# and classifier lost one unsure sentence elsewhere in dev; dev 96.3 % (2,238 of 2,325).
+DEV_MIN_UNSURE_RECALL = 0.962
 
 
 @pytest.fixture(scope="module")
