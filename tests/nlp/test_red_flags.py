@@ -225,12 +225,12 @@ def test_context(
         ("felt something snap at the back of my knee", "pop_or_injury", "present"),
         ("sugar snap peas with tea for the magnesium", "pop_or_injury", None),
         ("training for a fall 10k, cramped on the long run", "pop_or_injury", None),
-        ("our club fell to third from bottom and I cramped", "pop_or_injury", None),
+        ("our team fell to third from bottom and I cramped", "pop_or_injury", None),
         ("the strap on my bag snapped as I ran for the bus", "pop_or_injury", None),
         ("bruised the mint for a mojito then the cramp hit", "bruising", None),
         ("my mouth is all tingly from the sherbet", "numbness_tingling", None),
         (
-            "tingling in my fingertips from the cold, leg's fine",
+            "my fingertips are tingling from the cold, leg's fine",
             "numbness_tingling",
             None,
         ),
@@ -246,6 +246,18 @@ def test_context(
             None,
         ),
         ("my brother says I'm weak in the head for racing", "weakness", None),
+        # ... and their near twins, which stay flags.
+        (
+            "had a fall half way down the stairs, hamstring seized",
+            "pop_or_injury",
+            "present",
+        ),
+        (
+            "rolled onto my side, fell off the bed and cramped",
+            "pop_or_injury",
+            "present",
+        ),
+        ("my mouth and leg are numb", "numbness_tingling", "present"),
     ],
 )
 def test_senses_and_habits(
