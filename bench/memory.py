@@ -29,6 +29,7 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,9 @@ from bench.bots import running as running_bot
 from bench.client import closed_loop
 from bench.reports import write_report
 from supervisor.rasa_entry import skip_unused_modules
+
+SPACY_DIR = "spacy"
+"""The folder under ``build/`` that holds the project's spaCy pipeline (``config.yml``)."""
 
 logger = logging.getLogger(__name__)
 
@@ -130,15 +134,30 @@ def extra_environment(env: dict[str, str]) -> Iterator[None]:
 
 
 def checkout(revision: str) -> Path:
-    """The project's files at ``revision``, once, under ``build/bench/`` (its build/ is ours)."""
+    """The project's files at ``revision``, once, under ``build/bench/``.
+
+    A model is served only with the spaCy pipeline it was trained with
+    (``components/spacy_pipeline_pin.py``), so the revision's own ``nlp.build`` builds
+    its pipeline from its own wordings and dev phrasings into its ``build/spacy/``;
+    the rest of its ``build/`` is ours.
+    """
     target = OUT_DIR / f"src-{revision}"
     if not target.is_dir():
         archive = subprocess.run(
             ["git", "archive", revision], cwd=REPO, check=True, capture_output=True
         ).stdout
-        target.mkdir(parents=True)
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-        (target / "build").symlink_to(REPO / "build")
+        staging = target.with_name(target.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        subprocess.run(["tar", "-x", "-C", str(staging)], input=archive, check=True)
+        (staging / "build").mkdir()
+        for entry in (REPO / "build").iterdir():
+            if entry.name != SPACY_DIR:
+                (staging / "build" / entry.name).symlink_to(entry)
+        # ``python -m`` puts the working directory first on the path: the revision's
+        # nlp package, writing to its default output under the revision's build/.
+        subprocess.run([sys.executable, "-m", "nlp.build"], cwd=staging, check=True)
+        staging.rename(target)
     return target
 
 
