@@ -120,6 +120,8 @@ HELDOUT_SHA256 = {
     "H83.yml": "68f191a259d189731d9d19df6d7aecf85c70b8230435353370075d4791d1c640",
     "H84.yml": "28f33e956fd8d61263e538ff736503f1697cfcd0bba5ee3bd20005e9d81417eb",
     "H85.yml": "9ccb2e34864e4d057efd4d3d1fc62490a290936937e0184ef0c9c3c2db4c25d6",
+    "H86.yml": "afafe4f4dda230a448c7aeb10998f371b343bda67c0cfdbd3161e47db2101dfd",
+    "H87.yml": "778fc971f73fed73fbb2e03a9573f9775b754a8fae277def90fa51fa85b58aeb",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
