@@ -188,11 +188,13 @@ class RedFlagDetector:
         I'm not on any") and those whose words were explained away.
         """
         mentions, others = self._reports_of.reports(doc, mentions, generic)
-        vetoed = {
-            self._flags.section_flags[match_id]
-            for match_id, start, _ in self._flags.veto_matcher(doc)
-            if not self._scope.compares(doc, start)
-        }
+        vetoed = set()
+        for match_id, start, _ in self._flags.veto_matcher(doc):
+            flag = self._flags.section_flags[match_id]
+            if not self._scope.compares(
+                doc, start
+            ) and not self._reports_of.cause_withdrawn(doc, flag, start, mentions):
+                vetoed.add(flag)
         # Words that explain a flag away keep the second net from adding it back.
         others |= {m.flag for m in mentions if m.flag in vetoed}
         return [m for m in mentions if m.flag not in vetoed], others

@@ -15,8 +15,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from nlp.mentions import GenericCue, Mention
-from nlp.scope import Scope
+from nlp.scope import SENTENCE_ENDS, Scope
 from nlp.wordings import WordingCompiler, lower_set
+
+OUTLASTED_AFTER = 2
+"""Words after a flag's mention where a sign of it outlasting its cause may start."""
 
 
 class Reports:
@@ -50,6 +53,10 @@ class Reports:
                 (f"self_report|{i}", e)
                 for i, e in enumerate(scope.get("self_report") or [])
             ),
+            validate=validate,
+        )
+        self.on_behalf = compiler.matcher(
+            ((f"on_behalf|{i}", e) for i, e in enumerate(scope.get("on_behalf") or [])),
             validate=validate,
         )
         self.past = compiler.matcher(
@@ -90,6 +97,17 @@ class Reports:
         )
         self.gone_trailing = lower_set(resolved.get("trailing"))
         self.resolved_flags = lower_set(resolved.get("flags"))
+        withdrawn = scope.get("withdrawn_causes") or {}
+        self.withdrawn_reach = int(withdrawn.get("reach") or 0)
+        self.belief = PhraseMatcher(vocab, attr="LOWER")
+        self.belief.add(
+            "belief",
+            [nlp.make_doc(str(c).lower()) for c in withdrawn.get("belief") or []],
+        )
+        self.outlasted = compiler.matcher(
+            (("outlasted", e) for e in withdrawn.get("outlasted") or []),
+            validate=validate,
+        )
 
     def reports(
         self, doc: Doc, mentions: list[Mention], generic: list[GenericCue]
@@ -299,14 +317,44 @@ class Reports:
             and doc[i + 1].lower_ in self.leg_parts
         )
 
+    def cause_withdrawn(
+        self, doc: Doc, flag: str, start: int, mentions: list[Mention]
+    ) -> bool:
+        """Whether the harmless cause at token ``start`` no longer explains ``flag``.
+
+        The writer no longer believes it ("I thought it was the ice pack": a belief
+        word shortly before it, in its sentence), or the sign has outlasted it ("it's
+        been two hours and my foot is still white", "grey and cold even two hours
+        out of the ice bath": a wording of ``outlasted`` shortly before one of the
+        flag's mentions, inside it or just after it; "white from the ice pack,
+        hamstring still tight" is about the hamstring).
+        """
+        reach = self.withdrawn_reach
+        for _, _b_start, b_end in self.belief(doc):
+            if b_end <= start and start - b_end <= reach:
+                between = doc[b_end:start]
+                if not any(t.text in SENTENCE_ENDS for t in between):
+                    return True
+        spans = [(m.start, m.end) for m in mentions if m.flag == flag]
+        return any(
+            m_start - reach <= o_start <= m_end + OUTLASTED_AFTER
+            for _, o_start, _ in self.outlasted(doc)
+            for m_start, m_end in spans
+        )
+
     def speaks_of_self(self, doc: Doc) -> tuple[bool, bool]:
         """(contrasted, self-reported): whether the writer sets their own cramp apart.
 
         ``contrasted``: an explicit "I'm asking about me"; self-reported: the writer
-        mentions their own cramp at all ("my hamstring cramped").
+        mentions their own cramp at all ("my hamstring cramped") and does not say
+        they write for someone else ("writing for my husband", "I'm fine, just worried").
         """
         contrasted = bool(len(self.self_contrast(doc)))
-        return contrasted, contrasted or bool(len(self.self_report(doc)))
+        if contrasted:
+            return True, True
+        if len(self.on_behalf(doc)):
+            return False, False
+        return False, bool(len(self.self_report(doc)))
 
     def self_described(self, doc: Doc, i: int) -> bool:
         """Whether the person word at ``i`` is the writer describing themselves.

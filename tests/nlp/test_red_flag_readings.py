@@ -867,3 +867,120 @@ def test_a_pop_like_a_cork_is_still_a_pop(red_flag_nlp: Language) -> None:
     """A cork or a bottle in a simile describes the injury's pop."""
     text = "heard a pop like a cork flying out, then my thigh gave"
     assert statuses(red_flag_nlp, text).get("pop_or_injury") == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # A harmless cause the writer no longer believes in, or that the sign has
+        # outlasted, explains nothing away.
+        (
+            (
+                "I assumed it was from the ice pack but it's been an hour and my foot is "
+                "still white and cold"
+            ),
+            "cold_pale_leg",
+            "present",
+        ),
+        (
+            (
+                "thought my foot was just cold from the ice bath but its been ages and "
+                "its grey"
+            ),
+            "cold_pale_leg",
+            "present",
+        ),
+        (
+            (
+                "no pins and needles but my foot is grey and cold even 2 hours out of "
+                "the ice bath"
+            ),
+            "cold_pale_leg",
+            "present",
+        ),
+        (
+            (
+                "I thought the dark pee was beetroot but I haven't had any, and it's "
+                "cola coloured after the race"
+            ),
+            "dark_urine",
+            "present",
+        ),
+        # The cause still explains it: nothing outlasted it, or what lasts is
+        # something else ("still cramping", "hamstring still tight").
+        ("my foot is white and cold from the ice pack", "cold_pale_leg", None),
+        (
+            "foot went white from the ice pack, hamstring still tight",
+            "cold_pale_leg",
+            None,
+        ),
+        ("my pee is dark from the beetroot, still cramping though", "dark_urine", None),
+        (
+            "numb from the deep heat cream, still sore after hours",
+            "numbness_tingling",
+            None,
+        ),
+    ],
+)
+def test_a_cause_withdrawn_or_outlasted_explains_nothing_away(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Ice packs, beetroot and creams explain a sign only while the writer holds them."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # Written for someone else: their signs count beside a line about the writer.
+        (
+            (
+                "writing for my husband, he's diabetic and on a water tablet. I get cramps "
+                "myself at night but mine go quick"
+            ),
+            "risk_condition",
+            "present",
+        ),
+        (
+            (
+                "my roommate's cramp came on after hockey, he says his chest hurts and "
+                "he can't get his breath. I'm fine, just freaked out"
+            ),
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        (
+            (
+                "my girlfriend started a water tablet and gets cramps most nights. "
+                "Asking on her behalf, she's at work"
+            ),
+            "risk_medication",
+            "present",
+        ),
+        # Asking about themselves: someone else's signs stay theirs.
+        (
+            "my dad has diabetes, not me, I just have a hamstring cramp",
+            "risk_condition",
+            None,
+        ),
+        (
+            (
+                "my dad can't walk since his stroke so I'm his carer, and the lifting "
+                "gives me hamstring cramps"
+            ),
+            "cannot_bear_weight",
+            None,
+        ),
+        (
+            "she has breathing difficulty since evening",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        ("no breathing problems", "chest_pain_or_breathless", "absent"),
+    ],
+)
+def test_nineteenth_round_someone_else_and_breathing(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Who the message is for, and breathing "difficulty" or "problems"."""
+    assert statuses(red_flag_nlp, text).get(flag) == status

@@ -79,6 +79,7 @@ BATCHES = {
     "AO": ("H82.yml", "H83.yml"),
     "AP": ("H84.yml", "H85.yml"),
     "AQ": ("H86.yml", "H87.yml"),
+    "AR": ("H88.yml", "H89.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -142,11 +143,11 @@ BATCH_FLOORS = {
     # Z (H52-H53), written during the eleventh round, never looked at; measured after
     # it 2026-12-04: its own figures (340 of 355 present, 90 of 99 unsure, 17 of 225
     # flag-free sentences).
-    "Z": {"present_recall": 0.957, "unsure_recall": 0.909, "false_present": 0.076},
+    "Z": {"present_recall": 0.954, "unsure_recall": 0.909, "false_present": 0.076},
     # AA (H54-H55), sealed before the twelfth round, first measurement 2026-12-05 (the
     # model of 2c29914): its own figures (341 of 357 present, 80 of 88 unsure, 15 of
     # 197 flag-free sentences).
-    "AA": {"present_recall": 0.963, "unsure_recall": 0.909, "false_present": 0.082},
+    "AA": {"present_recall": 0.960, "unsure_recall": 0.909, "false_present": 0.082},
     # AC (H58-H59), sealed before the thirteenth round, first measurement 2026-12-05
     # (the model of d01fbbc): its own false-present (16 of 208 flag-free sentences);
     # 317 of 323 present, 81 of 84 unsure, every emergency sentence (41).
@@ -154,7 +155,7 @@ BATCH_FLOORS = {
     # AD (H60-H61), written during the thirteenth round and measured once, after it
     # (2026-12-05): its own false-present (14 of 184 flag-free sentences); 333 of 338
     # present, 76 of 78 unsure, every emergency sentence (43).
-    "AD": {"false_present": 0.077},
+    "AD": {"false_present": 0.082},
     # AE (H62-H63), sealed before the fourteenth round, first measurement 2026-12-05
     # (the model of 52c70ba): its own present recall (625 of 649); chest 41 of 43,
     # cold leg 40 of 41, 187 of 195 unsure, 18 of 424 flag-free sentences.
@@ -169,7 +170,7 @@ BATCH_FLOORS = {
     # model of d3e8de5 with the wordings in pieces (bc06b80, the same readings),
     # 2026-12-05: its own false-present (13 of 168 flag-free sentences); 255 of 258
     # present, 80 of 84 unsure, every emergency sentence (37).
-    "AH": {"false_present": 0.078},
+    "AH": {"false_present": 0.084},
     # AI (H70-H71), sealed before the fifteenth round, first measurement 2026-12-05
     # (the model of 30ff08c): 290 of 298 present, 84 of 91 unsure, 17 of 195 flag-free
     # sentences; after the round one false-present fewer (16). Its own figures.
@@ -186,7 +187,7 @@ BATCH_FLOORS = {
     # AK (H74-H75), sealed before the sixteenth round, measured before and after it
     # (2026-12-05), the same figures both times: 311 of 328 present, 84 of 88 unsure,
     # 20 of 21 chest sentences, 13 of 180 flag-free sentences. Its own floors.
-    "AK": {"present_recall": 0.957, "false_present": 0.078},
+    "AK": {"present_recall": 0.957, "false_present": 0.073},
     # AM (H78-H79), sealed before the seventeenth round, measured before and after it
     # (2026-12-06): 299 and 300 of 306 present, 18 of 20 chest sentences both times
     # (cold leg 16 and 17 of 17), 84 of 86 unsure, 11 and 12 of 209 flag-free
@@ -241,6 +242,18 @@ BATCH_FLOORS = {
 # false-presents, detector and classifier); the new dev batches in the classifier found
 # five more present sentences and five more false-presents: figures only, no sentence
 # read (README, "Safety figures").
+# Nineteenth round (2026-12-06): two more dev writers (D45, D46: harmless causes ruled
+# out or outlasted, messages written for someone else) for the classifier; in the
+# wordings, a cause the writer stopped believing in or that the sign outlasted explains
+# nothing away, "writing for my husband" or "I'm fine, just worried" makes the other
+# person's signs the report, and "breathing difficulty". Over A-AP, 5 more present
+# sentences (14,336 -> 14,341 of 14,648), one more cold-leg sentence, 3 fewer
+# false-presents (556 -> 553 of 9,041); AQ, sealed before the round, has the same
+# figures before and after. AK's false-present floor went back up (7.8 -> 7.2 %). Four
+# went down, one sentence each, all from the classifier's retraining (through the
+# detector and classifier the round's wordings alone moved none of them, figures only):
+# present in Z 95.8 -> 95.5 % and AA 96.4 -> 96.1 %,
+# false-present in AD 7.6 -> 8.2 % and AH 7.7 -> 8.3 %.
 
 
 def model_path() -> Path:

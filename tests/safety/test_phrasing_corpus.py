@@ -122,6 +122,8 @@ HELDOUT_SHA256 = {
     "H85.yml": "9ccb2e34864e4d057efd4d3d1fc62490a290936937e0184ef0c9c3c2db4c25d6",
     "H86.yml": "afafe4f4dda230a448c7aeb10998f371b343bda67c0cfdbd3161e47db2101dfd",
     "H87.yml": "778fc971f73fed73fbb2e03a9573f9775b754a8fae277def90fa51fa85b58aeb",
+    "H88.yml": "0d4d4d561d5f82f21d0ba0e020541889550e7279a9d0b9c6bccaf8df094af2a9",
+    "H89.yml": "c01b907300ec43fad556126d42444bfccd1d543da5e5cc59e95797640aa1f989",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
@@ -144,7 +146,11 @@ HELDOUT_SHA256 = {
 # the boundary of degree and doubt, and long stories with several flags, 704 of 759
 # present sentences found by the detector of the round before, 735 after (the
 # classifier learns from them); dev 99.2 % (7,599 of 7,659).
-DEV_MIN_PRESENT_RECALL = 0.992
+# 0.992 until D45 and D46 joined (nineteenth round): harmless causes ruled out or
+# outlasted, and messages written for someone else with a line about the writer, 407
+# of 444 present sentences found by the detector of the round before, 431 after; dev
+# 99.1 % (8,031 of 8,103).
+DEV_MIN_PRESENT_RECALL = 0.991
 # 0.045 until D27 joined (ninth round): its writer was asked to label a sign that
 # passed in this episode absent ("went numb for a sec but it's gone"); the detector
 # reads such a sign present on purpose, as the held-out writers label it (5.6 % with it).
@@ -165,7 +171,10 @@ DEV_MIN_PRESENT_RECALL = 0.992
 # 0.066 until D41-D44 joined (eighteenth round): two thirds of D41 and much of D44 are
 # hard look-alikes, 72 of 465 flag-free sentences read present by the detector of the
 # round before, 58 after; dev 7.1 % (395 of 5,592).
-DEV_MAX_FALSE_PRESENT = 0.071
+# 0.071 until D45 and D46 joined (nineteenth round): a quarter of D45 are causes that
+# really explain a sign or signs that went, 16 of 166 flag-free sentences read present
+# before the round and after; dev 7.1 % (409 of 5,758, just above 0.071).
+DEV_MAX_FALSE_PRESENT = 0.072
 # 0.97 until D31 joined (twelfth round): its writer was asked for doubt in as many
 # ways as people voice it, 180 unsure sentences of which the detector finds 161 (dev
 # without D31 97.3 %; with it 96.4 %).
