@@ -189,11 +189,15 @@ class RedFlagDetector:
         """
         mentions, others = self._reports_of.reports(doc, mentions, generic)
         vetoed = set()
-        for match_id, start, _ in self._flags.veto_matcher(doc):
+        vetoes = self._flags.veto_matcher(doc)
+        cues = self._reports_of.withdrawal_cues(doc) if vetoes else ([], [])
+        for match_id, start, _ in vetoes:
             flag = self._flags.section_flags[match_id]
             if not self._scope.compares(
                 doc, start
-            ) and not self._reports_of.cause_withdrawn(doc, flag, start, mentions):
+            ) and not self._reports_of.cause_withdrawn(
+                doc, flag, start, mentions, cues
+            ):
                 vetoed.add(flag)
         # Words that explain a flag away keep the second net from adding it back.
         others |= {m.flag for m in mentions if m.flag in vetoed}

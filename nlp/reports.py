@@ -317,8 +317,24 @@ class Reports:
             and doc[i + 1].lower_ in self.leg_parts
         )
 
+    def withdrawal_cues(self, doc: Doc) -> tuple[list[int], list[int]]:
+        """Where the belief words end and the outlasted wordings start in ``doc``.
+
+        Read once per message and handed to :meth:`cause_withdrawn` for each of its
+        harmless causes ("ice pack ... ice bath" has two).
+        """
+        return (
+            [b_end for _, _, b_end in self.belief(doc)],
+            [o_start for _, o_start, _ in self.outlasted(doc)],
+        )
+
     def cause_withdrawn(
-        self, doc: Doc, flag: str, start: int, mentions: list[Mention]
+        self,
+        doc: Doc,
+        flag: str,
+        start: int,
+        mentions: list[Mention],
+        cues: tuple[list[int], list[int]],
     ) -> bool:
         """Whether the harmless cause at token ``start`` no longer explains ``flag``.
 
@@ -327,10 +343,12 @@ class Reports:
         been two hours and my foot is still white", "grey and cold even two hours
         out of the ice bath": a wording of ``outlasted`` shortly before one of the
         flag's mentions, inside it or just after it; "white from the ice pack,
-        hamstring still tight" is about the hamstring).
+        hamstring still tight" is about the hamstring). ``cues`` is
+        :meth:`withdrawal_cues` of ``doc``.
         """
         reach = self.withdrawn_reach
-        for _, _b_start, b_end in self.belief(doc):
+        belief_ends, outlasted_starts = cues
+        for b_end in belief_ends:
             if b_end <= start and start - b_end <= reach:
                 between = doc[b_end:start]
                 if not any(t.text in SENTENCE_ENDS for t in between):
@@ -338,7 +356,7 @@ class Reports:
         spans = [(m.start, m.end) for m in mentions if m.flag == flag]
         return any(
             m_start - reach <= o_start <= m_end + OUTLASTED_AFTER
-            for _, o_start, _ in self.outlasted(doc)
+            for o_start in outlasted_starts
             for m_start, m_end in spans
         )
 
