@@ -80,6 +80,7 @@ BATCHES = {
     "AP": ("H84.yml", "H85.yml"),
     "AQ": ("H86.yml", "H87.yml"),
     "AR": ("H88.yml", "H89.yml"),
+    "AS": ("H90.yml", "H91.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -206,6 +207,10 @@ BATCH_FLOORS = {
     # present; 95 of 96 unsure, 20 of 21 cold-leg sentences, every chest sentence, 12
     # of 205 flag-free sentences).
     "AP": {"present_recall": 0.954},
+    # AS (H90-H91), sealed before the twentieth round, first measurement 2026-12-06
+    # (the model of 85a0ad5): its own unsure floor (82 of 89 unsure); 320 of 327
+    # present, every emergency sentence (38), 12 of 204 flag-free sentences.
+    "AS": {"unsure_recall": 0.921},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

@@ -124,6 +124,8 @@ HELDOUT_SHA256 = {
     "H87.yml": "778fc971f73fed73fbb2e03a9573f9775b754a8fae277def90fa51fa85b58aeb",
     "H88.yml": "0d4d4d561d5f82f21d0ba0e020541889550e7279a9d0b9c6bccaf8df094af2a9",
     "H89.yml": "c01b907300ec43fad556126d42444bfccd1d543da5e5cc59e95797640aa1f989",
+    "H90.yml": "d3475946f30f855c84f04acf132d4a5e2bd9523d0ce4cb9de6db89fececa6866",
+    "H91.yml": "a3e55ac3e5cfac5dd2be8770d1fdb14efd6bbf839111428c4e5d7a095c36b6a1",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
