@@ -191,13 +191,17 @@ class RedFlagDetector:
         vetoed = set()
         vetoes = self._flags.veto_matcher(doc)
         cues = self._reports_of.withdrawal_cues(doc) if vetoes else ([], [])
+        # A cause in several veto words ("deep heat cream") is denied from its first.
+        flag_of = self._flags.section_flags
+        first_of = {(flag_of[key], end): start for key, start, end in vetoes}
         for match_id, start, _ in vetoes:
-            flag = self._flags.section_flags[match_id]
-            if not self._scope.compares(
-                doc, start
-            ) and not self._reports_of.cause_withdrawn(
-                doc, flag, start, mentions, cues
-            ):
+            flag = flag_of[match_id]
+            first = start
+            while first_of.get((flag, first), first) < first:
+                first = first_of[flag, first]
+            if self._scope.compares(doc, start) or self._scope.denies_cause(doc, first):
+                continue
+            if not self._reports_of.cause_withdrawn(doc, flag, start, mentions, cues):
                 vetoed.add(flag)
         # Words that explain a flag away keep the second net from adding it back.
         others |= {m.flag for m in mentions if m.flag in vetoed}

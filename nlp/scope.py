@@ -22,11 +22,13 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from nlp.mentions import ABSENT, PRESENT, UNSURE, Cue, Mention
-from nlp.wordings import lower_set
+from nlp.wordings import NEGATION_ENDINGS, NEGATION_WORDS, lower_set
 
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 COMPARISON_REACH = 6
 """Words before a vetoing word searched for "like" ("same as my lip after the dentist")."""
+DENIAL_REACH = 3
+"""Words before a vetoing word searched for a negation ("isn't from the ice pack")."""
 
 
 class Scope:
@@ -288,6 +290,20 @@ class Scope:
     def doubts_cause(self, doc: Doc, cue: Cue) -> bool:
         """Whether a trailing hedge goes on to a cause ("maybe because ...")."""
         return cue.end < len(doc) and doc[cue.end].lower_ in self.cause_words
+
+    def denies_cause(self, doc: Doc, i: int) -> bool:
+        """Whether the harmless cause at token ``i`` is denied.
+
+        "Not from sitting on it", "it's not the ice pack": a negation at most
+        ``DENIAL_REACH`` words before it, in its clause.
+        """
+        for j in range(i - 1, max(-1, i - 1 - DENIAL_REACH), -1):
+            token = doc[j]
+            if token.norm_ in NEGATION_WORDS or token.lower_.endswith(NEGATION_ENDINGS):
+                return True
+            if self.is_boundary(doc, j):
+                return False
+        return False
 
     def compares(self, doc: Doc, i: int) -> bool:
         """Whether token ``i`` is inside a comparison ("numb like after the dentist")."""

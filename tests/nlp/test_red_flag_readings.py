@@ -984,3 +984,74 @@ def test_nineteenth_round_someone_else_and_breathing(
 ) -> None:
     """Who the message is for, and breathing "difficulty" or "problems"."""
     assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # A harmless cause explains a sign away; a denied one does not.
+        ("my leg went numb because I'd been sitting on it", "numbness_tingling", None),
+        (
+            "my foot's tingly since the cramp and it's not from sitting on it",
+            "numbness_tingling",
+            "present",
+        ),
+        (
+            "the back of my leg is numb, not from any deep heat cream",
+            "numbness_tingling",
+            "present",
+        ),
+        ("my foot is white and cold from the ice pack", "cold_pale_leg", None),
+        # "Dead" as a word of degree is not numbness; a dead leg still is.
+        ("my calf is dead swollen since this morning", "numbness_tingling", None),
+        ("my calf is dead swollen since this morning", "swelling", "present"),
+        ("my leg is dead, can't feel a thing", "numbness_tingling", "present"),
+        (
+            "numb with exhaustion after the night shift, then my hamstring cramped",
+            "numbness_tingling",
+            None,
+        ),
+        # Other senses in dialect; the injury words of the same writers.
+        (
+            "gonna pop down the chemist for some magnesium, hammy cramped last night",
+            "pop_or_injury",
+            None,
+        ),
+        ("felt a pop down the back of my thigh", "pop_or_injury", "present"),
+        (
+            "had a stack on the bike and my hamstring's been cramping since",
+            "pop_or_injury",
+            "present",
+        ),
+        (
+            "got a corky on the back of my thigh after a knee at footy",
+            "bruising",
+            "present",
+        ),
+        (
+            "we're in a purple patch this season and I cramped in the last game",
+            "bruising",
+            None,
+        ),
+        ("there's a purple patch on the back of my thigh", "bruising", "present"),
+        (
+            "I cannae stand that coach, he had us sprinting till my hammy cramped",
+            "cannot_bear_weight",
+            None,
+        ),
+        ("I cannae stand on it at all", "cannot_bear_weight", "present"),
+        (
+            "I'm weak 😭 my leg looked like a pretzel when it cramped",
+            "weakness",
+            None,
+        ),
+        ("the back of my thigh got bengkak after the cramp", "swelling", "present"),
+        ("my da has diabetes, I don't, my hammy just cramped", "risk_condition", None),
+        ("the hamstring is finally letting go", "severe_persistent_pain", "absent"),
+    ],
+)
+def test_twentieth_round_causes_denied_dialect_and_degree(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Denied causes, "dead" as a degree word, and dialect senses of flag words."""
+    assert statuses(red_flag_nlp, text).get(flag) == status

@@ -81,6 +81,7 @@ BATCHES = {
     "AQ": ("H86.yml", "H87.yml"),
     "AR": ("H88.yml", "H89.yml"),
     "AS": ("H90.yml", "H91.yml"),
+    "AT": ("H92.yml", "H93.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -134,7 +135,7 @@ BATCH_FLOORS = {
     "T": {"emergency_recall": 0.937, "false_present": 0.078},
     # U (H42-H43), sealed before the ninth round, first measurement 2026-12-04 (the
     # model of ec41a24): its own figure (24 of 199 flag-free sentences).
-    "U": {"false_present": 0.121},
+    "U": {"false_present": 0.111},
     # V (H44-H45), written during the ninth round, never looked at; measured after it
     # 2026-12-04: its own figures (one cold-leg sentence of 19; 24 of 194 flag-free).
     "V": {"emergency_recall": 0.947, "false_present": 0.119},
@@ -144,11 +145,11 @@ BATCH_FLOORS = {
     # Z (H52-H53), written during the eleventh round, never looked at; measured after
     # it 2026-12-04: its own figures (340 of 355 present, 90 of 99 unsure, 17 of 225
     # flag-free sentences).
-    "Z": {"present_recall": 0.954, "unsure_recall": 0.909, "false_present": 0.076},
+    "Z": {"present_recall": 0.954, "unsure_recall": 0.898, "false_present": 0.076},
     # AA (H54-H55), sealed before the twelfth round, first measurement 2026-12-05 (the
     # model of 2c29914): its own figures (341 of 357 present, 80 of 88 unsure, 15 of
     # 197 flag-free sentences).
-    "AA": {"present_recall": 0.960, "unsure_recall": 0.909, "false_present": 0.082},
+    "AA": {"present_recall": 0.963, "unsure_recall": 0.909, "false_present": 0.077},
     # AC (H58-H59), sealed before the thirteenth round, first measurement 2026-12-05
     # (the model of d01fbbc): its own false-present (16 of 208 flag-free sentences);
     # 317 of 323 present, 81 of 84 unsure, every emergency sentence (41).
@@ -156,7 +157,7 @@ BATCH_FLOORS = {
     # AD (H60-H61), written during the thirteenth round and measured once, after it
     # (2026-12-05): its own false-present (14 of 184 flag-free sentences); 333 of 338
     # present, 76 of 78 unsure, every emergency sentence (43).
-    "AD": {"false_present": 0.082},
+    "AD": {"false_present": 0.077},
     # AE (H62-H63), sealed before the fourteenth round, first measurement 2026-12-05
     # (the model of 52c70ba): its own present recall (625 of 649); chest 41 of 43,
     # cold leg 40 of 41, 187 of 195 unsure, 18 of 424 flag-free sentences.
@@ -171,7 +172,7 @@ BATCH_FLOORS = {
     # model of d3e8de5 with the wordings in pieces (bc06b80, the same readings),
     # 2026-12-05: its own false-present (13 of 168 flag-free sentences); 255 of 258
     # present, 80 of 84 unsure, every emergency sentence (37).
-    "AH": {"false_present": 0.084},
+    "AH": {"false_present": 0.078},
     # AI (H70-H71), sealed before the fifteenth round, first measurement 2026-12-05
     # (the model of 30ff08c): 290 of 298 present, 84 of 91 unsure, 17 of 195 flag-free
     # sentences; after the round one false-present fewer (16). Its own figures.
@@ -183,12 +184,12 @@ BATCH_FLOORS = {
         "present_recall": 0.965,
         "emergency_recall": 0.947,
         "unsure_recall": 0.908,
-        "false_present": 0.104,
+        "false_present": 0.098,
     },
     # AK (H74-H75), sealed before the sixteenth round, measured before and after it
     # (2026-12-05), the same figures both times: 311 of 328 present, 84 of 88 unsure,
     # 20 of 21 chest sentences, 13 of 180 flag-free sentences. Its own floors.
-    "AK": {"present_recall": 0.957, "false_present": 0.073},
+    "AK": {"present_recall": 0.957},
     # AM (H78-H79), sealed before the seventeenth round, measured before and after it
     # (2026-12-06): 299 and 300 of 306 present, 18 of 20 chest sentences both times
     # (cold leg 16 and 17 of 17), 84 of 86 unsure, 11 and 12 of 209 flag-free
@@ -201,7 +202,7 @@ BATCH_FLOORS = {
     # (the model of 93fae97): 308 of 316 present, 17 of 19 chest sentences, 20 of 21
     # cold-leg sentences, 84 of 86 unsure, 14 of 200 flag-free sentences. Its own
     # emergency floor.
-    "AO": {"emergency_recall": 0.89},
+    "AO": {"emergency_recall": 0.89, "false_present": 0.075},
     # AP (H84-H85), written during the eighteenth round and measured once, after it
     # (2026-12-06): the lowest clean present recall since K, its own floor (314 of 329
     # present; 95 of 96 unsure, 20 of 21 cold-leg sentences, every chest sentence, 12
@@ -211,6 +212,10 @@ BATCH_FLOORS = {
     # (the model of 85a0ad5): its own unsure floor (82 of 89 unsure); 320 of 327
     # present, every emergency sentence (38), 12 of 204 flag-free sentences.
     "AS": {"unsure_recall": 0.921},
+    # AT (H92-H93), written during the twentieth round and measured once, after it
+    # (2026-12-06): its own false-present (15 of 181 flag-free sentences); 285 of 286
+    # present, 94 of 96 unsure, every emergency sentence (40).
+    "AT": {"false_present": 0.083},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
@@ -259,6 +264,18 @@ BATCH_FLOORS = {
 # detector and classifier the round's wordings alone moved none of them, figures only):
 # present in Z 95.8 -> 95.5 % and AA 96.4 -> 96.1 %,
 # false-present in AD 7.6 -> 8.2 % and AH 7.7 -> 8.3 %.
+# Twentieth round (2026-12-06): two more dev writers (D47: look-alikes close to a
+# flag's words; D48: flags and look-alikes in dialect) for the classifier; in the
+# wordings, a denied harmless cause explains nothing away ("not from sitting on it"),
+# sitting or lying on the leg explains numbness, "dead" as a word of degree ("dead
+# swollen") is not numbness, and dialect senses and words (Scots "pop doon the
+# chemist", Australian "had a stack", "corky", Malay "bengkak"). Over A-AS, 3 more
+# present sentences (15,288 -> 15,291 of 15,614), 8 fewer false-presents (585 -> 577
+# of 9,599); AS, sealed before the round, has the same figures before and after.
+# Floors up: U, AA, AD, AH, AJ and AK false-present, AA present. Two went down, one
+# sentence each, both from the classifier's retraining (through the detector and
+# classifier the round's wordings alone moved neither, figures only): unsure in Z
+# 90.9 -> 89.9 % and false-present in AO 7.0 -> 7.5 %.
 
 
 def model_path() -> Path:

@@ -126,6 +126,8 @@ HELDOUT_SHA256 = {
     "H89.yml": "c01b907300ec43fad556126d42444bfccd1d543da5e5cc59e95797640aa1f989",
     "H90.yml": "d3475946f30f855c84f04acf132d4a5e2bd9523d0ce4cb9de6db89fececa6866",
     "H91.yml": "a3e55ac3e5cfac5dd2be8770d1fdb14efd6bbf839111428c4e5d7a095c36b6a1",
+    "H92.yml": "bd7332444ba50e9678a3d56c783eb8b965cbd69f5965a4cfe4a2554e43203412",
+    "H93.yml": "c746c262b57cfb0a2081bccbd155107bf2a0217f27ee470c90945bfccd18a15b",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
