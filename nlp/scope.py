@@ -97,6 +97,8 @@ class Scope:
             and nxt.lower_ in self.starters
         ):
             return True
+        if lower in self.conjunctions and self.answers_ahead(doc, i + 1):
+            return True  # "my chest hurts and no, it's not anxiety"
         if (
             interjections
             and lower in self.interjections
@@ -271,6 +273,18 @@ class Scope:
         if mention.kind == ABSENT:
             return status, False
         return previous_status, True
+
+    def answers_ahead(self, doc: Doc, i: int) -> bool:
+        """Whether token ``i`` opens an answer to a question the writer expects.
+
+        An interjection and a comma after a joiner such as "and" ("my chest hurts and no,
+        it's not anxiety"): the "no" denies the next clause, not the one before.
+        """
+        return (
+            i + 2 < len(doc)
+            and doc[i].lower_ in self.interjections
+            and doc[i + 1].text == ","
+        )
 
     def closes_clause(self, doc: Doc, i: int) -> bool:
         """Whether the clause ends at token ``i``, past any trailing fillers ("no mate")."""

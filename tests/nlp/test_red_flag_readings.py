@@ -1055,3 +1055,38 @@ def test_twentieth_round_causes_denied_dialect_and_degree(
 ) -> None:
     """Denied causes, "dead" as a degree word, and dialect senses of flag words."""
     assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # "And no, ..." answers a question the writer expects; it denies what follows.
+        (
+            "my chest hurts and no, it's not anxiety",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        ("my pee is dark brown and no, not from beetroot", "dark_urine", "present"),
+        (
+            "my foot is white and cold and no, it's not the ice pack",
+            "cold_pale_leg",
+            "present",
+        ),
+        ("my calf is swollen and no, I didn't fall", "swelling", "present"),
+        (
+            "I can't walk on it and no, it's not just stiffness",
+            "cannot_bear_weight",
+            "present",
+        ),
+        # A trailing "no" still answers the question it follows.
+        ("swelling? no", "swelling", "absent"),
+        ("swelling and bruising? no", "swelling", "absent"),
+        ("swelling, no", "swelling", "absent"),
+        ("no swelling and no bruising", "bruising", "absent"),
+    ],
+)
+def test_and_no_comma_denies_what_follows(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """An "and no, ..." answer denies what follows it, not the sign before it."""
+    assert statuses(red_flag_nlp, text).get(flag) == status
