@@ -3,8 +3,8 @@
 Messages go to the REST webhook, everything else (``/status``, the tracker, appended
 events) to the HTTP API, which may answer at another address (behind the cluster's
 nginx, which routes only the webhook). A request a proxy refuses as one too many
-(HTTP 429) is sent again after a back-off; a refused token stops with the way to pass
-the right one.
+(HTTP 429) is sent again after a back-off, and every worker slows down with it (see
+:class:`Pacer`); a refused token stops with the way to pass the right one.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ class RateLimited(Exception):
         self.wait_s = wait_s
 
 
-RATE_LIMIT_RETRIES = 8
+RATE_LIMIT_PATIENCE_S = 60.0  # how long one request may keep being refused
+FIRST_BACK_OFF_S = 0.25
+LONGEST_BACK_OFF_S = 2.0
+SLOWEST_SPACING_S = 1.0  # between two requests, however often they are refused
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -41,6 +44,40 @@ def _retry_after(value: str | None) -> float | None:
         return min(10.0, float(value)) if value else None
     except ValueError:
         return None
+
+
+class Pacer:
+    """When the requests of every worker sharing one client may go out.
+
+    Behind a rate limit the workers share one client address. A worker that backed
+    off on its own would find the bucket kept full by the others and could be
+    refused again and again; so a refusal holds every request back for the back-off
+    and doubles the spacing between requests, and each request answered halves it
+    again towards none (the way TCP shares a link). Requests take their turns in the
+    order they asked, so one sent again is not overtaken for ever.
+    """
+
+    def __init__(self) -> None:
+        self.spacing_s = 0.0
+        self._next_s = 0.0  # loop time of the next free turn
+
+    async def turn(self) -> None:
+        """Wait for this request's turn."""
+        now = asyncio.get_running_loop().time()
+        start = max(now, self._next_s)
+        self._next_s = start + self.spacing_s
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    def refused(self, back_off_s: float) -> None:
+        """A request was refused as one too many: hold everything back, then go slower."""
+        now = asyncio.get_running_loop().time()
+        self._next_s = max(self._next_s, now + back_off_s)
+        self.spacing_s = min(SLOWEST_SPACING_S, max(0.01, self.spacing_s * 2))
+
+    def answered(self) -> None:
+        """A request got through: go a little faster."""
+        self.spacing_s = self.spacing_s / 2 if self.spacing_s > 0.005 else 0.0
 
 
 class RasaClient:
@@ -71,6 +108,7 @@ class RasaClient:
         self.rest_token = rest_token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.rate_limited = 0  # requests refused with HTTP 429 and sent again
+        self.pacer = Pacer()  # shared by every worker using this client
 
     def _params(self, **extra: str) -> dict[str, str]:
         params = dict(extra)
@@ -83,18 +121,27 @@ class RasaClient:
 
         A proxy's rate limit (the cluster's nginx allows one client address so many
         requests a second) refuses a request before the assistant sees it, so sending
-        it again cannot duplicate a message.
+        it again cannot duplicate a message. One still refused after
+        ``RATE_LIMIT_PATIENCE_S`` is an error.
         """
-        attempt = 0
+        loop = asyncio.get_running_loop()
+        first_s, refusals = loop.time(), 0
         while True:
+            await self.pacer.turn()
             try:
-                return await self._request_once(method, path, **kwargs)
+                answer = await self._request_once(method, path, **kwargs)
             except RateLimited as refused:
-                if attempt == RATE_LIMIT_RETRIES:
-                    raise AssistantError(str(refused)) from refused
+                refusals += 1
+                if loop.time() - first_s > RATE_LIMIT_PATIENCE_S:
+                    raise AssistantError(
+                        f"{refused} {refusals} times in {loop.time() - first_s:.0f}s"
+                    ) from refused
                 self.rate_limited += 1
-                await asyncio.sleep(refused.wait_s or min(2.0, 0.25 * 2**attempt))
-                attempt += 1
+                back_off = FIRST_BACK_OFF_S * 2 ** (refusals - 1)
+                self.pacer.refused(refused.wait_s or min(LONGEST_BACK_OFF_S, back_off))
+                continue
+            self.pacer.answered()
+            return answer
 
     async def _request_once(self, method: str, path: str, **kwargs: Any) -> Any:
         base = self.url if path.startswith("/webhooks/") else self.api_url
@@ -105,8 +152,7 @@ class RasaClient:
             ) as response:
                 if response.status == 429:
                     raise RateLimited(
-                        f"{method} {path} answered HTTP 429 (too many requests)"
-                        f" {RATE_LIMIT_RETRIES + 1} times",
+                        f"{method} {path} answered HTTP 429 (too many requests)",
                         wait_s=_retry_after(response.headers.get("Retry-After")),
                     )
                 if response.status in (401, 403):

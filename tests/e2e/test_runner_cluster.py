@@ -175,3 +175,26 @@ def test_a_message_refused_as_one_too_many_is_sent_again(
     assert outcome.passed == 1
     assert [body["message"] for body in fake.received] == ["hi"]
     assert "3 request(s) answered HTTP 429" in caplog.text
+
+
+def test_workers_hold_back_together_behind_a_tight_rate_limit(tmp_path: Path) -> None:
+    """One refusal holds every worker back, so no conversation is starved.
+
+    Behind nginx the workers share one client address: while the others keep the
+    bucket full, a worker backing off on its own can be refused again and again (CI
+    once lost a case after nine refusals in a row). Every case must pass against a
+    limit far below what eight workers send, and after each refusal the bucket is
+    left to refill instead of being hammered.
+    """
+    cases = "".join(
+        f"  - test_case: case_{n}\n    steps:\n"
+        + '      - user: "hi"\n      - utter: utter_greet\n' * 4
+        for n in range(12)
+    )
+    suite = load_suite([write_cases(tmp_path, f"test_cases:\n{cases}")])
+
+    outcome, fake = run_against_fake(suite, workers=8, rate_limit=(20.0, 2))
+
+    assert outcome.passed == 12, [r.failures for r in outcome.results if r.failures]
+    assert len(fake.accepted) == 48
+    assert len(fake.refused) <= len(fake.accepted)

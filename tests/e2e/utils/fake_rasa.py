@@ -18,7 +18,8 @@ It answers with the REST replies of the bot messages of the turn.
 
 Every request's host and path are kept (``requests``), with the REST messages'
 ``X-Conversation-Id`` header (``conversation_headers``); ``rate_limited`` refuses the
-next REST messages with HTTP 429, as nginx's rate limit does.
+next REST messages with HTTP 429, and ``rate_limit`` (rate a second, burst) refuses
+REST messages beyond a rate as nginx's ``limit_req ... nodelay`` does.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ class FakeRasa:
     received: list[dict[str, Any]] = field(default_factory=list)
     action_calls: list[str] = field(default_factory=list)
     rate_limited: int = 0  # the next this many REST messages are refused with 429
+    rate_limit: tuple[float, int] | None = None  # (per second, burst), as nginx's
+    refused: list[float] = field(default_factory=list)  # when each 429 was sent
+    accepted: list[float] = field(default_factory=list)  # when each message came in
+    _excess: float = 0.0
+    _last: float | None = None
     requests: list[tuple[str, str]] = field(default_factory=list)
     conversation_headers: list[str | None] = field(default_factory=list)
     _runners: list[web.AppRunner] = field(default_factory=list)
@@ -123,6 +129,19 @@ class FakeRasa:
         self.trackers[sender] += [{**e, "timestamp": stamp} for e in events]
         return web.json_response(self._state(sender))
 
+    def _over_the_rate(self) -> bool:
+        """As nginx's leaky bucket: ``burst`` requests ahead of the rate, none beyond."""
+        if self.rate_limit is None:
+            return False
+        rate, burst = self.rate_limit
+        now = time.monotonic()
+        elapsed = 0.0 if self._last is None else now - self._last
+        excess = max(self._excess - rate * elapsed + 1, 0.0)
+        if excess > burst:
+            return True  # a refused request leaves the bucket as it was
+        self._excess, self._last = excess, now
+        return False
+
     async def _webhook(self, request: web.Request) -> web.Response:
         if self.rest_token and request.headers.get("Authorization") != (
             f"Bearer {self.rest_token}"
@@ -131,6 +150,10 @@ class FakeRasa:
         if self.rate_limited:
             self.rate_limited -= 1
             return web.Response(status=429, headers={"Retry-After": "0"})
+        if self._over_the_rate():
+            self.refused.append(time.monotonic())
+            return web.Response(status=429)  # nginx's limit_req sends no Retry-After
+        self.accepted.append(time.monotonic())
         body = await request.json()
         self.received.append(body)
         self.conversation_headers.append(request.headers.get("X-Conversation-Id"))
@@ -229,6 +252,7 @@ def run_against_fake(
     token: str = TOKEN,
     fake_rest_token: str | None = None,
     rate_limited: int = 0,
+    rate_limit: tuple[float, int] | None = None,
     **options: Any,
 ) -> tuple[SuiteResult, FakeRasa]:
     """Run ``suite`` with the runner against a fresh :class:`FakeRasa`; return both.
@@ -243,6 +267,7 @@ def run_against_fake(
         actions_port=FAKE_ACTIONS_PORT,
         rest_token=fake_rest_token,
         rate_limited=rate_limited,
+        rate_limit=rate_limit,
     )
 
     async def go() -> SuiteResult:
