@@ -15,11 +15,12 @@ Whether a mention is the writer's report at all (not a question, another person'
 or the past) is read by :mod:`nlp.reports`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from nlp.mentions import ABSENT, PRESENT, UNSURE, Cue, Mention
 from nlp.wordings import NEGATION_ENDINGS, NEGATION_WORDS, lower_set
@@ -311,19 +312,27 @@ class Scope:
         "Not from sitting on it", "it's not the ice pack": a negation at most
         ``DENIAL_REACH`` words before it, in its clause.
         """
-        for j in range(i - 1, max(-1, i - 1 - DENIAL_REACH), -1):
-            token = doc[j]
-            if token.norm_ in NEGATION_WORDS or token.lower_.endswith(NEGATION_ENDINGS):
+        return self._word_before(
+            doc,
+            i,
+            DENIAL_REACH,
+            lambda t: t.norm_ in NEGATION_WORDS or t.lower_.endswith(NEGATION_ENDINGS),
+        )
+
+    def compares(self, doc: Doc, i: int) -> bool:
+        """Whether token ``i`` is inside a comparison ("numb like after the dentist")."""
+        return self._word_before(
+            doc, i, COMPARISON_REACH, lambda t: t.lower_ in self.comparisons
+        )
+
+    def _word_before(
+        self, doc: Doc, i: int, reach: int, wanted: Callable[[Token], bool]
+    ) -> bool:
+        """Whether a ``wanted`` word is at most ``reach`` words before ``i``, in its clause."""
+        for j in range(i - 1, max(-1, i - 1 - reach), -1):
+            if wanted(doc[j]):
                 return True
             if self.is_boundary(doc, j):
                 return False
         return False
-
-    def compares(self, doc: Doc, i: int) -> bool:
-        """Whether token ``i`` is inside a comparison ("numb like after the dentist")."""
-        for j in range(i - 1, max(-1, i - 1 - COMPARISON_REACH), -1):
-            if doc[j].lower_ in self.comparisons:
-                return True
-            if self.is_boundary(doc, j):
-                return False
         return False
