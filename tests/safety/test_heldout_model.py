@@ -82,6 +82,7 @@ BATCHES = {
     "AR": ("H88.yml", "H89.yml"),
     "AS": ("H90.yml", "H91.yml"),
     "AT": ("H92.yml", "H93.yml"),
+    "AU": ("H94.yml", "H95.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -216,6 +217,11 @@ BATCH_FLOORS = {
     # (2026-12-06): its own false-present (15 of 181 flag-free sentences); 285 of 286
     # present, 94 of 96 unsure, every emergency sentence (40).
     "AT": {"false_present": 0.083},
+    # AU (H94-H95), sealed before the twenty-first round, first measurement 2026-12-06
+    # (the model of 2fe4ca6): its own present and false-present floors (301 of 314
+    # present, 13 of 185 flag-free sentences); 87 of 93 unsure, every emergency
+    # sentence (38).
+    "AU": {"present_recall": 0.958, "false_present": 0.071},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

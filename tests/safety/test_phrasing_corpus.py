@@ -128,6 +128,8 @@ HELDOUT_SHA256 = {
     "H91.yml": "a3e55ac3e5cfac5dd2be8770d1fdb14efd6bbf839111428c4e5d7a095c36b6a1",
     "H92.yml": "bd7332444ba50e9678a3d56c783eb8b965cbd69f5965a4cfe4a2554e43203412",
     "H93.yml": "c746c262b57cfb0a2081bccbd155107bf2a0217f27ee470c90945bfccd18a15b",
+    "H94.yml": "663b16cc35a46ca42733aae0f85d4ad0e6836bb511bdaf3d95aca8e31d3210ea",
+    "H95.yml": "6d1058e23575c4b9698baa96a0960481bc1aaa35c651bddcc27c052dd3dd0015",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
