@@ -65,6 +65,10 @@ class Reports:
         )
         self.onset = lower_set(scope.get("onset"))
         self.now_words = lower_set(scope.get("now_words"))
+        self.back_references = [
+            tuple(t.lower_ for t in nlp.make_doc(str(r).lower()))
+            for r in scope.get("past_back_references") or []
+        ]
         self.first_person = lower_set(scope["first_person"])
         self.question_subjects = lower_set(scope["question_subjects"])
         self.question_words = lower_set(scope["question_words"])
@@ -195,7 +199,32 @@ class Reports:
             and not any(t.lower_ in self.onset for t in doc[left:start])
             and not any(t.lower_ in self.now_words for t in doc[end : mention.end])
             for start, end in past
-        )
+        ) or self.dated_after(doc, right, past)
+
+    def dated_after(self, doc: Doc, right: int, past: list[tuple[int, int]]) -> bool:
+        """Whether the next clause dates this one ("..., but that was years ago").
+
+        It opens (after a boundary and joining words) with a back reference, and a
+        past-time marker follows in that clause.
+        """
+        i = right
+        while i < len(doc) and i - right < 3:
+            if not (
+                self.clauses.is_boundary(doc, i) or doc[i].lower_ in self.resolved_joins
+            ):
+                break
+            i += 1
+        if i == right:
+            return False
+        words = tuple(t.lower_ for t in doc[i : i + 3])
+        for reference in self.back_references:
+            if words[: len(reference)] != reference:
+                continue
+            start = end = i + len(reference)
+            while end < len(doc) and not self.clauses.is_boundary(doc, end):
+                end += 1
+            return any(start <= s and e <= end for s, e in past)
+        return False
 
     def resolved(self, doc: Doc, mention: Mention) -> bool:
         """Whether the clause after a past history item says it has gone.

