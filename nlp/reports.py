@@ -207,13 +207,7 @@ class Reports:
         It opens (after a boundary and joining words) with a back reference, and a
         past-time marker follows in that clause.
         """
-        i = right
-        while i < len(doc) and i - right < 3:
-            if not (
-                self.clauses.is_boundary(doc, i) or doc[i].lower_ in self.resolved_joins
-            ):
-                break
-            i += 1
+        i = self.next_clause(doc, right)
         if i == right:
             return False
         words = tuple(t.lower_ for t in doc[i : i + 3])
@@ -225,6 +219,21 @@ class Reports:
                 end += 1
             return any(start <= s and e <= end for s, e in past)
         return False
+
+    def next_clause(self, doc: Doc, right: int) -> int:
+        """Where the clause after the one ending at ``right`` starts.
+
+        Past the boundary and up to three joining words ("but", "and now"); ``right``
+        itself when no boundary follows.
+        """
+        i = right
+        while i < len(doc) and i - right < 3:
+            if not (
+                self.clauses.is_boundary(doc, i) or doc[i].lower_ in self.resolved_joins
+            ):
+                break
+            i += 1
+        return i
 
     def resolved(self, doc: Doc, mention: Mention) -> bool:
         """Whether the clause after a past history item says it has gone.
@@ -240,13 +249,7 @@ class Reports:
         left, right = self.clauses.clause(doc, mention)
         if not any(t.lower_ in self.earlier for t in doc[left:right]):
             return False
-        i = right
-        while i < len(doc) and i - right < 3:
-            if not (
-                self.clauses.is_boundary(doc, i) or doc[i].lower_ in self.resolved_joins
-            ):
-                break
-            i += 1
+        i = self.next_clause(doc, right)
         if i == right or i >= len(doc):
             return False
         start = i
