@@ -83,6 +83,7 @@ BATCHES = {
     "AS": ("H90.yml", "H91.yml"),
     "AT": ("H92.yml", "H93.yml"),
     "AU": ("H94.yml", "H95.yml"),
+    "AV": ("H96.yml", "H97.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -222,6 +223,9 @@ BATCH_FLOORS = {
     # present, 13 of 185 flag-free sentences); 87 of 93 unsure, every emergency
     # sentence (38).
     "AU": {"present_recall": 0.958, "false_present": 0.071},
+    # AV (H96-H97), written during the twenty-first round and measured once, after it
+    # (2026-12-06): over every common floor (298 of 300 present; chest 20 of 21, cold leg
+    # 19 of 19; 95 of 101 unsure; 11 of 214 flag-free sentences).
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

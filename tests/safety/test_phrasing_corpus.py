@@ -130,6 +130,8 @@ HELDOUT_SHA256 = {
     "H93.yml": "c746c262b57cfb0a2081bccbd155107bf2a0217f27ee470c90945bfccd18a15b",
     "H94.yml": "663b16cc35a46ca42733aae0f85d4ad0e6836bb511bdaf3d95aca8e31d3210ea",
     "H95.yml": "6d1058e23575c4b9698baa96a0960481bc1aaa35c651bddcc27c052dd3dd0015",
+    "H96.yml": "8f2c112a3c2a8b01518612f71e63879ed3d4ff1dfe7ea60a76bc81c0ecdfe261",
+    "H97.yml": "1529eeecc25cd5e60b724041668e91b2e70b5fd00ffb659b3c30d348b180518e",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
