@@ -360,4 +360,3 @@ class Scope:
             if self.is_boundary(doc, j):
                 return False
         return False
-        return False
