@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from nlp.mentions import GenericCue, Mention
 from nlp.scope import SENTENCE_ENDS, Scope
-from nlp.wordings import WordingCompiler, lower_set
+from nlp.wordings import WordingCompiler, lower_set, phrase_at
 
 OUTLASTED_AFTER = 2
 """Words after a flag's mention where a sign of it outlasting its cause may start."""
@@ -66,8 +66,7 @@ class Reports:
         self.onset = lower_set(scope.get("onset"))
         self.now_words = lower_set(scope.get("now_words"))
         self.back_references = [
-            tuple(t.lower_ for t in nlp.make_doc(str(r).lower()))
-            for r in scope.get("past_back_references") or []
+            tuple(t.lower_ for t in d) for d in phrases("past_back_references")
         ]
         self.first_person = lower_set(scope["first_person"])
         self.question_subjects = lower_set(scope["question_subjects"])
@@ -210,15 +209,12 @@ class Reports:
         i = self.next_clause(doc, right)
         if i == right:
             return False
-        words = tuple(t.lower_ for t in doc[i : i + 3])
-        for reference in self.back_references:
-            if words[: len(reference)] != reference:
-                continue
-            start = end = i + len(reference)
-            while end < len(doc) and not self.clauses.is_boundary(doc, end):
-                end += 1
-            return any(start <= s and e <= end for s, e in past)
-        return False
+        start = end = i + phrase_at(doc, i, self.back_references)
+        if start == i:
+            return False
+        while end < len(doc) and not self.clauses.is_boundary(doc, end):
+            end += 1
+        return any(start <= s and e <= end for s, e in past)
 
     def next_clause(self, doc: Doc, right: int) -> int:
         """Where the clause after the one ending at ``right`` starts.

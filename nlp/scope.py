@@ -23,7 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from nlp.mentions import ABSENT, PRESENT, UNSURE, Cue, Mention
-from nlp.wordings import NEGATION_ENDINGS, NEGATION_WORDS, lower_set
+from nlp.wordings import NEGATION_ENDINGS, NEGATION_WORDS, lower_set, phrase_at
 
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 COMPARISON_REACH = 6
@@ -200,12 +200,12 @@ class Scope:
                 and c.end <= mention.end
                 and not any(self.is_boundary(doc, k) for k in range(c.end, mention.end))
             }
-        if "hedge" in kinds and self.confirmed(doc, mention):
-            kinds.discard("hedge")  # "I think there's swelling, yes, it's very visible"
-        # Scope after: a trailing cue that closes the clause ("swelling? no").
         j = mention.end
         while j < len(doc) and doc[j].text in self.soft:
             j += 1
+        if "hedge" in kinds and self.confirmed(doc, j):
+            kinds.discard("hedge")  # "I think there's swelling, yes, it's very visible"
+        # Scope after: a trailing cue that closes the clause ("swelling? no").
         limit = j
         starts = {cue.start: cue.end for cue in after}
         while limit < len(doc) and limit - mention.end < self.window_after:
@@ -240,24 +240,15 @@ class Scope:
             return (UNSURE if mention.kind == ABSENT else ABSENT), True
         return mention.kind, False
 
-    def confirmed(self, doc: Doc, mention: Mention) -> bool:
-        """Whether the writer confirms the mention right after it ("..., yes, ...").
+    def confirmed(self, doc: Doc, j: int) -> bool:
+        """Whether a confirmation at token ``j`` closes its clause ("..., yes, ...").
 
-        A confirmation word, after soft punctuation or none, that closes its clause
-        settles a hedge before the mention.
+        ``j`` is the first token after a mention and any soft punctuation; the
+        confirmation settles a hedge before the mention.
         """
-        j = mention.end
-        while j < len(doc) and doc[j].text in self.soft:
-            j += 1
-        words = [t.lower_ for t in doc[j : j + 3]]
-        return any(
-            tuple(words[: len(c)]) == c
-            and (
-                j + len(c) == len(doc)
-                or doc[j + len(c)].is_punct
-                or self.is_boundary(doc, j + len(c))
-            )
-            for c in self.confirmations
+        end = j + phrase_at(doc, j, self.confirmations)
+        return end > j and (
+            end == len(doc) or doc[end].is_punct or self.is_boundary(doc, end)
         )
 
     def is_concord(self, doc: Doc, mention: Mention) -> bool:

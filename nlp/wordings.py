@@ -19,6 +19,7 @@ from typing import Any
 import srsly
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
 from nlp.anchored_matcher import AnchoredMatcher
 
@@ -56,6 +57,17 @@ TokenSpec = dict[str, Any]
 def lower_set(words: Any) -> set[str]:
     """The words of a word list, lower-cased."""
     return {str(w).lower() for w in words or []}
+
+
+def phrase_at(doc: Doc, i: int, phrases: Iterable[tuple[str, ...]]) -> int:
+    """The length of the first of ``phrases`` (lower-cased words) at token ``i``.
+
+    0 when none of them starts there.
+    """
+    for phrase in phrases:
+        if tuple(t.lower_ for t in doc[i : i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
 
 
 def load_patterns(path: str | Path) -> dict[str, Any]:
