@@ -84,6 +84,7 @@ BATCHES = {
     "AT": ("H92.yml", "H93.yml"),
     "AU": ("H94.yml", "H95.yml"),
     "AV": ("H96.yml", "H97.yml"),
+    "AW": ("H98.yml", "H99.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -223,6 +224,10 @@ BATCH_FLOORS = {
     # present, 13 of 185 flag-free sentences); 87 of 93 unsure, every emergency
     # sentence (38).
     "AU": {"present_recall": 0.958, "false_present": 0.071},
+    # AW (H98-H99), sealed before the twenty-second round, first measurement
+    # 2026-12-06 (the model of e9a90d1): its own unsure floor (75 of 81); 340 of 344
+    # present, every emergency sentence (38), 10 of 186 flag-free sentences.
+    "AW": {"unsure_recall": 0.926},
     # AV (H96-H97), written during the twenty-first round and measured once, after it
     # (2026-12-06): over every common floor (298 of 300 present; chest 20 of 21, cold leg
     # 19 of 19; 95 of 101 unsure; 11 of 214 flag-free sentences).

@@ -132,6 +132,8 @@ HELDOUT_SHA256 = {
     "H95.yml": "6d1058e23575c4b9698baa96a0960481bc1aaa35c651bddcc27c052dd3dd0015",
     "H96.yml": "8f2c112a3c2a8b01518612f71e63879ed3d4ff1dfe7ea60a76bc81c0ecdfe261",
     "H97.yml": "1529eeecc25cd5e60b724041668e91b2e70b5fd00ffb659b3c30d348b180518e",
+    "H98.yml": "e86b81322dabe88303b262d81dd1600e59f607023925abb5e9cdc8f697e17c9e",
+    "H99.yml": "20f3e843dda5c87920edd4fe1f006bd2bb568bfe2a71f760b3da908760e00a32",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
