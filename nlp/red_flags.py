@@ -246,6 +246,8 @@ class RedFlagDetector:
                 status, by_cue = self._scope.inherit(mdoc, mention, results, status)
             if status == PRESENT and self._reports_of.resolved(mdoc, mention):
                 status, by_cue = ABSENT, True  # "on water tablets but I stopped them"
+            elif status == PRESENT and self._reports_of.pointed_at(mdoc, mention):
+                status, by_cue = UNSURE, True  # "is that a bruise or a vein?"
             results.append((mention, status, by_cue))
         denied = {id(m) for m, status, _ in results if status == ABSENT}
         reported = {m.flag for m in mentions}

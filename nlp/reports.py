@@ -71,6 +71,9 @@ class Reports:
         self.first_person = lower_set(scope["first_person"])
         self.question_subjects = lower_set(scope["question_subjects"])
         self.question_words = lower_set(scope["question_words"])
+        self.pointing_questions = [
+            tuple(t.lower_ for t in d) for d in phrases("pointing_questions")
+        ]
         self.other_people = lower_set(scope.get("other_people"))
         self.other_possessives = lower_set(scope.get("other_possessives"))
         self.other_predicates = lower_set(scope.get("other_predicates"))
@@ -100,6 +103,16 @@ class Reports:
         )
         self.gone_trailing = lower_set(resolved.get("trailing"))
         self.resolved_flags = lower_set(resolved.get("flags"))
+        retracted = scope.get("retracted_beliefs") or {}
+        self.retraction_beliefs = [
+            tuple(t.lower_ for t in nlp.make_doc(str(c).lower()))
+            for c in retracted.get("belief") or []
+        ]
+        self.retractions = [
+            tuple(t.lower_ for t in nlp.make_doc(str(c).lower()))
+            for c in retracted.get("retractions") or []
+        ]
+        self.not_retracting = lower_set(retracted.get("not_retracting"))
         withdrawn = scope.get("withdrawn_causes") or {}
         self.withdrawn_reach = int(withdrawn.get("reach") or 0)
         self.belief = PhraseMatcher(vocab, attr="LOWER")
@@ -134,6 +147,7 @@ class Reports:
             ]
             others = {m.flag for m in theirs}
             mentions = [m for m in mentions if m not in theirs]
+        mentions = [m for m in mentions if not self.retracted(doc, m)]
         past = self.past_spans(doc)
         if past:
             mentions = [m for m in mentions if not self.in_past(doc, m, past)]
@@ -163,6 +177,8 @@ class Reports:
                 return True
         if any(t.lower_ in self.first_person for t in doc[left:right]):
             return False
+        if self.points_at(doc, mention, left):
+            return False
         for key, start, end in generic:
             outside = end <= mention.start or start >= mention.end
             negated = end < len(doc) and doc[end].norm_ == "not"  # "can't", "isn't"
@@ -182,6 +198,47 @@ class Reports:
             if key == "generic_question" and left <= start and end <= right and outside:
                 return True
         return False
+
+    def retracted(self, doc: Doc, mention: Mention) -> bool:
+        """Whether the writer believed in the sign and takes it back in the next clause.
+
+        "I thought my foot looked blue, but it was just the light": a belief wording
+        before the mention in its clause, and the next clause opens with a retraction
+        whose own clause holds no word saying the sign stayed ("... but no, it's still
+        huge").
+        """
+        left, right = self.clauses.clause(doc, mention)
+        if not any(
+            phrase_at(doc, i, self.retraction_beliefs)
+            for i in range(left, mention.start)
+        ):
+            return False
+        i = self.next_clause(doc, right)
+        length = phrase_at(doc, i, self.retractions) if i != right else 0
+        if not length:
+            return False
+        end = i + length
+        while end < len(doc) and not self.clauses.is_boundary(doc, end):
+            if doc[end].lower_ in self.not_retracting:
+                return False
+            end += 1
+        return True
+
+    def pointed_at(self, doc: Doc, mention: Mention) -> bool:
+        """Whether a question points at the writer's own sign ("is this swelling?").
+
+        Its sentence opens with one of ``pointing_questions``, before the mention, and
+        holds no first-person word (with one, the sentence is a report either way).
+        """
+        left, right = self.clauses.sentence(doc, mention)
+        if any(t.lower_ in self.first_person for t in doc[left:right]):
+            return False
+        return self.points_at(doc, mention, left)
+
+    def points_at(self, doc: Doc, mention: Mention, left: int) -> bool:
+        """Whether the sentence starting at ``left`` opens by pointing at the mention."""
+        length = phrase_at(doc, left, self.pointing_questions)
+        return bool(length) and left + length <= mention.start
 
     def in_past(self, doc: Doc, mention: Mention, past: list[tuple[int, int]]) -> bool:
         """Whether a past-time or resolved marker dates the mention's clause.

@@ -1169,3 +1169,53 @@ def test_twenty_first_round_frames_confirmations_and_dating(
 ) -> None:
     """Polite "I think" frames, confirmations after a hedge, a later clause's date."""
     assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # A question pointing at what the writer sees is about their own leg: unsure.
+        ("is that a bruise or a vein?", "bruising", "unsure"),
+        ("is this swelling?", "swelling", "unsure"),
+        ("would you call this severe?", "severe_persistent_pain", "unsure"),
+        ("is this what a torn hamstring feels like?", "pop_or_injury", "unsure"),
+        # Its near twins: a question about the topic, and a report beside a question.
+        ("is a bruise normal after a cramp?", "bruising", None),
+        ("is this normal? my foot is cold and white", "cold_pale_leg", "present"),
+        ("is that bad? I can't walk on it", "cannot_bear_weight", "present"),
+        # A sign believed in and taken back in the next clause is not reported.
+        (
+            "I thought my foot looked blue but it was just the light",
+            "cold_pale_leg",
+            None,
+        ),
+        (
+            "thought I felt tingling for a sec, but no, it was my phone buzzing",
+            "numbness_tingling",
+            None,
+        ),
+        ("I was convinced it was a bruise but it wiped off", "bruising", None),
+        # Its near twins: the sign stayed, the belief was about something else, or
+        # "thought" frames a report.
+        (
+            "I thought the bruise was fading, but no, it's bigger now",
+            "bruising",
+            "present",
+        ),
+        (
+            "I thought it was just a cramp but my calf is hot and swollen",
+            "warm_red_swollen_leg",
+            "present",
+        ),
+        (
+            "thought I'd mention my foot is cold and white, but no rush",
+            "cold_pale_leg",
+            "present",
+        ),
+    ],
+)
+def test_twenty_second_round_pointing_questions_and_retractions(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """A question pointing at the writer's own sign; a belief taken back."""
+    assert statuses(red_flag_nlp, text).get(flag) == status

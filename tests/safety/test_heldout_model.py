@@ -125,13 +125,11 @@ FLOORS = {
 BATCH_FLOORS = {
     "G": {"present_recall": 0.970},
     "H": {"present_recall": 0.954},
-    "I": {"present_recall": 0.967, "emergency_recall": 0.947, "false_present": 0.079},
-    "J": {"unsure_recall": 0.911, "false_present": 0.0791},
-    "K": {"present_recall": 0.947, "unsure_recall": 0.89},
+    "I": {"emergency_recall": 0.947, "false_present": 0.079},
+    "J": {"false_present": 0.0791},
+    "K": {"present_recall": 0.950, "unsure_recall": 0.91},
     "L": {"present_recall": 0.957},
     "M": {"present_recall": 0.969, "false_present": 0.097},
-    "N": {"false_present": 0.075},
-    "P": {"emergency_recall": 0.945},
     "R": {"false_present": 0.079},
     # T (H40-H41), written after the eighth round, first measurement 2026-12-04: its
     # own figures (one cold-leg sentence of 16; 13 of 167 flag-free sentences).
@@ -148,11 +146,11 @@ BATCH_FLOORS = {
     # Z (H52-H53), written during the eleventh round, never looked at; measured after
     # it 2026-12-04: its own figures (340 of 355 present, 90 of 99 unsure, 17 of 225
     # flag-free sentences).
-    "Z": {"present_recall": 0.954, "unsure_recall": 0.898, "false_present": 0.076},
+    "Z": {"present_recall": 0.957, "unsure_recall": 0.919, "false_present": 0.076},
     # AA (H54-H55), sealed before the twelfth round, first measurement 2026-12-05 (the
     # model of 2c29914): its own figures (341 of 357 present, 80 of 88 unsure, 15 of
     # 197 flag-free sentences).
-    "AA": {"present_recall": 0.963, "unsure_recall": 0.909, "false_present": 0.077},
+    "AA": {"present_recall": 0.963, "unsure_recall": 0.920, "false_present": 0.077},
     # AC (H58-H59), sealed before the thirteenth round, first measurement 2026-12-05
     # (the model of d01fbbc): its own false-present (16 of 208 flag-free sentences);
     # 317 of 323 present, 81 of 84 unsure, every emergency sentence (41).
@@ -192,7 +190,7 @@ BATCH_FLOORS = {
     # AK (H74-H75), sealed before the sixteenth round, measured before and after it
     # (2026-12-05), the same figures both times: 311 of 328 present, 84 of 88 unsure,
     # 20 of 21 chest sentences, 13 of 180 flag-free sentences. Its own floors.
-    "AK": {"present_recall": 0.957},
+    "AK": {"present_recall": 0.954},
     # AM (H78-H79), sealed before the seventeenth round, measured before and after it
     # (2026-12-06): 299 and 300 of 306 present, 18 of 20 chest sentences both times
     # (cold leg 16 and 17 of 17), 84 of 86 unsure, 11 and 12 of 209 flag-free
@@ -214,20 +212,19 @@ BATCH_FLOORS = {
     # AS (H90-H91), sealed before the twentieth round, first measurement 2026-12-06
     # (the model of 85a0ad5): its own unsure floor (82 of 89 unsure); 320 of 327
     # present, every emergency sentence (38), 12 of 204 flag-free sentences.
-    "AS": {"unsure_recall": 0.921},
     # AT (H92-H93), written during the twentieth round and measured once, after it
     # (2026-12-06): its own false-present (15 of 181 flag-free sentences); 285 of 286
     # present, 94 of 96 unsure, every emergency sentence (40).
-    "AT": {"false_present": 0.083},
+    "AT": {"false_present": 0.089},
     # AU (H94-H95), sealed before the twenty-first round, first measurement 2026-12-06
     # (the model of 2fe4ca6): its own present and false-present floors (301 of 314
     # present, 13 of 185 flag-free sentences); 87 of 93 unsure, every emergency
     # sentence (38).
     "AU": {"present_recall": 0.958, "false_present": 0.071},
     # AW (H98-H99), sealed before the twenty-second round, first measurement
-    # 2026-12-06 (the model of e9a90d1): its own unsure floor (75 of 81); 340 of 344
-    # present, every emergency sentence (38), 10 of 186 flag-free sentences.
-    "AW": {"unsure_recall": 0.926},
+    # 2026-12-06 (the model of e9a90d1): 75 of 81 unsure, its own floor until the round
+    # raised it to 76 (93.8 %); 340 of 344 present, every emergency sentence (38), 10 of
+    # 186 flag-free sentences, the same before and after.
     # AV (H96-H97), written during the twenty-first round and measured once, after it
     # (2026-12-06): over every common floor (298 of 300 present; chest 20 of 21, cold leg
     # 19 of 19; 95 of 101 unsure; 11 of 214 flag-free sentences).
@@ -303,6 +300,21 @@ BATCH_FLOORS = {
 # up in N, U, AI, down in AA, AL); AU, sealed before the round, has the same figures
 # before and after. One floor went down, one sentence, from that retraining: U
 # false-present 11.1 -> 11.6 %.
+# Twenty-second round (2026-12-06): two more dev writers (D51: signs told as questions;
+# D52: doubt about a cause, past episodes beside today's, signs taken back) for the
+# classifier; in the wordings, a question pointing at what the writer sees ("is that a
+# bruise or a vein?", "would you call this severe?") keeps its sign as unsure instead of
+# dropping it as a question about the topic, and a sign believed in and taken back in
+# the next clause ("I thought my foot looked blue, but it was just the light") is not
+# reported. Over A-AW, 6 more present sentences (16,513 -> 16,519 of 16,858), 19 more
+# unsure (4,404 -> 4,423 of 4,597), one more chest sentence, 3 more false-presents
+# (627 -> 630 of 10,365); AW, sealed before the round, 76 of 81 unsure (75 before).
+# Floors up or gone (the common floor met): I present, J unsure, K, Z and AA unsure,
+# K and Z present, N false-present, P emergency, AS and AW unsure. Two went down, one
+# sentence each, both from the classifier's retraining (through the detector with the
+# classifier of the round before, the round's wordings moved neither: they raised only
+# unsure readings, 17 over A-AW in 15 batches; figures only): present in AK 95.7 ->
+# 95.4 % and false-present in AT 8.3 -> 8.8 %.
 
 
 def model_path() -> Path:

@@ -164,7 +164,11 @@ HELDOUT_SHA256 = {
 # sure near twins ("I think" as politeness around a clear report), 75 of 87 present
 # sentences found by the detector of the round before, 82 after; dev 99.09 % (8,511 of
 # 8,589).
-DEV_MIN_PRESENT_RECALL = 0.990
+# 0.990 until D51 and D52 joined (twenty-second round): signs told as questions, doubt
+# about a cause beside a sure sign, signs taken back; 305 of 334 present sentences found
+# by the detector of the round before, 321 after; dev without them the same as before
+# (8,511 of 8,589); with them 98.98 % (8,832 of 8,923).
+DEV_MIN_PRESENT_RECALL = 0.989
 # 0.045 until D27 joined (ninth round): its writer was asked to label a sign that
 # passed in this episode absent ("went numb for a sec but it's gone"); the detector
 # reads such a sign present on purpose, as the held-out writers label it (5.6 % with it).
@@ -188,7 +192,11 @@ DEV_MIN_PRESENT_RECALL = 0.990
 # 0.071 until D45 and D46 joined (nineteenth round): a quarter of D45 are causes that
 # really explain a sign or signs that went, 16 of 166 flag-free sentences read present
 # before the round and after; dev 7.1 % (409 of 5,758, just above 0.071).
-DEV_MAX_FALSE_PRESENT = 0.072
+# 0.072 until D51 and D52 joined (twenty-second round): a third of D52's flag-free
+# sentences are signs taken back or past episodes beside today's, 24 of 98 read present
+# by the detector of the round before, 17 after; dev without them the same as before
+# (447 of 6,230); with them 7.3 % (468 of 6,432).
+DEV_MAX_FALSE_PRESENT = 0.073
 # 0.97 until D31 joined (twelfth round): its writer was asked for doubt in as many
 # ways as people voice it, 180 unsure sentences of which the detector finds 161 (dev
 # without D31 97.3 %; with it 96.4 %).
@@ -199,7 +207,11 @@ DEV_MAX_FALSE_PRESENT = 0.072
 # 0.962 until D49 and D50 joined (twenty-first round): half of D49 is doubt in many
 # wordings, 138 of 148 unsure sentences found by the detector of the round before,
 # 137 after; dev 96.1 % (2,565 of 2,669).
-DEV_MIN_UNSURE_RECALL = 0.961
+# 0.961 until D51 and D52 joined (twenty-second round): a third of D51's unsure
+# sentences are questions about a sign the writer cannot judge, 84 of 104 unsure
+# sentences found by the detector of the round before, 85 after; dev without them
+# 96.4 % (2,572 of 2,669; 2,565 before the round); with them 95.8 % (2,657 of 2,773).
+DEV_MIN_UNSURE_RECALL = 0.958
 
 
 @pytest.fixture(scope="module")
