@@ -134,6 +134,8 @@ HELDOUT_SHA256 = {
     "H97.yml": "1529eeecc25cd5e60b724041668e91b2e70b5fd00ffb659b3c30d348b180518e",
     "H98.yml": "e86b81322dabe88303b262d81dd1600e59f607023925abb5e9cdc8f697e17c9e",
     "H99.yml": "20f3e843dda5c87920edd4fe1f006bd2bb568bfe2a71f760b3da908760e00a32",
+    "H100.yml": "24449a9ad2887eed5c63d35951c9c2cc4ba39fbd8face2380774c476bb5c4802",
+    "H101.yml": "fcebba67ba2dd4771380c40203ab118250f021ce8054273519177f2d43ea145d",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
