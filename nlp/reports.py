@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from nlp.mentions import GenericCue, Mention
 from nlp.scope import SENTENCE_ENDS, Scope
-from nlp.wordings import WordingCompiler, lower_set, phrase_at
+from nlp.wordings import WordingCompiler, lower_set, phrase_at, word_tuples
 
 OUTLASTED_AFTER = 2
 """Words after a flag's mention where a sign of it outlasting its cause may start."""
@@ -65,15 +65,11 @@ class Reports:
         )
         self.onset = lower_set(scope.get("onset"))
         self.now_words = lower_set(scope.get("now_words"))
-        self.back_references = [
-            tuple(t.lower_ for t in d) for d in phrases("past_back_references")
-        ]
+        self.back_references = word_tuples(nlp, scope.get("past_back_references"))
         self.first_person = lower_set(scope["first_person"])
         self.question_subjects = lower_set(scope["question_subjects"])
         self.question_words = lower_set(scope["question_words"])
-        self.pointing_questions = [
-            tuple(t.lower_ for t in d) for d in phrases("pointing_questions")
-        ]
+        self.pointing_questions = word_tuples(nlp, scope.get("pointing_questions"))
         self.other_people = lower_set(scope.get("other_people"))
         self.other_possessives = lower_set(scope.get("other_possessives"))
         self.other_predicates = lower_set(scope.get("other_predicates"))
@@ -104,14 +100,8 @@ class Reports:
         self.gone_trailing = lower_set(resolved.get("trailing"))
         self.resolved_flags = lower_set(resolved.get("flags"))
         retracted = scope.get("retracted_beliefs") or {}
-        self.retraction_beliefs = [
-            tuple(t.lower_ for t in nlp.make_doc(str(c).lower()))
-            for c in retracted.get("belief") or []
-        ]
-        self.retractions = [
-            tuple(t.lower_ for t in nlp.make_doc(str(c).lower()))
-            for c in retracted.get("retractions") or []
-        ]
+        self.retraction_beliefs = word_tuples(nlp, retracted.get("belief"))
+        self.retractions = word_tuples(nlp, retracted.get("retractions"))
         self.not_retracting = lower_set(retracted.get("not_retracting"))
         withdrawn = scope.get("withdrawn_causes") or {}
         self.withdrawn_reach = int(withdrawn.get("reach") or 0)

@@ -23,7 +23,13 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from nlp.mentions import ABSENT, PRESENT, UNSURE, Cue, Mention
-from nlp.wordings import NEGATION_ENDINGS, NEGATION_WORDS, lower_set, phrase_at
+from nlp.wordings import (
+    NEGATION_ENDINGS,
+    NEGATION_WORDS,
+    lower_set,
+    phrase_at,
+    word_tuples,
+)
 
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 COMPARISON_REACH = 6
@@ -76,9 +82,7 @@ class Scope:
         self.concord = lower_set(scope.get("negative_concord"))
         self.window_before = int(scope["window_before"])
         self.window_after = int(scope["window_after"])
-        self.confirmations = [
-            tuple(t.lower_ for t in doc) for doc in phrases("confirmations")
-        ]
+        self.confirmations = word_tuples(nlp, scope.get("confirmations"))
 
     # ------------------------------------------------------------------ clauses
 

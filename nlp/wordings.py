@@ -59,6 +59,16 @@ def lower_set(words: Any) -> set[str]:
     return {str(w).lower() for w in words or []}
 
 
+def word_tuples(nlp: Any, phrases: Any) -> list[tuple[str, ...]]:
+    """The phrases of a word list as lower-cased words, in order, for :func:`phrase_at`.
+
+    ``nlp`` tokenizes them (``nlp.make_doc``) as it tokenizes a message.
+    """
+    return [
+        tuple(t.lower_ for t in nlp.make_doc(str(p).lower())) for p in phrases or []
+    ]
+
+
 def phrase_at(doc: Doc, i: int, phrases: Iterable[tuple[str, ...]]) -> int:
     """The length of the first of ``phrases`` (lower-cased words) at token ``i``.
 
