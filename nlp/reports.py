@@ -70,6 +70,7 @@ class Reports:
         self.question_subjects = lower_set(scope["question_subjects"])
         self.question_words = lower_set(scope["question_words"])
         self.pointing_questions = word_tuples(nlp, scope.get("pointing_questions"))
+        self.pointing_at_cramp = lower_set(scope.get("pointing_at_cramp"))
         self.other_people = lower_set(scope.get("other_people"))
         self.other_possessives = lower_set(scope.get("other_possessives"))
         self.other_predicates = lower_set(scope.get("other_predicates"))
@@ -167,7 +168,7 @@ class Reports:
                 return True
         if any(t.lower_ in self.first_person for t in doc[left:right]):
             return False
-        if self.points_at(doc, mention, left):
+        if self.points_at(doc, mention, left, right):
             return False
         for key, start, end in generic:
             outside = end <= mention.start or start >= mention.end
@@ -223,12 +224,20 @@ class Reports:
         left, right = self.clauses.sentence(doc, mention)
         if any(t.lower_ in self.first_person for t in doc[left:right]):
             return False
-        return self.points_at(doc, mention, left)
+        return self.points_at(doc, mention, left, right)
 
-    def points_at(self, doc: Doc, mention: Mention, left: int) -> bool:
-        """Whether the sentence starting at ``left`` opens by pointing at the mention."""
+    def points_at(self, doc: Doc, mention: Mention, left: int, right: int) -> bool:
+        """Whether the sentence ``doc[left:right]`` opens by pointing at the mention.
+
+        Not when it names a cramp as one of the answers ("is this just a cramp or a
+        pulled muscle?" asks how to tell them apart).
+        """
         length = phrase_at(doc, left, self.pointing_questions)
-        return bool(length) and left + length <= mention.start
+        return (
+            bool(length)
+            and left + length <= mention.start
+            and not any(t.lower_ in self.pointing_at_cramp for t in doc[left:right])
+        )
 
     def in_past(self, doc: Doc, mention: Mention, past: list[tuple[int, int]]) -> bool:
         """Whether a past-time or resolved marker dates the mention's clause.

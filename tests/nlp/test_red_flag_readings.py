@@ -1181,6 +1181,7 @@ def test_twenty_first_round_frames_confirmations_and_dating(
         ("is this what a torn hamstring feels like?", "pop_or_injury", "unsure"),
         # Its near twins: a question about the topic, and a report beside a question.
         ("is a bruise normal after a cramp?", "bruising", None),
+        ("is this just a cramp or a pulled muscle?", "pop_or_injury", None),
         ("is this normal? my foot is cold and white", "cold_pale_leg", "present"),
         ("is that bad? I can't walk on it", "cannot_bear_weight", "present"),
         # A sign believed in and taken back in the next clause is not reported.
