@@ -181,13 +181,14 @@ class RedFlagDetector:
 
     def _reports(
         self, doc: Doc, mentions: list[Mention], generic: list[GenericCue]
-    ) -> tuple[list[Mention], set[str]]:
+    ) -> tuple[list[Mention], set[str], set[Mention]]:
         """The writer's reports (:mod:`nlp.reports`), without the flags vetoed.
 
         Also returns the flags set aside: someone else's ("my dad takes water tablets,
-        I'm not on any") and those whose words were explained away.
+        I'm not on any") and those whose words were explained away; and the mentions
+        a question points at ("is this swelling?").
         """
-        mentions, others = self._reports_of.reports(doc, mentions, generic)
+        mentions, others, pointed = self._reports_of.reports(doc, mentions, generic)
         vetoed = set()
         vetoes = self._flags.veto_matcher(doc)
         cues = self._reports_of.withdrawal_cues(doc) if vetoes else ([], [])
@@ -205,7 +206,7 @@ class RedFlagDetector:
                 vetoed.add(flag)
         # Words that explain a flag away keep the second net from adding it back.
         others |= {m.flag for m in mentions if m.flag in vetoed}
-        return [m for m in mentions if m.flag not in vetoed], others
+        return [m for m in mentions if m.flag not in vetoed], others, pointed
 
     def find(self, doc: Doc) -> list[dict[str, Any]]:
         """The red flags mentioned in ``doc``, one dict per flag (see module docstring)."""
@@ -228,7 +229,7 @@ class RedFlagDetector:
         mdoc = self._matching_doc(doc)
         generic = self._reports_of.generic_cues(mdoc)
         found, claims, other_senses = self._mentions(mdoc)
-        mentions, others = self._reports(mdoc, found, generic)
+        mentions, others, pointed = self._reports(mdoc, found, generic)
         before, after = self._scope.cues(mdoc)
         results: list[tuple[Mention, str, bool]] = []
         for index, mention in enumerate(mentions):
@@ -246,7 +247,7 @@ class RedFlagDetector:
                 status, by_cue = self._scope.inherit(mdoc, mention, results, status)
             if status == PRESENT and self._reports_of.resolved(mdoc, mention):
                 status, by_cue = ABSENT, True  # "on water tablets but I stopped them"
-            elif status == PRESENT and self._reports_of.pointed_at(mdoc, mention):
+            elif status == PRESENT and mention in pointed:
                 status, by_cue = UNSURE, True  # "is that a bruise or a vein?"
             results.append((mention, status, by_cue))
         denied = {id(m) for m, status, _ in results if status == ABSENT}

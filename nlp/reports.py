@@ -18,6 +18,10 @@ from nlp.mentions import GenericCue, Mention
 from nlp.scope import SENTENCE_ENDS, Scope
 from nlp.wordings import WordingCompiler, lower_set, phrase_at, word_tuples
 
+GENERIC = "generic"
+"""A question about the topic, not the writer's report ("do statins cause cramps?")."""
+POINTING = "pointing"
+"""A question pointing at the writer's own sign ("is this swelling?"): unsure."""
 OUTLASTED_AFTER = 2
 """Words after a flag's mention where a sign of it outlasting its cause may start."""
 
@@ -118,16 +122,16 @@ class Reports:
 
     def reports(
         self, doc: Doc, mentions: list[Mention], generic: list[GenericCue]
-    ) -> tuple[list[Mention], set[str]]:
+    ) -> tuple[list[Mention], set[str], set[Mention]]:
         """The mentions that are the writer's report (not questions, others, the past).
 
         Also returns the flags whose words were someone else's ("my dad takes water
-        tablets, I'm not on any").
+        tablets, I'm not on any"), and the mentions a question points at ("is this
+        swelling?"): reported, but only as unsure.
         """
-        if generic:
-            mentions = [
-                m for m in mentions if not self.is_generic_question(doc, m, generic)
-            ]
+        kinds = {m: self.question_kind(doc, m, generic) for m in mentions}
+        mentions = [m for m in mentions if kinds[m] != GENERIC]
+        pointed = {m for m in mentions if kinds[m] == POINTING}
         contrasted, self_reported = self.speaks_of_self(doc)
         others: set[str] = set()
         if self_reported:
@@ -142,7 +146,7 @@ class Reports:
         past = self.past_spans(doc)
         if past:
             mentions = [m for m in mentions if not self.in_past(doc, m, past)]
-        return mentions, others
+        return mentions, others, pointed
 
     def generic_cues(self, doc: Doc) -> list[GenericCue]:
         """Question cues in ``doc``: (kind, start, end)."""
@@ -154,22 +158,34 @@ class Reports:
     def is_generic_question(
         self, doc: Doc, mention: Mention, generic: list[GenericCue]
     ) -> bool:
-        """A question about the topic, not about the person ("do statins cause cramps").
+        """A question about the topic, not about the person ("do statins cause cramps")."""
+        return self.question_kind(doc, mention, generic) == GENERIC
 
-        The sentence holds a generic-question cue (a leading "do", "can", "is" ... or
-        "difference between", "side effect of", "cause" ...) outside the mention, and
-        no first-person word. A sentence that asks how to tell conditions apart ("how
-        can I tell whether I tore it or it cramped") is a question about the topic even
-        in the first person.
+    def question_kind(
+        self, doc: Doc, mention: Mention, generic: list[GenericCue]
+    ) -> str | None:
+        """Whether the mention's sentence asks about the topic or points at a sign.
+
+        ``GENERIC``: a question about the topic, not about the person ("do statins
+        cause cramps"). The sentence holds a generic-question cue (a leading "do",
+        "can", "is" ... or "difference between", "side effect of", "cause" ...)
+        outside the mention, and no first-person word. A sentence that asks how to
+        tell conditions apart ("how can I tell whether I tore it or it cramped") is a
+        question about the topic even in the first person.
+
+        ``POINTING``: the sentence opens with one of ``pointing_questions`` before the
+        mention and holds no first-person word ("is this swelling?"): a question about
+        the writer's own sign. With a first-person word the sentence is a report
+        either way, and the answer is ``None``.
         """
         left, right = self.clauses.sentence(doc, mention)
         for key, start, end in generic:
             if key == "telling_apart" and start == left and end <= mention.start:
-                return True
+                return GENERIC
         if any(t.lower_ in self.first_person for t in doc[left:right]):
-            return False
+            return None
         if self.points_at(doc, mention, left, right):
-            return False
+            return POINTING
         for key, start, end in generic:
             outside = end <= mention.start or start >= mention.end
             negated = end < len(doc) and doc[end].norm_ == "not"  # "can't", "isn't"
@@ -185,10 +201,10 @@ class Reports:
             )
             leading = key == "generic_question_start" and start == left and asks
             if leading and outside and not negated:
-                return True
+                return GENERIC
             if key == "generic_question" and left <= start and end <= right and outside:
-                return True
-        return False
+                return GENERIC
+        return None
 
     def retracted(self, doc: Doc, mention: Mention) -> bool:
         """Whether the writer believed in the sign and takes it back in the next clause.
@@ -208,23 +224,8 @@ class Reports:
         length = phrase_at(doc, i, self.retractions) if i != right else 0
         if not length:
             return False
-        end = i + length
-        while end < len(doc) and not self.clauses.is_boundary(doc, end):
-            if doc[end].lower_ in self.not_retracting:
-                return False
-            end += 1
-        return True
-
-    def pointed_at(self, doc: Doc, mention: Mention) -> bool:
-        """Whether a question points at the writer's own sign ("is this swelling?").
-
-        Its sentence opens with one of ``pointing_questions``, before the mention, and
-        holds no first-person word (with one, the sentence is a report either way).
-        """
-        left, right = self.clauses.sentence(doc, mention)
-        if any(t.lower_ in self.first_person for t in doc[left:right]):
-            return False
-        return self.points_at(doc, mention, left, right)
+        stays = doc[i + length : self.clause_end(doc, i + length)]
+        return not any(t.lower_ in self.not_retracting for t in stays)
 
     def points_at(self, doc: Doc, mention: Mention, left: int, right: int) -> bool:
         """Whether the sentence ``doc[left:right]`` opens by pointing at the mention.
@@ -265,11 +266,10 @@ class Reports:
         i = self.next_clause(doc, right)
         if i == right:
             return False
-        start = end = i + phrase_at(doc, i, self.back_references)
+        start = i + phrase_at(doc, i, self.back_references)
         if start == i:
             return False
-        while end < len(doc) and not self.clauses.is_boundary(doc, end):
-            end += 1
+        end = self.clause_end(doc, start)
         return any(start <= s and e <= end for s, e in past)
 
     def next_clause(self, doc: Doc, right: int) -> int:
@@ -323,11 +323,16 @@ class Reports:
 
     def ends_clause(self, doc: Doc, i: int) -> bool:
         """Whether only ``trailing`` words follow token ``i`` to its clause's end."""
+        return all(
+            t.lower_ in self.gone_trailing or t.like_num
+            for t in doc[i : self.clause_end(doc, i)]
+        )
+
+    def clause_end(self, doc: Doc, i: int) -> int:
+        """The first clause boundary at or after token ``i`` (``len(doc)`` if none)."""
         while i < len(doc) and not self.clauses.is_boundary(doc, i):
-            if doc[i].lower_ not in self.gone_trailing and not doc[i].like_num:
-                return False
             i += 1
-        return True
+        return i
 
     def past_spans(self, doc: Doc) -> list[tuple[int, int]]:
         """Token spans of past-time or resolved markers ("back in 2019", "used to")."""
