@@ -136,6 +136,8 @@ HELDOUT_SHA256 = {
     "H99.yml": "20f3e843dda5c87920edd4fe1f006bd2bb568bfe2a71f760b3da908760e00a32",
     "H100.yml": "24449a9ad2887eed5c63d35951c9c2cc4ba39fbd8face2380774c476bb5c4802",
     "H101.yml": "fcebba67ba2dd4771380c40203ab118250f021ce8054273519177f2d43ea145d",
+    "H102.yml": "e0ef1db545285a0851324d21b0b742d70af8241637641cac31c512f9c857efb6",
+    "H103.yml": "59ec705eed69a317af1855bc25bdc1b640f80f66a49d26d0fa94ff75417c4664",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
