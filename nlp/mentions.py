@@ -5,6 +5,7 @@ status (negation, hedge, look-alike, degree). The scope (``nlp/scope.py``) decid
 mention's status; the detector (``nlp/red_flags.py``) keeps one status per flag.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 PRESENT = "present"
@@ -19,6 +20,10 @@ CLOT_FLAG = "warm_red_swollen_leg"
 # teatime"): with severe pain anywhere in the same message, the pain flag is present.
 LASTING_SIGN = "_lasting"
 PAIN_FLAG = "severe_persistent_pain"
+# Says the leg's colour is normal ("colour's fine", "a normal colour"): with it, a leg
+# that is only cold is not the cold pale leg.
+NORMAL_COLOUR = "_normal_colour"
+COLD_FLAG = "cold_pale_leg"
 GenericCue = tuple[str, int, int]
 
 
@@ -93,3 +98,27 @@ def combine_severity_and_time(
         if mention.flag == PAIN_FLAG and (status == ABSENT or by_cue):
             return
     best[PAIN_FLAG] = (pain[0], PRESENT)
+
+
+def clear_cold_by_colour(
+    best: dict[str, tuple[Mention, str]],
+    results: list[tuple[Mention, str, bool]],
+    colourless: Callable[[Mention], bool],
+) -> None:
+    """A leg that is only cold, in a message saying its colour is normal, is no flag.
+
+    The cold pale leg is cold *and* pale, grey or blue (triage-contract.md): "my foot
+    was cold from standing on the lino, but the colour's normal" says the one and
+    denies the other. Only where every present mention of the flag names no colour
+    (``colourless``); a pale, white or blue mention stands, and so does a colour the
+    person doubts ("colour looks okay I think").
+    """
+    sign = best.pop(NORMAL_COLOUR, None)
+    leg = best.get(COLD_FLAG)
+    if not sign or sign[1] != PRESENT or leg is None or leg[1] != PRESENT:
+        return
+    present = [
+        m for m, status, _ in results if m.flag == COLD_FLAG and status == PRESENT
+    ]
+    if all(colourless(m) for m in present):
+        best[COLD_FLAG] = (leg[0], ABSENT)

@@ -35,6 +35,7 @@ from nlp.mentions import (
     UNSURE,
     GenericCue,
     Mention,
+    clear_cold_by_colour,
     combine_clot_signs,
     combine_severity_and_time,
     own_cues,
@@ -103,6 +104,14 @@ class RedFlagDetector:
         self._reports_of = Reports(
             self.nlp, self.patterns["scope"], compiler, self._scope, validate=validate
         )
+        concepts = self.patterns.get("concepts") or {}
+        # Words that name a leg's colour (single words of the colour concepts).
+        self._colour_words = {
+            str(word).lower()
+            for name in ("pale_colour", "pallid", "colour_word")
+            for word in concepts.get(name) or []
+            if " " not in str(word)
+        }
         self._suppresses = {
             flag: set(lists.get("suppresses") or []) for flag, lists in flags.items()
         }
@@ -266,6 +275,13 @@ class RedFlagDetector:
         if denied_flags & {CLOT_SIGN, "swelling"}:
             spoken_to.add(CLOT_FLAG)
         combine_clot_signs(best)
+        clear_cold_by_colour(
+            best,
+            results,
+            lambda m: (
+                not any(t.lower_ in self._colour_words for t in mdoc[m.start : m.end])
+            ),
+        )
         combine_severity_and_time(best, results)
         # Unsure because the person doubts it ("tingly I think"), not because the
         # wording itself is uncertain ("my hamstring went").

@@ -1220,3 +1220,90 @@ def test_twenty_second_round_pointing_questions_and_retractions(
 ) -> None:
     """A question pointing at the writer's own sign; a belief taken back."""
     assert statuses(red_flag_nlp, text).get(flag) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "status"),
+    [
+        # A leg that is only cold, its colour said to be normal: not the cold pale leg.
+        (
+            "my foot was cold from standing on the lino but the colour's normal",
+            "cold_pale_leg",
+            "absent",
+        ),
+        (
+            "leg a little cool after the terrace, colour's fine",
+            "cold_pale_leg",
+            "absent",
+        ),
+        ("feet are icy, they're a normal colour though", "cold_pale_leg", "absent"),
+        # Its near twins: a colour word in the mention, the colour denied or doubted,
+        # or the normal colour is the other leg's.
+        (
+            "foot cold and white, the colour's normal on the other one",
+            "cold_pale_leg",
+            "present",
+        ),
+        ("my foot is cold and the colour is not normal", "cold_pale_leg", "present"),
+        ("my foot is cold, colour looks okay i think", "cold_pale_leg", "present"),
+        (
+            "my left foot is freezing, the right one's a normal colour",
+            "cold_pale_leg",
+            "present",
+        ),
+        (
+            "my foot is ice cold and grey, colour's not fine at all",
+            "cold_pale_leg",
+            "present",
+        ),
+        # How often: a week of nights, a daily thing.
+        ("every night this week it's woke me up at 2am", "frequent_cramps", "present"),
+        ("it is now a daily thing, the cramping", "frequent_cramps", "present"),
+        ("my daily thing is a 5k before work", "frequent_cramps", None),
+        # Coughing up something pink or rusty; a breath that will not go all the way in.
+        (
+            "when I cough it comes up kind of pinkish and frothy",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        (
+            "coughing up rusty stuff since this morning",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        (
+            "I can't get to the bottom of a breath",
+            "chest_pain_or_breathless",
+            "present",
+        ),
+        ("I can't get to the bottom of a breath", "cannot_bear_weight", None),
+        (
+            "I can't get to the shops, my leg won't hold me",
+            "cannot_bear_weight",
+            "present",
+        ),
+        # A leg that feels like someone else's, cold and colourless: described, not
+        # denied.
+        (
+            "like it's not my foot, cold and no colour, hurts",
+            "cold_pale_leg",
+            "present",
+        ),
+        ("it feels like it's not my leg and it's freezing", "cold_pale_leg", "present"),
+        ("not cold, no colour change", "cold_pale_leg", "absent"),
+        # Walking only with support, told as a condition.
+        ("I can limp a few steps if I hold the wall", "cannot_bear_weight", "present"),
+        ("he can stand up if he holds onto the table", "cannot_bear_weight", "present"),
+        (
+            "I can walk fine, I don't need to hold the wall",
+            "cannot_bear_weight",
+            "absent",
+        ),
+        ("I can walk without holding the wall", "cannot_bear_weight", "absent"),
+    ],
+)
+def test_twenty_third_round_colour_frequency_and_breath(
+    red_flag_nlp: Language, text: str, flag: str, status: str | None
+) -> None:
+    """A cold leg of normal colour; how often; breath words; walking only with support."""
+    assert statuses(red_flag_nlp, text).get(flag) == status

@@ -87,6 +87,7 @@ BATCHES = {
     "AW": ("H98.yml", "H99.yml"),
     "AX": ("H100.yml", "H101.yml"),
     "AY": ("H102.yml", "H103.yml"),
+    "AZ": ("H104.yml", "H105.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -127,10 +128,17 @@ FLOORS = {
 BATCH_FLOORS = {
     "G": {"present_recall": 0.970},
     "H": {"present_recall": 0.954},
-    "I": {"emergency_recall": 0.947, "false_present": 0.079},
+    # I's present recall 97.3 -> 96.7 % in the twenty-third round (two sentences of 336;
+    # the wordings alone moved none of I's sentences, the classifier retrained on D53
+    # and D54 did; figures only).
+    "I": {
+        "present_recall": 0.967,
+        "emergency_recall": 0.947,
+        "false_present": 0.079,
+    },
     "J": {"false_present": 0.0791},
-    "K": {"present_recall": 0.950, "unsure_recall": 0.91},
-    "L": {"present_recall": 0.957},
+    "K": {"present_recall": 0.952, "unsure_recall": 0.91},
+    "L": {"present_recall": 0.968},
     "M": {"present_recall": 0.969, "false_present": 0.097},
     "R": {"false_present": 0.079},
     # T (H40-H41), written after the eighth round, first measurement 2026-12-04: its
@@ -138,7 +146,9 @@ BATCH_FLOORS = {
     "T": {"emergency_recall": 0.937, "false_present": 0.078},
     # U (H42-H43), sealed before the ninth round, first measurement 2026-12-04 (the
     # model of ec41a24): its own figure (24 of 199 flag-free sentences).
-    "U": {"false_present": 0.116},
+    # U's false-present 11.6 -> 12.1 % in the twenty-third round (one sentence of 199,
+    # from the classifier retrained on D53 and D54; the wordings alone moved none).
+    "U": {"false_present": 0.121},
     # V (H44-H45), written during the ninth round, never looked at; measured after it
     # 2026-12-04: its own figures (one cold-leg sentence of 19; 24 of 194 flag-free).
     "V": {"emergency_recall": 0.947, "false_present": 0.119},
@@ -148,7 +158,10 @@ BATCH_FLOORS = {
     # Z (H52-H53), written during the eleventh round, never looked at; measured after
     # it 2026-12-04: its own figures (340 of 355 present, 90 of 99 unsure, 17 of 225
     # flag-free sentences).
-    "Z": {"present_recall": 0.957, "unsure_recall": 0.919, "false_present": 0.076},
+    # Twenty-third round: present 95.8 -> 95.5 % (one sentence of 355, from the
+    # classifier retrained on D53 and D54; the wordings alone moved none of Z's present
+    # sentences and took one false-present away).
+    "Z": {"present_recall": 0.954, "unsure_recall": 0.919, "false_present": 0.076},
     # AA (H54-H55), sealed before the twelfth round, first measurement 2026-12-05 (the
     # model of 2c29914): its own figures (341 of 357 present, 80 of 88 unsure, 15 of
     # 197 flag-free sentences).
@@ -233,6 +246,13 @@ BATCH_FLOORS = {
     # AX (H100-H101), written during the twenty-second round and measured once, after it
     # (2026-12-06): over every common floor (298 of 305 present; every emergency
     # sentence, 42; 75 of 77 unsure; 9 of 174 flag-free sentences).
+    # AY (H102-H103), sealed before the twenty-third round, first measurement
+    # 2026-12-06 (the model of 788ed56): over every common floor (318 of 321 present,
+    # 317 after the round; chest 19 of 20, cold leg 21 of 21; 75 of 78 unsure; 9 of 178
+    # flag-free sentences; the same unsure and false-present after the round).
+    # AZ (H104-H105), written during the twenty-third round and measured once, after it
+    # (2026-12-06): over every common floor (311 of 312 present; every emergency
+    # sentence, 41; 78 of 79 unsure; 8 of 184 flag-free sentences).
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

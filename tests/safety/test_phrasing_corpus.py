@@ -138,6 +138,8 @@ HELDOUT_SHA256 = {
     "H101.yml": "fcebba67ba2dd4771380c40203ab118250f021ce8054273519177f2d43ea145d",
     "H102.yml": "e0ef1db545285a0851324d21b0b742d70af8241637641cac31c512f9c857efb6",
     "H103.yml": "59ec705eed69a317af1855bc25bdc1b640f80f66a49d26d0fa94ff75417c4664",
+    "H104.yml": "c3868a43f98483e935025261501f96b9476aaafb60cdead39ee10551148db9c2",
+    "H105.yml": "72140ca18299e40feb5abd8cd869325ead74f225faaf94c7501c3bcb4da3eef9",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
@@ -215,7 +217,11 @@ DEV_MAX_FALSE_PRESENT = 0.073
 # sentences are questions about a sign the writer cannot judge, 84 of 104 unsure
 # sentences found by the detector of the round before, 85 after; dev without them
 # 96.4 % (2,572 of 2,669; 2,565 before the round); with them 95.8 % (2,657 of 2,773).
-DEV_MIN_UNSURE_RECALL = 0.958
+# 0.958 until D53 and D54 joined (twenty-third round): D54 was asked for cases
+# honestly between a general question and frequent cramps, 38 of 42 unsure sentences
+# found (the same before the round's wordings); dev without D53 and D54 the same as
+# before (2,657 of 2,773); with them 95.75 % (2,726 of 2,847).
+DEV_MIN_UNSURE_RECALL = 0.957
 
 
 @pytest.fixture(scope="module")
