@@ -88,6 +88,7 @@ BATCHES = {
     "AX": ("H100.yml", "H101.yml"),
     "AY": ("H102.yml", "H103.yml"),
     "AZ": ("H104.yml", "H105.yml"),
+    "BA": ("H106.yml", "H107.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -253,6 +254,10 @@ BATCH_FLOORS = {
     # AZ (H104-H105), written during the twenty-third round and measured once, after it
     # (2026-12-06): over every common floor (311 of 312 present; every emergency
     # sentence, 41; 78 of 79 unsure; 8 of 184 flag-free sentences).
+    # BA (H106-H107), sealed after the twenty-third round and before the next, first
+    # measurement 2026-12-06 (the model of 236c4cd): over every common floor (290 of 294
+    # present; chest 21 of 21, cold leg 20 of 21; 81 of 83 unsure; 6 of 181 flag-free
+    # sentences).
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

@@ -140,6 +140,8 @@ HELDOUT_SHA256 = {
     "H103.yml": "59ec705eed69a317af1855bc25bdc1b640f80f66a49d26d0fa94ff75417c4664",
     "H104.yml": "c3868a43f98483e935025261501f96b9476aaafb60cdead39ee10551148db9c2",
     "H105.yml": "72140ca18299e40feb5abd8cd869325ead74f225faaf94c7501c3bcb4da3eef9",
+    "H106.yml": "de19c53dcddbc6a7ba8fc111e0e5bdb72a79a2cd8a72493ce8d94569107a5395",
+    "H107.yml": "e0a4a3c178b3cb13b3696cd905dc664befac1287a73227bd5d1e8a2d900ecd8a",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
