@@ -1,29 +1,19 @@
 """What the detector reads in a message: mentions of flags, cues, and how they combine.
 
 A *mention* is one matched wording of a flag; a *cue* is a word that may decide its
-status (negation, hedge, look-alike, degree). The scope (``nlp/scope.py``) decides each
+status (negation, hedge, look-alike, degree); a *combination* is a pseudo flag that
+changes how another flag in the same message reads. The scope (``nlp/scope.py``) decides each
 mention's status; the detector (``nlp/red_flags.py``) keeps one status per flag.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 PRESENT = "present"
 ABSENT = "absent"
 UNSURE = "unsure"
 STATUS_RANK: dict[str, int] = {ABSENT: 0, UNSURE: 1, PRESENT: 2}
-# Signs that turn swelling into a possible clot when they are in the same message
-# ("puffy and warm", "swollen, red and throbbing"): contract class 4.
-CLOT_SIGN = "_clot_sign"
-CLOT_FLAG = "warm_red_swollen_leg"
-# Signs that pain has lasted ("still going strong", "for twenty minutes", "since
-# teatime"): with severe pain anywhere in the same message, the pain flag is present.
-LASTING_SIGN = "_lasting"
-PAIN_FLAG = "severe_persistent_pain"
-# Says the leg's colour is normal ("colour's fine", "a normal colour"): with it, a leg
-# that is only cold is not the cold pale leg.
-NORMAL_COLOUR = "_normal_colour"
-COLD_FLAG = "cold_pale_leg"
 GenericCue = tuple[str, int, int]
 
 
@@ -62,63 +52,119 @@ def own_cues(cues: list[Cue], mentions: list[Mention], index: int) -> list[Cue]:
     return [c for c in cues if not any(s <= c.start and c.end <= e for s, e in owners)]
 
 
-def combine_clot_signs(best: dict[str, tuple[Mention, str]]) -> None:
-    """Swelling with warmth, redness or throbbing is a possible clot (class 4).
+@dataclass(frozen=True)
+class Combination:
+    """A pseudo flag (``sign``) that changes how ``flag`` reads in the same message.
 
-    The clot sign itself is never a flag; it only upgrades swelling reported in
-    the same message to ``warm_red_swollen_leg``.
+    The sign is never reported itself. Its ``effect`` is one of:
+
+    - ``becomes``: ``flag``, not denied, is reported as ``into`` instead (swelling with
+      warmth, redness or throbbing is a possible clot: contract class 4);
+    - ``confirms``: ``flag``, unsure only by its wording, is present (severe pain and a
+      sign that it has lasted);
+    - ``clears``: ``flag``, present, is absent when no present mention of it names a
+      word of ``unless_words`` (a leg that is only cold, of normal colour).
     """
-    sign = best.pop(CLOT_SIGN, None)
-    swelling = best.get("swelling")
-    if not sign or not swelling or sign[1] != PRESENT or swelling[1] == ABSENT:
-        return
-    mention, status = best.pop("swelling")
-    current = best.get(CLOT_FLAG)
-    if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
-        best[CLOT_FLAG] = (
-            Mention(CLOT_FLAG, status, mention.start, mention.end, False),
-            status,
+
+    sign: str
+    effect: str
+    flag: str
+    into: str = ""
+    unless_words: frozenset[str] = frozenset()
+
+    EFFECTS = ("becomes", "confirms", "clears")
+
+    @classmethod
+    def from_entry(
+        cls, entry: dict[str, Any], concepts: dict[str, list[Any]]
+    ) -> "Combination":
+        """One entry of the patterns file's ``combinations``, checked."""
+        effect = entry["effect"]
+        if effect not in cls.EFFECTS:
+            raise ValueError(f"combination {entry['sign']}: unknown effect {effect!r}")
+        if (effect == "becomes") != bool(entry.get("into")):
+            raise ValueError(f"combination {entry['sign']}: 'into' goes with 'becomes'")
+        unknown = set(entry.get("unless_words_of") or []) - set(concepts)
+        if unknown:
+            raise ValueError(f"combination {entry['sign']}: unknown concepts {unknown}")
+        return cls(
+            sign=entry["sign"],
+            effect=effect,
+            flag=entry["flag"],
+            into=entry.get("into") or "",
+            unless_words=frozenset(
+                str(word).lower()
+                for name in entry.get("unless_words_of") or []
+                for word in concepts[name]
+                if " " not in str(word)
+            ),
         )
 
+    def spoken_to(self, denied: set[str]) -> str | None:
+        """The flag a denied sign or flag answers ("not swollen or hot": no clot)."""
+        if self.effect == "becomes" and denied & {self.sign, self.flag}:
+            return self.into
+        return None
 
-def combine_severity_and_time(
-    best: dict[str, tuple[Mention, str]], results: list[tuple[Mention, str, bool]]
-) -> None:
-    """Severe pain and a sign that it has lasted, in one message, is the pain flag.
-
-    Pain that is only severe, or only long, is ``unsure`` by its wording; "worst pain
-    of my life and it's still going strong after 20 minutes" says both, however far
-    apart. Not where the person doubts the pain or says it eased.
-    """
-    sign = best.pop(LASTING_SIGN, None)
-    pain = best.get(PAIN_FLAG)
-    if not sign or sign[1] != PRESENT or pain is None or pain[1] != UNSURE:
-        return
-    for mention, status, by_cue in results:
-        if mention.flag == PAIN_FLAG and (status == ABSENT or by_cue):
+    def apply(
+        self,
+        best: dict[str, tuple[Mention, str]],
+        results: list[tuple[Mention, str, bool]],
+        words_of: Callable[[Mention], set[str]],
+    ) -> None:
+        """Change ``best`` (flag -> its best mention and status) by this combination."""
+        sign = best.pop(self.sign, None)
+        current = best.get(self.flag)
+        if not sign or sign[1] != PRESENT or current is None:
             return
-    best[PAIN_FLAG] = (pain[0], PRESENT)
+        if self.effect == "becomes":
+            self._become(best, current)
+        elif self.effect == "confirms":
+            self._confirm(best, results, current)
+        else:
+            self._clear(best, results, current, words_of)
 
+    def _become(
+        self, best: dict[str, tuple[Mention, str]], current: tuple[Mention, str]
+    ) -> None:
+        mention, status = current
+        if status == ABSENT:
+            return
+        del best[self.flag]
+        into = best.get(self.into)
+        if into is None or STATUS_RANK[status] > STATUS_RANK[into[1]]:
+            best[self.into] = (
+                Mention(self.into, status, mention.start, mention.end, False),
+                status,
+            )
 
-def clear_cold_by_colour(
-    best: dict[str, tuple[Mention, str]],
-    results: list[tuple[Mention, str, bool]],
-    colourless: Callable[[Mention], bool],
-) -> None:
-    """A leg that is only cold, in a message saying its colour is normal, is no flag.
+    def _confirm(
+        self,
+        best: dict[str, tuple[Mention, str]],
+        results: list[tuple[Mention, str, bool]],
+        current: tuple[Mention, str],
+    ) -> None:
+        # Not where the person doubts the flag or says it went ("it eased").
+        if current[1] != UNSURE or any(
+            m.flag == self.flag and (status == ABSENT or by_cue)
+            for m, status, by_cue in results
+        ):
+            return
+        best[self.flag] = (current[0], PRESENT)
 
-    The cold pale leg is cold *and* pale, grey or blue (triage-contract.md): "my foot
-    was cold from standing on the lino, but the colour's normal" says the one and
-    denies the other. Only where every present mention of the flag names no colour
-    (``colourless``); a pale, white or blue mention stands, and so does a colour the
-    person doubts ("colour looks okay I think").
-    """
-    sign = best.pop(NORMAL_COLOUR, None)
-    leg = best.get(COLD_FLAG)
-    if not sign or sign[1] != PRESENT or leg is None or leg[1] != PRESENT:
-        return
-    present = [
-        m for m, status, _ in results if m.flag == COLD_FLAG and status == PRESENT
-    ]
-    if all(colourless(m) for m in present):
-        best[COLD_FLAG] = (leg[0], ABSENT)
+    def _clear(
+        self,
+        best: dict[str, tuple[Mention, str]],
+        results: list[tuple[Mention, str, bool]],
+        current: tuple[Mention, str],
+        words_of: Callable[[Mention], set[str]],
+    ) -> None:
+        # A mention naming a colour stands, and so does a colour the person doubts.
+        if current[1] != PRESENT:
+            return
+        if all(
+            not words_of(m) & self.unless_words
+            for m, status, _ in results
+            if m.flag == self.flag and status == PRESENT
+        ):
+            best[self.flag] = (current[0], ABSENT)

@@ -8,9 +8,9 @@ sets ``doc._.red_flags``: one dict per flag mentioned, with keys ``flag``, ``sta
 (``present``/``absent``/``unsure``), ``start``, ``end`` (character offsets) and
 ``text``. If a flag is mentioned several times, present beats unsure beats absent.
 
-Two readings that span several mentions also live here: swelling with warmth, redness
-or throbbing in the same message is a possible clot (``warm_red_swollen_leg``), and a
-flag whose topic is named in a message that voices doubt ("not sure if my pee is
+Readings that span several mentions also live here: the patterns file's combinations
+(swelling with warmth, redness or throbbing in the same message is a possible clot,
+``warm_red_swollen_leg``), and a flag whose topic is named in a message that voices doubt ("not sure if my pee is
 brown") is unsure.
 """
 
@@ -28,16 +28,12 @@ from spacy.util import ensure_path
 from nlp.flag_matchers import OTHER_SENSE, FlagMatchers
 from nlp.mentions import (
     ABSENT,
-    CLOT_FLAG,
-    CLOT_SIGN,
     PRESENT,
     STATUS_RANK,
     UNSURE,
+    Combination,
     GenericCue,
     Mention,
-    clear_cold_by_colour,
-    combine_clot_signs,
-    combine_severity_and_time,
     own_cues,
 )
 from nlp.reports import Reports
@@ -105,13 +101,16 @@ class RedFlagDetector:
             self.nlp, self.patterns["scope"], compiler, self._scope, validate=validate
         )
         concepts = self.patterns.get("concepts") or {}
-        # Words that name a leg's colour (single words of the colour concepts).
-        self._colour_words = {
-            str(word).lower()
-            for name in ("pale_colour", "pallid", "colour_word")
-            for word in concepts.get(name) or []
-            if " " not in str(word)
-        }
+        self._combinations = [
+            Combination.from_entry(entry, concepts)
+            for entry in self.patterns.get("combinations") or []
+        ]
+        for combination in self._combinations:
+            unknown = {combination.sign, combination.flag, combination.into} - set(
+                flags
+            )
+            if unknown - {""}:
+                raise ValueError(f"combination of unknown flags {unknown - {''}}")
         self._suppresses = {
             flag: set(lists.get("suppresses") or []) for flag, lists in flags.items()
         }
@@ -272,17 +271,13 @@ class RedFlagDetector:
                 best[mention.flag] = (mention, status)
         denied_flags = {m.flag for m, status, _ in results if status == ABSENT}
         spoken_to = {f for f in others | other_senses if not f.startswith("_")}
-        if denied_flags & {CLOT_SIGN, "swelling"}:
-            spoken_to.add(CLOT_FLAG)
-        combine_clot_signs(best)
-        clear_cold_by_colour(
-            best,
-            results,
-            lambda m: (
-                not any(t.lower_ in self._colour_words for t in mdoc[m.start : m.end])
-            ),
-        )
-        combine_severity_and_time(best, results)
+        for combination in self._combinations:
+            answered = combination.spoken_to(denied_flags)
+            if answered:
+                spoken_to.add(answered)
+            combination.apply(
+                best, results, lambda m: {t.lower_ for t in mdoc[m.start : m.end]}
+            )
         # Unsure because the person doubts it ("tingly I think"), not because the
         # wording itself is uncertain ("my hamstring went").
         doubted = {
