@@ -253,7 +253,10 @@ class RedFlagDetector:
             )
             if not by_cue and results:
                 status, by_cue = self._scope.inherit(mdoc, mention, results, status)
-            if status == PRESENT and self._reports_of.resolved(mdoc, mention):
+            if status == PRESENT and (
+                self._reports_of.resolved(mdoc, mention)
+                or self._reports_of.denied_later(mdoc, mention)
+            ):
                 status, by_cue = ABSENT, True  # "on water tablets but I stopped them"
             elif status == PRESENT and mention in pointed:
                 status, by_cue = UNSURE, True  # "is that a bruise or a vein?"

@@ -103,6 +103,12 @@ class Reports:
             validate=validate,
         )
         self.gone_trailing = lower_set(resolved.get("trailing"))
+        denied_later = resolved.get("denied_later") or {}
+        self.denied_later_flags = set(denied_later)
+        self.denials_later = compiler.matcher(
+            ((f"denied|{flag}", e) for flag, es in denied_later.items() for e in es),
+            validate=validate,
+        )
         self.resolved_flags = lower_set(resolved.get("flags"))
         retracted = scope.get("retracted_beliefs") or {}
         self.retraction_beliefs = word_tuples(nlp, retracted.get("belief"))
@@ -319,6 +325,27 @@ class Reports:
             and self.nlp.vocab.strings[match_id] in keys
             and self.ends_clause(doc, end)
             for match_id, begin, end in self.gone(doc)
+        )
+
+    def denied_later(self, doc: Doc, mention: Mention) -> bool:
+        """Whether a history item is denied by a pronoun later in its sentence.
+
+        "Diabetes runs in my family, but I've been tested and I don't have it", "my
+        mate said statins cause cramps, I'm not on them": one of the flag's
+        ``resolved.denied_later`` wordings after the mention, with nothing but
+        ``trailing`` words after it in its clause ("I don't have it under control"
+        denies nothing).
+        """
+        if mention.flag not in self.denied_later_flags:
+            return False
+        _, right = self.clauses.sentence(doc, mention)
+        key = f"denied|{mention.flag}"
+        return any(
+            mention.end <= begin
+            and end <= right
+            and self.nlp.vocab.strings[match_id] == key
+            and self.ends_clause(doc, end)
+            for match_id, begin, end in self.denials_later(doc)
         )
 
     def ends_clause(self, doc: Doc, i: int) -> bool:

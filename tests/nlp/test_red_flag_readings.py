@@ -7,7 +7,7 @@ described indirectly (the phrasing corpus is in tests/safety).
 import pytest
 from spacy.language import Language
 
-from tests.helpers.flags import statuses
+from tests.helpers.flags import statuses, wording_statuses
 
 
 @pytest.mark.parametrize(
@@ -30,77 +30,70 @@ def test_severe_pain_that_has_lasted(
     assert statuses(red_flag_nlp, text).get("severe_persistent_pain") == status
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # A past-time marker that dates a beginning says since when, not that it is over.
-        (
-            "my GP put me on simvastatin last year, started then",
-            "risk_medication",
-            "present",
-        ),
-        (
-            "began taking water tablets back in March and now the cramps",
-            "risk_medication",
-            "present",
-        ),
-        ("I used to take statins years ago", "risk_medication", None),
-        # A veto word inside a comparison describes, it explains nothing away.
-        (
-            "my heel feels numb, same as my gums after the dentist",
-            "numbness_tingling",
-            "present",
-        ),
-        (
-            "my gums are numb from the dentist and my leg cramped",
-            "numbness_tingling",
-            None,
-        ),
-        # "*" never reaches across a contrast.
-        (
-            "the neighbours' dog barks every night but this cramp is new",
-            "frequent_cramps",
-            None,
-        ),
-        ("cramps every night for a fortnight", "frequent_cramps", "present"),
-        # Someone who noticed or said it reports the writer's symptom.
-        (
-            "my flatmate noticed a purple patch on the back of my knee",
-            "bruising",
-            "present",
-        ),
-        (
-            "my brother says his shin is all purple, mine's just crampy",
-            "bruising",
-            None,
-        ),
-        # Everyday ways of saying it, from dev writers' misses.
-        (
-            "agonising, been going a good half hour without easing",
-            "severe_persistent_pain",
-            "present",
-        ),
-        ("mi cyaan stand pon it", "cannot_bear_weight", "present"),
-        (
-            "not gonna lie, I can only hop on the other leg",
-            "cannot_bear_weight",
-            "present",
-        ),
-        ("it felt like something tore at the back", "pop_or_injury", "present"),
-        ("had a stent put in my leg artery two years ago", "risk_condition", "present"),
-        ("the cramps come a lot more often lately", "frequent_cramps", "present"),
-        (
-            "that song gave me the tingles and then my hamstring cramped",
-            "numbness_tingling",
-            None,
-        ),
-    ],
-)
-def test_onsets_comparisons_contrasts_observers(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Scope words that used to drop or invent a flag."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Scope words that used to drop or invent a flag.
+ONSETS_COMPARISONS_CONTRASTS_OBSERVERS_CASES = [
+    # A past-time marker that dates a beginning says since when, not that it is over.
+    (
+        "my GP put me on simvastatin last year, started then",
+        "risk_medication",
+        "present",
+    ),
+    (
+        "began taking water tablets back in March and now the cramps",
+        "risk_medication",
+        "present",
+    ),
+    ("I used to take statins years ago", "risk_medication", None),
+    # A veto word inside a comparison describes, it explains nothing away.
+    (
+        "my heel feels numb, same as my gums after the dentist",
+        "numbness_tingling",
+        "present",
+    ),
+    (
+        "my gums are numb from the dentist and my leg cramped",
+        "numbness_tingling",
+        None,
+    ),
+    # "*" never reaches across a contrast.
+    (
+        "the neighbours' dog barks every night but this cramp is new",
+        "frequent_cramps",
+        None,
+    ),
+    ("cramps every night for a fortnight", "frequent_cramps", "present"),
+    # Someone who noticed or said it reports the writer's symptom.
+    (
+        "my flatmate noticed a purple patch on the back of my knee",
+        "bruising",
+        "present",
+    ),
+    (
+        "my brother says his shin is all purple, mine's just crampy",
+        "bruising",
+        None,
+    ),
+    # Everyday ways of saying it, from dev writers' misses.
+    (
+        "agonising, been going a good half hour without easing",
+        "severe_persistent_pain",
+        "present",
+    ),
+    ("mi cyaan stand pon it", "cannot_bear_weight", "present"),
+    (
+        "not gonna lie, I can only hop on the other leg",
+        "cannot_bear_weight",
+        "present",
+    ),
+    ("it felt like something tore at the back", "pop_or_injury", "present"),
+    ("had a stent put in my leg artery two years ago", "risk_condition", "present"),
+    ("the cramps come a lot more often lately", "frequent_cramps", "present"),
+    (
+        "that song gave me the tingles and then my hamstring cramped",
+        "numbness_tingling",
+        None,
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -162,48 +155,41 @@ def test_bruise_colours_and_complexions_are_not_a_cold_leg(
     assert statuses(red_flag_nlp, text).get("cold_pale_leg") != "present"
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # A hedge about the cause leaves the symptom certain.
-        (
-            "pins and needles for sure, maybe because I knelt all morning",
-            "numbness_tingling",
-            "present",
-        ),
-        ("definitely swollen, probably from the fall", "swelling", "present"),
-        ("my thigh is swollen maybe", "swelling", "unsure"),
-        # A denied name with a hedge ("not X exactly") is doubt, not a denial.
-        (
-            "it's not numb exactly, hard to say what it is",
-            "numbness_tingling",
-            "unsure",
-        ),
-        ("my feet are always a bit cold, hard to say", "cold_pale_leg", "unsure"),
-        (
-            "both calves look exactly the same, neither is hot",
-            "warm_red_swollen_leg",
-            None,
-        ),
-        # Asking whether it is normal reports it.
-        (
-            "I want to know if it's normal my pee is brown after the race",
-            "dark_urine",
-            "present",
-        ),
-        # Someone else's medicine, the writer not on it.
-        ("my husband's on water tablets but i'm not", "risk_medication", None),
-        # Jamaican "nuh" negates like "not".
-        ("mi calf swell up but it nuh hot", "swelling", "present"),
-        ("mi calf swell up but it nuh hot", "warm_red_swollen_leg", None),
-        ("I was tearing up when it cramped", "pop_or_injury", None),
-    ],
-)
-def test_doubt_about_causes_and_names(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Doubt counts only where it is about the symptom itself."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Doubt counts only where it is about the symptom itself.
+DOUBT_ABOUT_CAUSES_AND_NAMES_CASES = [
+    # A hedge about the cause leaves the symptom certain.
+    (
+        "pins and needles for sure, maybe because I knelt all morning",
+        "numbness_tingling",
+        "present",
+    ),
+    ("definitely swollen, probably from the fall", "swelling", "present"),
+    ("my thigh is swollen maybe", "swelling", "unsure"),
+    # A denied name with a hedge ("not X exactly") is doubt, not a denial.
+    (
+        "it's not numb exactly, hard to say what it is",
+        "numbness_tingling",
+        "unsure",
+    ),
+    ("my feet are always a bit cold, hard to say", "cold_pale_leg", "unsure"),
+    (
+        "both calves look exactly the same, neither is hot",
+        "warm_red_swollen_leg",
+        None,
+    ),
+    # Asking whether it is normal reports it.
+    (
+        "I want to know if it's normal my pee is brown after the race",
+        "dark_urine",
+        "present",
+    ),
+    # Someone else's medicine, the writer not on it.
+    ("my husband's on water tablets but i'm not", "risk_medication", None),
+    # Jamaican "nuh" negates like "not".
+    ("mi calf swell up but it nuh hot", "swelling", "present"),
+    ("mi calf swell up but it nuh hot", "warm_red_swollen_leg", None),
+    ("I was tearing up when it cramped", "pop_or_injury", None),
+]
 
 
 @pytest.mark.parametrize(
@@ -292,100 +278,86 @@ def test_sixth_round_other_senses_are_not_the_flag(
     assert statuses(red_flag_nlp, text).get(flag) != "present"
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # The writer describing themselves is not another person.
-        (
-            "I'm a woman and can't put any weight on my leg",
-            "cannot_bear_weight",
-            "present",
-        ),
-        (
-            "as a rugby player I can't stand on that leg",
-            "cannot_bear_weight",
-            "present",
-        ),
-        (
-            "I'm the team captain and my calf is hot and swollen",
-            "warm_red_swollen_leg",
-            "present",
-        ),
-        # Another person named, the writer asking about themselves.
-        ("my wife can't walk either, I just had a cramp", "cannot_bear_weight", None),
-    ],
-)
-def test_a_person_the_writer_says_they_are_is_the_writer(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Self-descriptions ("I'm a woman", "as a player") are not someone else's."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Self-descriptions ("I'm a woman", "as a player") are not someone else's.
+A_PERSON_THE_WRITER_SAYS_THEY_ARE_IS_THE_WRITER_CASES = [
+    # The writer describing themselves is not another person.
+    (
+        "I'm a woman and can't put any weight on my leg",
+        "cannot_bear_weight",
+        "present",
+    ),
+    (
+        "as a rugby player I can't stand on that leg",
+        "cannot_bear_weight",
+        "present",
+    ),
+    (
+        "I'm the team captain and my calf is hot and swollen",
+        "warm_red_swollen_leg",
+        "present",
+    ),
+    # Another person named, the writer asking about themselves.
+    ("my wife can't walk either, I just had a cramp", "cannot_bear_weight", None),
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # Emergencies said indirectly.
-        (
-            "can't make it up the stairs without stopping twice for air",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        (
-            "it's like I got kicked in the breastbone",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        (
-            "a dull discomfort in my chest all morning",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        ("my lungs feel full of wet sand", "chest_pain_or_breathless", "present"),
-        ("my ribcage is like it's in a vice", "chest_pain_or_breathless", "present"),
-        (
-            "she says it's like she's drowning in bed",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        (
-            "feels like a fist squeezing inside my chest",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        ("brething is so hard right now", "chest_pain_or_breathless", "present"),
-        ("chest pian since the cramp", "chest_pain_or_breathless", "present"),
-        (
-            "couldn't blow up a balloon, no puff left in me",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        (
-            "I cant find a pulse in his foot, it's cold, he's in agony",
-            "cold_pale_leg",
-            "present",
-        ),
-        ("her foot has no colour and she's screaming", "cold_pale_leg", "present"),
-        ("a weird sensation in my chest", "chest_pain_or_breathless", "unsure"),
-        # A negation carried over a boundary word it sits right before.
-        ("I don't actually have any chest pain", "chest_pain_or_breathless", "absent"),
-        (
-            "I can't climb stairs, not because I'm out of breath, the leg won't go",
-            "chest_pain_or_breathless",
-            "absent",
-        ),
-        (
-            "I got my breath back quickly, it's the thigh that hurts",
-            "chest_pain_or_breathless",
-            "absent",
-        ),
-    ],
-)
-def test_seventh_round_readings(
-    red_flag_nlp: Language, text: str, flag: str, status: str
-) -> None:
-    """Wordings from the seventh round's dev writers, reworded."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Wordings from the seventh round's dev writers, reworded.
+SEVENTH_ROUND_READINGS_CASES = [
+    # Emergencies said indirectly.
+    (
+        "can't make it up the stairs without stopping twice for air",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    (
+        "it's like I got kicked in the breastbone",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    (
+        "a dull discomfort in my chest all morning",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    ("my lungs feel full of wet sand", "chest_pain_or_breathless", "present"),
+    ("my ribcage is like it's in a vice", "chest_pain_or_breathless", "present"),
+    (
+        "she says it's like she's drowning in bed",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    (
+        "feels like a fist squeezing inside my chest",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    ("brething is so hard right now", "chest_pain_or_breathless", "present"),
+    ("chest pian since the cramp", "chest_pain_or_breathless", "present"),
+    (
+        "couldn't blow up a balloon, no puff left in me",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    (
+        "I cant find a pulse in his foot, it's cold, he's in agony",
+        "cold_pale_leg",
+        "present",
+    ),
+    ("her foot has no colour and she's screaming", "cold_pale_leg", "present"),
+    ("a weird sensation in my chest", "chest_pain_or_breathless", "unsure"),
+    # A negation carried over a boundary word it sits right before.
+    ("I don't actually have any chest pain", "chest_pain_or_breathless", "absent"),
+    (
+        "I can't climb stairs, not because I'm out of breath, the leg won't go",
+        "chest_pain_or_breathless",
+        "absent",
+    ),
+    (
+        "I got my breath back quickly, it's the thigh that hurts",
+        "chest_pain_or_breathless",
+        "absent",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -405,117 +377,96 @@ def test_seventh_round_look_alikes_are_not_the_flag(
     assert statuses(red_flag_nlp, text).get(flag) != "present"
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # A remedy that helped says the pain eased; one that did not says it has not.
-        ("massage helped and it's loosened off", "severe_persistent_pain", None),
-        ("a hot shower usually works for me", "severe_persistent_pain", None),
-        ("the tablets haven't done a thing", "severe_persistent_pain", "present"),
-        (
-            "tried the foam roller, didn't make a difference",
-            "severe_persistent_pain",
-            "present",
-        ),
-        ("nothing's working, it still kills", "severe_persistent_pain", "present"),
-        ("nothing is touching it", "severe_persistent_pain", "present"),
-        # "isn't working" is the leg's, not the pain's, and only when it is the leg.
-        ("my calf just isn't working right", "weakness", "present"),
-        ("my calf just isn't working right", "severe_persistent_pain", None),
-        ("the cream isn't working", "weakness", None),
-        ("I haven't moved off the sofa since tea", "severe_persistent_pain", None),
-        # One concept for "breathe" and its misspellings.
-        ("i can hardly brethe since the cramp", "chest_pain_or_breathless", "present"),
-        ("brething is so laboured", "chest_pain_or_breathless", "present"),
-        ("shortnes of breth climbing stairs", "chest_pain_or_breathless", "present"),
-        ("my breathing is totally fine", "chest_pain_or_breathless", "absent"),
-    ],
-)
-def test_eighth_round_readings(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Remedies that did or did not help, a leg that isn't working, misspelt breathing."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Remedies that did or did not help, a leg that isn't working, misspelt breathing.
+EIGHTH_ROUND_READINGS_CASES = [
+    # A remedy that helped says the pain eased; one that did not says it has not.
+    ("massage helped and it's loosened off", "severe_persistent_pain", None),
+    ("a hot shower usually works for me", "severe_persistent_pain", None),
+    ("the tablets haven't done a thing", "severe_persistent_pain", "present"),
+    (
+        "tried the foam roller, didn't make a difference",
+        "severe_persistent_pain",
+        "present",
+    ),
+    ("nothing's working, it still kills", "severe_persistent_pain", "present"),
+    ("nothing is touching it", "severe_persistent_pain", "present"),
+    # "isn't working" is the leg's, not the pain's, and only when it is the leg.
+    ("my calf just isn't working right", "weakness", "present"),
+    ("my calf just isn't working right", "severe_persistent_pain", None),
+    ("the cream isn't working", "weakness", None),
+    ("I haven't moved off the sofa since tea", "severe_persistent_pain", None),
+    # One concept for "breathe" and its misspellings.
+    ("i can hardly brethe since the cramp", "chest_pain_or_breathless", "present"),
+    ("brething is so laboured", "chest_pain_or_breathless", "present"),
+    ("shortnes of breth climbing stairs", "chest_pain_or_breathless", "present"),
+    ("my breathing is totally fine", "chest_pain_or_breathless", "absent"),
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # A history item that was there and went, said in the next clause, is gone.
-        (
-            "i was on water tablets but my GP took me off them",
-            "risk_medication",
-            "absent",
-        ),
-        ("was on simvastatin but stopped it in spring", "risk_medication", "absent"),
-        ("they took me off simvastatin in the spring", "risk_medication", "absent"),
-        ("had gestational diabetes but it went away after", "risk_condition", "absent"),
-        # Not gone: another thing went, it is not in the past, or a question.
-        ("i was on statins but the cramp's gone", "risk_medication", "present"),
-        ("i'm on statins but it's gone now", "risk_medication", "present"),
-        ("can i quit my water tablets", "risk_medication", "present"),
-        # A sign that passed in this episode is still reported (held-out writers
-        # label it present), and a partly gone one is still there.
-        ("my calf was a bit puffy yesterday but it's gone down", "swelling", "present"),
-        ("went numb for a few secs but it's gone", "numbness_tingling", "present"),
-        ("swelling's almost gone, just a tiny bit left", "swelling", "present"),
-        (
-            "the foot has warmed up a little but it's still a weird greyish colour",
-            "cold_pale_leg",
-            "present",
-        ),
-    ],
-)
-def test_ninth_round_history_gone_in_the_next_clause(
-    red_flag_nlp: Language, text: str, flag: str, status: str
-) -> None:
-    """A past history item the next clause says went away (scope ``resolved``)."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# A past history item the next clause says went away (scope ``resolved``).
+NINTH_ROUND_HISTORY_GONE_IN_THE_NEXT_CLAUSE_CASES = [
+    # A history item that was there and went, said in the next clause, is gone.
+    (
+        "i was on water tablets but my GP took me off them",
+        "risk_medication",
+        "absent",
+    ),
+    ("was on simvastatin but stopped it in spring", "risk_medication", "absent"),
+    ("they took me off simvastatin in the spring", "risk_medication", "absent"),
+    ("had gestational diabetes but it went away after", "risk_condition", "absent"),
+    # Not gone: another thing went, it is not in the past, or a question.
+    ("i was on statins but the cramp's gone", "risk_medication", "present"),
+    ("i'm on statins but it's gone now", "risk_medication", "present"),
+    ("can i quit my water tablets", "risk_medication", "present"),
+    # A sign that passed in this episode is still reported (held-out writers
+    # label it present), and a partly gone one is still there.
+    ("my calf was a bit puffy yesterday but it's gone down", "swelling", "present"),
+    ("went numb for a few secs but it's gone", "numbness_tingling", "present"),
+    ("swelling's almost gone, just a tiny bit left", "swelling", "present"),
+    (
+        "the foot has warmed up a little but it's still a weird greyish colour",
+        "cold_pale_leg",
+        "present",
+    ),
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # "No" in languages mixed with English: Hindi's after the word, others before.
-        ("meri jaangh mein swelling nahi hai", "swelling", "absent"),
-        ("walang numbness sa paa ko", "numbness_tingling", "absent"),
-        ("sin chest pain, solo el cramp", "chest_pain_or_breathless", "absent"),
-        ("dard nahi, but the back of my thigh is swollen", "swelling", "present"),
-        # A trailing "no" denies a list of names, not a statement before it.
-        ("my foot is cold and white, no swelling nahi", "cold_pale_leg", "present"),
-        ("my foot is cold and white, swelling no", "cold_pale_leg", "present"),
-        ("calf is swollen, bruising none", "swelling", "present"),
-        ("calf is swollen, bruising none", "bruising", "absent"),
-        ("swelling, bruising? no", "swelling", "absent"),
-        ("any swelling or bruising? none", "bruising", "absent"),
-        # A worry about what may come is asked about, never read present.
-        ("worried I'll get diabetes from all the sugar", "risk_condition", "unsure"),
-        (
-            "will it make me short of breath if I keep running?",
-            "chest_pain_or_breathless",
-            "unsure",
-        ),
-        ("I'm worried, my calf is hot and swollen", "warm_red_swollen_leg", "present"),
-        # A bruised feeling is soreness; a bruise's colour is not a cold leg.
-        ("my hamstring feels kinda bruised after the cramp", "bruising", None),
-        ("it feels bruised and there's a purple mark", "bruising", "present"),
-        ("bruise on the back of my thigh, sort of purplish", "cold_pale_leg", None),
-        ("bruise on the back of my thigh, sort of purplish", "bruising", "present"),
-        (
-            "bruising on my thigh and my foot is bluish and cold",
-            "cold_pale_leg",
-            "present",
-        ),
-        # Indian English for diabetes; tests that came back normal.
-        ("I'm a sugar patient for ten years", "risk_condition", "present"),
-        ("my kidney tests came back all normal", "risk_condition", "absent"),
-    ],
-)
-def test_tenth_round_readings(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Other languages' "no", lists against statements, worries, bruised feelings."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Other languages' "no", lists against statements, worries, bruised feelings.
+TENTH_ROUND_READINGS_CASES = [
+    # "No" in languages mixed with English: Hindi's after the word, others before.
+    ("meri jaangh mein swelling nahi hai", "swelling", "absent"),
+    ("walang numbness sa paa ko", "numbness_tingling", "absent"),
+    ("sin chest pain, solo el cramp", "chest_pain_or_breathless", "absent"),
+    ("dard nahi, but the back of my thigh is swollen", "swelling", "present"),
+    # A trailing "no" denies a list of names, not a statement before it.
+    ("my foot is cold and white, no swelling nahi", "cold_pale_leg", "present"),
+    ("my foot is cold and white, swelling no", "cold_pale_leg", "present"),
+    ("calf is swollen, bruising none", "swelling", "present"),
+    ("calf is swollen, bruising none", "bruising", "absent"),
+    ("swelling, bruising? no", "swelling", "absent"),
+    ("any swelling or bruising? none", "bruising", "absent"),
+    # A worry about what may come is asked about, never read present.
+    ("worried I'll get diabetes from all the sugar", "risk_condition", "unsure"),
+    (
+        "will it make me short of breath if I keep running?",
+        "chest_pain_or_breathless",
+        "unsure",
+    ),
+    ("I'm worried, my calf is hot and swollen", "warm_red_swollen_leg", "present"),
+    # A bruised feeling is soreness; a bruise's colour is not a cold leg.
+    ("my hamstring feels kinda bruised after the cramp", "bruising", None),
+    ("it feels bruised and there's a purple mark", "bruising", "present"),
+    ("bruise on the back of my thigh, sort of purplish", "cold_pale_leg", None),
+    ("bruise on the back of my thigh, sort of purplish", "bruising", "present"),
+    (
+        "bruising on my thigh and my foot is bluish and cold",
+        "cold_pale_leg",
+        "present",
+    ),
+    # Indian English for diabetes; tests that came back normal.
+    ("I'm a sugar patient for ten years", "risk_condition", "present"),
+    ("my kidney tests came back all normal", "risk_condition", "absent"),
+]
 
 
 @pytest.mark.parametrize(
@@ -551,51 +502,44 @@ def test_tenth_round_other_senses_leave_the_leg_alone(
     assert statuses(red_flag_nlp, text).get(flag) == "present"
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # A trailing "no" still closes its clause past a word that says nothing more.
-        ("bruising? no mate, just sore", "bruising", "absent"),
-        ("swelling koi nahi hai yaar, bas thoda dard", "swelling", "absent"),
-        ("numbness? nope thank god", "numbness_tingling", "absent"),
-        ("swelling no lol, but my foot is icy and white", "cold_pale_leg", "present"),
-        # "But" and "only" in languages mixed with English end a denial's reach.
-        (
-            "swelling nahi hai lekin calf is hot and red",
-            "warm_red_swollen_leg",
-            "present",
-        ),
-        ("bruising nhi h bas dard hai", "bruising", "absent"),
-        (
-            "no chest pain pero I can't put weight on it",
-            "cannot_bear_weight",
-            "present",
-        ),
-        # Denials that trail after a question mark.
-        (
-            "coughing up blood? no way, none of that",
-            "chest_pain_or_breathless",
-            "absent",
-        ),
-        ("short of breath? nothing like that", "chest_pain_or_breathless", "absent"),
-        # "Maybe I should mention" is no doubt about what follows.
-        ("I should maybe mention my wee is dark brown", "dark_urine", "present"),
-        ("maybe worth mentioning my toes are numb", "numbness_tingling", "present"),
-        ("my pee is brown maybe", "dark_urine", "unsure"),
-        # Text-speak "can't" and a typo of "walk".
-        ("i cnt stand on it at all", "cannot_bear_weight", "present"),
-        ("I cudnt put weight on my leg", "cannot_bear_weight", "present"),
-        ("cant wallk since the cramp", "cannot_bear_weight", "present"),
-        # The heart's area is the chest; a word between a count and "in a row".
-        ("there's an ache around my heart area", "chest_pain_or_breathless", "present"),
-        ("fourth awful night in a row with these cramps", "frequent_cramps", "present"),
-    ],
-)
-def test_eleventh_round_readings(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Fillers after a trailing "no", other languages' "but", mentions, text-speak."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Fillers after a trailing "no", other languages' "but", mentions, text-speak.
+ELEVENTH_ROUND_READINGS_CASES = [
+    # A trailing "no" still closes its clause past a word that says nothing more.
+    ("bruising? no mate, just sore", "bruising", "absent"),
+    ("swelling koi nahi hai yaar, bas thoda dard", "swelling", "absent"),
+    ("numbness? nope thank god", "numbness_tingling", "absent"),
+    ("swelling no lol, but my foot is icy and white", "cold_pale_leg", "present"),
+    # "But" and "only" in languages mixed with English end a denial's reach.
+    (
+        "swelling nahi hai lekin calf is hot and red",
+        "warm_red_swollen_leg",
+        "present",
+    ),
+    ("bruising nhi h bas dard hai", "bruising", "absent"),
+    (
+        "no chest pain pero I can't put weight on it",
+        "cannot_bear_weight",
+        "present",
+    ),
+    # Denials that trail after a question mark.
+    (
+        "coughing up blood? no way, none of that",
+        "chest_pain_or_breathless",
+        "absent",
+    ),
+    ("short of breath? nothing like that", "chest_pain_or_breathless", "absent"),
+    # "Maybe I should mention" is no doubt about what follows.
+    ("I should maybe mention my wee is dark brown", "dark_urine", "present"),
+    ("maybe worth mentioning my toes are numb", "numbness_tingling", "present"),
+    ("my pee is brown maybe", "dark_urine", "unsure"),
+    # Text-speak "can't" and a typo of "walk".
+    ("i cnt stand on it at all", "cannot_bear_weight", "present"),
+    ("I cudnt put weight on my leg", "cannot_bear_weight", "present"),
+    ("cant wallk since the cramp", "cannot_bear_weight", "present"),
+    # The heart's area is the chest; a word between a count and "in a row".
+    ("there's an ache around my heart area", "chest_pain_or_breathless", "present"),
+    ("fourth awful night in a row with these cramps", "frequent_cramps", "present"),
+]
 
 
 @pytest.mark.parametrize(
@@ -621,76 +565,69 @@ def test_eleventh_round_pop_music_leaves_a_pop_in_the_leg_alone(
     assert statuses(red_flag_nlp, text).get("pop_or_injury") == "present"
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # Twelfth round (dev D31, D32). "If" after a question about how serious it is
-        # introduces the person's own state; "worry if" still asks about what may come.
-        (
-            "is it urgent if my calf is puffy and hot to touch",
-            "warm_red_swollen_leg",
-            "present",
-        ),
-        (
-            "should I head to the ER if I cannot walk on it at all?",
-            "cannot_bear_weight",
-            "present",
-        ),
-        (
-            "is it dangerous if my toes have gone bluish and cold",
-            "cold_pale_leg",
-            "present",
-        ),
-        (
-            "should I be worried if my foot goes white tomorrow?",
-            "cold_pale_leg",
-            "unsure",
-        ),
-        # A negation in one clause of a mention's words does not deny the next one.
-        ("my leg isn't puffy, it's grey and freezing", "cold_pale_leg", "present"),
-        ("my foot isn't red or hot, it's white and icy", "cold_pale_leg", "present"),
-        ("my foot isn't cold or white", "cold_pale_leg", "absent"),
-        # Dictation, onset noises, falling down, severe words.
-        ("got a chess pain and I'm sweating", "chest_pain_or_breathless", "present"),
-        (
-            "heard a sound like a twig breaking behind my knee",
-            "pop_or_injury",
-            "present",
-        ),
-        (
-            "I couldn't keep myself up and slid to the floor",
-            "cannot_bear_weight",
-            "present",
-        ),
-        (
-            "she can't put her foot on the floor since the match",
-            "cannot_bear_weight",
-            "present",
-        ),
-        ("still vicious and it's been 40 minutes", "severe_persistent_pain", "present"),
-        (
-            "like a hot knife in the hamstring and it's been like this for hours",
-            "severe_persistent_pain",
-            "present",
-        ),
-        # Doubt about how bad the pain is.
-        (
-            "not sure if it's just a cramp or something worse",
-            "severe_persistent_pain",
-            "unsure",
-        ),
-        (
-            "honestly can't tell if it hurts less than it did",
-            "severe_persistent_pain",
-            "unsure",
-        ),
-    ],
-)
-def test_twelfth_round_readings(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Serious-if questions, clause-bound negation, dictation, doubt about pain."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Serious-if questions, clause-bound negation, dictation, doubt about pain.
+TWELFTH_ROUND_READINGS_CASES = [
+    # Twelfth round (dev D31, D32). "If" after a question about how serious it is
+    # introduces the person's own state; "worry if" still asks about what may come.
+    (
+        "is it urgent if my calf is puffy and hot to touch",
+        "warm_red_swollen_leg",
+        "present",
+    ),
+    (
+        "should I head to the ER if I cannot walk on it at all?",
+        "cannot_bear_weight",
+        "present",
+    ),
+    (
+        "is it dangerous if my toes have gone bluish and cold",
+        "cold_pale_leg",
+        "present",
+    ),
+    (
+        "should I be worried if my foot goes white tomorrow?",
+        "cold_pale_leg",
+        "unsure",
+    ),
+    # A negation in one clause of a mention's words does not deny the next one.
+    ("my leg isn't puffy, it's grey and freezing", "cold_pale_leg", "present"),
+    ("my foot isn't red or hot, it's white and icy", "cold_pale_leg", "present"),
+    ("my foot isn't cold or white", "cold_pale_leg", "absent"),
+    # Dictation, onset noises, falling down, severe words.
+    ("got a chess pain and I'm sweating", "chest_pain_or_breathless", "present"),
+    (
+        "heard a sound like a twig breaking behind my knee",
+        "pop_or_injury",
+        "present",
+    ),
+    (
+        "I couldn't keep myself up and slid to the floor",
+        "cannot_bear_weight",
+        "present",
+    ),
+    (
+        "she can't put her foot on the floor since the match",
+        "cannot_bear_weight",
+        "present",
+    ),
+    ("still vicious and it's been 40 minutes", "severe_persistent_pain", "present"),
+    (
+        "like a hot knife in the hamstring and it's been like this for hours",
+        "severe_persistent_pain",
+        "present",
+    ),
+    # Doubt about how bad the pain is.
+    (
+        "not sure if it's just a cramp or something worse",
+        "severe_persistent_pain",
+        "unsure",
+    ),
+    (
+        "honestly can't tell if it hurts less than it did",
+        "severe_persistent_pain",
+        "unsure",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -712,58 +649,51 @@ def test_twelfth_round_look_alikes_are_not_the_flag(
     assert statuses(red_flag_nlp, text).get(flag) is None
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # Thirteenth round (dev D33, D34). Negative concord: a negation before a
-        # wording that carries its own "no" repeats it, it does not deny it.
-        ("I can't put no weight on my left leg", "cannot_bear_weight", "present"),
-        ("ain't no way I can walk to the car", "cannot_bear_weight", "present"),
-        # ... while a plain denial still denies.
-        ("I can walk on it, no problem", "cannot_bear_weight", "absent"),
-        # Scots negations, and "naw" as a no.
-        ("nae swelling at the back o ma thigh", "swelling", "absent"),
-        ("it isnae numb, just sair", "numbness_tingling", "absent"),
-        ("naw, nae bother breathin", "chest_pain_or_breathless", None),
-        # Dialect spellings of "my" and dialect linking words.
-        (
-            "sharp pain in me chest when I breathe in",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        ("ma foot's a wee bit grey an icy", "cold_pale_leg", "present"),
-        ("toes are blue and baltic and it's agony", "cold_pale_leg", "present"),
-        # Words of other languages mixed with English, and Tagalog "not".
-        ("my binti is namamanhid since the cramp", "numbness_tingling", "present"),
-        ("hindi manhid, masakit lang", "numbness_tingling", "absent"),
-        ("calf namamaga and mainit to touch", "warm_red_swollen_leg", "present"),
-        # Onset noises and marks in other wordings.
-        ("felt something rip inside the back of my thigh", "pop_or_injury", "present"),
-        ("the hamstring has got a massive shiner now", "bruising", "present"),
-        # Pain that will not go.
-        (
-            "excruciating and it's refused to go all afternoon",
-            "severe_persistent_pain",
-            "present",
-        ),
-        # The writer's own state beside someone else's.
-        (
-            "my gym buddy was gasping after the session, I'm fine, just the cramp",
-            "chest_pain_or_breathless",
-            None,
-        ),
-        (
-            "my gran is on water tablets, I'm on nothing",
-            "risk_medication",
-            None,
-        ),
-    ],
-)
-def test_thirteenth_round_readings(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Negative concord, Scots, dialect spellings, mixed languages, others' states."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Negative concord, Scots, dialect spellings, mixed languages, others' states.
+THIRTEENTH_ROUND_READINGS_CASES = [
+    # Thirteenth round (dev D33, D34). Negative concord: a negation before a
+    # wording that carries its own "no" repeats it, it does not deny it.
+    ("I can't put no weight on my left leg", "cannot_bear_weight", "present"),
+    ("ain't no way I can walk to the car", "cannot_bear_weight", "present"),
+    # ... while a plain denial still denies.
+    ("I can walk on it, no problem", "cannot_bear_weight", "absent"),
+    # Scots negations, and "naw" as a no.
+    ("nae swelling at the back o ma thigh", "swelling", "absent"),
+    ("it isnae numb, just sair", "numbness_tingling", "absent"),
+    ("naw, nae bother breathin", "chest_pain_or_breathless", None),
+    # Dialect spellings of "my" and dialect linking words.
+    (
+        "sharp pain in me chest when I breathe in",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    ("ma foot's a wee bit grey an icy", "cold_pale_leg", "present"),
+    ("toes are blue and baltic and it's agony", "cold_pale_leg", "present"),
+    # Words of other languages mixed with English, and Tagalog "not".
+    ("my binti is namamanhid since the cramp", "numbness_tingling", "present"),
+    ("hindi manhid, masakit lang", "numbness_tingling", "absent"),
+    ("calf namamaga and mainit to touch", "warm_red_swollen_leg", "present"),
+    # Onset noises and marks in other wordings.
+    ("felt something rip inside the back of my thigh", "pop_or_injury", "present"),
+    ("the hamstring has got a massive shiner now", "bruising", "present"),
+    # Pain that will not go.
+    (
+        "excruciating and it's refused to go all afternoon",
+        "severe_persistent_pain",
+        "present",
+    ),
+    # The writer's own state beside someone else's.
+    (
+        "my gym buddy was gasping after the session, I'm fine, just the cramp",
+        "chest_pain_or_breathless",
+        None,
+    ),
+    (
+        "my gran is on water tablets, I'm on nothing",
+        "risk_medication",
+        None,
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -800,42 +730,35 @@ def test_thirteenth_round_look_alikes_are_not_the_flag(
     assert statuses(red_flag_nlp, text).get(flag) is None
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # Fourteenth round (dev D35, D36). Wordings with a group inside a group
-        # matched their own brackets as text, so they never matched at all.
-        ("my foot is icy to the touch and grey", "cold_pale_leg", "present"),
-        ("got kicked in the back of the thigh in training", "pop_or_injury", "present"),
-        ("gasping for air even in my chair", "chest_pain_or_breathless", "present"),
-        # A year dates a sign that is over.
-        ("I tore my hamstring in 2020, this is just a cramp", "pop_or_injury", None),
-        (
-            "when I was pregnant my ankles swelled, this is just a cramp",
-            "swelling",
-            None,
-        ),
-        # Walking or standing called off, in idiom.
-        (
-            "putting weight on it is pretty much a no-go",
-            "cannot_bear_weight",
-            "present",
-        ),
-        ("walking's off the table for now", "cannot_bear_weight", "present"),
-        # Other languages' words for cold and pale, and Scots pale.
-        ("my foot is fría y blanca and it hurts a lot", "cold_pale_leg", "present"),
-        ("pins and needle down my calf", "numbness_tingling", "present"),
-        ("some puffiness behind the knee", "swelling", "present"),
-        ("no puffiness anywhere", "swelling", "absent"),
-        # Scots doubt.
-        ("I dinnae ken if my calf is swollen", "swelling", "unsure"),
-    ],
-)
-def test_fourteenth_round_readings(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Nested groups, years, idioms for not walking, other languages, Scots doubt."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+# Nested groups, years, idioms for not walking, other languages, Scots doubt.
+FOURTEENTH_ROUND_READINGS_CASES = [
+    # Fourteenth round (dev D35, D36). Wordings with a group inside a group
+    # matched their own brackets as text, so they never matched at all.
+    ("my foot is icy to the touch and grey", "cold_pale_leg", "present"),
+    ("got kicked in the back of the thigh in training", "pop_or_injury", "present"),
+    ("gasping for air even in my chair", "chest_pain_or_breathless", "present"),
+    # A year dates a sign that is over.
+    ("I tore my hamstring in 2020, this is just a cramp", "pop_or_injury", None),
+    (
+        "when I was pregnant my ankles swelled, this is just a cramp",
+        "swelling",
+        None,
+    ),
+    # Walking or standing called off, in idiom.
+    (
+        "putting weight on it is pretty much a no-go",
+        "cannot_bear_weight",
+        "present",
+    ),
+    ("walking's off the table for now", "cannot_bear_weight", "present"),
+    # Other languages' words for cold and pale, and Scots pale.
+    ("my foot is fría y blanca and it hurts a lot", "cold_pale_leg", "present"),
+    ("pins and needle down my calf", "numbness_tingling", "present"),
+    ("some puffiness behind the knee", "swelling", "present"),
+    ("no puffiness anywhere", "swelling", "absent"),
+    # Scots doubt.
+    ("I dinnae ken if my calf is swollen", "swelling", "unsure"),
+]
 
 
 @pytest.mark.parametrize(
@@ -869,441 +792,518 @@ def test_a_pop_like_a_cork_is_still_a_pop(red_flag_nlp: Language) -> None:
     assert statuses(red_flag_nlp, text).get("pop_or_injury") == "present"
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # A harmless cause the writer no longer believes in, or that the sign has
-        # outlasted, explains nothing away.
+# Ice packs, beetroot and creams explain a sign only while the writer holds them.
+A_CAUSE_WITHDRAWN_OR_OUTLASTED_EXPLAINS_NOTHING_AWAY_CASES = [
+    # A harmless cause the writer no longer believes in, or that the sign has
+    # outlasted, explains nothing away.
+    (
         (
-            (
-                "I assumed it was from the ice pack but it's been an hour and my foot is "
-                "still white and cold"
-            ),
-            "cold_pale_leg",
-            "present",
+            "I assumed it was from the ice pack but it's been an hour and my foot is "
+            "still white and cold"
         ),
+        "cold_pale_leg",
+        "present",
+    ),
+    (
         (
-            (
-                "thought my foot was just cold from the ice bath but its been ages and "
-                "its grey"
-            ),
-            "cold_pale_leg",
-            "present",
+            "thought my foot was just cold from the ice bath but its been ages and "
+            "its grey"
         ),
+        "cold_pale_leg",
+        "present",
+    ),
+    (
         (
-            (
-                "no pins and needles but my foot is grey and cold even 2 hours out of "
-                "the ice bath"
-            ),
-            "cold_pale_leg",
-            "present",
+            "no pins and needles but my foot is grey and cold even 2 hours out of "
+            "the ice bath"
         ),
+        "cold_pale_leg",
+        "present",
+    ),
+    (
         (
-            (
-                "I thought the dark pee was beetroot but I haven't had any, and it's "
-                "cola coloured after the race"
-            ),
-            "dark_urine",
-            "present",
+            "I thought the dark pee was beetroot but I haven't had any, and it's "
+            "cola coloured after the race"
         ),
-        # The cause still explains it: nothing outlasted it, or what lasts is
-        # something else ("still cramping", "hamstring still tight").
-        ("my foot is white and cold from the ice pack", "cold_pale_leg", None),
+        "dark_urine",
+        "present",
+    ),
+    # The cause still explains it: nothing outlasted it, or what lasts is
+    # something else ("still cramping", "hamstring still tight").
+    ("my foot is white and cold from the ice pack", "cold_pale_leg", None),
+    (
+        "foot went white from the ice pack, hamstring still tight",
+        "cold_pale_leg",
+        None,
+    ),
+    ("my pee is dark from the beetroot, still cramping though", "dark_urine", None),
+    (
+        "numb from the deep heat cream, still sore after hours",
+        "numbness_tingling",
+        None,
+    ),
+]
+
+
+# Who the message is for, and breathing "difficulty" or "problems".
+NINETEENTH_ROUND_SOMEONE_ELSE_AND_BREATHING_CASES = [
+    # Written for someone else: their signs count beside a line about the writer.
+    (
         (
-            "foot went white from the ice pack, hamstring still tight",
-            "cold_pale_leg",
-            None,
+            "writing for my husband, he's diabetic and on a water tablet. I get cramps "
+            "myself at night but mine go quick"
         ),
-        ("my pee is dark from the beetroot, still cramping though", "dark_urine", None),
+        "risk_condition",
+        "present",
+    ),
+    (
         (
-            "numb from the deep heat cream, still sore after hours",
-            "numbness_tingling",
-            None,
+            "my roommate's cramp came on after hockey, he says his chest hurts and "
+            "he can't get his breath. I'm fine, just freaked out"
         ),
-    ],
-)
-def test_a_cause_withdrawn_or_outlasted_explains_nothing_away(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Ice packs, beetroot and creams explain a sign only while the writer holds them."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    (
+        (
+            "my girlfriend started a water tablet and gets cramps most nights. "
+            "Asking on her behalf, she's at work"
+        ),
+        "risk_medication",
+        "present",
+    ),
+    # Asking about themselves: someone else's signs stay theirs.
+    (
+        "my dad has diabetes, not me, I just have a hamstring cramp",
+        "risk_condition",
+        None,
+    ),
+    (
+        (
+            "my dad can't walk since his stroke so I'm his carer, and the lifting "
+            "gives me hamstring cramps"
+        ),
+        "cannot_bear_weight",
+        None,
+    ),
+    (
+        "she has breathing difficulty since evening",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    ("no breathing problems", "chest_pain_or_breathless", "absent"),
+]
+
+
+# Denied causes, "dead" as a degree word, and dialect senses of flag words.
+TWENTIETH_ROUND_CAUSES_DENIED_DIALECT_AND_DEGREE_CASES = [
+    # A harmless cause explains a sign away; a denied one does not.
+    ("my leg went numb because I'd been sitting on it", "numbness_tingling", None),
+    (
+        "my foot's tingly since the cramp and it's not from sitting on it",
+        "numbness_tingling",
+        "present",
+    ),
+    (
+        "the back of my leg is numb, not from any deep heat cream",
+        "numbness_tingling",
+        "present",
+    ),
+    ("my foot is white and cold from the ice pack", "cold_pale_leg", None),
+    # "Dead" as a word of degree is not numbness; a dead leg still is.
+    ("my calf is dead swollen since this morning", "numbness_tingling", None),
+    ("my calf is dead swollen since this morning", "swelling", "present"),
+    ("my leg is dead, can't feel a thing", "numbness_tingling", "present"),
+    (
+        "numb with exhaustion after the night shift, then my hamstring cramped",
+        "numbness_tingling",
+        None,
+    ),
+    # Other senses in dialect; the injury words of the same writers.
+    (
+        "gonna pop down the chemist for some magnesium, hammy cramped last night",
+        "pop_or_injury",
+        None,
+    ),
+    ("felt a pop down the back of my thigh", "pop_or_injury", "present"),
+    (
+        "had a stack on the bike and my hamstring's been cramping since",
+        "pop_or_injury",
+        "present",
+    ),
+    (
+        "got a corky on the back of my thigh after a knee at footy",
+        "bruising",
+        "present",
+    ),
+    (
+        "we're in a purple patch this season and I cramped in the last game",
+        "bruising",
+        None,
+    ),
+    ("there's a purple patch on the back of my thigh", "bruising", "present"),
+    (
+        "I cannae stand that coach, he had us sprinting till my hammy cramped",
+        "cannot_bear_weight",
+        None,
+    ),
+    ("I cannae stand on it at all", "cannot_bear_weight", "present"),
+    (
+        "I'm weak 😭 my leg looked like a pretzel when it cramped",
+        "weakness",
+        None,
+    ),
+    ("the back of my thigh got bengkak after the cramp", "swelling", "present"),
+    ("my da has diabetes, I don't, my hammy just cramped", "risk_condition", None),
+    ("the hamstring is finally letting go", "severe_persistent_pain", "absent"),
+]
+
+
+# An "and no, ..." answer denies what follows it, not the sign before it.
+AND_NO_COMMA_DENIES_WHAT_FOLLOWS_CASES = [
+    # "And no, ..." answers a question the writer expects; it denies what follows.
+    (
+        "my chest hurts and no, it's not anxiety",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    ("my pee is dark brown and no, not from beetroot", "dark_urine", "present"),
+    (
+        "my foot is white and cold and no, it's not the ice pack",
+        "cold_pale_leg",
+        "present",
+    ),
+    ("my calf is swollen and no, I didn't fall", "swelling", "present"),
+    (
+        "I can't walk on it and no, it's not just stiffness",
+        "cannot_bear_weight",
+        "present",
+    ),
+    # A trailing "no" still answers the question it follows.
+    ("swelling? no", "swelling", "absent"),
+    ("swelling and bruising? no", "swelling", "absent"),
+    ("swelling, no", "swelling", "absent"),
+    ("no swelling and no bruising", "bruising", "absent"),
+]
+
+
+# Polite "I think" frames, confirmations after a hedge, a later clause's date.
+TWENTY_FIRST_ROUND_FRAMES_CONFIRMATIONS_AND_DATING_CASES = [
+    # "I think" framing a plain report is politeness, not doubt.
+    (
+        "I think you should know his foot is cold and white and he's in agony",
+        "cold_pale_leg",
+        "present",
+    ),
+    (
+        "I think I should mention I have kidney disease",
+        "risk_condition",
+        "present",
+    ),
+    (
+        "I think it's relevant that I started simvastatin two weeks ago",
+        "risk_medication",
+        "present",
+    ),
+    ("I think my calf is swollen", "swelling", "unsure"),
+    # A confirmation right after a hedged sign settles it.
+    (
+        "I think there is swelling, yes, it's very visible behind the thigh",
+        "swelling",
+        "present",
+    ),
+    ("maybe a bit numb, yeah", "numbness_tingling", "present"),
+    ("I think there is swelling, not sure", "swelling", "unsure"),
+    ("I think there is swelling, yesterday it was worse", "swelling", "unsure"),
+    # Asked while it happens: "why can't I catch my breath".
+    (
+        "why can't I catch my breath, I only got off the bike 20 min ago",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    ("I caught my breath fine", "chest_pain_or_breathless", "absent"),
+    # The clause after a sign may date it.
+    (
+        "I could barely stand after the marathon, but that was 2 years ago",
+        "cannot_bear_weight",
+        None,
+    ),
+    (
+        "I had pins and needles in my legs during pregnancy but that was 10 years ago",
+        "numbness_tingling",
+        None,
+    ),
+    (
+        "I can't stand on it, that was an hour ago and it's no better",
+        "cannot_bear_weight",
+        "present",
+    ),
+    (
+        "I can't put weight on it, that was the worst part",
+        "cannot_bear_weight",
+        "present",
+    ),
+    # Other senses and harmless causes.
+    ("the only pills I pop are ibuprofen for the pain", "pop_or_injury", None),
+    ("heard a pop, and the pills I take are statins", "pop_or_injury", "present"),
+    (
+        "leg went dead after sitting on the toilet too long lol",
+        "numbness_tingling",
+        None,
+    ),
+    (
+        "my leg went numb and it's not from sitting on the toilet",
+        "numbness_tingling",
+        "present",
+    ),
+]
+
+
+# A question pointing at the writer's own sign; a belief taken back.
+TWENTY_SECOND_ROUND_POINTING_QUESTIONS_AND_RETRACTIONS_CASES = [
+    # A question pointing at what the writer sees is about their own leg: unsure.
+    ("is that a bruise or a vein?", "bruising", "unsure"),
+    ("is this swelling?", "swelling", "unsure"),
+    ("would you call this severe?", "severe_persistent_pain", "unsure"),
+    ("is this what a torn hamstring feels like?", "pop_or_injury", "unsure"),
+    # Its near twins: a question about the topic, and a report beside a question.
+    ("is a bruise normal after a cramp?", "bruising", None),
+    ("is this just a cramp or a pulled muscle?", "pop_or_injury", None),
+    ("is this normal? my foot is cold and white", "cold_pale_leg", "present"),
+    ("is that bad? I can't walk on it", "cannot_bear_weight", "present"),
+    # A sign believed in and taken back in the next clause is not reported.
+    (
+        "I thought my foot looked blue but it was just the light",
+        "cold_pale_leg",
+        None,
+    ),
+    (
+        "thought I felt tingling for a sec, but no, it was my phone buzzing",
+        "numbness_tingling",
+        None,
+    ),
+    ("I was convinced it was a bruise but it wiped off", "bruising", None),
+    # Its near twins: the sign stayed, the belief was about something else, or
+    # "thought" frames a report.
+    (
+        "I thought the bruise was fading, but no, it's bigger now",
+        "bruising",
+        "present",
+    ),
+    (
+        "I thought it was just a cramp but my calf is hot and swollen",
+        "warm_red_swollen_leg",
+        "present",
+    ),
+    (
+        "thought I'd mention my foot is cold and white, but no rush",
+        "cold_pale_leg",
+        "present",
+    ),
+]
+
+
+# A cold leg of normal colour; how often; breath words; walking only with support.
+TWENTY_THIRD_ROUND_COLOUR_FREQUENCY_AND_BREATH_CASES = [
+    # A leg that is only cold, its colour said to be normal: not the cold pale leg.
+    (
+        "my foot was cold from standing on the lino but the colour's normal",
+        "cold_pale_leg",
+        "absent",
+    ),
+    (
+        "leg a little cool after the terrace, colour's fine",
+        "cold_pale_leg",
+        "absent",
+    ),
+    ("feet are icy, they're a normal colour though", "cold_pale_leg", "absent"),
+    # Its near twins: a colour word in the mention, the colour denied or doubted,
+    # or the normal colour is the other leg's.
+    (
+        "foot cold and white, the colour's normal on the other one",
+        "cold_pale_leg",
+        "present",
+    ),
+    ("my foot is cold and the colour is not normal", "cold_pale_leg", "present"),
+    ("my foot is cold, colour looks okay i think", "cold_pale_leg", "present"),
+    (
+        "my left foot is freezing, the right one's a normal colour",
+        "cold_pale_leg",
+        "present",
+    ),
+    (
+        "my foot is ice cold and grey, colour's not fine at all",
+        "cold_pale_leg",
+        "present",
+    ),
+    # How often: a week of nights, a daily thing.
+    ("every night this week it's woke me up at 2am", "frequent_cramps", "present"),
+    ("it is now a daily thing, the cramping", "frequent_cramps", "present"),
+    ("my daily thing is a 5k before work", "frequent_cramps", None),
+    # Coughing up something pink or rusty; a breath that will not go all the way in.
+    (
+        "when I cough it comes up kind of pinkish and frothy",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    (
+        "coughing up rusty stuff since this morning",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    (
+        "I can't get to the bottom of a breath",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    ("I can't get to the bottom of a breath", "cannot_bear_weight", None),
+    (
+        "I can't get to the shops, my leg won't hold me",
+        "cannot_bear_weight",
+        "present",
+    ),
+    # A leg that feels like someone else's, cold and colourless: described, not
+    # denied.
+    (
+        "like it's not my foot, cold and no colour, hurts",
+        "cold_pale_leg",
+        "present",
+    ),
+    ("it feels like it's not my leg and it's freezing", "cold_pale_leg", "present"),
+    ("not cold, no colour change", "cold_pale_leg", "absent"),
+    # Walking only with support, told as a condition.
+    ("I can limp a few steps if I hold the wall", "cannot_bear_weight", "present"),
+    ("he can stand up if he holds onto the table", "cannot_bear_weight", "present"),
+    (
+        "I can walk fine, I don't need to hold the wall",
+        "cannot_bear_weight",
+        "absent",
+    ),
+    ("I can walk without holding the wall", "cannot_bear_weight", "absent"),
+]
 
 
 @pytest.mark.parametrize(
     ("text", "flag", "status"),
     [
-        # Written for someone else: their signs count beside a line about the writer.
+        # Repetition reports frequent cramps when what repeats is the cramp.
+        ("the cramps come back again and again", "frequent_cramps", "present"),
+        ("I get them over and over, every walk now", "frequent_cramps", "present"),
+        ("it keeps happening over and over", "frequent_cramps", "present"),
+        ("tried again and again to straighten my leg", "frequent_cramps", None),
+        ("I went over and over it with the foam roller", "frequent_cramps", None),
+        ("I keep getting these cramps in my hamstring", "frequent_cramps", "present"),
         (
-            (
-                "writing for my husband, he's diabetic and on a water tablet. I get cramps "
-                "myself at night but mine go quick"
-            ),
+            "since the new tablet the cramps have kept coming",
+            "frequent_cramps",
+            "present",
+        ),
+        ("I keep getting emails from my boss at midnight", "frequent_cramps", None),
+        ("the trains keep getting cancelled", "frequent_cramps", None),
+        ("cramps like 3x a week", "frequent_cramps", "present"),
+        ("i swim laps 4x a week", "frequent_cramps", None),
+        (
+            "the cramps are getting in the way of my training",
+            "frequent_cramps",
+            "present",
+        ),
+        ("it's a recurring thing with my hamstrings", "frequent_cramps", "present"),
+        (
+            "my hamstrings cramp in literally every PE lesson",
+            "frequent_cramps",
+            "present",
+        ),
+        ("one cramp after another whenever I walk", "frequent_cramps", "present"),
+        ("was potting the reds one after another", "frequent_cramps", None),
+        # Other senses of pop, tear, blow, bruise, numb and standing.
+        ("was blasting 2000s pop in the car", "pop_or_injury", None),
+        ("she was dancing to K-pop videos for hours", "pop_or_injury", None),
+        ("our band plays pop-punk", "pop_or_injury", None),
+        ("Yesterday I pop in gym for quick training", "pop_or_injury", None),
+        ("felt a pop in my hamstring", "pop_or_injury", "present"),
+        ("I tore my favourite leggings doing a stretch", "pop_or_injury", None),
+        ("bumped into my ex at the gym, emotional blow lol", "pop_or_injury", None),
+        ("the stretch band snapped mid-stretch", "pop_or_injury", None),
+        ("had a hamstring tear 5 yrs ago", "pop_or_injury", None),
+        ("bought peaches and half were bruised", "bruising", None),
+        ("my tomatoes bruise if you look at them", "bruising", None),
+        ("I eat banana with bruise for the potassium", "bruising", None),
+        ("there's a bruise on the back of my thigh", "bruising", "present"),
+        ("the news today left me feeling numb", "numbness_tingling", None),
+        ("my hands are freezing and numb from the bus stop", "numbness_tingling", None),
+        ("tingly hands after the roller coaster", "numbness_tingling", None),
+        ("my toes are numb", "numbness_tingling", "present"),
+        ("I can't bear weight-loss shakes", "cannot_bear_weight", None),
+        ("cant stand queues", "cannot_bear_weight", None),
+        ("I could barely walk from laughing", "cannot_bear_weight", None),
+        ("I can't walk and talk at the same time", "cannot_bear_weight", None),
+        ("I can't put weight on my leg", "cannot_bear_weight", "present"),
+        # A history item denied later in its sentence by a pronoun.
+        (
+            "diabetes runs in my family but I've been tested and I don't have it",
             "risk_condition",
-            "present",
+            "absent",
         ),
         (
-            (
-                "my roommate's cramp came on after hockey, he says his chest hurts and "
-                "he can't get his breath. I'm fine, just freaked out"
-            ),
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        (
-            (
-                "my girlfriend started a water tablet and gets cramps most nights. "
-                "Asking on her behalf, she's at work"
-            ),
+            "my mate said statins cause cramps, I'm not on them",
             "risk_medication",
-            "present",
-        ),
-        # Asking about themselves: someone else's signs stay theirs.
-        (
-            "my dad has diabetes, not me, I just have a hamstring cramp",
-            "risk_condition",
-            None,
+            "absent",
         ),
         (
-            (
-                "my dad can't walk since his stroke so I'm his carer, and the lifting "
-                "gives me hamstring cramps"
-            ),
-            "cannot_bear_weight",
-            None,
-        ),
-        (
-            "she has breathing difficulty since evening",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        ("no breathing problems", "chest_pain_or_breathless", "absent"),
-    ],
-)
-def test_nineteenth_round_someone_else_and_breathing(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Who the message is for, and breathing "difficulty" or "problems"."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
-
-
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # A harmless cause explains a sign away; a denied one does not.
-        ("my leg went numb because I'd been sitting on it", "numbness_tingling", None),
-        (
-            "my foot's tingly since the cramp and it's not from sitting on it",
-            "numbness_tingling",
-            "present",
-        ),
-        (
-            "the back of my leg is numb, not from any deep heat cream",
-            "numbness_tingling",
-            "present",
-        ),
-        ("my foot is white and cold from the ice pack", "cold_pale_leg", None),
-        # "Dead" as a word of degree is not numbness; a dead leg still is.
-        ("my calf is dead swollen since this morning", "numbness_tingling", None),
-        ("my calf is dead swollen since this morning", "swelling", "present"),
-        ("my leg is dead, can't feel a thing", "numbness_tingling", "present"),
-        (
-            "numb with exhaustion after the night shift, then my hamstring cramped",
-            "numbness_tingling",
-            None,
-        ),
-        # Other senses in dialect; the injury words of the same writers.
-        (
-            "gonna pop down the chemist for some magnesium, hammy cramped last night",
-            "pop_or_injury",
-            None,
-        ),
-        ("felt a pop down the back of my thigh", "pop_or_injury", "present"),
-        (
-            "had a stack on the bike and my hamstring's been cramping since",
-            "pop_or_injury",
-            "present",
-        ),
-        (
-            "got a corky on the back of my thigh after a knee at footy",
-            "bruising",
-            "present",
-        ),
-        (
-            "we're in a purple patch this season and I cramped in the last game",
-            "bruising",
-            None,
-        ),
-        ("there's a purple patch on the back of my thigh", "bruising", "present"),
-        (
-            "I cannae stand that coach, he had us sprinting till my hammy cramped",
-            "cannot_bear_weight",
-            None,
-        ),
-        ("I cannae stand on it at all", "cannot_bear_weight", "present"),
-        (
-            "I'm weak 😭 my leg looked like a pretzel when it cramped",
-            "weakness",
-            None,
-        ),
-        ("the back of my thigh got bengkak after the cramp", "swelling", "present"),
-        ("my da has diabetes, I don't, my hammy just cramped", "risk_condition", None),
-        ("the hamstring is finally letting go", "severe_persistent_pain", "absent"),
-    ],
-)
-def test_twentieth_round_causes_denied_dialect_and_degree(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """Denied causes, "dead" as a degree word, and dialect senses of flag words."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
-
-
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # "And no, ..." answers a question the writer expects; it denies what follows.
-        (
-            "my chest hurts and no, it's not anxiety",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        ("my pee is dark brown and no, not from beetroot", "dark_urine", "present"),
-        (
-            "my foot is white and cold and no, it's not the ice pack",
-            "cold_pale_leg",
-            "present",
-        ),
-        ("my calf is swollen and no, I didn't fall", "swelling", "present"),
-        (
-            "I can't walk on it and no, it's not just stiffness",
-            "cannot_bear_weight",
-            "present",
-        ),
-        # A trailing "no" still answers the question it follows.
-        ("swelling? no", "swelling", "absent"),
-        ("swelling and bruising? no", "swelling", "absent"),
-        ("swelling, no", "swelling", "absent"),
-        ("no swelling and no bruising", "bruising", "absent"),
-    ],
-)
-def test_and_no_comma_denies_what_follows(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """An "and no, ..." answer denies what follows it, not the sign before it."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
-
-
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # "I think" framing a plain report is politeness, not doubt.
-        (
-            "I think you should know his foot is cold and white and he's in agony",
-            "cold_pale_leg",
-            "present",
-        ),
-        (
-            "I think I should mention I have kidney disease",
-            "risk_condition",
-            "present",
-        ),
-        (
-            "I think it's relevant that I started simvastatin two weeks ago",
+            "my doctor gave me a statin prescription but I never started it",
             "risk_medication",
+            "absent",
+        ),
+        (
+            "I have diabetes and I don't have it under control",
+            "risk_condition",
             "present",
         ),
-        ("I think my calf is swollen", "swelling", "unsure"),
-        # A confirmation right after a hedged sign settles it.
-        (
-            "I think there is swelling, yes, it's very visible behind the thigh",
-            "swelling",
-            "present",
-        ),
-        ("maybe a bit numb, yeah", "numbness_tingling", "present"),
-        ("I think there is swelling, not sure", "swelling", "unsure"),
-        ("I think there is swelling, yesterday it was worse", "swelling", "unsure"),
-        # Asked while it happens: "why can't I catch my breath".
-        (
-            "why can't I catch my breath, I only got off the bike 20 min ago",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        ("I caught my breath fine", "chest_pain_or_breathless", "absent"),
-        # The clause after a sign may date it.
-        (
-            "I could barely stand after the marathon, but that was 2 years ago",
-            "cannot_bear_weight",
-            None,
-        ),
-        (
-            "I had pins and needles in my legs during pregnancy but that was 10 years ago",
-            "numbness_tingling",
-            None,
-        ),
-        (
-            "I can't stand on it, that was an hour ago and it's no better",
-            "cannot_bear_weight",
-            "present",
-        ),
-        (
-            "I can't put weight on it, that was the worst part",
-            "cannot_bear_weight",
-            "present",
-        ),
-        # Other senses and harmless causes.
-        ("the only pills I pop are ibuprofen for the pain", "pop_or_injury", None),
-        ("heard a pop, and the pills I take are statins", "pop_or_injury", "present"),
-        (
-            "leg went dead after sitting on the toilet too long lol",
-            "numbness_tingling",
-            None,
-        ),
-        (
-            "my leg went numb and it's not from sitting on the toilet",
-            "numbness_tingling",
-            "present",
-        ),
+        ("I'm on a statin, not on it for long", "risk_medication", "present"),
     ],
 )
-def test_twenty_first_round_frames_confirmations_and_dating(
+def test_twenty_fourth_round_repetition_other_senses_and_denials(
     red_flag_nlp: Language, text: str, flag: str, status: str | None
 ) -> None:
-    """Polite "I think" frames, confirmations after a hedge, a later clause's date."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
+    """What repeats; pop, tear, bruise, numb and stand in other senses; later denials.
+
+    Read by the wordings alone: the second net learns the look-alikes from dev.
+    """
+    assert wording_statuses(red_flag_nlp, text).get(flag) == status
+
+
+READINGS = {
+    "onsets_comparisons_contrasts_observers": ONSETS_COMPARISONS_CONTRASTS_OBSERVERS_CASES,
+    "doubt_about_causes_and_names": DOUBT_ABOUT_CAUSES_AND_NAMES_CASES,
+    "a_person_the_writer_says_they_are_is_the_writer": A_PERSON_THE_WRITER_SAYS_THEY_ARE_IS_THE_WRITER_CASES,
+    "seventh_round_readings": SEVENTH_ROUND_READINGS_CASES,
+    "eighth_round_readings": EIGHTH_ROUND_READINGS_CASES,
+    "ninth_round_history_gone_in_the_next_clause": NINTH_ROUND_HISTORY_GONE_IN_THE_NEXT_CLAUSE_CASES,
+    "tenth_round_readings": TENTH_ROUND_READINGS_CASES,
+    "eleventh_round_readings": ELEVENTH_ROUND_READINGS_CASES,
+    "twelfth_round_readings": TWELFTH_ROUND_READINGS_CASES,
+    "thirteenth_round_readings": THIRTEENTH_ROUND_READINGS_CASES,
+    "fourteenth_round_readings": FOURTEENTH_ROUND_READINGS_CASES,
+    "a_cause_withdrawn_or_outlasted_explains_nothing_away": A_CAUSE_WITHDRAWN_OR_OUTLASTED_EXPLAINS_NOTHING_AWAY_CASES,
+    "nineteenth_round_someone_else_and_breathing": NINETEENTH_ROUND_SOMEONE_ELSE_AND_BREATHING_CASES,
+    "twentieth_round_causes_denied_dialect_and_degree": TWENTIETH_ROUND_CAUSES_DENIED_DIALECT_AND_DEGREE_CASES,
+    "and_no_comma_denies_what_follows": AND_NO_COMMA_DENIES_WHAT_FOLLOWS_CASES,
+    "twenty_first_round_frames_confirmations_and_dating": TWENTY_FIRST_ROUND_FRAMES_CONFIRMATIONS_AND_DATING_CASES,
+    "twenty_second_round_pointing_questions_and_retractions": TWENTY_SECOND_ROUND_POINTING_QUESTIONS_AND_RETRACTIONS_CASES,
+    "twenty_third_round_colour_frequency_and_breath": TWENTY_THIRD_ROUND_COLOUR_FREQUENCY_AND_BREATH_CASES,
+}
 
 
 @pytest.mark.parametrize(
     ("text", "flag", "status"),
     [
-        # A question pointing at what the writer sees is about their own leg: unsure.
-        ("is that a bruise or a vein?", "bruising", "unsure"),
-        ("is this swelling?", "swelling", "unsure"),
-        ("would you call this severe?", "severe_persistent_pain", "unsure"),
-        ("is this what a torn hamstring feels like?", "pop_or_injury", "unsure"),
-        # Its near twins: a question about the topic, and a report beside a question.
-        ("is a bruise normal after a cramp?", "bruising", None),
-        ("is this just a cramp or a pulled muscle?", "pop_or_injury", None),
-        ("is this normal? my foot is cold and white", "cold_pale_leg", "present"),
-        ("is that bad? I can't walk on it", "cannot_bear_weight", "present"),
-        # A sign believed in and taken back in the next clause is not reported.
-        (
-            "I thought my foot looked blue but it was just the light",
-            "cold_pale_leg",
-            None,
-        ),
-        (
-            "thought I felt tingling for a sec, but no, it was my phone buzzing",
-            "numbness_tingling",
-            None,
-        ),
-        ("I was convinced it was a bruise but it wiped off", "bruising", None),
-        # Its near twins: the sign stayed, the belief was about something else, or
-        # "thought" frames a report.
-        (
-            "I thought the bruise was fading, but no, it's bigger now",
-            "bruising",
-            "present",
-        ),
-        (
-            "I thought it was just a cramp but my calf is hot and swollen",
-            "warm_red_swollen_leg",
-            "present",
-        ),
-        (
-            "thought I'd mention my foot is cold and white, but no rush",
-            "cold_pale_leg",
-            "present",
-        ),
+        pytest.param(*case, id=f"{name}: {case[0][:60]}")
+        for name, cases in READINGS.items()
+        for case in cases
     ],
 )
-def test_twenty_second_round_pointing_questions_and_retractions(
+def test_reading(
     red_flag_nlp: Language, text: str, flag: str, status: str | None
 ) -> None:
-    """A question pointing at the writer's own sign; a belief taken back."""
-    assert statuses(red_flag_nlp, text).get(flag) == status
-
-
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # A leg that is only cold, its colour said to be normal: not the cold pale leg.
-        (
-            "my foot was cold from standing on the lino but the colour's normal",
-            "cold_pale_leg",
-            "absent",
-        ),
-        (
-            "leg a little cool after the terrace, colour's fine",
-            "cold_pale_leg",
-            "absent",
-        ),
-        ("feet are icy, they're a normal colour though", "cold_pale_leg", "absent"),
-        # Its near twins: a colour word in the mention, the colour denied or doubted,
-        # or the normal colour is the other leg's.
-        (
-            "foot cold and white, the colour's normal on the other one",
-            "cold_pale_leg",
-            "present",
-        ),
-        ("my foot is cold and the colour is not normal", "cold_pale_leg", "present"),
-        ("my foot is cold, colour looks okay i think", "cold_pale_leg", "present"),
-        (
-            "my left foot is freezing, the right one's a normal colour",
-            "cold_pale_leg",
-            "present",
-        ),
-        (
-            "my foot is ice cold and grey, colour's not fine at all",
-            "cold_pale_leg",
-            "present",
-        ),
-        # How often: a week of nights, a daily thing.
-        ("every night this week it's woke me up at 2am", "frequent_cramps", "present"),
-        ("it is now a daily thing, the cramping", "frequent_cramps", "present"),
-        ("my daily thing is a 5k before work", "frequent_cramps", None),
-        # Coughing up something pink or rusty; a breath that will not go all the way in.
-        (
-            "when I cough it comes up kind of pinkish and frothy",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        (
-            "coughing up rusty stuff since this morning",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        (
-            "I can't get to the bottom of a breath",
-            "chest_pain_or_breathless",
-            "present",
-        ),
-        ("I can't get to the bottom of a breath", "cannot_bear_weight", None),
-        (
-            "I can't get to the shops, my leg won't hold me",
-            "cannot_bear_weight",
-            "present",
-        ),
-        # A leg that feels like someone else's, cold and colourless: described, not
-        # denied.
-        (
-            "like it's not my foot, cold and no colour, hurts",
-            "cold_pale_leg",
-            "present",
-        ),
-        ("it feels like it's not my leg and it's freezing", "cold_pale_leg", "present"),
-        ("not cold, no colour change", "cold_pale_leg", "absent"),
-        # Walking only with support, told as a condition.
-        ("I can limp a few steps if I hold the wall", "cannot_bear_weight", "present"),
-        ("he can stand up if he holds onto the table", "cannot_bear_weight", "present"),
-        (
-            "I can walk fine, I don't need to hold the wall",
-            "cannot_bear_weight",
-            "absent",
-        ),
-        ("I can walk without holding the wall", "cannot_bear_weight", "absent"),
-    ],
-)
-def test_twenty_third_round_colour_frequency_and_breath(
-    red_flag_nlp: Language, text: str, flag: str, status: str | None
-) -> None:
-    """A cold leg of normal colour; how often; breath words; walking only with support."""
+    """Each table above: the flag's status in the text (None: not read at all)."""
     assert statuses(red_flag_nlp, text).get(flag) == status

@@ -142,6 +142,8 @@ HELDOUT_SHA256 = {
     "H105.yml": "72140ca18299e40feb5abd8cd869325ead74f225faaf94c7501c3bcb4da3eef9",
     "H106.yml": "de19c53dcddbc6a7ba8fc111e0e5bdb72a79a2cd8a72493ce8d94569107a5395",
     "H107.yml": "e0a4a3c178b3cb13b3696cd905dc664befac1287a73227bd5d1e8a2d900ecd8a",
+    "H108.yml": "4599d2838697757bc870b1bf3c557f5bd7ab9e6dd98363d47d6a036a7ddd0aeb",
+    "H109.yml": "90cb84bbcc84b0a62f0f8b2a9a633da745df103c664ba28522d3fd90e5eaab0a",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
