@@ -90,6 +90,7 @@ BATCHES = {
     "AZ": ("H104.yml", "H105.yml"),
     "BA": ("H106.yml", "H107.yml"),
     "BB": ("H108.yml", "H109.yml"),
+    "BC": ("H110.yml", "H111.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -266,6 +267,10 @@ BATCH_FLOORS = {
     # BB (H108-H109), written during the twenty-fourth round and measured once, after it
     # (2026-12-07): over every common floor (306 of 308 present; every emergency
     # sentence, 39; 77 of 79 unsure; 10 of 199 flag-free sentences).
+    # BC (H110-H111), sealed after the twenty-fourth round and before the next, first
+    # measurement 2026-12-07 (the model of 93cfabd): over every common floor (306 of 309
+    # present; every emergency sentence, 38; 79 of 81 unsure; 10 of 214 flag-free
+    # sentences).
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

@@ -144,6 +144,8 @@ HELDOUT_SHA256 = {
     "H107.yml": "e0a4a3c178b3cb13b3696cd905dc664befac1287a73227bd5d1e8a2d900ecd8a",
     "H108.yml": "4599d2838697757bc870b1bf3c557f5bd7ab9e6dd98363d47d6a036a7ddd0aeb",
     "H109.yml": "90cb84bbcc84b0a62f0f8b2a9a633da745df103c664ba28522d3fd90e5eaab0a",
+    "H110.yml": "6b36af303bab0ca60a97e0288f9d0ed2769277f0768aae9d1c5408d49761a9c8",
+    "H111.yml": "2e9153e0eaee9429ace6bfb67cf3bba1262a04361a476d87a14459cfd1fe4aec",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
