@@ -10,8 +10,8 @@ sets ``doc._.red_flags``: one dict per flag mentioned, with keys ``flag``, ``sta
 
 Readings that span several mentions also live here: the patterns file's combinations
 (swelling with warmth, redness or throbbing in the same message is a possible clot,
-``warm_red_swollen_leg``), and a flag whose topic is named in a message that voices doubt ("not sure if my pee is
-brown") is unsure.
+``warm_red_swollen_leg``), and a flag whose topic is named in a message that voices
+doubt ("not sure if my pee is brown") is unsure.
 """
 
 import itertools

@@ -1259,6 +1259,8 @@ TWENTY_THIRD_ROUND_COLOUR_FREQUENCY_AND_BREATH_CASES = [
             "risk_condition",
             "present",
         ),
+        ("I have diabetes, my kids don't have it", "risk_condition", "present"),
+        ("I'm on statins, my husband is not on them", "risk_medication", "present"),
         ("I'm on a statin, not on it for long", "risk_medication", "present"),
     ],
 )
