@@ -2,13 +2,16 @@
 
 A *mention* is one matched wording of a flag; a *cue* is a word that may decide its
 status (negation, hedge, look-alike, degree); a *combination* is a pseudo flag that
-changes how another flag in the same message reads. The scope (``nlp/scope.py``) decides each
-mention's status; the detector (``nlp/red_flags.py``) keeps one status per flag.
+changes how another flag in the same message reads. The scope (``nlp/scope.py``)
+decides each mention's status; the detector (``nlp/red_flags.py``) keeps one status
+per flag.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
+
+from nlp.wordings import concept_words
 
 PRESENT = "present"
 ABSENT = "absent"
@@ -76,27 +79,36 @@ class Combination:
 
     @classmethod
     def from_entry(
-        cls, entry: dict[str, Any], concepts: dict[str, list[Any]]
+        cls,
+        entry: dict[str, Any],
+        concepts: dict[str, list[Any]],
+        flags: Collection[str],
     ) -> "Combination":
-        """One entry of the patterns file's ``combinations``, checked."""
-        effect = entry["effect"]
+        """One entry of the patterns file's ``combinations``, checked.
+
+        Its flags must be among ``flags`` and its concepts among ``concepts``.
+        """
+        sign, effect = entry["sign"], entry["effect"]
         if effect not in cls.EFFECTS:
-            raise ValueError(f"combination {entry['sign']}: unknown effect {effect!r}")
+            raise ValueError(f"combination {sign}: unknown effect {effect!r}")
         if (effect == "becomes") != bool(entry.get("into")):
-            raise ValueError(f"combination {entry['sign']}: 'into' goes with 'becomes'")
+            raise ValueError(f"combination {sign}: 'into' goes with 'becomes'")
+        named = {sign, entry["flag"], entry.get("into") or ""} - {""}
+        if named - set(flags):
+            raise ValueError(f"combination {sign}: unknown flags {named - set(flags)}")
         unknown = set(entry.get("unless_words_of") or []) - set(concepts)
         if unknown:
-            raise ValueError(f"combination {entry['sign']}: unknown concepts {unknown}")
+            raise ValueError(f"combination {sign}: unknown concepts {unknown}")
         return cls(
-            sign=entry["sign"],
+            sign=sign,
             effect=effect,
             flag=entry["flag"],
             into=entry.get("into") or "",
             unless_words=frozenset(
-                str(word).lower()
+                word.lower()
                 for name in entry.get("unless_words_of") or []
-                for word in concepts[name]
-                if " " not in str(word)
+                for word in concept_words(concepts, name)
+                if " " not in word
             ),
         )
 

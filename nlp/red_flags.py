@@ -2,9 +2,9 @@
 
 The wordings live in ``red_flag_patterns.yml`` (readable by a clinician, compiled by
 :mod:`nlp.wordings`); the scope of each mention, negation, doubt, questions, other
-people and the past, is decided by :mod:`nlp.scope` and :mod:`nlp.reports`. This component only matches the
-wordings, resolves overlapping mentions, asks the scope for each one's status, and
-sets ``doc._.red_flags``: one dict per flag mentioned, with keys ``flag``, ``status``
+people and the past, is decided by :mod:`nlp.scope` and :mod:`nlp.reports`. This
+component only matches the wordings, resolves overlapping mentions, asks the scope
+for each one's status, and sets ``doc._.red_flags``: one dict per flag mentioned, with keys ``flag``, ``status``
 (``present``/``absent``/``unsure``), ``start``, ``end`` (character offsets) and
 ``text``. If a flag is mentioned several times, present beats unsure beats absent.
 
@@ -102,15 +102,9 @@ class RedFlagDetector:
         )
         concepts = self.patterns.get("concepts") or {}
         self._combinations = [
-            Combination.from_entry(entry, concepts)
+            Combination.from_entry(entry, concepts, flags)
             for entry in self.patterns.get("combinations") or []
         ]
-        for combination in self._combinations:
-            unknown = {combination.sign, combination.flag, combination.into} - set(
-                flags
-            )
-            if unknown - {""}:
-                raise ValueError(f"combination of unknown flags {unknown - {''}}")
         self._suppresses = {
             flag: set(lists.get("suppresses") or []) for flag, lists in flags.items()
         }
@@ -239,6 +233,7 @@ class RedFlagDetector:
         found, claims, other_senses = self._mentions(mdoc)
         mentions, others, pointed = self._reports(mdoc, found, generic)
         before, after = self._scope.cues(mdoc)
+        history = self._reports_of.history(mdoc)
         results: list[tuple[Mention, str, bool]] = []
         for index, mention in enumerate(mentions):
             # Other mentions end a cue's reach, except those over the same words:
@@ -254,8 +249,8 @@ class RedFlagDetector:
             if not by_cue and results:
                 status, by_cue = self._scope.inherit(mdoc, mention, results, status)
             if status == PRESENT and (
-                self._reports_of.resolved(mdoc, mention)
-                or self._reports_of.denied_later(mdoc, mention)
+                self._reports_of.resolved(mdoc, mention, history)
+                or self._reports_of.denied_later(mdoc, mention, history)
             ):
                 status, by_cue = ABSENT, True  # "on water tablets but I stopped them"
             elif status == PRESENT and mention in pointed:
@@ -274,13 +269,15 @@ class RedFlagDetector:
                 best[mention.flag] = (mention, status)
         denied_flags = {m.flag for m, status, _ in results if status == ABSENT}
         spoken_to = {f for f in others | other_senses if not f.startswith("_")}
+
+        def words_of(mention: Mention) -> set[str]:
+            return {t.lower_ for t in mdoc[mention.start : mention.end]}
+
         for combination in self._combinations:
             answered = combination.spoken_to(denied_flags)
             if answered:
                 spoken_to.add(answered)
-            combination.apply(
-                best, results, lambda m: {t.lower_ for t in mdoc[m.start : m.end]}
-            )
+            combination.apply(best, results, words_of)
         # Unsure because the person doubts it ("tingly I think"), not because the
         # wording itself is uncertain ("my hamstring went").
         doubted = {

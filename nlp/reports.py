@@ -7,6 +7,7 @@ diabetes but I'm asking about me") and a past or resolved episode ("the chest pa
 back in 2019") are not reports. Clause bounds come from :class:`nlp.scope.Scope`.
 """
 
+import functools
 import itertools
 from typing import Any
 
@@ -24,6 +25,31 @@ POINTING = "pointing"
 """A question pointing at the writer's own sign ("is this swelling?"): unsure."""
 OUTLASTED_AFTER = 2
 """Words after a flag's mention where a sign of it outlasting its cause may start."""
+
+
+class HistoryMatches:
+    """One message's matches of the ``gone`` and ``denied_later`` wordings.
+
+    Each matcher runs at most once per message, when a history item first asks.
+    """
+
+    def __init__(self, reports: "Reports", doc: Doc) -> None:
+        self._reports = reports
+        self._doc = doc
+
+    @functools.cached_property
+    def gone(self) -> list[tuple[str, int, int]]:
+        """(key, start, end) of each "it went" wording."""
+        return self._named(self._reports.gone)
+
+    @functools.cached_property
+    def denials(self) -> list[tuple[str, int, int]]:
+        """(key, start, end) of each later denial ("I don't have it")."""
+        return self._named(self._reports.denials_later)
+
+    def _named(self, matcher: Any) -> list[tuple[str, int, int]]:
+        strings = self._reports.nlp.vocab.strings
+        return [(strings[key], start, end) for key, start, end in matcher(self._doc)]
 
 
 class Reports:
@@ -293,7 +319,11 @@ class Reports:
             i += 1
         return i
 
-    def resolved(self, doc: Doc, mention: Mention) -> bool:
+    def history(self, doc: Doc) -> HistoryMatches:
+        """The ``gone`` and ``denied_later`` matches of ``doc``, found on first use."""
+        return HistoryMatches(self, doc)
+
+    def resolved(self, doc: Doc, mention: Mention, history: HistoryMatches) -> bool:
         """Whether the clause after a past history item says it has gone.
 
         "I was on water tablets but my GP took me off them": the mention's clause
@@ -321,13 +351,11 @@ class Reports:
                 start = j + 1
         keys = ("gone", f"gone|{mention.flag}")
         return any(
-            begin == start
-            and self.nlp.vocab.strings[match_id] in keys
-            and self.ends_clause(doc, end)
-            for match_id, begin, end in self.gone(doc)
+            begin == start and key in keys and self.ends_clause(doc, end)
+            for key, begin, end in history.gone
         )
 
-    def denied_later(self, doc: Doc, mention: Mention) -> bool:
+    def denied_later(self, doc: Doc, mention: Mention, history: HistoryMatches) -> bool:
         """Whether a history item is denied by a pronoun later in its sentence.
 
         "Diabetes runs in my family, but I've been tested and I don't have it", "my
@@ -343,9 +371,9 @@ class Reports:
         return any(
             mention.end <= begin
             and end <= right
-            and self.nlp.vocab.strings[match_id] == key
+            and found == key
             and self.ends_clause(doc, end)
-            for match_id, begin, end in self.denials_later(doc)
+            for found, begin, end in history.denials
         )
 
     def ends_clause(self, doc: Doc, i: int) -> bool:

@@ -3,7 +3,8 @@
 A clinician writes a wording as words and a few signs (documented at the top of the
 patterns file): ``a|b`` alternatives, ``(a|b)?`` optional, ``~`` up to four linking
 words, ``*`` any one word, ``#`` a number, ``####`` a year, ``%ing`` any -ing word,
-``=word`` this exact word, ``{concept}`` any word of a named concept. This module turns one wording into
+``=word`` this exact word, ``{concept}`` any word of a named concept (a concept may
+list another, ``{repeat}``, among its words). This module turns one wording into
 :class:`spacy.matcher.Matcher` token patterns over ``LEMMA`` and ``NORM`` (so "bruise"
 finds "bruised" and "can't" finds "cant"). It knows nothing about red flags, negation
 or scope, as spaCy's ``matcher`` knows nothing of the entity ruler that uses it.
@@ -45,6 +46,31 @@ LINK_GAP = 4
 PIECE_COST = 200
 CONTRASTS = ["although", "but", "however", "though", "tho", "whereas"]
 CONCEPT_REFERENCE = re.compile(r"\{([a-z_]+)\}")
+
+
+def concept_words(
+    concepts: dict[str, list[Any]], name: str, seen: tuple[str, ...] = ()
+) -> list[str]:
+    """The words of a named concept; an entry ``{other}`` stands for that concept's words.
+
+    ``often`` lists ``{repeat}`` rather than repeating "again and again"; a concept
+    that names itself, directly or through another, is an error.
+    """
+    if name in seen:
+        raise ValueError(f"concept {{{name}}} names itself: {' -> '.join(seen)}")
+    words = []
+    for word in concepts[name]:
+        text = str(word).strip()
+        inner = CONCEPT_REFERENCE.fullmatch(text)
+        if inner and inner.group(1) not in concepts:
+            raise ValueError(f"unknown concept {text} in concept {{{name}}}")
+        if inner:
+            words.extend(concept_words(concepts, inner.group(1), (*seen, name)))
+        else:
+            words.append(text)
+    return words
+
+
 # One group of alternatives, optional or not: "(a|b)", "(a|b)?", "(a|b (c|d)?)".
 GROUP = re.compile(r"\(.*\)\??")
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none", "nothing"})
@@ -290,7 +316,7 @@ class WordingCompiler:
             name = match.group(1)
             if name not in self.concepts:
                 raise ValueError(f"unknown concept {{{name}}} in wording {entry!r}")
-            words = [str(w).strip().replace(" ", "_") for w in self.concepts[name]]
+            words = [w.replace(" ", "_") for w in concept_words(self.concepts, name)]
             before = entry[: match.start()]
             if before.count("(") > before.count(")"):
                 # Already among alternatives ("({pale_colour}|{cold})"): its words join

@@ -6,13 +6,19 @@ from nlp.mentions import ABSENT, PRESENT, UNSURE, Combination, Mention
 from nlp.red_flags import DEFAULT_PATTERNS_PATH
 from nlp.wordings import load_patterns
 
-CONCEPTS = {"colour_word": ["colour", "color"], "pale_colour": ["pale", "washed out"]}
+CONCEPTS = {
+    "colour_word": ["colour", "color", "{hue_word}"],
+    "hue_word": ["hue"],
+    "pale_colour": ["pale", "washed out"],
+}
+FLAGS = {"_clot_sign", "swelling", "clot", "_lasting", "pain", "_normal_colour", "cold"}
 CLOT = Combination.from_entry(
     {"sign": "_clot_sign", "effect": "becomes", "flag": "swelling", "into": "clot"},
     CONCEPTS,
+    FLAGS,
 )
 LASTING = Combination.from_entry(
-    {"sign": "_lasting", "effect": "confirms", "flag": "pain"}, CONCEPTS
+    {"sign": "_lasting", "effect": "confirms", "flag": "pain"}, CONCEPTS, FLAGS
 )
 COLOUR = Combination.from_entry(
     {
@@ -22,6 +28,7 @@ COLOUR = Combination.from_entry(
         "unless_words_of": ["colour_word", "pale_colour"],
     },
     CONCEPTS,
+    FLAGS,
 )
 
 
@@ -116,8 +123,8 @@ def test_clears_only_a_present_flag() -> None:
     assert got == {"cold": UNSURE}
 
 
-def test_only_single_words_of_the_concepts_are_kept() -> None:
-    assert COLOUR.unless_words == {"colour", "color", "pale"}
+def test_only_single_words_of_the_concepts_are_kept_with_those_they_name() -> None:
+    assert COLOUR.unless_words == {"colour", "color", "hue", "pale"}
 
 
 @pytest.mark.parametrize(
@@ -127,8 +134,18 @@ def test_only_single_words_of_the_concepts_are_kept() -> None:
         ({"sign": "_x", "effect": "becomes", "flag": "a"}, "'into'"),
         ({"sign": "_x", "effect": "confirms", "flag": "a", "into": "b"}, "'into'"),
         (
-            {"sign": "_x", "effect": "clears", "flag": "a", "unless_words_of": ["hue"]},
+            {
+                "sign": "_normal_colour",
+                "effect": "clears",
+                "flag": "cold",
+                "unless_words_of": ["tint"],
+            },
             "unknown concepts",
+        ),
+        ({"sign": "_x", "effect": "confirms", "flag": "pain"}, "unknown flags"),
+        (
+            {"sign": "_clot_sign", "effect": "becomes", "flag": "pain", "into": "y"},
+            "unknown flags",
         ),
     ],
 )
@@ -136,13 +153,13 @@ def test_a_wrong_entry_is_refused_with_its_sign(
     entry: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        Combination.from_entry(entry, CONCEPTS)
+        Combination.from_entry(entry, CONCEPTS, FLAGS)
 
 
 def test_the_patterns_files_combinations_name_signs_and_flags_it_defines() -> None:
     patterns = load_patterns(DEFAULT_PATTERNS_PATH)
     combinations = [
-        Combination.from_entry(entry, patterns["concepts"])
+        Combination.from_entry(entry, patterns["concepts"], patterns["flags"])
         for entry in patterns["combinations"]
     ]
     assert {c.effect for c in combinations} == set(Combination.EFFECTS)

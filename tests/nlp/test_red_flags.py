@@ -302,6 +302,31 @@ def test_the_reading_does_not_depend_on_the_order_of_matches(
     assert [red_flag_nlp(text)._.red_flags for text in texts] == before
 
 
+def test_history_wordings_are_matched_once_per_message(
+    red_flag_nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several history items ask whether they went; the matchers run once each."""
+    detector = red_flag_nlp.get_pipe("hamstring_red_flags")
+    text = (
+        "I had diabetes and was on water tablets and statins back then,"
+        " but it went away and I stopped them"
+    )
+    expected = red_flag_nlp(text)._.red_flags
+    reports = detector._reports_of
+    calls: list[str] = []
+    for name in ("gone", "denials_later"):
+        matcher = getattr(reports, name)
+
+        def counted(doc: object, name: str = name, matcher: object = matcher) -> object:
+            calls.append(name)
+            return matcher(doc)  # type: ignore[operator]
+
+        monkeypatch.setattr(reports, name, counted)
+    assert red_flag_nlp(text)._.red_flags == expected
+    assert calls.count("gone") == 1
+    assert calls.count("denials_later") <= 1
+
+
 def test_one_entry_per_flag_present_beats_unsure_beats_absent(
     red_flag_nlp: Language,
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 from spacy.language import Language
 from spacy.matcher import Matcher
 
-from nlp.wordings import WordingCompiler, split_top_level
+from nlp.wordings import WordingCompiler, concept_words, split_top_level
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +74,30 @@ def test_wordings_match(
 def test_an_unknown_concept_is_an_error(compiler: WordingCompiler) -> None:
     with pytest.raises(ValueError, match="unknown concept"):
         compiler.compile("{elbow} hurts")
+
+
+def test_a_concept_may_name_another(red_flag_nlp: Language) -> None:
+    """``often`` lists ``{repeat}`` instead of repeating its words."""
+    concepts = {"often": ["nightly", "{repeat}"], "repeat": ["over and over"]}
+    assert concept_words(concepts, "often") == ["nightly", "over and over"]
+    nested = WordingCompiler(red_flag_nlp, concepts=concepts, linking_words=[])
+    assert matches(red_flag_nlp, nested, "cramps {often}", "cramps over and over")
+    assert matches(red_flag_nlp, nested, "cramps {often}", "cramps nightly")
+
+
+@pytest.mark.parametrize(
+    ("concepts", "message"),
+    [
+        ({"often": ["{often}"]}, "names itself"),
+        ({"often": ["{repeat}"], "repeat": ["{often}"]}, "names itself"),
+        ({"often": ["{seldom}"]}, "unknown concept"),
+    ],
+)
+def test_a_concept_naming_itself_or_an_unknown_one_is_an_error(
+    concepts: dict[str, list[str]], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        concept_words(concepts, "often")
 
 
 @pytest.mark.parametrize("entry", ["in (19|20)?#", "x(a|b)", "(a|b)s"])
