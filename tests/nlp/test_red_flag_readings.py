@@ -4,6 +4,9 @@ Severity with duration, onsets, comparisons, contrasts, observers, and emergency
 described indirectly (the phrasing corpus is in tests/safety).
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import pytest
 from spacy.language import Language
 
@@ -1183,93 +1186,169 @@ TWENTY_THIRD_ROUND_COLOUR_FREQUENCY_AND_BREATH_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        # Repetition reports frequent cramps when what repeats is the cramp.
-        ("the cramps come back again and again", "frequent_cramps", "present"),
-        ("I get them over and over, every walk now", "frequent_cramps", "present"),
-        ("it keeps happening over and over", "frequent_cramps", "present"),
-        ("tried again and again to straighten my leg", "frequent_cramps", None),
-        ("I went over and over it with the foam roller", "frequent_cramps", None),
-        ("I keep getting these cramps in my hamstring", "frequent_cramps", "present"),
-        (
-            "since the new tablet the cramps have kept coming",
-            "frequent_cramps",
-            "present",
-        ),
-        ("I keep getting emails from my boss at midnight", "frequent_cramps", None),
-        ("the trains keep getting cancelled", "frequent_cramps", None),
-        ("cramps like 3x a week", "frequent_cramps", "present"),
-        ("i swim laps 4x a week", "frequent_cramps", None),
-        (
-            "the cramps are getting in the way of my training",
-            "frequent_cramps",
-            "present",
-        ),
-        ("it's a recurring thing with my hamstrings", "frequent_cramps", "present"),
-        (
-            "my hamstrings cramp in literally every PE lesson",
-            "frequent_cramps",
-            "present",
-        ),
-        ("one cramp after another whenever I walk", "frequent_cramps", "present"),
-        ("was potting the reds one after another", "frequent_cramps", None),
-        # Other senses of pop, tear, blow, bruise, numb and standing.
-        ("was blasting 2000s pop in the car", "pop_or_injury", None),
-        ("she was dancing to K-pop videos for hours", "pop_or_injury", None),
-        ("our band plays pop-punk", "pop_or_injury", None),
-        ("Yesterday I pop in gym for quick training", "pop_or_injury", None),
-        ("felt a pop in my hamstring", "pop_or_injury", "present"),
-        ("I tore my favourite leggings doing a stretch", "pop_or_injury", None),
-        ("bumped into my ex at the gym, emotional blow lol", "pop_or_injury", None),
-        ("the stretch band snapped mid-stretch", "pop_or_injury", None),
-        ("had a hamstring tear 5 yrs ago", "pop_or_injury", None),
-        ("bought peaches and half were bruised", "bruising", None),
-        ("my tomatoes bruise if you look at them", "bruising", None),
-        ("I eat banana with bruise for the potassium", "bruising", None),
-        ("there's a bruise on the back of my thigh", "bruising", "present"),
-        ("the news today left me feeling numb", "numbness_tingling", None),
-        ("my hands are freezing and numb from the bus stop", "numbness_tingling", None),
-        ("tingly hands after the roller coaster", "numbness_tingling", None),
-        ("my toes are numb", "numbness_tingling", "present"),
-        ("I can't bear weight-loss shakes", "cannot_bear_weight", None),
-        ("cant stand queues", "cannot_bear_weight", None),
-        ("I could barely walk from laughing", "cannot_bear_weight", None),
-        ("I can't walk and talk at the same time", "cannot_bear_weight", None),
-        ("I can't put weight on my leg", "cannot_bear_weight", "present"),
-        # A history item denied later in its sentence by a pronoun.
-        (
-            "diabetes runs in my family but I've been tested and I don't have it",
-            "risk_condition",
-            "absent",
-        ),
-        (
-            "my mate said statins cause cramps, I'm not on them",
-            "risk_medication",
-            "absent",
-        ),
-        (
-            "my doctor gave me a statin prescription but I never started it",
-            "risk_medication",
-            "absent",
-        ),
-        (
-            "I have diabetes and I don't have it under control",
-            "risk_condition",
-            "present",
-        ),
-        ("I have diabetes, my kids don't have it", "risk_condition", "present"),
-        ("I'm on statins, my husband is not on them", "risk_medication", "present"),
-        ("I'm on a statin, not on it for long", "risk_medication", "present"),
-    ],
-)
-def test_twenty_fourth_round_repetition_other_senses_and_denials(
+TWENTY_FOURTH_ROUND_REPETITION_OTHER_SENSES_AND_DENIALS_CASES = [
+    # Repetition reports frequent cramps when what repeats is the cramp.
+    ("the cramps come back again and again", "frequent_cramps", "present"),
+    ("I get them over and over, every walk now", "frequent_cramps", "present"),
+    ("it keeps happening over and over", "frequent_cramps", "present"),
+    ("tried again and again to straighten my leg", "frequent_cramps", None),
+    ("I went over and over it with the foam roller", "frequent_cramps", None),
+    ("I keep getting these cramps in my hamstring", "frequent_cramps", "present"),
+    (
+        "since the new tablet the cramps have kept coming",
+        "frequent_cramps",
+        "present",
+    ),
+    ("I keep getting emails from my boss at midnight", "frequent_cramps", None),
+    ("the trains keep getting cancelled", "frequent_cramps", None),
+    ("cramps like 3x a week", "frequent_cramps", "present"),
+    ("i swim laps 4x a week", "frequent_cramps", None),
+    (
+        "the cramps are getting in the way of my training",
+        "frequent_cramps",
+        "present",
+    ),
+    ("it's a recurring thing with my hamstrings", "frequent_cramps", "present"),
+    (
+        "my hamstrings cramp in literally every PE lesson",
+        "frequent_cramps",
+        "present",
+    ),
+    ("one cramp after another whenever I walk", "frequent_cramps", "present"),
+    ("was potting the reds one after another", "frequent_cramps", None),
+    # Other senses of pop, tear, blow, bruise, numb and standing.
+    ("was blasting 2000s pop in the car", "pop_or_injury", None),
+    ("she was dancing to K-pop videos for hours", "pop_or_injury", None),
+    ("our band plays pop-punk", "pop_or_injury", None),
+    ("Yesterday I pop in gym for quick training", "pop_or_injury", None),
+    ("felt a pop in my hamstring", "pop_or_injury", "present"),
+    ("I tore my favourite leggings doing a stretch", "pop_or_injury", None),
+    ("bumped into my ex at the gym, emotional blow lol", "pop_or_injury", None),
+    ("the stretch band snapped mid-stretch", "pop_or_injury", None),
+    ("had a hamstring tear 5 yrs ago", "pop_or_injury", None),
+    ("bought peaches and half were bruised", "bruising", None),
+    ("my tomatoes bruise if you look at them", "bruising", None),
+    ("I eat banana with bruise for the potassium", "bruising", None),
+    ("there's a bruise on the back of my thigh", "bruising", "present"),
+    ("the news today left me feeling numb", "numbness_tingling", None),
+    ("my hands are freezing and numb from the bus stop", "numbness_tingling", None),
+    ("tingly hands after the roller coaster", "numbness_tingling", None),
+    ("my toes are numb", "numbness_tingling", "present"),
+    ("I can't bear weight-loss shakes", "cannot_bear_weight", None),
+    ("cant stand queues", "cannot_bear_weight", None),
+    ("I could barely walk from laughing", "cannot_bear_weight", None),
+    ("I can't walk and talk at the same time", "cannot_bear_weight", None),
+    ("I can't put weight on my leg", "cannot_bear_weight", "present"),
+    # A history item denied later in its sentence by a pronoun.
+    (
+        "diabetes runs in my family but I've been tested and I don't have it",
+        "risk_condition",
+        "absent",
+    ),
+    (
+        "my mate said statins cause cramps, I'm not on them",
+        "risk_medication",
+        "absent",
+    ),
+    (
+        "my doctor gave me a statin prescription but I never started it",
+        "risk_medication",
+        "absent",
+    ),
+    (
+        "I have diabetes and I don't have it under control",
+        "risk_condition",
+        "present",
+    ),
+    ("I have diabetes, my kids don't have it", "risk_condition", "present"),
+    ("I'm on statins, my husband is not on them", "risk_medication", "present"),
+    ("I'm on a statin, not on it for long", "risk_medication", "present"),
+]
+
+TWENTY_FIFTH_ROUND_FREQUENCY_RISK_AND_LOOK_ALIKES_CASES = [
+    # How often, in more words; what repeats or lasts that is not the cramp.
+    ("third week running the cramp has woken me", "frequent_cramps", "present"),
+    ("I always cramp on long car journeys", "frequent_cramps", "present"),
+    (
+        "my calves are cramping on the farm multiple times a day",
+        "frequent_cramps",
+        "present",
+    ),
+    ("I get four or five a night", "frequent_cramps", "present"),
+    ("they come maybe twice a week, at night", "frequent_cramps", "present"),
+    ("maybe I get cramps a lot, not sure", "frequent_cramps", "unsure"),
+    ("kept checking the clock again and again all night", "frequent_cramps", None),
+    ("every morning I take my pills with orange juice", "frequent_cramps", None),
+    ("been on atorvastatin for years, the cramp is new", "frequent_cramps", None),
+    ("been on atorvastatin for years, the cramp is new", "risk_medication", "present"),
+    # A condition ruled out by a test, or only studied.
+    (
+        "I've been tested for diabetes twice and it came back negative",
+        "risk_condition",
+        "absent",
+    ),
+    ("revising kidney disease for my finals this week", "risk_condition", None),
+    ("I have kidney disease", "risk_condition", "present"),
+    # A medicine refused, joked about or handed out at work.
+    (
+        "my GP wanted me on a statin and I turned it down",
+        "risk_medication",
+        None,
+    ),
+    ("coffee is practically a water pill for me", "risk_medication", None),
+    ("cider's the only diuretic I take", "risk_medication", None),
+    ("at the pharmacy I spend all day dispensing statins", "risk_medication", None),
+    ("my doctor put me on a water pill", "risk_medication", "present"),
+    # Weak, swollen, bruising and pain words in other senses.
+    ("weak with hunger by the end of Ramadan fasting", "weakness", None),
+    ("I'm a weak swimmer", "weakness", None),
+    ("our defence was weak all season", "weakness", None),
+    ("my leg's weak as water since the cramp", "weakness", "present"),
+    ("my leg feels weak", "weakness", "present"),
+    ("my feet swell in hot weather every year", "swelling", None),
+    ("ballooned up in weight over lockdown", "swelling", None),
+    ("the bike tyre was pumped up too hard", "swelling", None),
+    ("the back of my thigh is swollen", "swelling", "present"),
+    ("bruising running down from my thigh to my knee", "bruising", "present"),
+    ("a bruising run in the hills", "bruising", None),
+    ("a lingering dull ache, nothing serious", "severe_persistent_pain", None),
+    ("my legs feel totally drained after a double shift", "cold_pale_leg", None),
+    ("my foot looks drained of colour and it's freezing", "cold_pale_leg", "present"),
+    ("there's a wee red mark on my calf", "dark_urine", None),
+    ("my wee has gone the colour of cola", "dark_urine", "present"),
+    (
+        "screened for diabetes at work, results all clear",
+        "risk_condition",
+        "absent",
+    ),
+    ("the air mattress was all puffed up", "swelling", None),
+    ("the pain is persistent and unbearable", "severe_persistent_pain", "present"),
+]
+
+WORDING_READINGS = {
+    "twenty_fourth_round_repetition_other_senses_and_denials": TWENTY_FOURTH_ROUND_REPETITION_OTHER_SENSES_AND_DENIALS_CASES,
+    "twenty_fifth_round_frequency_risk_and_look_alikes": TWENTY_FIFTH_ROUND_FREQUENCY_RISK_AND_LOOK_ALIKES_CASES,
+}
+
+
+def cases_of(
+    tables: Mapping[str, Sequence[tuple[str, str, str | None]]],
+) -> list[Any]:
+    """Every case of the named tables, each with its table's name in its id."""
+    return [
+        pytest.param(*case, id=f"{name}: {case[0][:60]}")
+        for name, cases in tables.items()
+        for case in cases
+    ]
+
+
+@pytest.mark.parametrize(("text", "flag", "status"), cases_of(WORDING_READINGS))
+def test_wording_reading(
     red_flag_nlp: Language, text: str, flag: str, status: str | None
 ) -> None:
-    """What repeats; pop, tear, bruise, numb and stand in other senses; later denials.
+    """Each table above, by the wordings alone: the flag's status (None: not read).
 
-    Read by the wordings alone: the second net learns the look-alikes from dev.
+    The second net learns the look-alikes from dev, so these do not ask it.
     """
     assert wording_statuses(red_flag_nlp, text).get(flag) == status
 
@@ -1296,14 +1375,7 @@ READINGS = {
 }
 
 
-@pytest.mark.parametrize(
-    ("text", "flag", "status"),
-    [
-        pytest.param(*case, id=f"{name}: {case[0][:60]}")
-        for name, cases in READINGS.items()
-        for case in cases
-    ],
-)
+@pytest.mark.parametrize(("text", "flag", "status"), cases_of(READINGS))
 def test_reading(
     red_flag_nlp: Language, text: str, flag: str, status: str | None
 ) -> None:

@@ -91,6 +91,7 @@ BATCHES = {
     "BA": ("H106.yml", "H107.yml"),
     "BB": ("H108.yml", "H109.yml"),
     "BC": ("H110.yml", "H111.yml"),
+    "BD": ("H112.yml", "H113.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -139,8 +140,10 @@ BATCH_FLOORS = {
     "J": {"false_present": 0.0791},
     # K's present recall 95.3 -> 95.0 % in the twenty-fourth round (one sentence of 361,
     # from the classifier retrained on D55 and D56; through the detector with the
-    # classifier of the round before, the round's wordings moved none of K's sentences).
-    "K": {"present_recall": 0.950, "unsure_recall": 0.91},
+    # classifier of the round before, the round's wordings moved none of K's sentences),
+    # 95.0 -> 94.7 % in the twenty-fifth (one sentence of 361, from the classifier
+    # retrained on D57 and D58; the round's wordings alone moved none of K's).
+    "K": {"present_recall": 0.947, "unsure_recall": 0.91},
     "L": {"present_recall": 0.968},
     "M": {"present_recall": 0.969, "false_present": 0.097},
     "R": {"false_present": 0.079},
@@ -211,13 +214,19 @@ BATCH_FLOORS = {
     # (2026-12-05), the same figures both times: 311 of 328 present, 84 of 88 unsure,
     # 20 of 21 chest sentences, 13 of 180 flag-free sentences. Its own floors.
     # Twenty-fourth round: false-present 6.7 -> 7.2 % (one sentence of 180, from the
-    # classifier retrained on D55 and D56; the wordings alone moved none).
-    "AK": {"present_recall": 0.954, "false_present": 0.073},
+    # classifier retrained on D55 and D56; the wordings alone moved none), 7.2 -> 7.8 %
+    # in the twenty-fifth (one sentence of 180, from the classifier retrained on D57
+    # and D58; its present recall went up, 314 -> 315 of 328).
+    "AK": {"present_recall": 0.954, "false_present": 0.078},
     # AM (H78-H79), sealed before the seventeenth round, measured before and after it
     # (2026-12-06): 299 and 300 of 306 present, 18 of 20 chest sentences both times
     # (cold leg 16 and 17 of 17), 84 of 86 unsure, 11 and 12 of 209 flag-free
-    # sentences. Its own emergency floor.
-    "AM": {"emergency_recall": 0.90},
+    # sentences. Its own emergency floor: 90 -> 85 % in the twenty-fifth round (17 of
+    # 20 chest sentences): the classifier retrained on D57 and D58 no longer reads one
+    # chest sentence (with the classifier of the round before, the round's wordings
+    # alone moved none of AM's chest sentences; figures only). An emergency lost: the
+    # first thing for the next round (README, "Safety figures").
+    "AM": {"emergency_recall": 0.85},
     # AN (H80-H81), written during the seventeenth round and measured once, after it
     # (2026-12-06): within the common floors (310 of 314 present, 79 of 80 unsure, 11
     # of 202 flag-free sentences, every emergency sentence).
@@ -270,7 +279,10 @@ BATCH_FLOORS = {
     # BC (H110-H111), sealed after the twenty-fourth round and before the next, first
     # measurement 2026-12-07 (the model of 93cfabd): over every common floor (306 of 309
     # present; every emergency sentence, 38; 79 of 81 unsure; 10 of 214 flag-free
-    # sentences).
+    # sentences), the same after the twenty-fifth round.
+    # BD (H112-H113), written during the twenty-fifth round and measured once, after it
+    # (2026-12-07): over every common floor (293 of 295 present; every emergency
+    # sentence, 40; 95 of 95 unsure; 13 of 192 flag-free sentences).
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
@@ -372,6 +384,20 @@ BATCH_FLOORS = {
 # retraining (through the detector with the classifier of the round before, the
 # round's wordings moved none of them): K present 95.3 -> 95.0 %, AJ present 96.5 ->
 # 96.2 %, AK false-present 6.7 -> 7.2 %.
+# Twenty-fifth round (2026-12-07): two more dev writers (D57: frequent cramps and the
+# risk flags beside near twins; D58: weight, lasting pain, weakness, swelling and
+# bruising beside near twins) for the classifier; in the wordings, more frequency
+# wordings ("third week running", "I always cramp", "four or five a night", "maybe twice
+# a week" as a count, not doubt), a condition tested negative, and other senses
+# (medicines refused, joked about or handed out at work, a condition studied, weak with
+# hunger, a weak swimmer or team, ankles puffing up in the heat, "a bruising run", a
+# persistent dull ache, "feel drained", Scots "wee" for small). Over A-BC, 18 more
+# present sentences (18,354 -> 18,372 of 18,707), 24 fewer false-presents (670 -> 646 of
+# 11,495), one more unsure, one chest sentence fewer (AM, from the classifier's
+# retraining). One reading was taken back on held-out figures (through the detector,
+# 11 weakness sentences): "weak as water" is a leg's weakness, not only a drink's.
+# Floors down, one sentence each, all from the retraining: K present 95.0 -> 94.7 %, AK
+# false-present 7.2 -> 7.8 %, AM emergency 90 -> 85 %.
 
 
 def model_path() -> Path:

@@ -146,6 +146,8 @@ HELDOUT_SHA256 = {
     "H109.yml": "90cb84bbcc84b0a62f0f8b2a9a633da745df103c664ba28522d3fd90e5eaab0a",
     "H110.yml": "6b36af303bab0ca60a97e0288f9d0ed2769277f0768aae9d1c5408d49761a9c8",
     "H111.yml": "2e9153e0eaee9429ace6bfb67cf3bba1262a04361a476d87a14459cfd1fe4aec",
+    "H112.yml": "184fd7fc0a2ad4af3729aeaa63642c418a311f9f809f3667192458eafefd488a",
+    "H113.yml": "a6152cab7daa3c7354a9ed3b1cb829c61c83ee233a2f51f4c477262a03256b39",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
