@@ -4,9 +4,10 @@ The wordings live in ``red_flag_patterns.yml`` (readable by a clinician, compile
 :mod:`nlp.wordings`); the scope of each mention, negation, doubt, questions, other
 people and the past, is decided by :mod:`nlp.scope` and :mod:`nlp.reports`. This
 component only matches the wordings, resolves overlapping mentions, asks the scope
-for each one's status, and sets ``doc._.red_flags``: one dict per flag mentioned, with keys ``flag``, ``status``
-(``present``/``absent``/``unsure``), ``start``, ``end`` (character offsets) and
-``text``. If a flag is mentioned several times, present beats unsure beats absent.
+for each one's status, and sets ``doc._.red_flags``: one dict per flag mentioned,
+with keys ``flag``, ``status`` (``present``/``absent``/``unsure``), ``start``, ``end``
+(character offsets) and ``text``. If a flag is mentioned several times, present beats
+unsure beats absent.
 
 Readings that span several mentions also live here: the patterns file's combinations
 (swelling with warmth, redness or throbbing in the same message is a possible clot,

@@ -1275,6 +1275,8 @@ TWENTY_FIFTH_ROUND_FREQUENCY_RISK_AND_LOOK_ALIKES_CASES = [
         "present",
     ),
     ("I get four or five a night", "frequent_cramps", "present"),
+    ("three or four cramps a night", "frequent_cramps", "present"),
+    ("I drink 3 or 4 a day, coffee I mean", "frequent_cramps", None),
     ("they come maybe twice a week, at night", "frequent_cramps", "present"),
     ("maybe I get cramps a lot, not sure", "frequent_cramps", "unsure"),
     ("kept checking the clock again and again all night", "frequent_cramps", None),
