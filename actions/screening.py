@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -139,6 +139,34 @@ class ActionRecordRedFlags(Action):
         events += [SlotSet(slot, value) for slot, value in updates.items()]
         logger.debug("Red flags mentioned: %s", sorted(mentions))
         return events
+
+
+class ActionAnswerWithoutQuestion(Action):
+    """Answer a yes, a no or a "not sure" that came when no question was open.
+
+    The classifier may read a message such as "my cramps come maybe twice a week" as
+    an unsure answer although it reports a red flag. Such a message starts the
+    screening, as any reported symptom does (safety beats helpfulness); one that only
+    denies flags, or reports none, is told that no question was asked.
+    """
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_answer_without_question"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[EventType]:
+        """Start the screening for a reported flag, or say no question is open."""
+        message = tracker.latest_message or {}
+        mentions = mentioned_flags(message.get("entities") or [])
+        if any(answer != triage.ABSENT for answer in mentions.values()):
+            return [FollowupAction(FORM_NAME)]
+        dispatcher.utter_message(response="utter_answer_without_question")
+        return []
 
 
 async def _validate_screen_answer(

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import triage
 from actions.screening import (
+    ActionAnswerWithoutQuestion,
     ActionConcludeScreening,
     ActionRecordRedFlags,
     ActionStopScreening,
@@ -101,6 +102,39 @@ def test_mentions_ignore_unknown_ids_roles_and_other_entities() -> None:
         {"entity": "red_flag", "value": "swelling", "role": "present"},
     ]
     assert mentioned_flags(entities) == {"weakness": PRESENT, "swelling": PRESENT}
+
+
+# --- action_answer_without_question ----------------------------------------------
+
+
+@pytest.mark.parametrize("role", [PRESENT, UNSURE])
+@pytest.mark.parametrize("intent", ["affirm", "deny", "express_unsure"])
+def test_answer_reporting_a_flag_starts_the_screening(
+    intent: str, role: str, dispatcher: CollectingDispatcher, domain: dict
+) -> None:
+    # "my cramps come maybe twice a week, at night": read as unsure, reports a flag.
+    tracker = make_tracker(
+        intent=intent, entities=[flag_entity("frequent_cramps", role)]
+    )
+    events = run(ActionAnswerWithoutQuestion().run(dispatcher, tracker, domain))
+    assert events == [
+        {"event": "followup", "timestamp": None, "name": "screening_form"}
+    ]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    "entities",
+    [[], [flag_entity("swelling", ABSENT)], [{"entity": "body_part", "value": "calf"}]],
+    ids=["no flag", "denied flag", "other entity"],
+)
+def test_answer_without_a_flag_says_no_question_was_asked(
+    entities: list[dict[str, Any]], dispatcher: CollectingDispatcher, domain: dict
+) -> None:
+    tracker = make_tracker(intent="deny", entities=entities)
+    events = run(ActionAnswerWithoutQuestion().run(dispatcher, tracker, domain))
+    assert events == []
+    assert responses(dispatcher) == ["utter_answer_without_question"]
 
 
 # --- validate_screening_form -------------------------------------------------------
