@@ -18,11 +18,17 @@ LABELS = [["swelling"], ["swelling"], ["swelling"], [], [], []]
 
 
 def component(
-    nlp: Language, threshold: float, confirm_threshold: float = 0.999
+    nlp: Language,
+    threshold: float,
+    confirm_threshold: float = 0.999,
+    flag_thresholds: dict[str, float] | None = None,
 ) -> FlagClassifierComponent:
     """A classifier component trained on the tiny table above."""
     made = FlagClassifierComponent(
-        nlp, threshold=threshold, confirm_threshold=confirm_threshold
+        nlp,
+        threshold=threshold,
+        confirm_threshold=confirm_threshold,
+        flag_thresholds=flag_thresholds,
     )
     made.initialize(texts=TEXTS, labels=LABELS, flag_ids=["swelling", "bruising"])
     return made
@@ -103,13 +109,24 @@ def test_below_the_threshold_nothing_is_added(red_flag_nlp: Language) -> None:
     assert component(red_flag_nlp, 0.999)(doc)._.red_flags == []
 
 
+def test_a_flag_with_its_own_threshold_uses_it(red_flag_nlp: Language) -> None:
+    doc = red_flag_nlp.make_doc("my calf is like a sausage")
+    doc._.red_flags = []
+    lower = component(red_flag_nlp, 0.999, flag_thresholds={"swelling": 0.5})
+    assert [f["flag"] for f in lower(doc)._.red_flags] == ["swelling"]
+    doc._.red_flags = []
+    higher = component(red_flag_nlp, 0.5, flag_thresholds={"swelling": 0.999})
+    assert higher(doc)._.red_flags == []
+
+
 def test_survives_saving_and_loading(red_flag_nlp: Language, tmp_path) -> None:
-    saved = component(red_flag_nlp, 0.5)
+    saved = component(red_flag_nlp, 0.5, flag_thresholds={"swelling": 0.4})
     saved.to_disk(tmp_path)
     loaded = FlagClassifierComponent(
         red_flag_nlp, threshold=0.9, confirm_threshold=0.1
     ).from_disk(tmp_path)
     assert (loaded.threshold, loaded.confirm_threshold) == (0.5, 0.999)
+    assert loaded.flag_thresholds == {"swelling": 0.4}
     text = "my calf is like a sausage"
     assert loaded.classifier.probabilities(text) == saved.classifier.probabilities(text)
 

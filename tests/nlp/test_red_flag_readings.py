@@ -1327,9 +1327,53 @@ TWENTY_FIFTH_ROUND_FREQUENCY_RISK_AND_LOOK_ALIKES_CASES = [
     ("the pain is persistent and unbearable", "severe_persistent_pain", "present"),
 ]
 
+TWENTY_SIXTH_ROUND_UNDERSTATED_CHEST_FALLS_AND_LOOK_ALIKES_CASES = [
+    # The chest said quietly: smothering, sitting up to breathe, the squeezed ticker.
+    ("been feeling suffocation since lunch", "chest_pain_or_breathless", "present"),
+    ("he has to sit up in bed to breathe", "chest_pain_or_breathless", "present"),
+    ("had haemoptysis twice today", "chest_pain_or_breathless", "present"),
+    ("rust-coloured phlegm this morning", "chest_pain_or_breathless", "present"),
+    ("my ticker is aching a bit", "chest_pain_or_breathless", "present"),
+    ("heart feels like it's being squeezed", "chest_pain_or_breathless", "present"),
+    ("that elephant is back on my chest", "chest_pain_or_breathless", "present"),
+    # An aching left arm or jaw is asked about, not passed over.
+    ("my left arm has been aching all day", "chest_pain_or_breathless", "unsure"),
+    ("the pain goes up into my jaw", "chest_pain_or_breathless", "unsure"),
+    # Breath and chest in other senses.
+    (
+        "laughing so hard I couldn't breathe at the party",
+        "chest_pain_or_breathless",
+        None,
+    ),
+    ("took a deep breath and stretched it out", "chest_pain_or_breathless", None),
+    ("I'm breathless just reading about clots", "chest_pain_or_breathless", None),
+    ("chest puffed out when she won the race", "chest_pain_or_breathless", None),
+    # A fall or a blow in more words.
+    ("tripped on the step and went down", "pop_or_injury", "present"),
+    ("heard a crack as I went down", "pop_or_injury", "present"),
+    ("came a cropper on the ice", "pop_or_injury", "present"),
+    ("a trolley rammed into my calf", "pop_or_injury", "present"),
+    ("no pop, but I did get kicked there", "pop_or_injury", "present"),
+    ("bumped into an old teammate at the shop", "pop_or_injury", None),
+    ("got hit with a double shift again", "pop_or_injury", None),
+    # Colour at the toes; weight only on the good leg.
+    ("a bit bluish round the toes", "cold_pale_leg", "present"),
+    ("I can only stand on my good leg", "cannot_bear_weight", "present"),
+    ("can't put my bad leg down at all", "cannot_bear_weight", "present"),
+    # How often, said as a rate; a new course of medicine.
+    ("it's about weekly now", "frequent_cramps", "present"),
+    ("cramps four nights out of seven", "frequent_cramps", "present"),
+    ("started the new HIV regimen in May", "risk_medication", "present"),
+    # Numb in the heart.
+    ("she went numb after losing the final", "numbness_tingling", None),
+    ("all the numbness is in my heart", "numbness_tingling", None),
+]
+
+
 WORDING_READINGS = {
     "twenty_fourth_round_repetition_other_senses_and_denials": TWENTY_FOURTH_ROUND_REPETITION_OTHER_SENSES_AND_DENIALS_CASES,
     "twenty_fifth_round_frequency_risk_and_look_alikes": TWENTY_FIFTH_ROUND_FREQUENCY_RISK_AND_LOOK_ALIKES_CASES,
+    "twenty_sixth_round_understated_chest_falls_and_look_alikes": TWENTY_SIXTH_ROUND_UNDERSTATED_CHEST_FALLS_AND_LOOK_ALIKES_CASES,
 }
 
 

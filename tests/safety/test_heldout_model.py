@@ -92,6 +92,8 @@ BATCHES = {
     "BB": ("H108.yml", "H109.yml"),
     "BC": ("H110.yml", "H111.yml"),
     "BD": ("H112.yml", "H113.yml"),
+    "BE": ("H114.yml", "H115.yml"),
+    "BF": ("H116.yml", "H117.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -135,15 +137,17 @@ BATCH_FLOORS = {
     # I's present recall 97.3 -> 96.7 % in the twenty-third round (two sentences of 336;
     # the wordings alone moved none of I's sentences, the classifier retrained on D53
     # and D54 did; figures only), back to 97.3 % in the twenty-fourth, with 6.5 %
-    # false-present: only its own emergency floor is left (cold leg 18 of 19).
-    "I": {"emergency_recall": 0.947},
+    # false-present: only its own emergency floor was left (cold leg 18 of 19), and it
+    # went in the twenty-sixth round (cold leg 19 of 19 with the emergency flags' own
+    # classifier threshold; chest 21 of 22).
     "J": {"false_present": 0.0791},
     # K's present recall 95.3 -> 95.0 % in the twenty-fourth round (one sentence of 361,
     # from the classifier retrained on D55 and D56; through the detector with the
     # classifier of the round before, the round's wordings moved none of K's sentences),
     # 95.0 -> 94.7 % in the twenty-fifth (one sentence of 361, from the classifier
-    # retrained on D57 and D58; the round's wordings alone moved none of K's).
-    "K": {"present_recall": 0.947, "unsure_recall": 0.91},
+    # retrained on D57 and D58; the round's wordings alone moved none of K's), back to
+    # 95.0 % in the twenty-sixth (343 of 361).
+    "K": {"present_recall": 0.950, "unsure_recall": 0.91},
     "L": {"present_recall": 0.968},
     "M": {"present_recall": 0.969, "false_present": 0.097},
     "R": {"false_present": 0.079},
@@ -224,17 +228,17 @@ BATCH_FLOORS = {
     # sentences. Its own emergency floor: 90 -> 85 % in the twenty-fifth round (17 of
     # 20 chest sentences): the classifier retrained on D57 and D58 no longer reads one
     # chest sentence (with the classifier of the round before, the round's wordings
-    # alone moved none of AM's chest sentences; figures only). An emergency lost: the
-    # first thing for the next round (README, "Safety figures").
-    "AM": {"emergency_recall": 0.85},
+    # alone moved none of AM's chest sentences; figures only). Back in the twenty-sixth
+    # round, with one more: 19 of 20 chest sentences, the common floor again.
     # AN (H80-H81), written during the seventeenth round and measured once, after it
     # (2026-12-06): within the common floors (310 of 314 present, 79 of 80 unsure, 11
     # of 202 flag-free sentences, every emergency sentence).
     # AO (H82-H83), sealed before the eighteenth round, first measurement 2026-12-06
     # (the model of 93fae97): 308 of 316 present, 17 of 19 chest sentences, 20 of 21
     # cold-leg sentences, 84 of 86 unsure, 14 of 200 flag-free sentences. Its own
-    # emergency floor.
-    "AO": {"emergency_recall": 0.89, "false_present": 0.075},
+    # emergency floor, raised in the twenty-sixth round (chest 18 of 19, cold leg 21 of
+    # 21).
+    "AO": {"emergency_recall": 0.947, "false_present": 0.075},
     # AP (H84-H85), written during the eighteenth round and measured once, after it
     # (2026-12-06): the lowest clean present recall since K, its own floor (314 of 329
     # present; 95 of 96 unsure, 20 of 21 cold-leg sentences, every chest sentence, 12
@@ -283,6 +287,14 @@ BATCH_FLOORS = {
     # BD (H112-H113), written during the twenty-fifth round and measured once, after it
     # (2026-12-07): over every common floor (293 of 295 present; every emergency
     # sentence, 40; 95 of 95 unsure; 13 of 192 flag-free sentences).
+    # BE (H114-H115), sealed after the twenty-fifth round and before the next, first
+    # measurement 2026-12-07 (the model of 60b2380 with the rules of this round's
+    # dialogue change, the same NLU): over every common floor (312 of 312 present;
+    # every emergency sentence, 41; 82 of 84 unsure; 6 of 178 flag-free sentences).
+    # BF (H116-H117), written during the twenty-sixth round and measured once, after it
+    # (2026-12-07): its own unsure floor (85 of 92); 307 of 314 present, chest 22 of
+    # 23, cold leg 23 of 23, 8 of 185 flag-free sentences.
+    "BF": {"unsure_recall": 0.923},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

@@ -148,6 +148,10 @@ HELDOUT_SHA256 = {
     "H111.yml": "2e9153e0eaee9429ace6bfb67cf3bba1262a04361a476d87a14459cfd1fe4aec",
     "H112.yml": "184fd7fc0a2ad4af3729aeaa63642c418a311f9f809f3667192458eafefd488a",
     "H113.yml": "a6152cab7daa3c7354a9ed3b1cb829c61c83ee233a2f51f4c477262a03256b39",
+    "H114.yml": "13b797eb555a6931baa307d65a0398185ecdefebe7a4373f6cc64624ead2a769",
+    "H115.yml": "938fdbb0dc593085dea32fc87323e90d7f0072d7949e79f593852d9689c2b17a",
+    "H116.yml": "bfdce1ec37375c5929ed607a738cb31c22b956b1379574c4f7830c22603b6d8c",
+    "H117.yml": "91828516ff18978ed5a8772756f2a12f0e345dc99c3f6ecd8f4e3d80fc14a498",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
