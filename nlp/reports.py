@@ -17,7 +17,13 @@ from spacy.tokens import Doc
 
 from nlp.mentions import GenericCue, Mention
 from nlp.scope import SENTENCE_ENDS, Scope
-from nlp.wordings import WordingCompiler, lower_set, phrase_at, word_tuples
+from nlp.wordings import (
+    WordingCompiler,
+    concept_words,
+    lower_set,
+    phrase_at,
+    word_tuples,
+)
 
 GENERIC = "generic"
 """A question about the topic, not the writer's report ("do statins cause cramps?")."""
@@ -110,7 +116,8 @@ class Reports:
         self.self_description = lower_set(scope["self_description"])
         self.articles = lower_set(scope["articles"])
         self.modifier_reach = int(scope["modifier_reach"])
-        self.leg_parts = lower_set(compiler.concepts.get("leg_part"))
+        # Its words, with those of the concepts it names ({lower_limb}).
+        self.leg_parts = lower_set(concept_words(compiler.concepts, "leg_part"))
         # Patterns saved before the ``resolved`` section read nothing as resolved.
         resolved = scope.get("resolved") or {}
         self.earlier = lower_set(resolved.get("earlier"))

@@ -21,12 +21,12 @@ from pathlib import Path
 import spacy
 
 import nlp.red_flags  # noqa: F401  (registers the factories)
-from actions.triage import RED_FLAGS
+from actions.triage import EMERGENCY, RED_FLAGS
 from nlp.flag_classifier import FACTORY_NAME, FlagClassifier, FlagClassifierComponent
 from tests.safety.corpus import DEV_DIR, Scores, Sentence, load_batch, score
 from tests.safety.test_phrasing_corpus import detector_statuses
 
-EMERGENCY_FLAGS = tuple(flag.id for flag in RED_FLAGS if flag.level == "emergency")
+EMERGENCY_FLAGS = tuple(flag.id for flag in RED_FLAGS if flag.level == EMERGENCY)
 FOLDS = 5
 
 

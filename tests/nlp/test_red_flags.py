@@ -470,3 +470,13 @@ def test_word_lists_hold_words_the_tokenizer_keeps_whole(
             in [t.lower_ for t in red_flag_nlp.make_doc(f"{host}{word} leg")]
             for host in hosts
         ), f"{word!r} is split by the tokenizer"
+
+
+def test_the_leg_parts_that_tell_other_people_apart_include_named_concepts(
+    red_flag_nlp: Language,
+) -> None:
+    """``leg_part`` names ``{lower_limb}``: "my sisters ankle" is still a leg part."""
+    detector = red_flag_nlp.get_pipe("hamstring_red_flags")
+    leg_parts = detector._reports_of.leg_parts
+    assert {"ankle", "toes", "legs", "ankles", "thigh"} <= leg_parts
+    assert not any(word.startswith("{") for word in leg_parts)
