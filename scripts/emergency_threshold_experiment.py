@@ -21,21 +21,25 @@ from pathlib import Path
 import spacy
 
 import nlp.red_flags  # noqa: F401  (registers the factories)
-from actions.triage import EMERGENCY, RED_FLAGS
+from actions.triage import RED_FLAGS
 from nlp.flag_classifier import FACTORY_NAME, FlagClassifier, FlagClassifierComponent
-from tests.safety.corpus import DEV_DIR, Scores, Sentence, load_batch, score
+from tests.safety.corpus import (
+    DEV_DIR,
+    EMERGENCY_FLAGS,
+    Scores,
+    Sentence,
+    load_batch,
+    score,
+    writer_folds,
+)
 from tests.safety.test_phrasing_corpus import detector_statuses
-
-EMERGENCY_FLAGS = tuple(flag.id for flag in RED_FLAGS if flag.level == EMERGENCY)
-FOLDS = 5
 
 
 def folds(dev_dir: Path) -> list[list[Sentence]]:
     """The dev batches in five folds of whole writers (every fifth file by name)."""
-    files = sorted(dev_dir.glob("*.yml"))
     return [
-        [sentence for path in files[start::FOLDS] for sentence in load_batch(path)]
-        for start in range(FOLDS)
+        [sentence for path in fold for sentence in load_batch(path)]
+        for fold in writer_folds(sorted(dev_dir.glob("*.yml")))
     ]
 
 

@@ -23,7 +23,7 @@ import asyncio
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,17 @@ from nlp.phrasings import (  # noqa: F401  (the corpus's names, re-exported)
 )
 
 EMERGENCY_FLAGS = tuple(f.id for f in triage.RED_FLAGS if f.level == triage.EMERGENCY)
+FOLDS = 5
+
+
+def writer_folds(files: Sequence[Path], count: int = FOLDS) -> list[list[Path]]:
+    """Batch files in ``count`` folds of whole writers: every ``count``-th file.
+
+    The dev experiments (``scripts/``) read each fold with what was learnt from the
+    others, so no writer's sentences are both learnt and read. Files are taken in
+    the order given (sorted by name, for the README's fold figures).
+    """
+    return [list(files[start::count]) for start in range(count)]
 
 
 def sha256_of(path: Path) -> str:

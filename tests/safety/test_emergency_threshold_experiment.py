@@ -1,11 +1,24 @@
-"""The emergency-threshold experiment reads each dev writer in exactly one fold."""
+"""The dev experiments read each dev writer in exactly one fold."""
 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
-from scripts.emergency_threshold_experiment import EMERGENCY_FLAGS, FOLDS, folds
-from tests.safety.corpus import DEV_DIR, load_dir
+from scripts.emergency_threshold_experiment import EMERGENCY_FLAGS, folds
+from tests.safety.corpus import DEV_DIR, FOLDS, load_dir, writer_folds
+
+
+def test_writer_folds_take_every_fifth_file_in_the_order_given() -> None:
+    files = [Path(f"D{n}.yml") for n in (3, 1, 4, 15, 9, 2, 6)]
+    assert writer_folds(files) == [
+        [Path("D3.yml"), Path("D2.yml")],
+        [Path("D1.yml"), Path("D6.yml")],
+        [Path("D4.yml")],
+        [Path("D15.yml")],
+        [Path("D9.yml")],
+    ]
+    assert writer_folds(files, 2) == [files[0::2], files[1::2]]
 
 
 def test_every_dev_sentence_is_in_one_fold_with_its_writer() -> None:
