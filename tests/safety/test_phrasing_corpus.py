@@ -152,6 +152,8 @@ HELDOUT_SHA256 = {
     "H115.yml": "938fdbb0dc593085dea32fc87323e90d7f0072d7949e79f593852d9689c2b17a",
     "H116.yml": "bfdce1ec37375c5929ed607a738cb31c22b956b1379574c4f7830c22603b6d8c",
     "H117.yml": "91828516ff18978ed5a8772756f2a12f0e345dc99c3f6ecd8f4e3d80fc14a498",
+    "H118.yml": "7f589f5fb28cf0ed49d2992ed648732f1a10ffc914f9dcfaa5e4a8a9c86d3748",
+    "H119.yml": "70962cfc513dd2ae9a0576fab651cc378706c60c64126920eca36829813d5fed",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
