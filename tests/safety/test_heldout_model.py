@@ -95,6 +95,7 @@ BATCHES = {
     "BE": ("H114.yml", "H115.yml"),
     "BF": ("H116.yml", "H117.yml"),
     "BG": ("H118.yml", "H119.yml"),
+    "BH": ("H120.yml", "H121.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints

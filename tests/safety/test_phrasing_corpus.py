@@ -154,6 +154,8 @@ HELDOUT_SHA256 = {
     "H117.yml": "91828516ff18978ed5a8772756f2a12f0e345dc99c3f6ecd8f4e3d80fc14a498",
     "H118.yml": "7f589f5fb28cf0ed49d2992ed648732f1a10ffc914f9dcfaa5e4a8a9c86d3748",
     "H119.yml": "70962cfc513dd2ae9a0576fab651cc378706c60c64126920eca36829813d5fed",
+    "H120.yml": "d84021e09f6a8157a846a9c6e34f7f3c15e333a4c9bb1b2c78c8a040f648b0ef",
+    "H121.yml": "9ce0e9f6a2dad367280119589390e8d47c83394889ad966ff76c9129f39c5f58",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
