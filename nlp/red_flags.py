@@ -188,8 +188,9 @@ class RedFlagDetector:
         """The writer's reports (:mod:`nlp.reports`), without the flags vetoed.
 
         Also returns the flags set aside: someone else's ("my dad takes water tablets,
-        I'm not on any") and those whose words were explained away; and the mentions
-        a question points at ("is this swelling?").
+        I'm not on any"), those taken back and those whose words were explained away;
+        and the mentions reported only as unsure (a question points at them, "is this
+        swelling?", or the writer fears they may come).
         """
         mentions, others, pointed = self._reports_of.reports(doc, mentions, generic)
         vetoed = set()
@@ -219,10 +220,10 @@ class RedFlagDetector:
         """The flags in ``doc``, and the flags it speaks to (reported or not).
 
         Words of a flag that are someone else's ("my dad takes water tablets, I'm not
-        on any") or in another sense ("weak for a bacon roll") were read and set
-        aside; a denied sign of a clot or denied swelling
-        ("not red, hot or swollen") speaks to the clot flag. No second net may add
-        these back. (Past episodes and questions may: the wordings misjudge "started
+        on any"), in another sense ("weak for a bacon roll") or taken back ("I thought
+        it looked blue, but it was the light") were read and set aside; a denied sign
+        of a clot or denied swelling ("not red, hot or swollen") speaks to the clot
+        flag. No second net may add these back. (Past episodes and questions may: the wordings misjudge "started
         a statin last month" as past, and the second net rescues it.)
         """
         if not self._compiled:

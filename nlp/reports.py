@@ -99,6 +99,10 @@ class Reports:
             ((f"past|{i}", e) for i, e in enumerate(scope.get("past") or [])),
             validate=validate,
         )
+        self.feared = compiler.matcher(
+            ((f"feared|{i}", e) for i, e in enumerate(scope.get("feared") or [])),
+            validate=validate,
+        )
         self.onset = lower_set(scope.get("onset"))
         self.now_words = lower_set(scope.get("now_words"))
         self.back_references = word_tuples(nlp, scope.get("past_back_references"))
@@ -165,12 +169,14 @@ class Reports:
         """The mentions that are the writer's report (not questions, others, the past).
 
         Also returns the flags whose words were someone else's ("my dad takes water
-        tablets, I'm not on any"), and the mentions a question points at ("is this
-        swelling?"): reported, but only as unsure.
+        tablets, I'm not on any") or taken back, and the mentions reported only as
+        unsure: those a question points at ("is this swelling?") and those the writer
+        fears may come ("will I start getting them every night now?").
         """
         kinds = {m: self.question_kind(doc, m, generic) for m in mentions}
         mentions = [m for m in mentions if kinds[m] != GENERIC]
         pointed = {m for m in mentions if kinds[m] == POINTING}
+        pointed |= self.feared_mentions(doc, mentions)
         contrasted, self_reported = self.speaks_of_self(doc)
         others: set[str] = set()
         if self_reported:
@@ -181,11 +187,32 @@ class Reports:
             ]
             others = {m.flag for m in theirs}
             mentions = [m for m in mentions if m not in theirs]
-        mentions = [m for m in mentions if not self.retracted(doc, m)]
+        # A sign taken back ("I thought my foot looked blue, but it was just the
+        # light") is set aside like someone else's: the second net may not add it.
+        retracted = [m for m in mentions if self.retracted(doc, m)]
+        others |= {m.flag for m in retracted}
+        mentions = [m for m in mentions if m not in retracted]
         past = self.past_spans(doc)
         if past:
             mentions = [m for m in mentions if not self.in_past(doc, m, past)]
         return mentions, others, pointed
+
+    def feared_mentions(self, doc: Doc, mentions: list[Mention]) -> set[Mention]:
+        """Mentions a fear of the future or a "what if" opens their clause with.
+
+        "will I start getting them every night now?", "scared I'll end up not able to
+        walk": a ``feared`` wording before the mention in its clause. The person does
+        not say the sign is there, nor that it is not, so it is asked about.
+        """
+        spans = [(start, end) for _, start, end in self.feared(doc)]
+        if not spans:
+            return set()
+        feared = set()
+        for mention in mentions:
+            left, _ = self.clauses.clause(doc, mention)
+            if any(left <= start and end <= mention.start for start, end in spans):
+                feared.add(mention)
+        return feared
 
     def generic_cues(self, doc: Doc) -> list[GenericCue]:
         """Question cues in ``doc``: (kind, start, end)."""

@@ -1370,10 +1370,56 @@ TWENTY_SIXTH_ROUND_UNDERSTATED_CHEST_FALLS_AND_LOOK_ALIKES_CASES = [
 ]
 
 
+TWENTY_SEVENTH_ROUND_FEARS_NEAR_FALLS_AND_LOOK_ALIKES_CASES = [
+    # A sign the writer fears may come is asked about, not taken as there.
+    ("will I start getting them every night now?", "frequent_cramps", "unsure"),
+    ("I'm scared I'll end up not able to walk", "cannot_bear_weight", "unsure"),
+    ("I get cramps every night, what if it gets worse", "frequent_cramps", "present"),
+    # Someone else's cramps beside the writer's "I never do".
+    ("my gym buddy cramps every session, I never do", "frequent_cramps", None),
+    (
+        "our hooker fell awkwardly, but I'm asking about my own cramp",
+        "pop_or_injury",
+        None,
+    ),
+    # Nearly falling is not a fall.
+    ("tried to get up and nearly went over", "pop_or_injury", None),
+    ("I nearly fell and then I did fall on the leg", "pop_or_injury", "present"),
+    # A blow told as hockey does.
+    ("got slewfooted and slammed into the boards", "pop_or_injury", "present"),
+    # Breathless in Tagalog, and not from laughing.
+    ("medyo hinihingal po ako even sitting", "chest_pain_or_breathless", "present"),
+    ("hinihingal po ako sa tawa kanina", "chest_pain_or_breathless", None),
+    ("nah chest is chill", "chest_pain_or_breathless", "absent"),
+    # How bad it is, not known; a lab result just off; medicine for the kidneys.
+    ("hard to know how bad it really is", "severe_persistent_pain", "unsure"),
+    ("one report showed TSH slightly off", "risk_condition", "unsure"),
+    (
+        "he's on a little dose of hydrochlorothiazide for his kidneys",
+        "risk_condition",
+        "present",
+    ),
+    ("hindi ko sure kung weak talaga o pagod lang", "weakness", "unsure"),
+    ("thyroid got checked, came back normal", "risk_condition", "absent"),
+    # Other senses: the team, the queue, the river, a dark patch, an advert, a charity.
+    ("we're weak on the blindside this season", "weakness", None),
+    ("he's got a weak backhand", "weakness", None),
+    ("my numbers are weak this week", "weakness", None),
+    ("the queue is swelling, 40 calls waiting", "swelling", None),
+    ("the Taff's swollen and the pitch is under water", "swelling", None),
+    ("went through a dark patch after the divorce", "bruising", None),
+    ("the purple mark was felt-tip from my grandson", "bruising", None),
+    ("a pop-up ad for magnesium appeared", "pop_or_injury", None),
+    ("my son can't stand his new coach", "cannot_bear_weight", None),
+    ("a charity walk for diabetes uk", "risk_condition", None),
+]
+
+
 WORDING_READINGS = {
     "twenty_fourth_round_repetition_other_senses_and_denials": TWENTY_FOURTH_ROUND_REPETITION_OTHER_SENSES_AND_DENIALS_CASES,
     "twenty_fifth_round_frequency_risk_and_look_alikes": TWENTY_FIFTH_ROUND_FREQUENCY_RISK_AND_LOOK_ALIKES_CASES,
     "twenty_sixth_round_understated_chest_falls_and_look_alikes": TWENTY_SIXTH_ROUND_UNDERSTATED_CHEST_FALLS_AND_LOOK_ALIKES_CASES,
+    "twenty_seventh_round_fears_near_falls_and_look_alikes": TWENTY_SEVENTH_ROUND_FEARS_NEAR_FALLS_AND_LOOK_ALIKES_CASES,
 }
 
 

@@ -276,6 +276,20 @@ def test_a_denied_clot_sign_keeps_the_second_net_off(red_flag_nlp: Language) -> 
         assert read.get("warm_red_swollen_leg") in (None, "absent")
 
 
+def test_a_sign_taken_back_keeps_the_second_net_off(red_flag_nlp: Language) -> None:
+    """A sign believed in and taken back is set aside, as someone else's would be."""
+    doc = red_flag_nlp("I thought my foot looked blue, but it was just the light")
+    assert "cold_pale_leg" in doc._.red_flags_seen
+    assert "cold_pale_leg" not in {f["flag"] for f in doc._.red_flags}
+
+
+def test_a_feared_sign_is_unsure_and_doubted(red_flag_nlp: Language) -> None:
+    """A fear of what may come is asked about; the second net may not confirm it."""
+    doc = red_flag_nlp("what will happen, will I start getting them every night now")
+    (flag,) = [f for f in doc._.red_flags if f["flag"] == "frequent_cramps"]
+    assert (flag["status"], flag["doubted"]) == ("unsure", True)
+
+
 def test_the_reading_does_not_depend_on_the_order_of_matches(
     red_flag_nlp: Language, monkeypatch: pytest.MonkeyPatch
 ) -> None:
