@@ -297,6 +297,14 @@ BATCH_FLOORS = {
     # (2026-12-07): its own unsure floor (85 of 92); 307 of 314 present, chest 22 of
     # 23, cold leg 23 of 23, 8 of 185 flag-free sentences.
     "BF": {"unsure_recall": 0.923},
+    # BG (H118-H119), sealed after the twenty-sixth round and before the next, first
+    # measurement 2026-12-07 (the model of 2cd8c26): false-present 7.2 % (15 of 208),
+    # 6.7 % after the twenty-seventh round, under the common floor; 309 of 311 present,
+    # chest 21 of 21, cold leg 19 of 20, 94 of 99 unsure both times.
+    # BH (H120-H121), written during the twenty-seventh round and measured once, after
+    # it (2026-12-07): its own floors (286 of 294 present, 99 of 106 unsure, 17 of 204
+    # flag-free sentences); every emergency sentence, 41.
+    "BH": {"present_recall": 0.972, "unsure_recall": 0.933, "false_present": 0.084},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
