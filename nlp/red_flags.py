@@ -192,7 +192,7 @@ class RedFlagDetector:
         and the mentions reported only as unsure (a question points at them, "is this
         swelling?", or the writer fears they may come).
         """
-        mentions, others, pointed = self._reports_of.reports(doc, mentions, generic)
+        mentions, others, only_unsure = self._reports_of.reports(doc, mentions, generic)
         vetoed = set()
         vetoes = self._flags.veto_matcher(doc)
         cues = self._reports_of.withdrawal_cues(doc) if vetoes else ([], [])
@@ -210,7 +210,7 @@ class RedFlagDetector:
                 vetoed.add(flag)
         # Words that explain a flag away keep the second net from adding it back.
         others |= {m.flag for m in mentions if m.flag in vetoed}
-        return [m for m in mentions if m.flag not in vetoed], others, pointed
+        return [m for m in mentions if m.flag not in vetoed], others, only_unsure
 
     def find(self, doc: Doc) -> list[dict[str, Any]]:
         """The red flags mentioned in ``doc``, one dict per flag (see module docstring)."""
@@ -223,8 +223,9 @@ class RedFlagDetector:
         on any"), in another sense ("weak for a bacon roll") or taken back ("I thought
         it looked blue, but it was the light") were read and set aside; a denied sign
         of a clot or denied swelling ("not red, hot or swollen") speaks to the clot
-        flag. No second net may add these back. (Past episodes and questions may: the wordings misjudge "started
-        a statin last month" as past, and the second net rescues it.)
+        flag. No second net may add these back. (Past episodes and questions may: the
+        wordings misjudge "started a statin last month" as past, and the second net
+        rescues it.)
         """
         if not self._compiled:
             self._compile()
@@ -233,7 +234,7 @@ class RedFlagDetector:
         mdoc = self._matching_doc(doc)
         generic = self._reports_of.generic_cues(mdoc)
         found, claims, other_senses = self._mentions(mdoc)
-        mentions, others, pointed = self._reports(mdoc, found, generic)
+        mentions, others, only_unsure = self._reports(mdoc, found, generic)
         before, after = self._scope.cues(mdoc)
         history = self._reports_of.history(mdoc)
         results: list[tuple[Mention, str, bool]] = []
@@ -255,8 +256,8 @@ class RedFlagDetector:
                 or self._reports_of.denied_later(mdoc, mention, history)
             ):
                 status, by_cue = ABSENT, True  # "on water tablets but I stopped them"
-            elif status == PRESENT and mention in pointed:
-                status, by_cue = UNSURE, True  # "is that a bruise or a vein?"
+            elif status == PRESENT and mention in only_unsure:
+                status, by_cue = UNSURE, True  # "is that a bruise?", "what if ..."
             results.append((mention, status, by_cue))
         denied = {id(m) for m, status, _ in results if status == ABSENT}
         reported = {m.flag for m in mentions}

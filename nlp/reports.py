@@ -175,8 +175,8 @@ class Reports:
         """
         kinds = {m: self.question_kind(doc, m, generic) for m in mentions}
         mentions = [m for m in mentions if kinds[m] != GENERIC]
-        pointed = {m for m in mentions if kinds[m] == POINTING}
-        pointed |= self.feared_mentions(doc, mentions)
+        only_unsure = {m for m in mentions if kinds[m] == POINTING}
+        only_unsure |= self.feared_mentions(doc, mentions)
         contrasted, self_reported = self.speaks_of_self(doc)
         others: set[str] = set()
         if self_reported:
@@ -195,7 +195,7 @@ class Reports:
         past = self.past_spans(doc)
         if past:
             mentions = [m for m in mentions if not self.in_past(doc, m, past)]
-        return mentions, others, pointed
+        return mentions, others, only_unsure
 
     def feared_mentions(self, doc: Doc, mentions: list[Mention]) -> set[Mention]:
         """Mentions a fear of the future or a "what if" opens their clause with.
