@@ -156,6 +156,8 @@ HELDOUT_SHA256 = {
     "H119.yml": "70962cfc513dd2ae9a0576fab651cc378706c60c64126920eca36829813d5fed",
     "H120.yml": "d84021e09f6a8157a846a9c6e34f7f3c15e333a4c9bb1b2c78c8a040f648b0ef",
     "H121.yml": "9ce0e9f6a2dad367280119589390e8d47c83394889ad966ff76c9129f39c5f58",
+    "H122.yml": "4fad1f9097e6618604e31fe69cf263b55341f097d6ebaef8d6ad54c136c02d43",
+    "H123.yml": "95e9f102110d0360e1679c523d9d0791e88dd3d3aff8a2071a2efbe3a5159d3e",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
