@@ -176,7 +176,14 @@ UNSURE_STARTS: tuple[str, ...] = (
     "잘 모르겠어요",
     "모르겠어요",
 )
+# Australian and New Zealand English: "yeah nah" is a no, "nah yeah" a yes. The
+# slang yes is read before the no it opens with.
+SLANG_YES_STARTS: tuple[str, ...] = ("nah yeah", "nah yea", "nah yep", "naw yeah")
 NO_STARTS: tuple[str, ...] = (
+    "yeah nah",
+    "yea nah",
+    "yeh nah",
+    "yep nah",
     "no",
     "nope",
     "nah",
@@ -403,6 +410,8 @@ def leading_answer(text: str) -> str | None:
         return None
     if _starts_with(words, UNSURE_STARTS):
         return triage.UNSURE
+    if _starts_with(words, SLANG_YES_STARTS):
+        return triage.PRESENT
     if _starts_with(words, NO_STARTS) or " ".join(words) in WHOLE_REPLY_NO:
         return triage.ABSENT
     for phrase in YES_STARTS:

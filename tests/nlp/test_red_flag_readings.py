@@ -1415,11 +1415,83 @@ TWENTY_SEVENTH_ROUND_FEARS_NEAR_FALLS_AND_LOOK_ALIKES_CASES = [
 ]
 
 
+TWENTY_EIGHTH_ROUND_FREQUENCY_BLOWS_AND_LOOK_ALIKES_CASES = [
+    # How often, in more words and dialects.
+    ("they've been coming thick and fast this fortnight", "frequent_cramps", "present"),
+    ("the cramp's never away", "frequent_cramps", "present"),
+    ("it's happened loads since the spring", "frequent_cramps", "present"),
+    ("it's a regular thing these days", "frequent_cramps", "present"),
+    ("walao every morning wake up with cramp", "frequent_cramps", "present"),
+    ("every PE lesson confirm cramp", "frequent_cramps", "present"),
+    ("maybe four or five times a week, the cramps", "frequent_cramps", "present"),
+    # Stepping, getting up and joints are not cramps again and again.
+    ("every time I step on it it gives way", "frequent_cramps", None),
+    ("me knees crack every time I get up", "frequent_cramps", None),
+    # Blows told another way.
+    (
+        "I kinda knocked it off the corner of the machine guard",
+        "pop_or_injury",
+        "present",
+    ),
+    ("got knocked by a trolley, it's very sore", "pop_or_injury", "present"),
+    ("a bicycle crashed into my leg at the park", "pop_or_injury", "present"),
+    ("the football hit my hamstring damn hard", "pop_or_injury", "present"),
+    ("he got a hurl across the back of the leg", "pop_or_injury", "present"),
+    ("I did cop a knee in the back of the thigh", "pop_or_injury", "present"),
+    # Falls and sounds that are not the writer's leg's.
+    ("the popping sound was my hip", "pop_or_injury", None),
+    ("bumped my elbow on the dispensary door", "pop_or_injury", None),
+    ("I fell sick last week", "pop_or_injury", None),
+    ("tore into a fish supper after the shift", "pop_or_injury", None),
+    ("my phone fell from the table", "pop_or_injury", None),
+    ("I broke my leg falling off a quad when I was 19", "pop_or_injury", None),
+    ("I tore my ligament in sec 3, long ago", "pop_or_injury", None),
+    # Standing and walking, and "can't stand" as dislike.
+    (
+        "walking's a bit of a write-off, I get one step in and it gives",
+        "cannot_bear_weight",
+        "present",
+    ),
+    ("literally can't stand 9am pharmacology", "cannot_bear_weight", None),
+    ("had a cast ewe that couldnt stand up", "cannot_bear_weight", None),
+    (
+        "my nan can't walk, but she's not the one with the cramp",
+        "cannot_bear_weight",
+        None,
+    ),
+    # Conditions told by their care; others' and in other senses.
+    (
+        "I prick my finger every morning before breakfast to check my levels",
+        "risk_condition",
+        "present",
+    ),
+    ("my sugars run a bit high, I'm on tablets for it", "risk_condition", "present"),
+    ("test for diabetes came back negative", "risk_condition", "absent"),
+    ("one of my ewes has kidney trouble", "risk_condition", None),
+    ("I hand out thyroid meds all day at the chemist", "risk_condition", None),
+    ("my mum says I'll end up diabetic", "risk_condition", None),
+    ("doing a sponsored shear for Diabetes NZ", "risk_condition", None),
+    # Marks that are not bruises; other senses of the rest.
+    ("the raddle crayon rubbed purple down the back of my leg", "bruising", None),
+    ("the dog's got a bruise on her belly", "bruising", None),
+    ("my mate's thigh went purple after his cramp but mine didn't", "bruising", None),
+    ("we did dark urine and rhabdo in our lecture today", "dark_urine", None),
+    (
+        "this dissertation is a pain that just won't go away",
+        "severe_persistent_pain",
+        None,
+    ),
+    ("me ma says I look pale and peaky after nights", "cold_pale_leg", None),
+    ("glands in my neck are swollen from a cold", "swelling", None),
+]
+
+
 WORDING_READINGS = {
     "twenty_fourth_round_repetition_other_senses_and_denials": TWENTY_FOURTH_ROUND_REPETITION_OTHER_SENSES_AND_DENIALS_CASES,
     "twenty_fifth_round_frequency_risk_and_look_alikes": TWENTY_FIFTH_ROUND_FREQUENCY_RISK_AND_LOOK_ALIKES_CASES,
     "twenty_sixth_round_understated_chest_falls_and_look_alikes": TWENTY_SIXTH_ROUND_UNDERSTATED_CHEST_FALLS_AND_LOOK_ALIKES_CASES,
     "twenty_seventh_round_fears_near_falls_and_look_alikes": TWENTY_SEVENTH_ROUND_FEARS_NEAR_FALLS_AND_LOOK_ALIKES_CASES,
+    "twenty_eighth_round_frequency_blows_and_look_alikes": TWENTY_EIGHTH_ROUND_FREQUENCY_BLOWS_AND_LOOK_ALIKES_CASES,
 }
 
 
