@@ -306,6 +306,11 @@ BATCH_FLOORS = {
     # it (2026-12-07): its own floors (286 of 294 present, 99 of 106 unsure, 17 of 204
     # flag-free sentences); every emergency sentence, 41.
     "BH": {"present_recall": 0.972, "unsure_recall": 0.933, "false_present": 0.084},
+    # BI (H122-H123), sealed after the twenty-seventh round and before the next, first
+    # measurement 2026-12-07 (the model of 3d7c677): its own floors (91 of 98 unsure
+    # before and after the twenty-eighth round; 15 of 182 flag-free sentences before
+    # it, 14 after); 313 of 315 present, every emergency sentence, 44, both times.
+    "BI": {"unsure_recall": 0.928, "false_present": 0.077},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
