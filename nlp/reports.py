@@ -99,10 +99,13 @@ class Reports:
             ((f"past|{i}", e) for i, e in enumerate(scope.get("past") or [])),
             validate=validate,
         )
+        feared = scope.get("feared") or {}
         self.feared = compiler.matcher(
-            ((f"feared|{i}", e) for i, e in enumerate(scope.get("feared") or [])),
+            ((f"feared|{i}", e) for i, e in enumerate(feared.get("words") or [])),
             validate=validate,
         )
+        self.feared_reach = int(feared.get("reach") or 0)
+        self.never_feared = frozenset(feared.get("not_for") or ())
         self.onset = lower_set(scope.get("onset"))
         self.now_words = lower_set(scope.get("now_words"))
         self.back_references = word_tuples(nlp, scope.get("past_back_references"))
@@ -198,19 +201,26 @@ class Reports:
         return mentions, others, only_unsure
 
     def feared_mentions(self, doc: Doc, mentions: list[Mention]) -> set[Mention]:
-        """Mentions a fear of the future or a "what if" opens their clause with.
+        """Mentions the writer fears may come, not ones they report.
 
         "will I start getting them every night now?", "scared I'll end up not able to
-        walk": a ``feared`` wording before the mention in its clause. The person does
-        not say the sign is there, nor that it is not, so it is asked about.
+        walk": a ``feared`` wording at most ``reach`` words before the mention, in its
+        clause. The person does not say the sign is there, nor that it is not, so it
+        is asked about. Never an emergency sign (``not_for``): "will I start coughing
+        up blood again" reports the cough.
         """
         spans = [(start, end) for _, start, end in self.feared(doc)]
         if not spans:
             return set()
         feared = set()
         for mention in mentions:
+            if mention.flag in self.never_feared:
+                continue
             left, _ = self.clauses.clause(doc, mention)
-            if any(left <= start and end <= mention.start for start, end in spans):
+            if any(
+                left <= start and 0 <= mention.start - end <= self.feared_reach
+                for start, end in spans
+            ):
                 feared.add(mention)
         return feared
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from actions.triage import RED_FLAGS
+from actions.triage import EMERGENCY, RED_FLAGS
 from nlp.red_flags import DEFAULT_PATTERNS_PATH
 from nlp.wordings import load_patterns
 from tests.helpers.flags import statuses
@@ -288,6 +288,39 @@ def test_a_feared_sign_is_unsure_and_doubted(red_flag_nlp: Language) -> None:
     doc = red_flag_nlp("what will happen, will I start getting them every night now")
     (flag,) = [f for f in doc._.red_flags if f["flag"] == "frequent_cramps"]
     assert (flag["status"], flag["doubted"]) == ("unsure", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "will I start coughing up blood again",
+        "scared it'll go white again, it's cold and pale now",
+    ],
+)
+def test_a_fear_never_weakens_an_emergency_sign(
+    red_flag_nlp: Language, text: str
+) -> None:
+    """The emergency signs a worried person reports stay present."""
+    read = {f["flag"]: f["status"] for f in red_flag_nlp(text)._.red_flags}
+    assert "present" in {
+        read.get("chest_pain_or_breathless"),
+        read.get("cold_pale_leg"),
+    }
+
+
+def test_a_fear_reaches_only_the_words_it_opens(red_flag_nlp: Language) -> None:
+    """A fear far from the sign, with a reason between, weakens nothing."""
+    text = "I'm scared I will have to stop playing because my leg keeps giving way"
+    read = {f["flag"]: f["status"] for f in red_flag_nlp(text)._.red_flags}
+    assert read.get("weakness") == "present"
+
+
+def test_the_emergency_flags_are_never_feared() -> None:
+    """The exemption is the contract's emergency flags, as the patterns file lists it."""
+    scope = load_patterns(DEFAULT_PATTERNS_PATH)["scope"]
+    assert set(scope["feared"]["not_for"]) == {
+        flag.id for flag in RED_FLAGS if flag.level == EMERGENCY
+    }
 
 
 def test_the_reading_does_not_depend_on_the_order_of_matches(
