@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from actions.triage import EMERGENCY, RED_FLAGS
 from nlp.flag_classifier import (
     DEFAULT_FLAG_THRESHOLDS,
     DEFAULT_THRESHOLD,
     FlagClassifier,
     FlagClassifierComponent,
 )
+from tests.safety.corpus import EMERGENCY_FLAGS
 
 TEXTS = [
     "my calf is puffed up like a sausage",
@@ -153,8 +153,7 @@ def test_the_left_out_terms_are_not_kept() -> None:
 def test_the_emergency_flags_and_only_they_have_a_lower_threshold(
     red_flag_nlp: Language,
 ) -> None:
-    emergency = {flag.id for flag in RED_FLAGS if flag.level == EMERGENCY}
-    assert set(DEFAULT_FLAG_THRESHOLDS) == emergency
+    assert set(DEFAULT_FLAG_THRESHOLDS) == set(EMERGENCY_FLAGS)
     assert all(value < DEFAULT_THRESHOLD for value in DEFAULT_FLAG_THRESHOLDS.values())
     built = red_flag_nlp.get_pipe("hamstring_flag_classifier")
     assert isinstance(built, FlagClassifierComponent)

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from actions.triage import EMERGENCY, RED_FLAGS
+from actions.triage import RED_FLAGS
 from nlp.red_flags import DEFAULT_PATTERNS_PATH
 from nlp.wordings import load_patterns
 from tests.helpers.flags import statuses
 from tests.helpers.paths import REPO_ROOT
+from tests.safety.corpus import EMERGENCY_FLAGS
 
 FLAG_IDS = {flag.id for flag in RED_FLAGS}
 
@@ -318,9 +319,7 @@ def test_a_fear_reaches_only_the_words_it_opens(red_flag_nlp: Language) -> None:
 def test_the_emergency_flags_are_never_feared() -> None:
     """The exemption is the contract's emergency flags, as the patterns file lists it."""
     scope = load_patterns(DEFAULT_PATTERNS_PATH)["scope"]
-    assert set(scope["feared"]["not_for"]) == {
-        flag.id for flag in RED_FLAGS if flag.level == EMERGENCY
-    }
+    assert set(scope["feared"]["not_for"]) == set(EMERGENCY_FLAGS)
 
 
 def test_the_reading_does_not_depend_on_the_order_of_matches(
