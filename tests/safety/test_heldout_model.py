@@ -97,6 +97,7 @@ BATCHES = {
     "BG": ("H118.yml", "H119.yml"),
     "BH": ("H120.yml", "H121.yml"),
     "BI": ("H122.yml", "H123.yml"),
+    "BJ": ("H124.yml", "H125.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -311,6 +312,11 @@ BATCH_FLOORS = {
     # before and after the twenty-eighth round; 15 of 182 flag-free sentences before
     # it, 14 after); 313 of 315 present, every emergency sentence, 44, both times.
     "BI": {"unsure_recall": 0.928, "false_present": 0.077},
+    # BJ (H124-H125), sealed after the twenty-eighth round and before the next, first
+    # measurement 2026-12-07 (the model of 9e7e38c): its own false-present floor (23 of
+    # 244 flag-free sentences); 274 of 276 present, every emergency sentence, 35; 84 of
+    # 87 unsure.
+    "BJ": {"false_present": 0.095},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's

@@ -158,6 +158,8 @@ HELDOUT_SHA256 = {
     "H121.yml": "9ce0e9f6a2dad367280119589390e8d47c83394889ad966ff76c9129f39c5f58",
     "H122.yml": "4fad1f9097e6618604e31fe69cf263b55341f097d6ebaef8d6ad54c136c02d43",
     "H123.yml": "95e9f102110d0360e1679c523d9d0791e88dd3d3aff8a2071a2efbe3a5159d3e",
+    "H124.yml": "539bef86aaa0e02aa167dc77a9bb923e136fe313e644a4332aace3d57e2c1b93",
+    "H125.yml": "cd3dbf09d2efdce70b01a0be4bc568c11ff269aad79890c73eee6f2d809e9b5a",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
