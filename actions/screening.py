@@ -75,6 +75,12 @@ def mentioned_flags(entities: list[dict[str, Any]]) -> dict[str, str]:
     return mentions
 
 
+def reports_flag(tracker: Tracker) -> bool:
+    """Whether the latest message reports a red flag (present or unsure)."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return any(answer != triage.ABSENT for answer in mentioned_flags(entities).values())
+
+
 class ActionRecordRedFlags(Action):
     """Record red flags the person mentions in any message (custom slot mapping).
 
@@ -161,9 +167,7 @@ class ActionAnswerWithoutQuestion(Action):
         domain: DomainDict,
     ) -> list[EventType]:
         """Start the screening for a reported flag, or say no question is open."""
-        message = tracker.latest_message or {}
-        mentions = mentioned_flags(message.get("entities") or [])
-        if any(answer != triage.ABSENT for answer in mentions.values()):
+        if reports_flag(tracker):
             return [FollowupAction(FORM_NAME)]
         dispatcher.utter_message(response="utter_answer_without_question")
         return []
@@ -330,6 +334,8 @@ class ActionStopScreening(Action):
 
     If an answer so far calls for care, the escalation is said anyway (safety beats
     helpfulness); an unsure answer counts as a yes here, since it cannot be clarified.
+    Outside the screening a stop is only acknowledged, unless the stop message itself
+    reports a flag ("stop, my chest really hurts"): then the escalation is said too.
     """
 
     def name(self) -> str:
@@ -343,6 +349,9 @@ class ActionStopScreening(Action):
         domain: DomainDict,
     ) -> list[EventType]:
         """Deactivate the form; escalate or acknowledge."""
+        if tracker.active_loop_name != FORM_NAME and not reports_flag(tracker):
+            dispatcher.utter_message(response="utter_stop_acknowledged")
+            return []
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         assessment = triage.assess(
             screening_answers(tracker), current_level=current_level(tracker)

@@ -57,6 +57,9 @@ from nlp.red_flags import ABSENT, FACTORY_NAME
 
 logger = logging.getLogger(__name__)
 
+# Not "restart": it forgets everything said, so a message that reports a flag is a
+# report even when it reads like one ("will I start getting these every night now?").
+# "stop" stays: stopping the screening still counts the flags of that message.
 DEFAULT_KEEP_INTENTS = (
     "affirm",
     "deny",
@@ -64,7 +67,6 @@ DEFAULT_KEEP_INTENTS = (
     "report_cramp",
     "ask_relief",
     "stop",
-    "restart",
 )
 
 

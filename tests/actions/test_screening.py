@@ -350,7 +350,9 @@ def test_conclusion_without_flags_is_self_care(
 def test_stop_without_flags_acknowledges(
     dispatcher: CollectingDispatcher, domain: dict
 ) -> None:
-    tracker = make_tracker({"screen_chest_pain_or_breathless": ABSENT})
+    tracker = make_tracker(
+        {"screen_chest_pain_or_breathless": ABSENT}, active_loop="screening_form"
+    )
     events = run(ActionStopScreening().run(dispatcher, tracker, domain))
     assert responses(dispatcher) == ["utter_screening_stopped"]
     assert {"event": "active_loop", "name": None} in [
@@ -362,7 +364,45 @@ def test_stop_without_flags_acknowledges(
 def test_stop_with_a_flag_still_escalates(
     dispatcher: CollectingDispatcher, domain: dict
 ) -> None:
-    tracker = make_tracker({"screen_weakness": UNSURE})
+    tracker = make_tracker({"screen_weakness": UNSURE}, active_loop="screening_form")
     events = run(ActionStopScreening().run(dispatcher, tracker, domain))
     assert responses(dispatcher)[0] == "utter_escalate_see_doctor"
     assert slot_events(events)["triage_level"] == "see_doctor"
+
+
+def test_stop_with_nothing_going_on_is_only_acknowledged(
+    dispatcher: CollectingDispatcher, domain: dict
+) -> None:
+    """A plain stop after an earlier screening does not repeat its advice."""
+    tracker = make_tracker(
+        {"screen_bruising": PRESENT, "triage_level": "see_doctor"},
+        intent="stop",
+        entities=[flag_entity("swelling", ABSENT)],
+    )
+    events = run(ActionStopScreening().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_stop_acknowledged"]
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    ("flag_id", "role", "level"),
+    [
+        ("chest_pain_or_breathless", PRESENT, "emergency"),
+        ("numbness_tingling", UNSURE, "see_doctor"),
+    ],
+)
+def test_stop_that_reports_a_flag_escalates_outside_the_screening(
+    dispatcher: CollectingDispatcher, domain: dict, flag_id: str, role: str, level: str
+) -> None:
+    """A stop that reports a flag ("stop, my chest really hurts") is told its level.
+
+    action_record_red_flags filled the flag's slot in the same turn.
+    """
+    slot = next(flag.slot for flag in RED_FLAGS if flag.id == flag_id)
+    tracker = make_tracker(
+        {slot: role}, intent="stop", entities=[flag_entity(flag_id, role)]
+    )
+    events = run(ActionStopScreening().run(dispatcher, tracker, domain))
+    assert responses(dispatcher)[0] == f"utter_escalate_{level}"
+    assert f"utter_reason_{flag_id}" in responses(dispatcher)
+    assert slot_events(events)["triage_level"] == level

@@ -158,6 +158,32 @@ def test_keep_intents_are_not_overridden(run: Pipeline, intent: str) -> None:
     assert red_flags(message) == {"swelling": "present"}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "will I start getting these hamstring cramps every night now?",
+            {"frequent_cramps": "unsure"},
+        ),
+        ("start over, there is bruising on my thigh", {"bruising": "present"}),
+    ],
+)
+def test_restart_never_shields_a_reported_flag(
+    run: Pipeline, text: str, expected: dict[str, str]
+) -> None:
+    """A sure "restart" that reports a flag is a report: a restart would forget it."""
+    message = run(text, "restart", confidence=0.9)
+    assert message.get(INTENT)["name"] == "report_symptom"
+    assert red_flags(message) == expected
+
+
+def test_restart_with_only_denials_stays_a_restart(run: Pipeline) -> None:
+    """Denials alone call for no care, so the person's restart is kept."""
+    message = run("start over, there's no swelling", "restart", confidence=0.9)
+    assert message.get(INTENT)["name"] == "restart"
+    assert red_flags(message) == {"swelling": "absent"}
+
+
 def test_weak_keep_intent_is_overridden(run: Pipeline) -> None:
     """A keep-list intent the classifier is unsure of does not shield a red flag."""
     message = run("it was agony", "express_unsure", confidence=0.3)
