@@ -59,7 +59,8 @@ logger = logging.getLogger(__name__)
 
 # Not "restart": it forgets everything said, so a message that reports a flag is a
 # report even when it reads like one ("will I start getting these every night now?").
-# "stop" stays: stopping the screening still counts the flags of that message.
+# "stop" stays: a stop still records the flags of its message and says their level
+# (action_stop_screening, in or outside the screening).
 DEFAULT_KEEP_INTENTS = (
     "affirm",
     "deny",
