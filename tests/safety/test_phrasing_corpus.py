@@ -160,6 +160,8 @@ HELDOUT_SHA256 = {
     "H123.yml": "95e9f102110d0360e1679c523d9d0791e88dd3d3aff8a2071a2efbe3a5159d3e",
     "H124.yml": "539bef86aaa0e02aa167dc77a9bb923e136fe313e644a4332aace3d57e2c1b93",
     "H125.yml": "cd3dbf09d2efdce70b01a0be4bc568c11ff269aad79890c73eee6f2d809e9b5a",
+    "H126.yml": "3a1fb460bd76a77e9766771a423dfd0f81adafb57087b298fcd3db202e0dacdb",
+    "H127.yml": "1c859731c422cf47b0721e66f985d8f219416908cb4ff22e38a2154d09f638cb",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
