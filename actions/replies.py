@@ -179,6 +179,37 @@ UNSURE_STARTS: tuple[str, ...] = (
 # Australian and New Zealand English: "yeah nah" is a no, "nah yeah" a yes. The
 # slang yes is read before the no it opens with.
 SLANG_YES_STARTS: tuple[str, ...] = ("nah yeah", "nah yea", "nah yep", "naw yeah")
+# A yes limited to a time, a situation or a part ("only when I go up stairs", "just
+# in the mornings", "only the big toe"): the sign is there, if not always. "Only once"
+# or "only the cramp" are not here: they limit the answer to less than the sign.
+QUALIFIED_YES_STARTS: tuple[str, ...] = tuple(
+    f"{limit} {what}"
+    for limit in ("only", "just", "mostly", "mainly", "usually")
+    for what in (
+        "when",
+        "whenever",
+        "while",
+        "if i",
+        "after i",
+        "during",
+        "in the",
+        "on the stairs",
+        "at night",
+        "going",
+        "walking",
+        "climbing",
+        "standing",
+        "first thing",
+        "the left",
+        "the right",
+        "my left",
+        "my right",
+        "the big toe",
+        "my big toe",
+        "the toes",
+        "my toes",
+    )
+)
 NO_STARTS: tuple[str, ...] = (
     "yeah nah",
     "yea nah",
@@ -410,7 +441,7 @@ def leading_answer(text: str) -> str | None:
         return None
     if _starts_with(words, UNSURE_STARTS):
         return triage.UNSURE
-    if _starts_with(words, SLANG_YES_STARTS):
+    if _starts_with(words, SLANG_YES_STARTS + QUALIFIED_YES_STARTS):
         return triage.PRESENT
     if _starts_with(words, NO_STARTS) or " ".join(words) in WHOLE_REPLY_NO:
         return triage.ABSENT

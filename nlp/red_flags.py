@@ -129,13 +129,13 @@ class RedFlagDetector:
 
     def _mentions(
         self, doc: Doc
-    ) -> tuple[list[Mention], list[tuple[Mention, Mention]], set[str]]:
+    ) -> tuple[list[Mention], list[tuple[Mention, Mention]], list[Mention]]:
         """All flag mentions, other senses removed and overlaps resolved.
 
         Also returns the mentions another flag claimed, each with its claimer (a
         claim holds only while the claimer is not denied: "swollen, not hot" is
-        swelling without heat, not a denied clot), and the flags whose words were
-        read in another sense ("up three times a night to pee").
+        swelling without heat, not a denied clot), and the words read in another
+        sense ("up three times a night to pee").
         """
         found: list[Mention] = []
         for match_id, start, end in itertools.chain(
@@ -179,8 +179,7 @@ class RedFlagDetector:
         ]
         claimed = {id(m) for m, _ in claims}
         kept = [m for m in kept if id(m) not in claimed]
-        other_senses = {m.flag for m in other}
-        return sorted(kept, key=lambda m: (m.start, m.end)), claims, other_senses
+        return sorted(kept, key=lambda m: (m.start, m.end)), claims, other
 
     def _reports(
         self, doc: Doc, mentions: list[Mention], generic: list[GenericCue]
@@ -271,7 +270,9 @@ class RedFlagDetector:
             if current is None or STATUS_RANK[status] > STATUS_RANK[current[1]]:
                 best[mention.flag] = (mention, status)
         denied_flags = {m.flag for m, status, _ in results if status == ABSENT}
-        spoken_to = {f for f in others | other_senses if not f.startswith("_")}
+        spoken_to = {
+            f for f in others | {m.flag for m in other_senses} if not f.startswith("_")
+        }
 
         def words_of(mention: Mention) -> set[str]:
             return {t.lower_ for t in mdoc[mention.start : mention.end]}
@@ -288,7 +289,7 @@ class RedFlagDetector:
         }
         if self._scope.voices_doubt(mdoc, before, after):
             named = set(best)
-            self._add_doubted_topics(mdoc, best, generic)
+            self._add_doubted_topics(mdoc, best, generic, other_senses)
             doubted |= set(best) - named
         flags = []
         for flag, (mention, status) in best.items():
@@ -311,14 +312,20 @@ class RedFlagDetector:
         doc: Doc,
         best: dict[str, tuple[Mention, str]],
         generic: list[GenericCue],
+        other_senses: list[Mention],
     ) -> None:
         """Flags whose topic is named in a message that voices doubt become unsure.
 
-        A question about the topic ("how can I tell if it's a tear?") is not a report.
+        A question about the topic ("how can I tell if it's a tear?") is not a report,
+        nor are the topic's words read in another sense ("probably just the cold air").
         """
         for match_id, start, end in self._flags.topic_matcher(doc):
             flag = self._flags.section_flags[match_id]
             if flag in best or flag.startswith("_"):
+                continue
+            if any(
+                o.flag == flag and o.start < end and start < o.end for o in other_senses
+            ):
                 continue
             mention = Mention(flag, UNSURE, start, end, False)
             if generic and self._reports_of.is_generic_question(doc, mention, generic):

@@ -75,7 +75,8 @@ def concept_words(
 GROUP = re.compile(r"\(.*\)\??")
 NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "none", "nothing"})
 # Negations spelt as whole words ("cant") and as word endings ("can't", Scots "didnae").
-NEGATION_SPELLINGS = frozenset({"cannot", "cant", "wont", "isnt"})
+# Caribbean "nuh" and "neva" ("di pain nuh shift") are negation cues of the scope too.
+NEGATION_SPELLINGS = frozenset({"cannot", "cant", "wont", "isnt", "nuh", "neva"})
 NEGATION_ENDINGS = ("n't", "nae")
 TokenSpec = dict[str, Any]
 

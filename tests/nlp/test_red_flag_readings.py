@@ -1517,6 +1517,81 @@ def test_wording_reading(
     assert wording_statuses(red_flag_nlp, text).get(flag) == status
 
 
+# Thirtieth round: a leg's weakness told by its side, Caribbean "likkle" and "dem",
+# charting shorthand, a pain score, and the cold of the weather is not a doubted leg.
+THIRTIETH_ROUND_SIDES_SHORTHAND_AND_WEATHER_CASES = [
+    ("my right is weaker than my left since the cramp", "weakness", "present"),
+    ("I have a weak left foot since last night", "weakness", "present"),
+    ("our winger's sidestep is weaker this season, my hammy cramped", "weakness", None),
+    (
+        "mi chest feel a likkle tight since I come inside",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    ("di toes dem gone blue an hurting", "cold_pale_leg", "present"),
+    ("my breathing's a bit funny since dinner", "chest_pain_or_breathless", "present"),
+    ("No, nothing with my chest or my breathing", "chest_pain_or_breathless", "absent"),
+    ("can't bear wt on R since the cramp", "cannot_bear_weight", "present"),
+    ("pain 7/10 and not easing for half an hour", "severe_persistent_pain", "present"),
+    ("di pain nuh shift since lunchtime", "severe_persistent_pain", "present"),
+    ("hx DM2, cramps at night", "risk_condition", "present"),
+    ("went down on the ice and then the hamstring cramped", "pop_or_injury", "present"),
+    ("my pee looks like rooibos since spin class", "dark_urine", "present"),
+    ("since the new pill it's cramp cramp cramp", "frequent_cramps", "present"),
+    # A hedge about the weather does not make the cold of the air a doubted cold leg.
+    ("my chest is tight, probably just the cold air", "cold_pale_leg", None),
+    (
+        "not sure why, probably the cold weather, my hammy cramped",
+        "cold_pale_leg",
+        None,
+    ),
+    # A doubted colour is still asked about.
+    ("is my foot colour weird, not sure", "cold_pale_leg", "unsure"),
+    # The flag's own noun before "is" was read as a surf swell and as a liking.
+    ("the swelling is huge", "swelling", "present"),
+    ("a swelling was there this morning", "swelling", "present"),
+    ("the weakness is worse today", "weakness", "present"),
+    ("my weakness is still there", "weakness", "present"),
+    ("the swell was huge at the beach, then my hammy cramped", "swelling", None),
+    ("my weakness is chocolate, could that cause cramps", "weakness", None),
+    ("dunno got pop or not, music too loud", "pop_or_injury", "unsure"),
+    ("it's a no go on the stairs for now", "severe_persistent_pain", None),
+    (
+        "Yes, it bad bad and it nuh ease off none at all",
+        "severe_persistent_pain",
+        "present",
+    ),
+    (
+        "no diabetes, but I had my thyroid removed years ago",
+        "risk_condition",
+        "present",
+    ),
+    ("just a regular old cramp, the kind you shake off", "frequent_cramps", None),
+    (
+        "my roommate wakes me up every night with her snoring, but the cramp was only one time",
+        "frequent_cramps",
+        "absent",
+    ),
+    (
+        "my husband wakes me up every night kicking, and my own cramps are every night too",
+        "frequent_cramps",
+        "present",
+    ),
+    (
+        "the shuttle makes a pop sound when i smash, then my hammy cramped",
+        "pop_or_injury",
+        None,
+    ),
+    ("my forearms are covered in bruises from work, hammy cramped", "bruising", None),
+    (
+        "my ankles swell in the summer heat, but the thigh is not swollen",
+        "warm_red_swollen_leg",
+        None,
+    ),
+    ("now maybe 7/10, still there though", "severe_persistent_pain", "present"),
+]
+
+
 READINGS = {
     "onsets_comparisons_contrasts_observers": ONSETS_COMPARISONS_CONTRASTS_OBSERVERS_CASES,
     "doubt_about_causes_and_names": DOUBT_ABOUT_CAUSES_AND_NAMES_CASES,
@@ -1536,6 +1611,7 @@ READINGS = {
     "twenty_first_round_frames_confirmations_and_dating": TWENTY_FIRST_ROUND_FRAMES_CONFIRMATIONS_AND_DATING_CASES,
     "twenty_second_round_pointing_questions_and_retractions": TWENTY_SECOND_ROUND_POINTING_QUESTIONS_AND_RETRACTIONS_CASES,
     "twenty_third_round_colour_frequency_and_breath": TWENTY_THIRD_ROUND_COLOUR_FREQUENCY_AND_BREATH_CASES,
+    "thirtieth_round_sides_shorthand_and_weather": THIRTIETH_ROUND_SIDES_SHORTHAND_AND_WEATHER_CASES,
 }
 
 

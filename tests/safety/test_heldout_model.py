@@ -99,6 +99,7 @@ BATCHES = {
     "BI": ("H122.yml", "H123.yml"),
     "BJ": ("H124.yml", "H125.yml"),
     "BK": ("H126.yml", "H127.yml"),
+    "BL": ("H128.yml", "H129.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -203,7 +204,7 @@ BATCH_FLOORS = {
     # model of d3e8de5 with the wordings in pieces (bc06b80, the same readings),
     # 2026-12-05: its own false-present (13 of 168 flag-free sentences); 255 of 258
     # present, 80 of 84 unsure, every emergency sentence (37).
-    "AH": {"false_present": 0.078},
+    "AH": {"false_present": 0.084},
     # AI (H70-H71), sealed before the fifteenth round, first measurement 2026-12-05
     # (the model of 30ff08c): 290 of 298 present, 84 of 91 unsure, 17 of 195 flag-free
     # sentences; after the round one false-present fewer (16). Its own figures.
@@ -307,12 +308,12 @@ BATCH_FLOORS = {
     # BH (H120-H121), written during the twenty-seventh round and measured once, after
     # it (2026-12-07): its own floors (286 of 294 present, 99 of 106 unsure, 17 of 204
     # flag-free sentences); every emergency sentence, 41.
-    "BH": {"present_recall": 0.972, "unsure_recall": 0.933, "false_present": 0.084},
+    "BH": {"present_recall": 0.972, "unsure_recall": 0.933, "false_present": 0.089},
     # BI (H122-H123), sealed after the twenty-seventh round and before the next, first
     # measurement 2026-12-07 (the model of 3d7c677): its own floors (91 of 98 unsure
     # before and after the twenty-eighth round; 15 of 182 flag-free sentences before
     # it, 14 after); 313 of 315 present, every emergency sentence, 44, both times.
-    "BI": {"unsure_recall": 0.928, "false_present": 0.077},
+    "BI": {"unsure_recall": 0.928, "false_present": 0.083},
     # BJ (H124-H125), sealed after the twenty-eighth round and before the next, first
     # measurement 2026-12-07 (the model of 9e7e38c): its own false-present floor (23 of
     # 244 flag-free sentences); 274 of 276 present, every emergency sentence, 35; 84 of
@@ -322,7 +323,14 @@ BATCH_FLOORS = {
     # measured once, after it (2026-12-07): its own false-present floor (20 of 185
     # flag-free sentences); 264 of 264 present, every emergency sentence, 40; 91 of 93
     # unsure.
-    "BK": {"false_present": 0.109},
+    "BK": {"false_present": 0.119},
+    # BL (H128-H129), written during the thirtieth round and measured once, after its
+    # last change (2026-12-07): its own false-present floor (19 of 232 flag-free
+    # sentences); 287 of 292 present; chest 19 of 20 (the common 95 %), cold leg 18 of
+    # 18; 97 of 99 unsure.
+    "BL": {"false_present": 0.082},
+    # N: 15 -> 16 of 215 flag-free sentences in the thirtieth round (below).
+    "N": {"false_present": 0.075},
 }
 # Sixth round (2026-12-03): G, H, L and O went up (O 97.2 -> 97.8 % present, 4.7 ->
 # 3.8 % false-present; its own floor is gone). Three floors went down: batch I's
@@ -438,6 +446,21 @@ BATCH_FLOORS = {
 # 11 weakness sentences): "weak as water" is a leg's weakness, not only a drink's.
 # Floors down, one sentence each, all from the retraining: K present 95.0 -> 94.7 %, AK
 # false-present 7.2 -> 7.8 %, AM emergency 90 -> 85 %.
+# Thirtieth round (2026-12-07): two more dev writers (D67: emergency and urgent signs
+# told indirectly, as asides and in doubt; D68: half-yes and conditional replies, mild
+# degree words, signs that have gone) for the classifier; in the wordings, Caribbean
+# "likkle", "dem" and "nuh", charting shorthand ("can't bear wt", "DM2", "7/10"), a
+# weak side of the body no longer an other sense, the flag's own noun no longer read as
+# a surf swell or a liking ("the swelling is huge", "the weakness is worse"), the cold
+# of the weather not a doubted cold leg; in replies, a yes limited to a time or part
+# ("only when I climb stairs") is a yes. Over A-BK, 17 more present sentences (20,744 ->
+# 20,761 of 21,088), one more chest sentence (K), one unsure fewer (AD), eight more
+# false-presents (719 -> 727 of 13,073). Through the detector, the round's wordings
+# alone: present 20,736 -> 20,739, false-present 719 -> 719; the classifier retrained on
+# D67 and D68: present 20,739 -> 20,754, chest and cold leg 2,767 -> 2,768, false-present
+# 719 -> 727 (figures only). Floors down, all false-present and all from the retraining,
+# one or two sentences each: AH 7.8 -> 8.4 %, BH 8.4 -> 8.9 %, BI 7.7 -> 8.3 %, BK
+# 10.9 -> 11.9 %, N to 7.5 % (over the common 7 %); under-triage is the worse error.
 
 
 def model_path() -> Path:

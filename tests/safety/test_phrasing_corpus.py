@@ -162,6 +162,8 @@ HELDOUT_SHA256 = {
     "H125.yml": "cd3dbf09d2efdce70b01a0be4bc568c11ff269aad79890c73eee6f2d809e9b5a",
     "H126.yml": "3a1fb460bd76a77e9766771a423dfd0f81adafb57087b298fcd3db202e0dacdb",
     "H127.yml": "1c859731c422cf47b0721e66f985d8f219416908cb4ff22e38a2154d09f638cb",
+    "H128.yml": "2f4741f7e28c29157be2e882007f41ecb66810017fa5b6b2ce82cae434d09339",
+    "H129.yml": "8b789d3c1366b6f46fc7af0dbcb665f2855a7536fd7b44fbf84ab7c3b6821f72",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
@@ -229,7 +231,12 @@ DEV_MIN_PRESENT_RECALL = 0.989
 # 73 of 244 flag-free sentences read present by the detector of the round before, 38
 # after; dev without them 570 of 7,937 (571 before the round); with them 7.4 % (608 of
 # 8,181).
-DEV_MAX_FALSE_PRESENT = 0.075
+# 0.075 until D67 and D68 joined (thirtieth round): emergency signs told indirectly and
+# half-yes replies beside look-alikes, 35 of 223 flag-free sentences read present by the
+# detector of the round before, 24 after; dev without them 609 of 8,181 (608 before the
+# round, the one more from the classifier retrained on them); with them 7.5 % (633 of
+# 8,404).
+DEV_MAX_FALSE_PRESENT = 0.076
 # 0.97 until D31 joined (twelfth round): its writer was asked for doubt in as many
 # ways as people voice it, 180 unsure sentences of which the detector finds 161 (dev
 # without D31 97.3 %; with it 96.4 %).
