@@ -67,6 +67,14 @@ if not Doc.has_extension("red_flags_seen"):
     Doc.set_extension("red_flags_seen", default=None)
 
 
+def in_other_sense(mention: Mention, other_senses: list[Mention]) -> bool:
+    """Whether words of ``mention`` were read in another sense of its own flag."""
+    return any(
+        o.flag == mention.flag and o.start < mention.end and mention.start < o.end
+        for o in other_senses
+    )
+
+
 class RedFlagDetector:
     """Find red-flag mentions and their status (present, absent, unsure) in a Doc."""
 
@@ -148,12 +156,7 @@ class RedFlagDetector:
         found.sort(key=lambda m: (m.start, m.end, m.flag, m.kind, m.literal_negation))
         other = [m for m in found if m.kind == OTHER_SENSE]
         found = [
-            m
-            for m in found
-            if m.kind != OTHER_SENSE
-            and not any(
-                o.flag == m.flag and o.start < m.end and m.start < o.end for o in other
-            )
+            m for m in found if m.kind != OTHER_SENSE and not in_other_sense(m, other)
         ]
         # Same flag overlapping: the longest wording wins ("my thyroid's normal" over
         # "thyroid"), then present beats unsure beats absent.
@@ -323,11 +326,9 @@ class RedFlagDetector:
             flag = self._flags.section_flags[match_id]
             if flag in best or flag.startswith("_"):
                 continue
-            if any(
-                o.flag == flag and o.start < end and start < o.end for o in other_senses
-            ):
-                continue
             mention = Mention(flag, UNSURE, start, end, False)
+            if in_other_sense(mention, other_senses):
+                continue
             if generic and self._reports_of.is_generic_question(doc, mention, generic):
                 continue
             best[flag] = (mention, UNSURE)
