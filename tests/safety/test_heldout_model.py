@@ -100,6 +100,7 @@ BATCHES = {
     "BJ": ("H124.yml", "H125.yml"),
     "BK": ("H126.yml", "H127.yml"),
     "BL": ("H128.yml", "H129.yml"),
+    "BM": ("H130.yml", "H131.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints

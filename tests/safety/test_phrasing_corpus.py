@@ -164,6 +164,8 @@ HELDOUT_SHA256 = {
     "H127.yml": "1c859731c422cf47b0721e66f985d8f219416908cb4ff22e38a2154d09f638cb",
     "H128.yml": "2f4741f7e28c29157be2e882007f41ecb66810017fa5b6b2ce82cae434d09339",
     "H129.yml": "8b789d3c1366b6f46fc7af0dbcb665f2855a7536fd7b44fbf84ab7c3b6821f72",
+    "H130.yml": "26b5ef2cf2af6bb400f3fbed3b4acda73fb25f26aceda7e644a59cf3e7b27762",
+    "H131.yml": "11441ead0bedcace67dd89d1debe88d2ac806d25304aaf85c01f13835532116a",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
