@@ -143,10 +143,14 @@ class FlagClassifierComponent:
             return doc
         found = list(doc._.red_flags or [])
         mentioned = {flag["flag"] for flag in found} | set(doc._.red_flags_seen or ())
+        # A flag the person doubts stays unsure, unless only its topic was named
+        # beside doubt about something else ("it's probably my statin, and my wee
+        # was like dark tea"): there the model may still read it as reported.
         unsure = {
             flag["flag"]
             for flag in found
-            if flag["status"] == UNSURE and not flag.get("doubted")
+            if flag["status"] == UNSURE
+            and (not flag.get("doubted") or flag.get("topic"))
         }
         for flag_id, probability in self.classifier.probabilities(doc.text).items():
             if flag_id in unsure and probability >= self.confirm_threshold:

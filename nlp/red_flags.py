@@ -6,8 +6,9 @@ people and the past, is decided by :mod:`nlp.scope` and :mod:`nlp.reports`. This
 component only matches the wordings, resolves overlapping mentions, asks the scope
 for each one's status, and sets ``doc._.red_flags``: one dict per flag mentioned,
 with keys ``flag``, ``status`` (``present``/``absent``/``unsure``), ``start``, ``end``
-(character offsets) and ``text``. If a flag is mentioned several times, present beats
-unsure beats absent.
+(character offsets), ``text``, ``doubted`` (unsure because the person voices doubt)
+and ``topic`` (doubted only as a topic named beside doubt about something, below). If
+a flag is mentioned several times, present beats unsure beats absent.
 
 Readings that span several mentions also live here: the patterns file's combinations
 (swelling with warmth, redness or throbbing in the same message is a possible clot,
@@ -290,10 +291,12 @@ class RedFlagDetector:
         doubted = {
             m.flag for m, status, by_cue in results if status == UNSURE and by_cue
         }
+        topics: set[str] = set()
         if self._scope.voices_doubt(mdoc, before, after):
             named = set(best)
             self._add_doubted_topics(mdoc, best, generic, other_senses)
-            doubted |= set(best) - named
+            topics = set(best) - named
+            doubted |= topics
         flags = []
         for flag, (mention, status) in best.items():
             start = mdoc[mention.start].idx
@@ -306,6 +309,7 @@ class RedFlagDetector:
                     "end": end,
                     "text": doc.text[start:end],
                     "doubted": status == UNSURE and flag in doubted,
+                    "topic": flag in topics,
                 }
             )
         return sorted(flags, key=lambda f: (f["start"], f["flag"])), spoken_to

@@ -85,6 +85,26 @@ def test_doubt_the_person_voiced_stays_unsure(red_flag_nlp: Language) -> None:
     )
 
 
+def test_a_topic_named_beside_doubt_about_something_else_may_be_confirmed(
+    red_flag_nlp: Language,
+) -> None:
+    doc = red_flag_nlp.make_doc("probably the stairs, and my calf is like a sausage")
+    doc._.red_flags = [
+        {
+            "flag": "swelling",
+            "status": "unsure",
+            "start": 31,
+            "end": 35,
+            "doubted": True,
+            "topic": True,
+        }
+    ]
+    doc = component(red_flag_nlp, 0.999, confirm_threshold=0.01)(doc)
+    assert [(f["flag"], f["status"]) for f in doc._.red_flags] == [
+        ("swelling", "present")
+    ]
+
+
 def test_an_unsure_reading_stays_below_the_confirm_threshold(
     red_flag_nlp: Language,
 ) -> None:

@@ -1591,6 +1591,53 @@ THIRTIETH_ROUND_SIDES_SHORTHAND_AND_WEATHER_CASES = [
     ("now maybe 7/10, still there though", "severe_persistent_pain", "present"),
 ]
 
+# Thirty-first round (2026-12-07): "me" as an object ("lives with me") is not the writer
+# speaking of their own cramp, so a relative's emergency is still the message's report;
+# kin words of Spanish, Yorkshire "nowt", "zero feeling", a sign beyond its usual
+# harmless cause ("but today"), "did slip", boxes called chests, and where to begin a
+# long message is no doubt.
+THIRTY_FIRST_ROUND_KIN_NOWT_AND_USUAL_CAUSES_CASES = [
+    (
+        "my brother, who lives with me, has had cramps for months, and tonight he says his chest is tight",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    (
+        "my dad gets cramps every night, but me, it's my first one",
+        "frequent_cramps",
+        "absent",
+    ),
+    ("my tía has diabetes, I don't, my hammy just cramped", "risk_condition", None),
+    (
+        "usually my feet are a bit cold in the air con, but today the right one is white and freezing",
+        "cold_pale_leg",
+        "present",
+    ),
+    ("my feet are a bit cold in the air con, hammy cramped", "cold_pale_leg", None),
+    ("there's zero feeling in my toes", "numbness_tingling", "present"),
+    ("nowt swollen, it's just stiff", "swelling", "absent"),
+    (
+        "lifted the old storage chest and my hamstring cramped",
+        "chest_pain_or_breathless",
+        None,
+    ),
+    ("I did slip on the icy step before it cramped", "pop_or_injury", "present"),
+    ("a betting slip blew away and I ran, then cramped", "pop_or_injury", None),
+    (
+        "don't know where to start really, the calf is swollen",
+        "warm_red_swollen_leg",
+        None,
+    ),
+    ("don't know where to start really, the calf is swollen", "swelling", "present"),
+    # A history item stopped without naming it again, or gone after a birth.
+    ("I was on statins but stopped", "risk_medication", "absent"),
+    (
+        "had diabetes when pregnant but it went away after the birth",
+        "risk_condition",
+        "absent",
+    ),
+]
+
 
 READINGS = {
     "onsets_comparisons_contrasts_observers": ONSETS_COMPARISONS_CONTRASTS_OBSERVERS_CASES,
@@ -1612,6 +1659,7 @@ READINGS = {
     "twenty_second_round_pointing_questions_and_retractions": TWENTY_SECOND_ROUND_POINTING_QUESTIONS_AND_RETRACTIONS_CASES,
     "twenty_third_round_colour_frequency_and_breath": TWENTY_THIRD_ROUND_COLOUR_FREQUENCY_AND_BREATH_CASES,
     "thirtieth_round_sides_shorthand_and_weather": THIRTIETH_ROUND_SIDES_SHORTHAND_AND_WEATHER_CASES,
+    "thirty_first_round_kin_nowt_and_usual_causes": THIRTY_FIRST_ROUND_KIN_NOWT_AND_USUAL_CAUSES_CASES,
 }
 
 

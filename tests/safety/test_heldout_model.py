@@ -317,9 +317,9 @@ BATCH_FLOORS = {
     "BI": {"unsure_recall": 0.928, "false_present": 0.083},
     # BJ (H124-H125), sealed after the twenty-eighth round and before the next, first
     # measurement 2026-12-07 (the model of 9e7e38c): its own false-present floor (23 of
-    # 244 flag-free sentences); 274 of 276 present, every emergency sentence, 35; 84 of
-    # 87 unsure.
-    "BJ": {"false_present": 0.095},
+    # 244 flag-free sentences; 22 after the thirtieth round, 24 after the thirty-first,
+    # below); 274 of 276 present, every emergency sentence, 35; 84 of 87 unsure.
+    "BJ": {"false_present": 0.099},
     # BK (H126-H127), written during the twenty-ninth round after its last change and
     # measured once, after it (2026-12-07): its own false-present floor (20 of 185
     # flag-free sentences); 264 of 264 present, every emergency sentence, 40; 91 of 93
@@ -330,6 +330,10 @@ BATCH_FLOORS = {
     # sentences); 287 of 292 present; chest 19 of 20 (the common 95 %), cold leg 18 of
     # 18; 97 of 99 unsure.
     "BL": {"false_present": 0.082},
+    # BM (H130-H131), sealed after the thirtieth round and before the next, first
+    # measurement 2026-12-07 (the model of b49a900): 285 of 286 present, every
+    # emergency sentence (37), 92 of 93 unsure, 10 of 195 flag-free sentences; the same
+    # after the thirty-first round. Over the common floors.
     # N: 15 -> 16 of 215 flag-free sentences in the thirtieth round (below).
     "N": {"false_present": 0.075},
 }
@@ -462,6 +466,22 @@ BATCH_FLOORS = {
 # 719 -> 727 (figures only). Floors down, all false-present and all from the retraining,
 # one or two sentences each: AH 7.8 -> 8.4 %, BH 8.4 -> 8.9 %, BI 7.7 -> 8.3 %, BK
 # 10.9 -> 11.9 %, N to 7.5 % (over the common 7 %); under-triage is the worse error.
+# Thirty-first round (2026-12-07): two more dev writers (D69: replies to the screening
+# questions, yes and no with more words, doubt, half of each; D70: flag words in another
+# sense, of another person, healed or explained, beside near twins, and emergencies in
+# long rambling messages) for the classifier; in the wordings, "me" as an object ("my
+# brother, who lives with me, has had cramps") no longer makes a relative's emergency
+# the writer's aside, Spanish kin words, Yorkshire "nowt", "zero feeling", a sign beyond
+# its usual harmless cause ("normally chilly in the aircon, but tonight icy and pale"),
+# "did slip", boxes called chests, a medicine stopped without naming it again; and a
+# flag doubted only as a topic named beside doubt about something else may be confirmed
+# by the classifier. Over A-BK, 13 more present sentences (20,761 -> 20,774 of 21,088),
+# one more chest (M) and cold-leg (P) sentence, unsure the same (5,609), one
+# false-present fewer (727 -> 726 of 13,073). BL: false-present 19 -> 18 of 232, the
+# rest the same; BM, sealed before the round: the same before and after. One floor
+# down: BJ false-present 9.4 -> 9.9 % (22 -> 24 of 244 sentences; through the
+# detector, one from the round's readings and one from the classifier's retraining,
+# figures only); under-triage is the worse error.
 
 
 def model_path() -> Path:
