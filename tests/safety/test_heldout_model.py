@@ -101,6 +101,7 @@ BATCHES = {
     "BK": ("H126.yml", "H127.yml"),
     "BL": ("H128.yml", "H129.yml"),
     "BM": ("H130.yml", "H131.yml"),
+    "BN": ("H132.yml", "H133.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -334,6 +335,11 @@ BATCH_FLOORS = {
     # measurement 2026-12-07 (the model of b49a900): 285 of 286 present, every
     # emergency sentence (37), 92 of 93 unsure, 10 of 195 flag-free sentences; the same
     # after the thirty-first round. Over the common floors.
+    # BN (H132-H133), sealed after the thirty-first round and before the next, first
+    # measurement 2026-12-07 (the model of c42cca8): its own false-present floor (20 of
+    # 190 flag-free sentences); 291 of 292 present, every emergency sentence (40), 93 of
+    # 99 unsure.
+    "BN": {"false_present": 0.106},
     # N: 15 -> 16 of 215 flag-free sentences in the thirtieth round (below).
     "N": {"false_present": 0.075},
 }

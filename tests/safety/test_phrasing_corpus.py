@@ -166,6 +166,8 @@ HELDOUT_SHA256 = {
     "H129.yml": "8b789d3c1366b6f46fc7af0dbcb665f2855a7536fd7b44fbf84ab7c3b6821f72",
     "H130.yml": "26b5ef2cf2af6bb400f3fbed3b4acda73fb25f26aceda7e644a59cf3e7b27762",
     "H131.yml": "11441ead0bedcace67dd89d1debe88d2ac806d25304aaf85c01f13835532116a",
+    "H132.yml": "f29079eb4e2c5587098053e73fafe80f0198c06879cc8f178bfd8f1d05efb5ba",
+    "H133.yml": "97bcc6534d99a9bbd1803a5a5a31d3619239be15d0595dc207fede000c465f28",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
