@@ -80,6 +80,7 @@ class Scope:
         self.fillers = lower_set(scope.get("trailing_fillers"))
         self.statement_verbs = lower_set(scope["statement_verbs"])
         self.concord = lower_set(scope.get("negative_concord"))
+        self.agreeing_after = lower_set(scope.get("agreeing_after"))
         self.window_before = int(scope["window_before"])
         self.window_after = int(scope["window_after"])
         self.confirmations = word_tuples(nlp, scope.get("confirmations"))
@@ -234,6 +235,8 @@ class Scope:
         for cue in after:
             if cue.kind == "hedge" and self.doubts_cause(doc, cue):
                 continue
+            if cue.kind == "negation" and self.agrees(doc, mention, cue):
+                continue
             if mention.end <= cue.start < limit and self.closes_clause(doc, cue.end):
                 kinds.add(cue.kind)
         # Look-alike cues and degree words ("a bit swollen") decide nothing.
@@ -264,6 +267,18 @@ class Scope:
             mention.kind == PRESENT
             and mention.literal_negation
             and doc[mention.start].lower_ in self.concord
+        )
+
+    def agrees(self, doc: Doc, mention: Mention, cue: Cue) -> bool:
+        """Whether a trailing "no" agrees with a wording's own negation.
+
+        "breathing ain't great, no" and "can't put weight on it, no" say the flag
+        twice; the "no" denies nothing.
+        """
+        return (
+            mention.kind == PRESENT
+            and mention.literal_negation
+            and doc[cue.start : cue.end].text.lower() in self.agreeing_after
         )
 
     def inherit(

@@ -1639,6 +1639,67 @@ THIRTY_FIRST_ROUND_KIN_NOWT_AND_USUAL_CAUSES_CASES = [
 ]
 
 
+# Thirty-second round: breathing said plainly to be not right, heat, redness and a
+# throb without a word of swelling, in-laws and farm animals as other people, a
+# condition reversed or gone after a birth, diuretics by what they are for.
+THIRTY_SECOND_ROUND_BREATH_CLOT_SIGNS_AND_IN_LAWS_CASES = [
+    ("my breathing ain't great since the cramp", "chest_pain_or_breathless", "present"),
+    ("breathing is fine, just the hamstring", "chest_pain_or_breathless", "absent"),
+    # A "no" after a wording with its own negation agrees with it.
+    (
+        "breathing ain't great, no, but there's no pain in there",
+        "chest_pain_or_breathless",
+        "present",
+    ),
+    ("can't put any weight on it, no", "cannot_bear_weight", "present"),
+    (
+        "not swollen that I can tell, but the calf is hot and red and thumping",
+        "warm_red_swollen_leg",
+        "present",
+    ),
+    ("my mother-in-law has diabetes, my hammy cramped", "risk_condition", None),
+    (
+        "my old ewe has a swollen hot leg and the vet's been out, my own hamstring is just cramping",
+        "warm_red_swollen_leg",
+        None,
+    ),
+    ("I had diabetes but it was reversed", "risk_condition", "absent"),
+    (
+        "had diabetes in pregnancy but it cleared after she was born",
+        "risk_condition",
+        "absent",
+    ),
+    ("I'm on fluid tablets", "risk_medication", "present"),
+    (
+        "the diabetes went into remission after I lost weight",
+        "risk_condition",
+        "absent",
+    ),
+    (
+        "I work with diabetic patients, my hamstring cramped at work",
+        "risk_condition",
+        None,
+    ),
+    (
+        "Priya takes a statin, mad at her age, but I take nothing myself",
+        "risk_medication",
+        "absent",
+    ),
+    (
+        "I've been numb inside since the breakup, and the hammy cramped",
+        "numbness_tingling",
+        None,
+    ),
+    ("I feel numb inside my thigh", "numbness_tingling", "present"),
+    ("the tea on the ward is always weak, my hamstring cramped", "weakness", None),
+    (
+        "the GP gave me a tablet to stop my ankles swelling",
+        "risk_medication",
+        "present",
+    ),
+]
+
+
 READINGS = {
     "onsets_comparisons_contrasts_observers": ONSETS_COMPARISONS_CONTRASTS_OBSERVERS_CASES,
     "doubt_about_causes_and_names": DOUBT_ABOUT_CAUSES_AND_NAMES_CASES,
@@ -1660,6 +1721,7 @@ READINGS = {
     "twenty_third_round_colour_frequency_and_breath": TWENTY_THIRD_ROUND_COLOUR_FREQUENCY_AND_BREATH_CASES,
     "thirtieth_round_sides_shorthand_and_weather": THIRTIETH_ROUND_SIDES_SHORTHAND_AND_WEATHER_CASES,
     "thirty_first_round_kin_nowt_and_usual_causes": THIRTY_FIRST_ROUND_KIN_NOWT_AND_USUAL_CAUSES_CASES,
+    "thirty_second_round_breath_clot_signs_and_in_laws": THIRTY_SECOND_ROUND_BREATH_CLOT_SIGNS_AND_IN_LAWS_CASES,
 }
 
 

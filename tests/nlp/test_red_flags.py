@@ -485,6 +485,7 @@ TOKEN_LISTS = [
     "list_glue",
     "statement_verbs",
     "negative_concord",
+    "agreeing_after",
     "cause_words",
     "comparisons",
     "list_end_words",

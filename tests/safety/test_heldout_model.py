@@ -319,7 +319,8 @@ BATCH_FLOORS = {
     # BJ (H124-H125), sealed after the twenty-eighth round and before the next, first
     # measurement 2026-12-07 (the model of 9e7e38c): its own false-present floor (23 of
     # 244 flag-free sentences; 22 after the thirtieth round, 24 after the thirty-first,
-    # below); 274 of 276 present, every emergency sentence, 35; 84 of 87 unsure.
+    # 22 after the thirty-second, below); 274 of 276 present, every emergency sentence,
+    # 35; 84 of 87 unsure.
     "BJ": {"false_present": 0.099},
     # BK (H126-H127), written during the twenty-ninth round after its last change and
     # measured once, after it (2026-12-07): its own false-present floor (20 of 185
@@ -338,7 +339,7 @@ BATCH_FLOORS = {
     # BN (H132-H133), sealed after the thirty-first round and before the next, first
     # measurement 2026-12-07 (the model of c42cca8): its own false-present floor (20 of
     # 190 flag-free sentences); 291 of 292 present, every emergency sentence (40), 93 of
-    # 99 unsure.
+    # 99 unsure; the same after the thirty-second round.
     "BN": {"false_present": 0.106},
     # N: 15 -> 16 of 215 flag-free sentences in the thirtieth round (below).
     "N": {"false_present": 0.075},
@@ -488,6 +489,17 @@ BATCH_FLOORS = {
 # down: BJ false-present 9.4 -> 9.9 % (22 -> 24 of 244 sentences; through the
 # detector, one from the round's readings and one from the classifier's retraining,
 # figures only); under-triage is the worse error.
+# Thirty-second round (2026-12-07): two more dev writers (D71: yes and no said through
+# idioms, replies half yes and half no, emergencies in roundabout words; D72: medicines
+# and conditions taken, stopped or feared, flag words of someone else beside the
+# writer's own, long messages) for the classifier; in the wordings, "breathing ain't
+# great" (and a "no" after a wording's own negation agrees with it), heat, redness and
+# a throb without swelling, in-laws and farm animals as other people, a condition
+# reversed or gone after a birth, diuretics by what they are for, "I take nothing
+# myself", feelings numb and weak tea; idiom yeses in the reply reading ("you bet",
+# "sure does"). Over A-BM: present 21,346 -> 21,345 of 21,666, one more chest sentence
+# (P), cold leg and unsure the same, false-present 754 -> 732 of 13,500. BN, sealed
+# before the round: the same before and after. No floor changed.
 
 
 def model_path() -> Path:
