@@ -1692,6 +1692,14 @@ THIRTY_SECOND_ROUND_BREATH_CLOT_SIGNS_AND_IN_LAWS_CASES = [
     ),
     ("I feel numb inside my thigh", "numbness_tingling", "present"),
     ("the tea on the ward is always weak, my hamstring cramped", "weakness", None),
+    # A general question about a medicine is no report; the person's own taking of it
+    # after the question is.
+    ("do statins give you cramps", "risk_medication", None),
+    (
+        "can statins give you cramps? I've been on them for ages",
+        "risk_medication",
+        "present",
+    ),
     (
         "the GP gave me a tablet to stop my ankles swelling",
         "risk_medication",
