@@ -102,6 +102,7 @@ BATCHES = {
     "BL": ("H128.yml", "H129.yml"),
     "BM": ("H130.yml", "H131.yml"),
     "BN": ("H132.yml", "H133.yml"),
+    "BO": ("H134.yml", "H135.yml"),
 }
 
 # Issue 10's targets. Not all are met yet (README, "Safety figures"): the test prints
@@ -341,6 +342,11 @@ BATCH_FLOORS = {
     # 190 flag-free sentences); 291 of 292 present, every emergency sentence (40), 93 of
     # 99 unsure; the same after the thirty-second round.
     "BN": {"false_present": 0.106},
+    # BO (H134-H135), sealed after the thirty-second round and before the next, first
+    # measurement 2026-12-08 (the model of 02f9c50): its own false-present floor (13 of
+    # 158 flag-free sentences); 307 of 310 present, chest 21 of 21, cold leg 20 of 21
+    # (the common 95 %), 81 of 84 unsure.
+    "BO": {"false_present": 0.083},
     # N: 15 -> 16 of 215 flag-free sentences in the thirtieth round (below).
     "N": {"false_present": 0.075},
 }

@@ -168,6 +168,8 @@ HELDOUT_SHA256 = {
     "H131.yml": "11441ead0bedcace67dd89d1debe88d2ac806d25304aaf85c01f13835532116a",
     "H132.yml": "f29079eb4e2c5587098053e73fafe80f0198c06879cc8f178bfd8f1d05efb5ba",
     "H133.yml": "97bcc6534d99a9bbd1803a5a5a31d3619239be15d0595dc207fede000c465f28",
+    "H134.yml": "939d7cc9fe2006ff6b2b70862a69a88ebb66cbe51dd5653ec878fb3c71906ec9",
+    "H135.yml": "889e4dedab432b7eccf2a5570854114e9fa8d365244aefd837256fc8fae7e64c",
 }
 
 # Floors for the dev part (regression guards; measured 2026-12-02 just above these).
