@@ -193,7 +193,7 @@ class Scope:
                 break
             left = i
         kinds = {c.kind for c in before if left < c.end <= mention.start}
-        if self.is_concord(doc, mention):
+        if self.repeats_negation(mention, doc[mention.start].lower_, self.concord):
             kinds.discard("negation")
         if not mention.literal_negation:
             # A cue inside the mention's words, unless a boundary after it ends its
@@ -235,7 +235,10 @@ class Scope:
         for cue in after:
             if cue.kind == "hedge" and self.doubts_cause(doc, cue):
                 continue
-            if cue.kind == "negation" and self.agrees(doc, mention, cue):
+            word = doc[cue.start : cue.end].text.lower()
+            if cue.kind == "negation" and self.repeats_negation(
+                mention, word, self.agreeing_after
+            ):
                 continue
             if mention.end <= cue.start < limit and self.closes_clause(doc, cue.end):
                 kinds.add(cue.kind)
@@ -258,28 +261,16 @@ class Scope:
             end == len(doc) or doc[end].is_punct or self.is_boundary(doc, end)
         )
 
-    def is_concord(self, doc: Doc, mention: Mention) -> bool:
-        """Whether a negation before ``mention`` repeats its own ("can't put no weight").
+    @staticmethod
+    def repeats_negation(mention: Mention, word: str, words: set[str]) -> bool:
+        """Whether a negation word beside ``mention`` says its own negation again.
 
-        Only for a wording that reports the flag with a negation word at its start.
+        Only for a wording that reports the flag with a negation word of its own:
+        one of ``negative_concord`` opening it ("can't put no weight on it", "ain't
+        no way I can walk") or one of ``agreeing_after`` after it ("breathing ain't
+        great, no", "can't put weight on it, no"). The word denies nothing.
         """
-        return (
-            mention.kind == PRESENT
-            and mention.literal_negation
-            and doc[mention.start].lower_ in self.concord
-        )
-
-    def agrees(self, doc: Doc, mention: Mention, cue: Cue) -> bool:
-        """Whether a trailing "no" agrees with a wording's own negation.
-
-        "breathing ain't great, no" and "can't put weight on it, no" say the flag
-        twice; the "no" denies nothing.
-        """
-        return (
-            mention.kind == PRESENT
-            and mention.literal_negation
-            and doc[cue.start : cue.end].text.lower() in self.agreeing_after
-        )
+        return mention.kind == PRESENT and mention.literal_negation and word in words
 
     def inherit(
         self,

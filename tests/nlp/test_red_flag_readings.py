@@ -1708,6 +1708,31 @@ THIRTY_SECOND_ROUND_BREATH_CLOT_SIGNS_AND_IN_LAWS_CASES = [
 ]
 
 
+THIRTY_THIRD_ROUND_DIALECT_THE_OWN_DENIALS_AND_WORSENING_CASES = [
+    # Caribbean "de" and text-speak "da" for "the".
+    (
+        "a cricket ball hit me on de back of de thigh and now it cramp",
+        "pop_or_injury",
+        "present",
+    ),
+    ("took a knock to da back of my leg in training", "pop_or_injury", "present"),
+    ("it's gone purple at the back since I tore it", "bruising", "present"),
+    # The writer's own short denial after someone else's condition or medicine.
+    ("my brother has diabetes, I don't", "risk_condition", "absent"),
+    ("my nan takes water pills, I'm not", "risk_medication", "absent"),
+    # Not a denial: the pronoun and verb go on to say something else.
+    ("I'm on a statin, I don't know if that matters", "risk_medication", "present"),
+    (
+        "a helluva cramp, been going on forty minutes",
+        "severe_persistent_pain",
+        "present",
+    ),
+    ("a hell of a cramp in my hammy", "severe_persistent_pain", "unsure"),
+    ("it hurts worse than when it started", "severe_persistent_pain", "present"),
+    ("the soup at the canteen is so weak, and my hamstring cramped", "weakness", None),
+]
+
+
 READINGS = {
     "onsets_comparisons_contrasts_observers": ONSETS_COMPARISONS_CONTRASTS_OBSERVERS_CASES,
     "doubt_about_causes_and_names": DOUBT_ABOUT_CAUSES_AND_NAMES_CASES,
@@ -1730,6 +1755,7 @@ READINGS = {
     "thirtieth_round_sides_shorthand_and_weather": THIRTIETH_ROUND_SIDES_SHORTHAND_AND_WEATHER_CASES,
     "thirty_first_round_kin_nowt_and_usual_causes": THIRTY_FIRST_ROUND_KIN_NOWT_AND_USUAL_CAUSES_CASES,
     "thirty_second_round_breath_clot_signs_and_in_laws": THIRTY_SECOND_ROUND_BREATH_CLOT_SIGNS_AND_IN_LAWS_CASES,
+    "thirty_third_round_dialect_the_own_denials_and_worsening": THIRTY_THIRD_ROUND_DIALECT_THE_OWN_DENIALS_AND_WORSENING_CASES,
 }
 
 
